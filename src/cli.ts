@@ -1,0 +1,145 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from './config.js';
+import { AppError, exitCodeOf } from './errors.js';
+import type { Command, CommandIO, OptionSpec } from './commands/types.js';
+
+/**
+ * Thin CLI: argv → command → exit code. Each subcommand lives in src/commands/<name>.ts and is loaded
+ * only when used, so `psa-reports --help` starts fast and a broken optional part (Chromium, canvas)
+ * never stops `sync` or `check`.
+ */
+
+const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  demo: () => import('./commands/demo.js'),
+  sync: () => import('./commands/sync.js'),
+  run: () => import('./commands/run.js'),
+  daemon: () => import('./commands/daemon.js'),
+  check: () => import('./commands/check.js'),
+  list: () => import('./commands/list.js'),
+  history: () => import('./commands/history.js'),
+  simulate: () => import('./commands/simulate.js'),
+};
+
+/** One-line summaries, kept here so the top-level help needs no imports. */
+const SUMMARIES: Record<string, string> = {
+  demo: 'start the built-in Autotask simulator, sync it, run every schedule once: PDFs and .eml files in out/demo',
+  sync: 'bring the local SQLite store up to date with Autotask (incremental; --full re-reads everything)',
+  run: 'compute reports (json/csv/html/pdf) or run a schedule now (--send, --dry-run)',
+  daemon: 'run schedules on time: sync, compute, render and deliver each due run exactly once',
+  check: 'validate settings, schedules.json and every report definition; exit 2 on problems',
+  list: 'list reports, schedules, roles or entities',
+  history: 'recent runs and deliveries, failures first',
+  simulate: 'serve a seeded Autotask-compatible REST API on 127.0.0.1 (for trials and tests)',
+};
+
+export const GLOBAL_OPTIONS: OptionSpec[] = [
+  { name: 'config', type: 'string', arg: '<settings.json>', help: 'settings file (KPI settings, Autotask budget, renderer); default: built-in defaults' },
+  { name: 'db', type: 'string', arg: '<file>', help: 'SQLite store (env PSA_REPORTS_DB; default ./psa-reports.db)' },
+  { name: 'schedules', type: 'string', arg: '<file>', help: 'schedules file (env PSA_REPORTS_SCHEDULES; default ./schedules.json)' },
+  { name: 'help', type: 'boolean', short: 'h', help: 'show help' },
+];
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(SUMMARIES).map((k) => k.length));
+  return [
+    'psa-reports — KPI reports from Autotask PSA, rendered and emailed on schedule',
+    '',
+    'Usage: psa-reports <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(SUMMARIES).map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+    '',
+    'Global options:',
+    ...formatOptions(GLOBAL_OPTIONS),
+    '',
+    'Environment:',
+    '  AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE   API-only user credentials (required for sync)',
+    '  AUTOTASK_BASE_URL   REST base ending in ATServicesRest/ (skips zone discovery)',
+    '  AUTOTASK_ZONE_URL   zone discovery base (default https://webservices.autotask.net/atservicesrest/)',
+    '  SMTP_URL            smtp://user:pass@host:587 (without it, mail goes to the outbox folder as .eml)',
+    '  MAIL_FROM           sender address',
+    '',
+    'Start here:  psa-reports demo        then  psa-reports <command> --help',
+  ].join('\n');
+}
+
+export function formatOptions(opts: OptionSpec[]): string[] {
+  const left = opts.map((o) => `  ${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.arg ? ` ${o.arg}` : ''}`);
+  const w = Math.max(...left.map((l) => l.length));
+  return opts.map((o, i) => `${left[i]!.padEnd(w)}  ${o.help}`);
+}
+
+export function commandHelp(cmd: Command): string {
+  return [
+    `psa-reports ${cmd.name} — ${cmd.summary}`,
+    '',
+    `Usage: psa-reports ${cmd.name} ${cmd.usage}`.trimEnd(),
+    '',
+    cmd.description.trim(),
+    '',
+    'Options:',
+    ...formatOptions(cmd.options),
+    '',
+    'Global options:',
+    ...formatOptions(GLOBAL_OPTIONS),
+  ].join('\n');
+}
+
+export function defaultIO(): CommandIO {
+  return {
+    out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+    err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+    isTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Entry point: returns the exit code. */
+export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(topHelp());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out('psa-reports 0.1.0');
+    return 0;
+  }
+  const loader = COMMANDS[name];
+  if (!loader) {
+    io.err(`psa-reports: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. Try: psa-reports --help`);
+    return 2;
+  }
+  try {
+    const cmd = (await loader()).default;
+    const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+    for (const o of [...GLOBAL_OPTIONS, ...cmd.options]) {
+      options[o.name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new AppError(`${(e as Error).message}. Try: psa-reports ${name} --help`, 'USAGE', { cause: e });
+    }
+    if (parsed.values.help) {
+      io.out(commandHelp(cmd));
+      return 0;
+    }
+    let cached: Config | undefined;
+    const load = () => {
+      cached ??= loadConfig(
+        { config: parsed.values.config as string | undefined, db: parsed.values.db as string | undefined, schedules: parsed.values.schedules as string | undefined },
+        io.env,
+        io.cwd,
+      );
+      return cached;
+    };
+    return await cmd.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, { io, loadConfig: load });
+  } catch (e) {
+    const msg = e instanceof AppError ? e.message : (e as Error)?.stack ?? String(e);
+    io.err(`psa-reports ${name}: ${msg}`);
+    return exitCodeOf(e);
+  }
+}

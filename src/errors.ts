@@ -1,0 +1,53 @@
+/** Stable error codes. Exit code 2 for usage/config codes, 1 otherwise. */
+export type ErrorCode =
+  | 'USAGE'
+  | 'CONFIG'
+  | 'AUTH'
+  | 'ZONE'
+  | 'AUTOTASK_HTTP'
+  | 'AUTOTASK_LIMIT'
+  | 'AUTOTASK_MALFORMED'
+  | 'NETWORK'
+  | 'DB'
+  | 'REPORT_INVALID'
+  | 'REPORT_FAILED'
+  | 'RENDER'
+  | 'RENDER_TIMEOUT'
+  | 'MAIL'
+  | 'MAIL_TRANSIENT'
+  | 'DEADLINE'
+  | 'LOCKED'
+  | 'INTERNAL';
+
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'CONFIG', 'AUTH', 'ZONE', 'REPORT_INVALID']);
+
+/** The one error type of the project: an operator-actionable message, a stable code, the cause kept. */
+export class AppError extends Error {
+  /** Stable code. */
+  readonly code: ErrorCode;
+  /** Extra facts (file, field, status…), safe to log: never secrets. */
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, code: ErrorCode, opts: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = opts.details ?? {};
+  }
+
+  /** Exit code for the CLI: 2 for bad usage or configuration, 1 for a failed run. */
+  get exitCode(): number {
+    return USAGE_CODES.has(this.code) ? 2 : 1;
+  }
+}
+
+/** Normalise anything thrown into an Error (once, at the boundary). */
+export function toError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  return new AppError(typeof e === 'string' ? e : JSON.stringify(e), 'INTERNAL');
+}
+
+/** Exit code for anything thrown. */
+export function exitCodeOf(e: unknown): number {
+  return e instanceof AppError ? e.exitCode : 1;
+}

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import { MIGRATIONS, ensureCatalogueColumns, type Migration } from './migrations.js';
+
+/** The database port: the better-sqlite3 handle. Modules receive it; none opens its own. */
+export type Db = BetterSqlite3.Database;
+
+/** All known migrations in order (the store owns every table, including the delivery ledger). */
+export function allMigrations(): Migration[] {
+  const all = [...MIGRATIONS].sort((a, b) => a.version - b.version);
+  for (let i = 1; i < all.length; i++) {
+    if (all[i]!.version === all[i - 1]!.version) throw new Error(`duplicate migration version ${all[i]!.version}`);
+  }
+  return all;
+}
+
+/**
+ * Opens (creating if needed) the SQLite store at `file` and brings its schema up to date.
+ * WAL mode so reports can read while a sync writes; each migration is one transaction, so a failed
+ * upgrade leaves the previous schema intact.
+ */
+export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
+  if (file !== ':memory:') {
+    const dir = path.dirname(path.resolve(file));
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new AppError(`cannot create the folder ${dir} for the database: ${(e as Error).message}. Set --db or PSA_REPORTS_DB to a writable path.`, 'CONFIG', { cause: e });
+    }
+  }
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: opts.readonly ?? false });
+  } catch (e) {
+    throw new AppError(`cannot open the database ${file}: ${(e as Error).message}. Set --db or PSA_REPORTS_DB to a writable SQLite file.`, 'CONFIG', { cause: e });
+  }
+  db.pragma('busy_timeout = 10000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+  }
+  return db;
+}
+
+/** Applies pending migrations; returns the versions applied. */
+export function migrate(db: Db): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const applied: number[] = [];
+  for (const m of allMigrations()) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }).immediate();
+    applied.push(m.version);
+  }
+  db.transaction(() => ensureCatalogueColumns(db)).immediate();
+  return applied;
+}

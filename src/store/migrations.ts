@@ -1,0 +1,129 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { ENTITIES, type FieldType } from '../autotask/entities.js';
+
+/** One numbered schema step. Steps run in order, each in its own transaction, and are recorded. */
+export interface Migration {
+  /** Strictly increasing number. */
+  version: number;
+  /** Short name for the log. */
+  name: string;
+  /** Applies the step. */
+  up(db: BetterSqlite3.Database): void;
+}
+
+/** SQLite column type of a catalogue field type. */
+export function sqlType(t: FieldType): string {
+  switch (t) {
+    case 'int': case 'bool': case 'datetime': return 'INTEGER';
+    case 'float': return 'REAL';
+    case 'date': case 'string': return 'TEXT';
+  }
+}
+
+/**
+ * Every migration the store knows. Append only; never edit a released step.
+ * Entity tables are created from the catalogue in step 1; fields added to the catalogue later are
+ * added by `ensureCatalogueColumns` (a column per field, ALTER TABLE ADD COLUMN), so the catalogue
+ * stays the one place a field is declared.
+ */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'entities, picklists, cursors, state history',
+    up(db) {
+      for (const e of ENTITIES) {
+        const cols = e.fields.filter((f) => f.name !== 'id').map((f) => `"${f.name}" ${sqlType(f.type)}`);
+        db.exec(`CREATE TABLE IF NOT EXISTS ${e.table} (
+          id INTEGER PRIMARY KEY,
+          ${cols.join(',\n          ')}${cols.length ? ',' : ''}
+          raw TEXT NOT NULL,
+          synced_at INTEGER NOT NULL
+        )`);
+      }
+      db.exec(`
+        CREATE TABLE picklists (
+          entity TEXT NOT NULL, field TEXT NOT NULL, value INTEGER NOT NULL, label TEXT NOT NULL,
+          is_active INTEGER NOT NULL DEFAULT 1, is_system INTEGER NOT NULL DEFAULT 0,
+          parent_value INTEGER, sort_order INTEGER,
+          PRIMARY KEY (entity, field, value)
+        );
+        CREATE TABLE sync_cursors (
+          entity TEXT PRIMARY KEY,
+          cursor_ts INTEGER,            -- change timestamp (ms) of the last committed record
+          cursor_id INTEGER,            -- id of the last committed record at cursor_ts (or of the keyset scan)
+          phase TEXT NOT NULL DEFAULT 'initial', -- initial (keyset load by id) | incremental
+          last_success_at INTEGER,
+          last_error TEXT,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE sync_runs (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          status TEXT NOT NULL,         -- working | ok | partial | failed
+          summary TEXT                  -- JSON per-entity results
+        );
+        CREATE TABLE ticket_states (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          ticket_id INTEGER NOT NULL,
+          changed_at INTEGER NOT NULL,
+          status INTEGER, queue_id INTEGER, assigned_resource_id INTEGER, priority INTEGER,
+          completed_date INTEGER, completed_by_resource_id INTEGER,
+          recorded_at INTEGER NOT NULL
+        );
+        CREATE INDEX ticket_states_ticket ON ticket_states(ticket_id, changed_at, id);
+        CREATE TABLE opportunity_states (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          opportunity_id INTEGER NOT NULL,
+          changed_at INTEGER NOT NULL,
+          stage INTEGER, status INTEGER,
+          recorded_at INTEGER NOT NULL
+        );
+        CREATE INDEX opportunity_states_opp ON opportunity_states(opportunity_id, changed_at, id);
+        CREATE TABLE report_snapshots (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          report TEXT NOT NULL,
+          as_of INTEGER NOT NULL,
+          window_from INTEGER, window_to INTEGER,
+          metrics TEXT NOT NULL,        -- JSON
+          created_at INTEGER NOT NULL
+        );
+        CREATE INDEX report_snapshots_report ON report_snapshots(report, as_of);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+
+        CREATE INDEX tickets_create ON tickets(createDate);
+        CREATE INDEX tickets_completed ON tickets(completedDate);
+        CREATE INDEX tickets_company ON tickets(companyID);
+        CREATE INDEX time_entries_ticket ON time_entries(ticketID);
+        CREATE INDEX time_entries_task ON time_entries(taskID);
+        CREATE INDEX time_entries_resource ON time_entries(resourceID);
+        CREATE INDEX time_entries_created ON time_entries(createDateTime);
+        CREATE INDEX time_entries_start ON time_entries(startDateTime);
+        CREATE INDEX time_entries_date ON time_entries(dateWorked);
+        CREATE INDEX billing_items_te ON billing_items(timeEntryID);
+        CREATE INDEX billing_items_contract ON billing_items(contractID);
+        CREATE INDEX billing_items_date ON billing_items(itemDate);
+        CREATE INDEX service_call_tickets_ticket ON service_call_tickets(ticketID);
+        CREATE INDEX tasks_project ON tasks(projectID);
+        CREATE INDEX contracts_company ON contracts(companyID);
+        CREATE INDEX ci_company ON configuration_items(companyID);
+      `);
+    },
+  },
+];
+
+/** Adds a column for every catalogue field a table lacks (fields added after step 1). */
+export function ensureCatalogueColumns(db: BetterSqlite3.Database): void {
+  for (const e of ENTITIES) {
+    const have = new Set((db.prepare(`PRAGMA table_info(${e.table})`).all() as { name: string }[]).map((c) => c.name));
+    if (have.size === 0) {
+      // A catalogue entity added after step 1: create it whole.
+      const cols = e.fields.filter((f) => f.name !== 'id').map((f) => `"${f.name}" ${sqlType(f.type)}`);
+      db.exec(`CREATE TABLE ${e.table} (id INTEGER PRIMARY KEY, ${cols.join(', ')}${cols.length ? ',' : ''} raw TEXT NOT NULL, synced_at INTEGER NOT NULL)`);
+      continue;
+    }
+    for (const f of e.fields) {
+      if (!have.has(f.name)) db.exec(`ALTER TABLE ${e.table} ADD COLUMN "${f.name}" ${sqlType(f.type)}`);
+    }
+  }
+}
