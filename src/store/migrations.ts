@@ -110,6 +110,69 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'delivery ledger: runs, deliveries, schedule cursors, daemon lock',
+    up(db) {
+      db.exec(`
+        CREATE TABLE runs (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          schedule_id TEXT NOT NULL,
+          due_at INTEGER NOT NULL,          -- the cron occurrence (or the request instant of a manual run)
+          kind TEXT NOT NULL DEFAULT 'scheduled', -- scheduled | manual
+          state TEXT NOT NULL DEFAULT 'pending',  -- pending | working | sent | partial | failed | skipped
+          reason TEXT,                      -- why failed / partial / skipped, for the operator
+          phase TEXT,                       -- current or last phase: sync | compute | render | deliver | done
+          failed_phase TEXT,                -- the phase that failed or overran the deadline
+          deadline_at INTEGER,
+          heartbeat_at INTEGER,
+          owner TEXT,                       -- daemon instance id holding the run while working
+          pid INTEGER,
+          host TEXT,
+          attempt INTEGER NOT NULL DEFAULT 0,
+          error TEXT,
+          notice_state TEXT,                -- owner failure notice: sending | sent | failed (at most one per run)
+          notice_to TEXT,
+          notice_message_id TEXT,
+          notice_error TEXT,
+          notice_at INTEGER,
+          created_at INTEGER NOT NULL,
+          started_at INTEGER,
+          finished_at INTEGER,
+          UNIQUE (schedule_id, due_at)
+        );
+        CREATE INDEX runs_state ON runs(state, due_at);
+        CREATE TABLE deliveries (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          run_id INTEGER NOT NULL REFERENCES runs(id),
+          recipient TEXT NOT NULL,          -- lower-cased address
+          state TEXT NOT NULL DEFAULT 'pending', -- pending | sending | sent | failed | skipped
+          message_id TEXT NOT NULL,         -- stable: a retry reuses it
+          attempts INTEGER NOT NULL DEFAULT 0,
+          in_doubt INTEGER NOT NULL DEFAULT 0, -- resent after a crash between SMTP acceptance and the ledger write
+          last_error TEXT,
+          smtp_response TEXT,
+          owner TEXT,
+          created_at INTEGER NOT NULL,
+          sent_at INTEGER,
+          UNIQUE (run_id, recipient)
+        );
+        CREATE TABLE schedule_cursors (
+          schedule_id TEXT PRIMARY KEY,
+          considered_until INTEGER NOT NULL, -- occurrences up to here were claimed or dropped by catch-up; only moves forward
+          updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE daemon_lock (
+          name TEXT PRIMARY KEY,
+          owner TEXT NOT NULL,
+          pid INTEGER NOT NULL,
+          host TEXT NOT NULL,
+          acquired_at INTEGER NOT NULL,
+          heartbeat_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */
