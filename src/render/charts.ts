@@ -1,0 +1,208 @@
+import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+import { createCanvas } from 'canvas';
+import type { ChartConfiguration, Plugin } from 'chart.js';
+import type { ChartSpec, MetricUnit, TrendSeries } from '../types.js';
+import { AppError } from '../errors.js';
+import { formatTick } from './format.js';
+
+/** The chart port: draws a chart spec once, to PNG bytes. The same PNG serves the PDF and the email. */
+export interface ChartRenderer {
+  /** PNG bytes of the chart. */
+  render(spec: ChartSpec): Promise<Buffer>;
+}
+
+/** Size of the drawn charts: fixed so that the same spec always gives the same bytes. */
+export interface ChartSize {
+  /** CSS width in pixels. */
+  width: number;
+  /** CSS height in pixels. */
+  height: number;
+  /** Device pixel ratio (2 keeps print and retina screens sharp). */
+  devicePixelRatio: number;
+}
+
+/** Default chart size: fits the A4/Letter content width and a 600 px email at 2× density. */
+export const DEFAULT_CHART_SIZE: ChartSize = { width: 900, height: 360, devicePixelRatio: 2 };
+
+// Colours chosen for distinct lightness, so that series stay apart on a greyscale print:
+// navy (L≈25), amber (L≈75), steel blue (L≈55), brick (L≈40), sage (L≈65).
+const COLOURS = ['#1f3a5f', '#e8a33d', '#5b8db8', '#a4442f', '#9dbf9e', '#6b5b95'];
+const DASHES: number[][] = [[], [10, 5], [3, 4], [14, 4, 3, 4], [6, 3], [2, 2]];
+const POINTS = ['circle', 'rect', 'triangle', 'rectRot', 'crossRot', 'star'] as const;
+const FONT = "'Liberation Sans', 'DejaVu Sans', 'Noto Sans CJK SC', sans-serif";
+const TREND_COLOUR = '#555555';
+/** Label of the fitted trend dataset; the legend cannot show its dash, so the label says it. */
+export const TREND_LABEL = 'Trend (dashed)';
+
+type Tile = ReturnType<typeof createCanvas>;
+
+/** A small repeating tile: the bar fill for series after the first, so bars differ by texture too. */
+function patternTile(colour: string, kind: number): Tile {
+  const s = 12;
+  const c = createCanvas(s, s);
+  const g = c.getContext('2d');
+  g.fillStyle = colour;
+  g.fillRect(0, 0, s, s);
+  g.strokeStyle = 'rgba(255,255,255,0.85)';
+  g.fillStyle = 'rgba(255,255,255,0.85)';
+  g.lineWidth = 2;
+  switch (kind % 4) {
+    case 1: // diagonal stripes
+      g.beginPath(); g.moveTo(0, s); g.lineTo(s, 0); g.moveTo(-s / 2, s / 2); g.lineTo(s / 2, -s / 2);
+      g.moveTo(s / 2, s * 1.5); g.lineTo(s * 1.5, s / 2); g.stroke();
+      break;
+    case 2: // dots
+      g.beginPath(); g.arc(s / 4, s / 4, 1.8, 0, Math.PI * 2); g.arc((3 * s) / 4, (3 * s) / 4, 1.8, 0, Math.PI * 2); g.fill();
+      break;
+    case 3: // horizontal lines
+      g.beginPath(); g.moveTo(0, s / 2); g.lineTo(s, s / 2); g.stroke();
+      break;
+    default: // cross-hatch
+      g.beginPath(); g.moveTo(0, 0); g.lineTo(s, s); g.moveTo(s, 0); g.lineTo(0, s); g.stroke();
+  }
+  return c;
+}
+
+/** Least-squares straight line through the non-null points, or null with fewer than two points. */
+export function trendLine(values: (number | null)[]): (number | null)[] | null {
+  const pts = values.flatMap((v, i) => (v === null || !Number.isFinite(v) ? [] : [[i, v] as const]));
+  if (pts.length < 2) return null;
+  const n = pts.length;
+  const mx = pts.reduce((a, p) => a + p[0], 0) / n;
+  const my = pts.reduce((a, p) => a + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of pts) { sxy += (x - mx) * (y - my); sxx += (x - mx) ** 2; }
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  return values.map((_, i) => Math.round((my + slope * (i - mx)) * 1000) / 1000);
+}
+
+/** A line chart of a trend series with its straight trend line, labelled with the metric's label. */
+export function seriesChartSpec(series: TrendSeries, label: string, unit: MetricUnit | undefined): ChartSpec {
+  const trend = trendLine(series.values);
+  const datasets = [{ label, data: series.values.slice() }];
+  if (trend) datasets.push({ label: TREND_LABEL, data: trend });
+  return {
+    id: `trend-${series.metric}`,
+    kind: 'line',
+    title: `${label}: trend`,
+    labels: series.labels.slice(),
+    datasets,
+    ...(unit ? { unit } : {}),
+  };
+}
+
+/** Chart.js configuration for a spec (exported for tests). */
+export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: number): ChartConfiguration {
+  const horizontal = spec.kind === 'horizontal-bar';
+  const stacked = spec.kind === 'stacked-bar';
+  const isLine = spec.kind === 'line';
+  const datasets = spec.datasets.map((d, i) => {
+    const colour = COLOURS[i % COLOURS.length]!;
+    const isTrend = isLine && d.label === TREND_LABEL && i > 0;
+    if (isLine) {
+      return {
+        label: d.label,
+        data: d.data,
+        borderColor: isTrend ? TREND_COLOUR : colour,
+        backgroundColor: isTrend ? TREND_COLOUR : colour,
+        borderWidth: isTrend ? 2 : 3,
+        borderDash: isTrend ? [6, 6] : DASHES[i % DASHES.length],
+        pointStyle: isTrend ? false : POINTS[i % POINTS.length],
+        pointRadius: isTrend ? 0 : 4,
+        pointBackgroundColor: colour,
+        tension: 0,
+        spanGaps: false,
+        fill: false,
+      };
+    }
+    return {
+      label: d.label,
+      data: d.data,
+      // The first series is solid; the rest get a texture (set in the plugin below, which owns a context).
+      backgroundColor: colour,
+      borderColor: colour,
+      borderWidth: 1,
+      maxBarThickness: 48,
+    };
+  });
+  const valueAxis = {
+    beginAtZero: true,
+    stacked,
+    grid: { color: '#e3e3e3' },
+    border: { display: false },
+    ticks: { color: '#333', font: { size: 13, family: FONT }, callback: (v: number | string) => (typeof v === 'number' ? formatTick(v, spec.unit) : v) },
+  };
+  const categoryAxis = {
+    stacked,
+    grid: { display: false },
+    ticks: { color: '#333', font: { size: 13, family: FONT }, autoSkip: true, maxRotation: 0 },
+  };
+  const textures: Plugin = {
+    id: 'psaTextures',
+    beforeUpdate(chart) {
+      if (isLine) return;
+      chart.data.datasets.forEach((ds, i) => {
+        if (i === 0) return;
+        const pat = chart.ctx.createPattern(tiles(i) as unknown as HTMLCanvasElement, 'repeat');
+        if (pat) ds.backgroundColor = pat;
+      });
+    },
+  };
+  return {
+    type: isLine ? 'line' : 'bar',
+    data: { labels: spec.labels, datasets: datasets as never },
+    options: {
+      animation: false,
+      responsive: false,
+      devicePixelRatio: dpr,
+      indexAxis: horizontal ? 'y' : 'x',
+      layout: { padding: { left: 8, right: 24, top: 8, bottom: 8 } },
+      plugins: {
+        legend: {
+          display: spec.datasets.length > 1,
+          position: 'bottom',
+          labels: isLine
+            ? { color: '#222', font: { size: 13, family: FONT }, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 44, padding: 16 }
+            : { color: '#222', font: { size: 13, family: FONT }, boxWidth: 28, boxHeight: 14, padding: 16 },
+        },
+        title: { display: false },
+        tooltip: { enabled: false },
+      },
+      scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
+    } as never,
+    plugins: [textures],
+  };
+}
+
+/**
+ * Chart.js on node-canvas. One canvas factory per size; drawing is synchronous and deterministic
+ * (animation off, fixed size and pixel ratio), so equal specs give equal bytes.
+ */
+export function createChartRenderer(size: Partial<ChartSize> = {}): ChartRenderer {
+  const s = { ...DEFAULT_CHART_SIZE, ...size };
+  const canvas = new ChartJSNodeCanvas({
+    width: s.width,
+    height: s.height,
+    backgroundColour: '#ffffff',
+    chartCallback: (ChartJS) => {
+      ChartJS.defaults.font.family = FONT;
+      ChartJS.defaults.animation = false;
+    },
+  });
+  const tileCache = new Map<number, Tile>();
+  const tiles = (i: number): Tile => {
+    let t = tileCache.get(i);
+    if (!t) { t = patternTile(COLOURS[i % COLOURS.length]!, i); tileCache.set(i, t); }
+    return t;
+  };
+  return {
+    async render(spec: ChartSpec): Promise<Buffer> {
+      try {
+        return canvas.renderToBufferSync(chartConfig(spec, tiles, s.devicePixelRatio), 'image/png');
+      } catch (e) {
+        throw new AppError(`Chart "${spec.id}" could not be drawn: ${(e as Error).message}`, 'RENDER', { cause: e, details: { chart: spec.id } });
+      }
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import type { Cell, ColumnSpec, Headline, MetricUnit, MetricValue } from '../types.js';
+
+/** How numbers, dates and money are written in reports. */
+export interface FormatOptions {
+  /** BCP 47 locale for digits and grouping (default `en-US`). */
+  locale?: string;
+  /** ISO 4217 code for money; without it money is a plain grouped number. */
+  currency?: string;
+  /** IANA zone in which instants are shown. */
+  timezone: string;
+}
+
+/** Shown for a null metric (a 0 denominator) or an empty cell. */
+export const EMPTY = '—';
+// A no-break space keeps "93.4 %" on one line in narrow tiles and table cells.
+const NBSP = '\u00a0';
+
+function num(v: number, min: number, max: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: min, maximumFractionDigits: max }).format(v);
+}
+
+/** Formats a metric value by its unit: pct → "93.4 %", hours → "12.5 h", null → "—". */
+export function formatValue(value: MetricValue | undefined, unit: MetricUnit | undefined, o: FormatOptions): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return EMPTY;
+  const locale = o.locale ?? 'en-US';
+  switch (unit) {
+    case 'pct':
+      return `${num(value, 1, 1, locale)}${NBSP}%`;
+    case 'ratio':
+      return num(value, 2, 2, locale);
+    case 'hours':
+      return `${num(value, 1, 1, locale)}${NBSP}h`;
+    case 'minutes':
+      return `${num(value, 0, 0, locale)}${NBSP}min`;
+    case 'days':
+      return `${num(value, 1, 1, locale)}${NBSP}d`;
+    case 'fte':
+      return `${num(value, 1, 1, locale)}${NBSP}FTE`;
+    case 'money': {
+      // Cents only matter on small amounts; on a revenue figure they are noise.
+      const digits = Math.abs(value) >= 1000 ? 0 : 2;
+      if (o.currency) {
+        return new Intl.NumberFormat(locale, {
+          style: 'currency', currency: o.currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
+        }).format(value);
+      }
+      return num(value, digits, digits, locale);
+    }
+    case 'count':
+    default:
+      return Number.isInteger(value) ? num(value, 0, 0, locale) : num(value, 1, 1, locale);
+  }
+}
+
+/** Short axis-tick form of a value (no unit suffix on money, compact thousands). */
+export function formatTick(value: number, unit: MetricUnit | undefined, locale = 'en-US'): string {
+  if (unit === 'pct') return `${num(value, 0, 1, locale)} %`;
+  if (Math.abs(value) >= 10_000) {
+    return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+  }
+  return num(value, 0, 2, locale);
+}
+
+function parts(instant: number, timezone: string): Record<string, string> {
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+  });
+  const out: Record<string, string> = {};
+  for (const p of f.formatToParts(new Date(instant))) out[p.type] = p.value;
+  return out;
+}
+
+/** `2026-11-20 14:05 CET` in the given zone. */
+export function formatDateTime(instant: number, timezone: string, withZone = true): string {
+  const p = parts(instant, timezone);
+  const base = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  return withZone ? `${base} ${p.timeZoneName}` : base;
+}
+
+/** `2026-11-20` in the given zone. */
+export function formatDate(instant: number, timezone: string): string {
+  const p = parts(instant, timezone);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function humanDate(instant: number, timezone: string): string {
+  const p = parts(instant, timezone);
+  return `${Number(p.day)} ${MONTHS[Number(p.month) - 1]} ${p.year}`;
+}
+
+/**
+ * The period a result covers, as people say it: "3 Nov 2026 – 9 Nov 2026". The window is half-open, so
+ * the last day shown is the day of `to − 1 ms`; point-in-time results read "As of …".
+ */
+export function formatPeriod(window: { from: string; to: string } | null, asOf: string, timezone: string): string {
+  if (!window) {
+    const t = Date.parse(asOf);
+    return Number.isFinite(t) ? `As of ${humanDate(t, timezone)}, ${formatDateTime(t, timezone).slice(11)}` : `As of ${asOf}`;
+  }
+  const from = Date.parse(window.from);
+  const to = Date.parse(window.to);
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return `${window.from} – ${window.to}`;
+  const a = humanDate(from, timezone);
+  const b = humanDate(Math.max(from, to - 1), timezone);
+  return a === b ? a : `${a} – ${b}`;
+}
+
+/** Formats one table cell by its column's hint. */
+export function formatCell(value: Cell | undefined, col: ColumnSpec, o: FormatOptions): string {
+  if (value === null || value === undefined || value === '') return EMPTY;
+  const unit = col.unit ?? 'text';
+  switch (unit) {
+    case 'text':
+      return String(value);
+    case 'bool':
+      return value === true || value === 1 || value === '1' || value === 'true' ? 'Yes' : 'No';
+    case 'date':
+      return typeof value === 'number' ? formatDate(value, o.timezone) : String(value);
+    case 'datetime': {
+      const t = typeof value === 'number' ? value : Date.parse(String(value));
+      return Number.isFinite(t) ? formatDateTime(t, o.timezone, false) : String(value);
+    }
+    default: {
+      const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+      return Number.isFinite(n) ? formatValue(n, unit, o) : String(value);
+    }
+  }
+}
+
+/** Whether a column holds numbers (right-aligned, tabular digits). */
+export function isNumericColumn(col: ColumnSpec): boolean {
+  const u = col.unit ?? 'text';
+  return u !== 'text' && u !== 'bool' && u !== 'date' && u !== 'datetime';
+}
+
+/** The change of a headline against the previous period, for the tile's arrow line. */
+export interface Change {
+  /** "▲", "▼" or "=". */
+  arrow: string;
+  /** e.g. "+2.1 pts" or "−12 (−8.5 %)". */
+  text: string;
+  /** Whether the change is good, bad or neither, given `better`. */
+  tone: 'good' | 'bad' | 'neutral';
+}
+
+/** Change of a headline against its previous value, or null when either side is unknown. */
+export function headlineChange(h: Headline, o: FormatOptions): Change | null {
+  if (h.value === null || h.previous === null || !Number.isFinite(h.value) || !Number.isFinite(h.previous)) return null;
+  const d = h.value - h.previous;
+  const locale = o.locale ?? 'en-US';
+  const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
+  const abs = Math.abs(d);
+  let text: string;
+  if (h.unit === 'pct') {
+    // The difference of two percentages is in points, not percent.
+    text = `${sign}${num(abs, 1, 1, locale)}${NBSP}pts`;
+  } else {
+    text = `${sign}${formatValue(abs, h.unit, o)}`;
+    if (h.previous !== 0) text += ` (${sign}${num(Math.abs((d / h.previous) * 100), 1, 1, locale)}${NBSP}%)`;
+  }
+  const tiny = abs < 1e-9;
+  const arrow = tiny ? '=' : d > 0 ? '▲' : '▼';
+  let tone: Change['tone'] = 'neutral';
+  if (!tiny && h.better !== 'none') tone = (d > 0) === (h.better === 'higher') ? 'good' : 'bad';
+  return { arrow, text, tone };
+}
+
+/** Words for a traffic light, so the tile reads the same printed in greyscale. */
+export function lightLabel(light: Headline['light']): string {
+  switch (light) {
+    case 'green': return 'On target';
+    case 'amber': return 'Near target';
+    case 'red': return 'Off target';
+    default: return '';
+  }
+}
