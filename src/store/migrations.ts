@@ -173,6 +173,23 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'sync pass state (resumable passes) and last-state lookups',
+    up(db) {
+      // A pass (initial keyset load, incremental window, full re-read) commits page by page; these
+      // columns let a killed sync resume the same pass instead of starting over or skipping rows.
+      db.exec(`
+        ALTER TABLE sync_cursors ADD COLUMN pass_kind TEXT;          -- initial | incremental | full, null = no pass in progress
+        ALTER TABLE sync_cursors ADD COLUMN pass_started_at INTEGER; -- sync clock when the pass began
+        ALTER TABLE sync_cursors ADD COLUMN pass_max_ts INTEGER;     -- highest change timestamp committed in the pass
+        ALTER TABLE sync_cursors ADD COLUMN pass_max_id INTEGER;     -- id of the record at pass_max_ts
+        CREATE INDEX ticket_states_last ON ticket_states(ticket_id, id);
+        CREATE INDEX opportunity_states_last ON opportunity_states(opportunity_id, id);
+        CREATE INDEX deleted_ticket_logs_ticket ON deleted_ticket_logs(ticketID);
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */
