@@ -1,0 +1,7 @@
+import type { ReportDefinition } from '../../src/reporting/define.js';
+import onHoldPastDue from './on-hold-past-due.js';
+
+/** Reports of the intake group, keyed by id (`intake/<file name>`). Keep in step with the folder (test/reporting/registry.test.ts). */
+export const reports: Record<string, ReportDefinition> = {
+  'intake/on-hold-past-due': onHoldPastDue,
+};

@@ -1,0 +1,4 @@
+import type { ReportDefinition } from '../../src/reporting/define.js';
+
+/** Reports of the profitability group, keyed by id (`profitability/<file name>`). Keep in step with the folder (test/reporting/registry.test.ts). */
+export const reports: Record<string, ReportDefinition> = {};

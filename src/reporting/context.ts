@@ -1,0 +1,179 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Settings } from '../config.js';
+import { AppError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import type { CalendarDate, Instant, Window } from '../types.js';
+import { createBusinessHours, type BusinessHours } from './business-hours.js';
+import { loadTicketHistory, type TicketHistory } from './history.js';
+import { loadPicklists, norm, type Picklists } from './labels.js';
+import { firstDayAtOrAfter, loadCapacity, type Capacity } from './resources.js';
+import { dateOf, dayStart } from './time.js';
+import { materialiseWorkflows, workflowList, type Workflow } from './workflows.js';
+
+/**
+ * What a report's `compute` sees. Everything is synchronous and read-only.
+ *
+ * SQL files: `ctx.query()` runs `reports/<id>.sql`, `ctx.query('x')` runs `reports/<id>.x.sql`, with the
+ * named parameters of `ctx.params` (plus any extra given). Parameters:
+ * - `:from`, `:to` (ms; window, or both = `:asOf` for point-in-time reports), `:asOf` (ms)
+ * - `:fromDay`, `:toDay`: the dates whose 00:00 lies in [from, to) are exactly `fromDay ≤ d < toDay`
+ * - `:today` (date of T in the zone)
+ * - label lists as JSON arrays of normalised labels (`:completeStatuses`, `:completeTaskStatuses`,
+ *   `:escalationStatuses`, `:escalationQueues`, `:scheduledStatuses`, `:onHoldStatuses`,
+ *   `:managedContractTypes`, `:endpointTypes`, `:serviceRevenueItemTypes`), to use as
+ *   `pl('Tickets','status',t.status) IN (SELECT value FROM json_each(:completeStatuses))`
+ * - numbers: `:backlogDays`, `:reopenDays`, `:rtteMinutes`, `:stuckDays`, `:defaultDailyHours`,
+ *   `:fcrMaxBusinessHours`, `:forecastWeeks`, `:targetUtilization`; `:salesEngineeringStage` (normalised).
+ * SQL functions: `pl(entity, field, value)` → normalised label or NULL; `day_ms(date)` → 00:00 of the date
+ * in the zone (ms); `work_ms(startDateTime, dateWorked)` → the work instant of a time entry;
+ * `local_date(ms)` → calendar date in the zone. Temp table `ticket_wf(ticket_id, workflow, reactive, fcr,
+ * backlog)` classifies every ticket (kpi-spec §2).
+ */
+export interface ReportContext {
+  /** Report id. */
+  id: string;
+  /** The store (read it; never write). */
+  db: Db;
+  /** Settings. */
+  settings: Settings;
+  /** Time zone. */
+  tz: string;
+  /** As-of instant T. */
+  asOf: Instant;
+  /** Calendar date of T. */
+  today: CalendarDate;
+  /** The window, or null for point-in-time reports. */
+  window: Window | null;
+  /** Named SQL parameters (see above). */
+  params: Record<string, string | number | null>;
+  /** Runs a SQL file of this report; rows as objects. */
+  query<T = Record<string, unknown>>(name?: string, extra?: Record<string, string | number | null>): T[];
+  /** Picklist labels. */
+  picklists: Picklists;
+  /** The workflows in settings order, then Unclassified. */
+  workflows: Workflow[];
+  /** Business hours between two instants. */
+  bh(a: Instant, b: Instant): number;
+  /** Ticket state history (kpi-spec §3), loaded on first use. */
+  history(): TicketHistory;
+  /** Resources, availability and service resources. */
+  capacity(): Capacity;
+  /** 00:00 of a date in the zone. */
+  dayStart(date: CalendarDate): Instant;
+  /** Calendar date of an instant in the zone. */
+  dateOf(t: Instant): CalendarDate;
+  /** First date whose 00:00 is at or after t. */
+  firstDayAtOrAfter(t: Instant): CalendarDate;
+  /** Target of a metric: settings.targets["<id>.<metric>"], else the given default. */
+  target(metric: string, fallback?: number): number | null;
+}
+
+/** Folder of the package (holds reports/ and templates/), found from this file in src/ or dist/src/. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'reports'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new AppError('cannot find the psa-reports package folder (with reports/)', 'INTERNAL');
+    dir = up;
+  }
+}
+
+/** Shared, per-computation state: loaded once for all reports of one call. */
+export interface Session {
+  db: Db;
+  settings: Settings;
+  picklists: Picklists;
+  bh: BusinessHours;
+  holidays: Set<CalendarDate>;
+  historyCache: TicketHistory | null;
+  capacityCache: Map<Instant, Capacity>;
+  sqlCache: Map<string, string>;
+  sqlDir: string;
+}
+
+/** Prepares a session: picklists, holidays, SQL functions and the workflow temp table. */
+export function openSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports')): Session {
+  const picklists = loadPicklists(db);
+  const holidays = new Set((db.prepare('SELECT holidayDate FROM holidays WHERE holidayDate IS NOT NULL').all() as { holidayDate: string }[]).map((r) => r.holidayDate.slice(0, 10)));
+  const tz = settings.timezone;
+  db.function('pl', { deterministic: true }, (entity: unknown, field: unknown, value: unknown) =>
+    typeof value === 'number' || typeof value === 'bigint' ? picklists.normLabel(String(entity), String(field), Number(value)) : null);
+  db.function('day_ms', { deterministic: true }, (d: unknown) => (typeof d === 'string' && d.length >= 10 ? dayStart(d.slice(0, 10), tz) : null));
+  db.function('work_ms', { deterministic: true }, (s: unknown, d: unknown) =>
+    s !== null && s !== undefined ? Number(s) : typeof d === 'string' && d.length >= 10 ? dayStart(d.slice(0, 10), tz) : null);
+  db.function('local_date', { deterministic: true }, (t: unknown) => (t === null || t === undefined ? null : dateOf(Number(t), tz)));
+  materialiseWorkflows(db, settings, picklists);
+  return {
+    db, settings, picklists, holidays,
+    bh: createBusinessHours(settings, holidays),
+    historyCache: null,
+    capacityCache: new Map(),
+    sqlCache: new Map(),
+    sqlDir,
+  };
+}
+
+const LIST_PARAMS = ['completeStatuses', 'completeTaskStatuses', 'escalationStatuses', 'escalationQueues', 'scheduledStatuses',
+  'onHoldStatuses', 'managedContractTypes', 'endpointTypes', 'serviceRevenueItemTypes'] as const;
+const NUM_PARAMS = ['backlogDays', 'reopenDays', 'rtteMinutes', 'stuckDays', 'defaultDailyHours', 'fcrMaxBusinessHours',
+  'forecastWeeks', 'targetUtilization'] as const;
+
+/** Builds the context of one report computation. */
+export function createContext(s: Session, id: string, asOf: Instant, window: Window | null): ReportContext {
+  const { settings, db } = s;
+  const tz = settings.timezone;
+  const from = window?.from ?? asOf;
+  const to = window?.to ?? asOf;
+  const params: Record<string, string | number | null> = {
+    from, to, asOf,
+    fromDay: firstDayAtOrAfter(from, tz),
+    toDay: firstDayAtOrAfter(to, tz),
+    today: dateOf(asOf, tz),
+    salesEngineeringStage: norm(settings.salesEngineeringStage),
+  };
+  for (const k of LIST_PARAMS) params[k] = JSON.stringify((settings[k] as string[]).map(norm));
+  for (const k of NUM_PARAMS) params[k] = settings[k] as number;
+  const stmtCache = new Map<string, ReturnType<Db['prepare']>>();
+  return {
+    id, db, settings, tz, asOf, window, params,
+    today: params.today as string,
+    picklists: s.picklists,
+    workflows: workflowList(settings),
+    bh: (a, b) => s.bh.bh(a, b),
+    history: () => (s.historyCache ??= loadTicketHistory(db, settings, s.picklists)),
+    capacity: () => {
+      let c = s.capacityCache.get(asOf);
+      if (!c) { c = loadCapacity(db, settings, asOf, s.holidays); s.capacityCache.set(asOf, c); }
+      return c;
+    },
+    dayStart: (d) => dayStart(d, tz),
+    dateOf: (t) => dateOf(t, tz),
+    firstDayAtOrAfter: (t) => firstDayAtOrAfter(t, tz),
+    target: (metric, fallback) => settings.targets[`${id}.${metric}`] ?? fallback ?? null,
+    query<T>(name?: string, extra?: Record<string, string | number | null>): T[] {
+      const file = path.join(s.sqlDir, `${id}${name ? `.${name}` : ''}.sql`);
+      let text = s.sqlCache.get(file);
+      if (text === undefined) {
+        try {
+          text = fs.readFileSync(file, 'utf8');
+        } catch (e) {
+          throw new AppError(`${file}: cannot read the report's SQL file`, 'REPORT_INVALID', { cause: e });
+        }
+        s.sqlCache.set(file, text);
+      }
+      let stmt = stmtCache.get(file);
+      if (!stmt) {
+        try {
+          stmt = db.prepare(text);
+        } catch (e) {
+          throw new AppError(`${file}: ${(e as Error).message}`, 'REPORT_INVALID', { cause: e });
+        }
+        stmtCache.set(file, stmt);
+      }
+      return stmt.all(extra ? { ...params, ...extra } : params) as T[];
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import type { Settings } from '../config.js';
+import { AppError, toError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import type { ChartSpec, Headline, Instant, ItemResult, Light, MetricValue, ReportResult, TrendSeries, Window } from '../types.js';
+import { createContext, openSession, type Session } from './context.js';
+import type { MetricDef, RegisteredReport, ReportDefinition } from './define.js';
+import { DAY, dateOf, iso, isoWeekLabel, previousWindow, resolveWindow } from './time.js';
+
+/** Options of one computation. */
+export interface ComputeOptions {
+  /** Settings (time zone, workflows, targets…). */
+  settings: Settings;
+  /** As-of instant T (default: now from the caller's clock). */
+  asOf: Instant;
+  /** Window override start (with `to`). */
+  from?: Instant;
+  /** Window override end (with `from`). */
+  to?: Instant;
+  /** Also compute trend series (previous periods); costs one computation per period. */
+  trend?: boolean;
+  /** Record this run's metrics in report_snapshots (history for point-in-time trends). */
+  snapshot?: boolean;
+  /** Folder holding the reports' SQL files (tests). */
+  sqlDir?: string;
+}
+
+/** Expands ids and group names (`intake` → every intake report) into registered reports; unknown names throw. */
+export function selectReports(all: RegisteredReport[], names: string[]): RegisteredReport[] {
+  const out: RegisteredReport[] = [];
+  const unknown: string[] = [];
+  for (const n of names) {
+    const exact = all.find((r) => r.id === n);
+    const group = all.filter((r) => r.group === n);
+    if (exact) out.push(exact);
+    else if (group.length) out.push(...group);
+    else unknown.push(n);
+  }
+  if (unknown.length) {
+    throw new AppError(`unknown report or group: ${unknown.join(', ')}. Allowed: ${[...new Set(all.map((r) => r.group))].join(', ')} or one of: ${all.map((r) => r.id).join(', ')} (see: psa-reports list reports)`, 'USAGE');
+  }
+  return [...new Map(out.map((r) => [r.id, r])).values()];
+}
+
+function light(v: MetricValue, target: number | null, better: MetricDef['better']): Light {
+  if (v === null || target === null || better === 'none' || better === undefined) return 'none';
+  if (better === 'higher') return v >= target ? 'green' : v >= target * 0.9 ? 'amber' : 'red';
+  return v <= target ? 'green' : v <= target * 1.2 ? 'amber' : 'red';
+}
+
+function trendMetrics(def: ReportDefinition): string[] {
+  const names = Object.keys(def.metrics);
+  const flagged = names.filter((m) => def.metrics[m]!.trend ?? def.metrics[m]!.target !== undefined);
+  return flagged.length ? flagged : names.slice(0, 1);
+}
+
+function computeOne(s: Session, r: RegisteredReport, asOf: Instant, window: Window | null) {
+  const ctx = createContext(s, r.id, asOf, window);
+  const out = r.def.compute(ctx);
+  const declared = Object.keys(r.def.metrics);
+  const missing = declared.filter((m) => !(m in out.metrics));
+  const extra = Object.keys(out.metrics).filter((m) => !(m in r.def.metrics));
+  if (missing.length || extra.length) {
+    throw new AppError(`reports/${r.id}.ts: compute returned metrics that do not match its declaration (missing: ${missing.join(', ') || 'none'}; undeclared: ${extra.join(', ') || 'none'})`, 'REPORT_INVALID');
+  }
+  // JSON carries exactly the declared names, in declared order; non-finite numbers become null.
+  const metrics: Record<string, MetricValue> = {};
+  for (const m of declared) {
+    const v = out.metrics[m];
+    metrics[m] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+  }
+  return { ctx, out, metrics };
+}
+
+function periodLabel(kind: ReportDefinition['window'], w: Window, tz: string): string {
+  const d = dateOf(w.from, tz);
+  return kind === 'previous-month' ? d.slice(0, 7) : isoWeekLabel(d);
+}
+
+/**
+ * Computes reports. Never throws for one report: each gets an ItemResult (design style 9).
+ * Sessions share picklists, workflow classification, holidays and ticket history across reports.
+ */
+export function computeReports(db: Db, reports: RegisteredReport[], opts: ComputeOptions): ItemResult<ReportResult>[] {
+  const s = openSession(db, opts.settings, opts.sqlDir);
+  const tz = opts.settings.timezone;
+  const results: ItemResult<ReportResult>[] = [];
+  for (const r of reports) {
+    try {
+      const window = opts.from !== undefined && opts.to !== undefined && r.def.window !== 'point-in-time'
+        ? { from: opts.from, to: opts.to }
+        : resolveWindow(r.def.window, opts.asOf, tz);
+      const { ctx, out, metrics } = computeOne(s, r, opts.asOf, window);
+      const series: TrendSeries[] = [];
+      const tmetrics = trendMetrics(r.def);
+      if (opts.trend && r.def.trendPeriods !== 0) {
+        if (window) {
+          const n = r.def.trendPeriods ?? (r.def.window === 'previous-month' ? 6 : 8);
+          const labels: string[] = [];
+          const values = new Map<string, MetricValue[]>(tmetrics.map((m) => [m, []]));
+          for (let i = n; i >= 1; i--) {
+            const w = previousWindow(r.def.window, window, i, tz);
+            const shifted = opts.asOf - (window.from - w.from);
+            const prev = computeOne(s, r, shifted, w);
+            labels.push(periodLabel(r.def.window, w, tz));
+            for (const m of tmetrics) values.get(m)!.push(prev.metrics[m] ?? null);
+          }
+          labels.push(periodLabel(r.def.window, window, tz));
+          for (const m of tmetrics) series.push({ metric: m, labels, values: [...values.get(m)!, metrics[m] ?? null] });
+        } else {
+          series.push(...snapshotSeries(db, r, opts.asOf, tz, tmetrics, metrics, r.def.trendPeriods ?? 8));
+        }
+      }
+      if (opts.snapshot) {
+        db.prepare('INSERT INTO report_snapshots (report, as_of, window_from, window_to, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(r.id, opts.asOf, window?.from ?? null, window?.to ?? null, JSON.stringify(metrics), Date.now());
+      }
+      const headlines: Headline[] = Object.entries(r.def.metrics)
+        .filter(([, d]) => d.headline !== false)
+        .map(([m, d]) => {
+          const target = ctx.target(m, d.target);
+          const sr = series.find((x) => x.metric === m);
+          const previous = sr && sr.values.length >= 2 ? sr.values[sr.values.length - 2]! : null;
+          return { metric: m, label: d.label, value: metrics[m] ?? null, unit: d.unit, target, better: d.better ?? 'none', light: light(metrics[m] ?? null, target, d.better), previous };
+        });
+      const charts: ChartSpec[] = [...(out.charts ?? [])];
+      for (const sr of series.slice(0, 2)) {
+        const d = r.def.metrics[sr.metric]!;
+        charts.push({ id: `trend-${sr.metric}`, kind: 'line', title: `${d.label} — trend`, labels: sr.labels, datasets: [{ label: d.label, data: sr.values }], unit: d.unit });
+      }
+      results.push({
+        ok: true, name: r.id,
+        value: {
+          report: r.id, title: r.def.title, description: r.def.description, group: r.group,
+          asOf: iso(opts.asOf), window: window ? { from: iso(window.from), to: iso(window.to) } : null, timezone: tz,
+          metrics, rows: out.rows, columns: r.def.columns, headlines, series, charts, warnings: out.warnings ?? [],
+        },
+      });
+    } catch (e) {
+      const err = toError(e);
+      results.push({ ok: false, name: r.id, error: err instanceof AppError ? err : new AppError(`report ${r.id} failed: ${err.message}`, 'REPORT_FAILED', { cause: err }) });
+    }
+  }
+  return results;
+}
+
+/** Point-in-time trend: the last snapshot of each of the previous `n` ISO weeks, then the current value. */
+function snapshotSeries(db: Db, r: RegisteredReport, asOf: Instant, tz: string, tmetrics: string[], current: Record<string, MetricValue>, n: number): TrendSeries[] {
+  const rows = db.prepare('SELECT as_of, metrics FROM report_snapshots WHERE report = ? AND as_of < ? AND as_of >= ? ORDER BY as_of')
+    .all(r.id, asOf, asOf - (n + 1) * 7 * DAY) as { as_of: number; metrics: string }[];
+  const byWeek = new Map<string, Record<string, MetricValue>>();
+  for (const row of rows) byWeek.set(isoWeekLabel(dateOf(row.as_of, tz)), JSON.parse(row.metrics));
+  const thisWeek = isoWeekLabel(dateOf(asOf, tz));
+  byWeek.delete(thisWeek);
+  const weeks = [...byWeek.keys()].slice(-n);
+  return tmetrics.map((m) => ({
+    metric: m,
+    labels: [...weeks, thisWeek],
+    values: [...weeks.map((w) => byWeek.get(w)![m] ?? null), current[m] ?? null],
+  }));
+}

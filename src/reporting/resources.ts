@@ -1,0 +1,79 @@
+import type { Settings } from '../config.js';
+import type { Db } from '../store/db.js';
+import type { CalendarDate, Instant } from '../types.js';
+import { DAY, addDays, dateOf, dayStart, weekday } from './time.js';
+
+/** A service resource (kpi-spec §1). */
+export interface ServiceResource {
+  /** Resource id. */
+  id: number;
+  /** Display name "First Last". */
+  name: string;
+}
+
+/** Capacity facts about resources. */
+export interface Capacity {
+  /** Active resources with a time entry whose work instant lies in [T − 56 d, T). */
+  serviceResources(): ServiceResource[];
+  /** Available hours of a resource for the dates [fromDay, toDay) (holidays 0). */
+  availableHours(resourceId: number, fromDay: CalendarDate, toDay: CalendarDate): number;
+  /** Weekly billable hours goal, or null when none is recorded. */
+  weeklyGoal(resourceId: number): number | null;
+  /** Whether the resource has a ResourceDailyAvailabilities record. */
+  hasAvailability(resourceId: number): boolean;
+  /** Display name of any resource id ("Unassigned" for null, "#id" when unknown). */
+  resourceName(id: number | null): string;
+}
+
+const DAY_FIELDS = ['mondayAvailableHours', 'tuesdayAvailableHours', 'wednesdayAvailableHours', 'thursdayAvailableHours',
+  'fridayAvailableHours', 'saturdayAvailableHours', 'sundayAvailableHours'] as const;
+
+/**
+ * The first calendar date whose 00:00 (in tz) is at or after `t`: with it, "a date lies in [from, to)"
+ * becomes `fromDay ≤ date < toDay`, an index-friendly string comparison.
+ */
+export function firstDayAtOrAfter(t: Instant, tz: string): CalendarDate {
+  const d = dateOf(t, tz);
+  return dayStart(d, tz) >= t ? d : addDays(d, 1);
+}
+
+export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays: Set<CalendarDate>): Capacity {
+  const tz = settings.timezone;
+  const names = new Map<number, string>();
+  for (const r of db.prepare('SELECT id, firstName, lastName FROM resources').all() as { id: number; firstName: string | null; lastName: string | null }[]) {
+    names.set(r.id, `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() || `#${r.id}`);
+  }
+  const avail = new Map<number, { hours: number[]; goal: number | null }>();
+  for (const r of db.prepare('SELECT * FROM resource_daily_availabilities ORDER BY id').all() as Record<string, number | null>[]) {
+    const rid = r.resourceID as number;
+    if (avail.has(rid)) continue; // one record per resource; the lowest id wins if a tenant has duplicates
+    avail.set(rid, { hours: DAY_FIELDS.map((f) => (r[f] as number | null) ?? 0), goal: (r.weeklyBillableHoursGoal as number | null) ?? null });
+  }
+  let service: ServiceResource[] | null = null;
+  const from = asOf - 56 * DAY;
+  const fromDay = firstDayAtOrAfter(from, tz);
+  const toDay = firstDayAtOrAfter(asOf, tz);
+  return {
+    serviceResources() {
+      service ??= (db.prepare(`SELECT DISTINCT r.id FROM resources r JOIN time_entries te ON te.resourceID = r.id
+          WHERE r.isActive = 1 AND ((te.startDateTime >= :from AND te.startDateTime < :to)
+            OR (te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay))
+          ORDER BY r.id`).all({ from, to: asOf, fromDay, toDay }) as { id: number }[])
+        .map((r) => ({ id: r.id, name: names.get(r.id) ?? `#${r.id}` }));
+      return service;
+    },
+    availableHours(resourceId, d1, d2) {
+      const a = avail.get(resourceId);
+      let total = 0;
+      for (let d = d1; d < d2; d = addDays(d, 1)) {
+        if (holidays.has(d)) continue;
+        const wd = weekday(d);
+        total += a ? a.hours[wd - 1]! : wd <= 5 ? settings.defaultDailyHours : 0;
+      }
+      return total;
+    },
+    weeklyGoal: (id) => avail.get(id)?.goal ?? null,
+    hasAvailability: (id) => avail.has(id),
+    resourceName: (id) => (id === null ? 'Unassigned' : names.get(id) ?? `#${id}`),
+  };
+}
