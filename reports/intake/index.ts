@@ -1,7 +1,9 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
 import onHoldPastDue from './on-hold-past-due.js';
+import workflowDistribution from './workflow-distribution.js';
 
 /** Reports of the intake group, keyed by id (`intake/<file name>`). Keep in step with the folder (test/reporting/registry.test.ts). */
 export const reports: Record<string, ReportDefinition> = {
+  'intake/workflow-distribution': workflowDistribution,
   'intake/on-hold-past-due': onHoldPastDue,
 };

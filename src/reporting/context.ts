@@ -50,6 +50,11 @@ export interface ReportContext {
   params: Record<string, string | number | null>;
   /** Runs a SQL file of this report; rows as objects. */
   query<T = Record<string, unknown>>(name?: string, extra?: Record<string, string | number | null>): T[];
+  /**
+   * Runs a SQL file of another report of the package (`reports/<id>.sql` or `reports/<id>.<name>.sql`), so
+   * reports that share a definition (e.g. the forecast weeks) share one SQL text instead of copies.
+   */
+  queryFrom<T = Record<string, unknown>>(id: string, name?: string, extra?: Record<string, string | number | null>): T[];
   /** Picklist labels. */
   picklists: Picklists;
   /** The workflows in settings order, then Unclassified. */
@@ -137,6 +142,28 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
   for (const k of LIST_PARAMS) params[k] = JSON.stringify((settings[k] as string[]).map(norm));
   for (const k of NUM_PARAMS) params[k] = settings[k] as number;
   const stmtCache = new Map<string, ReturnType<Db['prepare']>>();
+  const run = <T>(sqlId: string, name: string | undefined, extra: Record<string, string | number | null> | undefined): T[] => {
+    const file = path.join(s.sqlDir, `${sqlId}${name ? `.${name}` : ''}.sql`);
+    let text = s.sqlCache.get(file);
+    if (text === undefined) {
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new AppError(`${file}: cannot read the report's SQL file`, 'REPORT_INVALID', { cause: e });
+      }
+      s.sqlCache.set(file, text);
+    }
+    let stmt = stmtCache.get(file);
+    if (!stmt) {
+      try {
+        stmt = db.prepare(text);
+      } catch (e) {
+        throw new AppError(`${file}: ${(e as Error).message}`, 'REPORT_INVALID', { cause: e });
+      }
+      stmtCache.set(file, stmt);
+    }
+    return stmt.all(extra ? { ...params, ...extra } : params) as T[];
+  };
   return {
     id, db, settings, tz, asOf, window, params,
     today: params.today as string,
@@ -154,26 +181,10 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     firstDayAtOrAfter: (t) => firstDayAtOrAfter(t, tz),
     target: (metric, fallback) => settings.targets[`${id}.${metric}`] ?? fallback ?? null,
     query<T>(name?: string, extra?: Record<string, string | number | null>): T[] {
-      const file = path.join(s.sqlDir, `${id}${name ? `.${name}` : ''}.sql`);
-      let text = s.sqlCache.get(file);
-      if (text === undefined) {
-        try {
-          text = fs.readFileSync(file, 'utf8');
-        } catch (e) {
-          throw new AppError(`${file}: cannot read the report's SQL file`, 'REPORT_INVALID', { cause: e });
-        }
-        s.sqlCache.set(file, text);
-      }
-      let stmt = stmtCache.get(file);
-      if (!stmt) {
-        try {
-          stmt = db.prepare(text);
-        } catch (e) {
-          throw new AppError(`${file}: ${(e as Error).message}`, 'REPORT_INVALID', { cause: e });
-        }
-        stmtCache.set(file, stmt);
-      }
-      return stmt.all(extra ? { ...params, ...extra } : params) as T[];
+      return run<T>(id, name, extra);
+    },
+    queryFrom<T>(other: string, name?: string, extra?: Record<string, string | number | null>): T[] {
+      return run<T>(other, name, extra);
     },
   };
 }
