@@ -1,4 +1,7 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
+import approveAndPost from './approve-and-post.js';
 
 /** Reports of the accounting group, keyed by id (`accounting/<file name>`). Keep in step with the folder (test/reporting/registry.test.ts). */
-export const reports: Record<string, ReportDefinition> = {};
+export const reports: Record<string, ReportDefinition> = {
+  'accounting/approve-and-post': approveAndPost,
+};

@@ -1,0 +1,31 @@
+-- Unapproved billable time (kpi-spec §7, accounting/approve-and-post), summed per company and age bucket.
+-- The work instant is startDateTime, else 00:00 of dateWorked in the zone; "work instant < T" is written
+-- without a function call so the filter stays cheap on a large time_entries table (for a point-in-time
+-- report :toDay is the first date whose 00:00 is at or after T, so dateWorked < :toDay ⇔ its 00:00 < T).
+WITH unapproved AS (
+  SELECT te.id, te.hoursToBill AS hours, ro.hourlyRate AS rate,
+         work_ms(te.startDateTime, te.dateWorked) AS work_at,
+         COALESCE(t.companyID, p.companyID) AS company_id
+  FROM time_entries te
+  LEFT JOIN tickets t ON t.id = te.ticketID
+  LEFT JOIN tasks k ON k.id = te.taskID
+  LEFT JOIN projects p ON p.id = k.projectID
+  LEFT JOIN roles ro ON ro.id = te.roleID
+  WHERE te.billingApprovalDateTime IS NULL
+    AND COALESCE(te.isNonBillable, 0) = 0
+    AND te.hoursToBill > 0
+    AND (te.startDateTime < :asOf OR (te.startDateTime IS NULL AND te.dateWorked < :toDay))
+    AND NOT EXISTS (SELECT 1 FROM billing_items b WHERE b.timeEntryID = te.id)
+)
+SELECT u.company_id, c.companyName AS company_name,
+       CASE WHEN :asOf - u.work_at > 30 * 86400000 THEN 'over_30d'
+            WHEN :asOf - u.work_at > 7 * 86400000 THEN 'over_7d'
+            ELSE 'recent' END AS bucket,
+       COUNT(*) AS entries,
+       SUM(u.hours) AS hours,
+       SUM(u.hours * COALESCE(u.rate, 0)) AS value,
+       SUM(CASE WHEN u.rate IS NULL THEN 1 ELSE 0 END) AS without_rate,
+       MIN(u.work_at) AS oldest_at
+FROM unapproved u
+LEFT JOIN companies c ON c.id = u.company_id
+GROUP BY u.company_id, bucket
