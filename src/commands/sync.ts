@@ -1,15 +1,176 @@
-import type { Command } from './types.js';
+import type { Command, CommandIO } from './types.js';
+import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { createAutotaskClient, type AutotaskEvent } from '../autotask/client.js';
+import { openDb, type Db } from '../store/db.js';
+import { resolveEntities, syncAll, type SyncEvent, type SyncSummary } from '../sync/index.js';
+import { systemClock, type Clock } from '../types.js';
 
-// Placeholder: replaced by the module that owns this command.
+/** Options of `runSync`. */
+export interface RunSyncOptions {
+  /** Re-read everything (`--full`). */
+  full?: boolean;
+  /** Entities to sync; default all. */
+  entities?: string[];
+  /** An open store to use (the daemon's); otherwise `config.db` is opened and closed. */
+  db?: Db;
+  /** Clock (tests, demo). */
+  clock?: Clock;
+  /** fetch implementation (tests). */
+  fetch?: typeof fetch;
+  /** Aborts the sync (run deadline). */
+  signal?: AbortSignal;
+  /** Receives every sync and client event. */
+  onEvent?: (e: SyncEvent | AutotaskEvent) => void;
+  /** Progress output: `auto` (bar on a TTY, else a line per entity), `lines`, or `none`. */
+  progress?: 'auto' | 'lines' | 'none';
+}
+
+/** Exit code of a sync: 0 all ok, 2 credentials/config, 1 some entity failed. */
+export function syncExitCode(s: SyncSummary): number {
+  if (s.ok) return 0;
+  return s.entities.some((r) => !r.ok && (r.code === 'AUTH' || r.code === 'ZONE' || r.code === 'CONFIG')) ? 2 : 1;
+}
+
+function fmtSecs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Syncs Autotask into the store with progress on `io` — what `psa-reports sync`, the daemon and the
+ * demo call. Throws AppError (exit 2) only for missing credentials; everything else is in the summary.
+ */
+export async function runSync(config: Config, io: CommandIO, opts: RunSyncOptions = {}): Promise<SyncSummary> {
+  const defs = resolveEntities(opts.entities);
+  const clock = opts.clock ?? systemClock;
+  const mode = opts.progress === 'none' ? 'none' : opts.progress === 'lines' || !io.isTTY ? 'lines' : 'bar';
+  const bar = mode === 'bar' ? progressBar(io, defs.map((d) => d.name), clock) : null;
+  const onClient = (e: AutotaskEvent) => {
+    opts.onEvent?.(e);
+    if (e.type === 'autotask:budget-wait') {
+      io.err(`waiting ${Math.ceil(e.waitMs / 1000)} s: ${e.reason === 'own-share' ? `this program used ${e.used} of its ${e.budget} requests this hour` : `the Autotask database is at ${e.used} of ${e.budget} requests this hour`}`);
+    }
+  };
+  const client = createAutotaskClient(config.env, {
+    budgetShare: config.autotask.budgetShare,
+    maxInFlightPerEntity: config.autotask.maxInFlightPerEntity,
+    requestTimeoutMs: config.autotask.requestTimeoutMs,
+    clock,
+    onEvent: onClient,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const db = opts.db ?? openDb(config.db);
+  try {
+    const summary = await syncAll(db, client, {
+      entities: defs.map((d) => d.name),
+      full: opts.full ?? false,
+      overlapMs: config.autotask.overlapMinutes * 60_000,
+      clock,
+      counts: mode === 'bar',
+      onEvent: (e) => {
+        opts.onEvent?.(e);
+        bar?.onEvent(e);
+        if (mode === 'lines' && e.type === 'sync:entity') io.err(entityLine(e.result));
+      },
+    });
+    bar?.finish();
+    if (mode !== 'none') {
+      io.err(`sync ${summary.ok ? 'done' : 'finished with failures'}: ${summary.entities.reduce((a, r) => a + r.rows, 0)} rows, ${summary.requests} requests, ${fmtSecs(summary.finishedAt - summary.startedAt)}`);
+      if (!summary.ok) {
+        // One line per failure; a credentials error is the same for every entity, so say it once.
+        const reasons = new Map<string, string[]>();
+        for (const r of summary.entities.filter((x) => !x.ok)) reasons.set(r.error ?? 'unknown error', [...(reasons.get(r.error ?? 'unknown error') ?? []), r.entity]);
+        for (const [why, names] of reasons) io.err(`failed: ${names.join(', ')}: ${why}`);
+      }
+    }
+    return summary;
+  } finally {
+    if (!opts.db) db.close();
+  }
+}
+
+function entityLine(r: SyncSummary['entities'][number]): string {
+  const base = `${r.entity}: ${r.rows} rows${r.deleted ? `, ${r.deleted} removed` : ''}, ${r.requests} requests, ${fmtSecs(r.ms)}`;
+  return r.ok ? `${base} (${r.pass})` : `${base} FAILED: ${r.error ?? 'unknown error'}`;
+}
+
+/** A one-line progress bar redrawn in place on a terminal (stderr). */
+function progressBar(io: CommandIO, names: string[], clock: Clock) {
+  const totals = new Map<string, number | null>();
+  const rows = new Map<string, number>();
+  const done = new Set<string>();
+  let drawn = false;
+  let lastDraw = 0;
+  const draw = (force = false) => {
+    const now = clock.now();
+    if (!force && now - lastDraw < 150) return;
+    lastDraw = now;
+    const total = [...totals.values()].reduce<number>((a, t) => a + (t ?? 0), 0);
+    const got = [...rows.values()].reduce((a, n) => a + n, 0);
+    const frac = total > 0 ? Math.min(1, got / total) : done.size / names.length;
+    const width = 30;
+    const fill = Math.round(frac * width);
+    const active = names.filter((n) => totals.has(n) && !done.has(n)).join(', ');
+    const line = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${Math.round(frac * 100)}% ${got}${total ? `/${total}` : ''} rows, ${done.size}/${names.length} entities${active ? ` — ${active}` : ''}`;
+    // Up one line and clear it, so each draw replaces the previous one (io.err ends lines itself).
+    io.err(`${drawn ? '\x1b[1A\x1b[2K' : ''}${line.slice(0, 160)}`);
+    drawn = true;
+  };
+  return {
+    onEvent(e: SyncEvent) {
+      if (e.type === 'sync:entity-start') totals.set(e.entity, e.total);
+      else if (e.type === 'sync:page') rows.set(e.entity, e.totalRows);
+      else if (e.type === 'sync:entity') {
+        done.add(e.result.entity);
+        if (!totals.has(e.result.entity)) totals.set(e.result.entity, null);
+        if (!e.result.ok) {
+          io.err(`${drawn ? '\x1b[1A\x1b[2K' : ''}${entityLine(e.result)}`);
+          drawn = false;
+        }
+        draw(true);
+        return;
+      }
+      draw();
+    },
+    finish() {
+      draw(true);
+    },
+  };
+}
+
 const command: Command = {
   name: 'sync',
-  summary: '',
-  usage: '',
-  description: 'Not available yet.',
-  options: [],
-  async run() {
-    throw new AppError('psa-reports sync is not available in this build yet', 'USAGE');
+  summary: 'bring the local SQLite store up to date with Autotask (incremental; --full re-reads everything)',
+  usage: '[--full] [--entities Tickets,TimeEntries]',
+  description: `
+Reads Autotask through its REST API into the SQLite store: picklists, every catalogue entity, deletions
+(DeletedTicketLogs and the activity logs) and ticket/opportunity state history. The first sync loads
+everything by id; later ones read what changed since the last one (with an overlap window). A sync that
+is interrupted resumes where it stopped.
+
+Credentials come from the environment only: AUTOTASK_USERNAME, AUTOTASK_SECRET,
+AUTOTASK_INTEGRATION_CODE; AUTOTASK_BASE_URL skips zone discovery, AUTOTASK_ZONE_URL changes where the
+zone is looked up. The program keeps under its share of Autotask's 10,000-request hour (settings
+autotask.budgetShare) and never has more than 3 requests in flight per entity.
+
+Exit codes: 0 all entities synced; 1 some failed (listed with the reason); 2 bad credentials or settings.
+
+Examples:
+  psa-reports sync
+  psa-reports sync --entities Tickets,TimeEntries
+  psa-reports sync --full`,
+  options: [
+    { name: 'full', type: 'boolean', help: 're-read every entity completely and remove local rows Autotask no longer has' },
+    { name: 'entities', type: 'string', arg: '<A,B>', help: 'comma-separated entity names (default: all; see psa-reports list entities)' },
+  ],
+  async run(args, { io, loadConfig }) {
+    if (args.positionals.length) throw new AppError(`unexpected argument "${args.positionals[0]}". Try: psa-reports sync --help`, 'USAGE');
+    const entities = typeof args.values.entities === 'string' ? args.values.entities.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    resolveEntities(entities); // usage errors before any network or file work
+    const config = loadConfig();
+    const summary = await runSync(config, io, { full: args.values.full === true, ...(entities ? { entities } : {}) });
+    return syncExitCode(summary);
   },
 };
 export default command;

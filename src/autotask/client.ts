@@ -1,0 +1,607 @@
+import type { AutotaskEnv } from '../config.js';
+import { AppError, type ErrorCode } from '../errors.js';
+import { systemClock, type Clock, type Instant } from '../types.js';
+import { F, serializeQuery, type Filter, type QueryBody } from './filter.js';
+
+/**
+ * The Autotask REST client: zone discovery, the three auth headers, queries as async page iterators,
+ * a per-endpoint concurrency limit, an hourly budget governor and retries.
+ *
+ * Autotask limits each integration to 3 concurrent requests per object endpoint and each database to
+ * 10,000 requests per rolling hour shared by every integration; exceeding either annoys the MSP's
+ * admins (threshold e-mails) or suspends all integrations. So this client is conservative by design:
+ * it counts its own requests, reads ThresholdInformation now and then, and waits rather than fails.
+ */
+
+/** One Autotask record as returned (camelCase JSON). */
+export type AutotaskRecord = Record<string, unknown> & { id: number };
+
+/** One page of a query. */
+export interface QueryPage {
+  /** Records of this page, ascending id. */
+  items: AutotaskRecord[];
+  /** Absolute URL of the next page, or null when exhausted. */
+  nextPageUrl: string | null;
+}
+
+/** A picklist value from `entityInformation/fields`. */
+export interface PicklistValueInfo {
+  /** The value (a string in metadata; entities carry it as an integer). */
+  value: string;
+  /** Label shown in Autotask. */
+  label: string;
+  /** Whether the value is active. */
+  isActive?: boolean;
+  /** Whether the value is a system value. */
+  isSystem?: boolean;
+  /** Parent value for dependent picklists. */
+  parentValue?: string | null;
+  /** Sort order. */
+  sortOrder?: number | null;
+  /** Default value flag. */
+  isDefaultValue?: boolean;
+}
+
+/** A field description from `entityInformation/fields`. */
+export interface FieldInfo {
+  /** Field name (camelCase). */
+  name: string;
+  /** Autotask data type string (`integer`, `datetime`, `string`…). */
+  dataType: string;
+  /** Whether the field is a picklist. */
+  isPickList: boolean;
+  /** Whether the field can be used in filters. */
+  isQueryable?: boolean;
+  /** Picklist values when `isPickList`. */
+  picklistValues?: PicklistValueInfo[] | null;
+  /** Parent field of a dependent picklist. */
+  picklistParentValueField?: string | null;
+}
+
+/** `ThresholdInformation`. */
+export interface ThresholdInfo {
+  /** Requests allowed per timeframe (10,000). */
+  externalRequestThreshold: number;
+  /** Timeframe in minutes (60). */
+  requestThresholdTimeframe: number;
+  /** Requests counted in the current timeframe, all integrations of the database. */
+  currentTimeframeRequestCount: number;
+}
+
+/** Events the client reports (design style 10). Never carry credentials. */
+export type AutotaskEvent =
+  | { type: 'autotask:zone'; url: string }
+  | { type: 'autotask:request'; endpoint: string; method: string; status: number; ms: number }
+  | { type: 'autotask:retry'; endpoint: string; attempt: number; delayMs: number; reason: string; status?: number }
+  | { type: 'autotask:budget-wait'; waitMs: number; used: number; budget: number; reason: 'own-share' | 'tenant' }
+  | { type: 'autotask:threshold'; used: number; threshold: number; own: number };
+
+/** Client tuning and ports. */
+export interface AutotaskClientOptions {
+  /** Share of the hourly request threshold this program may use (0–1, default 0.5). */
+  budgetShare?: number;
+  /** Concurrent requests per entity endpoint (1–3, default 3). */
+  maxInFlightPerEntity?: number;
+  /** Timeout of one HTTP request in ms (default 60,000). */
+  requestTimeoutMs?: number;
+  /** fetch implementation (tests). */
+  fetch?: typeof fetch;
+  /** Clock for the budget window and Retry-After dates. */
+  clock?: Clock;
+  /** Event sink. */
+  onEvent?: (e: AutotaskEvent) => void;
+  /** Sleep port (tests replace it to skip waits). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Aborts every wait and request (the overall deadline of a run). */
+  signal?: AbortSignal;
+  /** Instant after which no retry is started. */
+  deadline?: Instant;
+  /** Attempts per request, first included (default 8). */
+  maxAttempts?: number;
+  /** First backoff delay in ms (default 500); doubles per attempt, full jitter. */
+  baseDelayMs?: number;
+  /** Largest backoff delay in ms (default 30,000). */
+  maxDelayMs?: number;
+  /** Own requests between two ThresholdInformation reads (default 500). */
+  thresholdEvery?: number;
+  /** Random source for jitter (tests). */
+  random?: () => number;
+}
+
+/** Counters of one client. */
+export interface ClientStats {
+  /** Requests sent (every attempt counts, zone discovery included). */
+  requests: number;
+  /** Requests per endpoint (entity name). */
+  byEndpoint: Record<string, number>;
+  /** Retries performed. */
+  retries: number;
+  /** Highest number of concurrent requests seen per endpoint. */
+  maxInFlight: Record<string, number>;
+}
+
+/** The AutotaskClient port. */
+export interface AutotaskClient {
+  /** Pages of a query, following `nextPageUrl` with the same method and body. */
+  query(entity: string, body: QueryBody, opts?: { method?: 'POST' | 'GET' }): AsyncIterable<QueryPage>;
+  /**
+   * Pages of a query in ascending id, resumable after `afterId`: follows `nextPageUrl` and, when the
+   * server stops handing out links while pages are still full (cursor caps), continues with `id gt`.
+   */
+  queryKeyset(entity: string, body: QueryBody, opts?: { afterId?: number; method?: 'POST' | 'GET' }): AsyncIterable<QueryPage>;
+  /** `E/query/count`. */
+  count(entity: string, filter: Filter[]): Promise<number>;
+  /** `E/entityInformation/fields` (picklists included). */
+  fields(entity: string): Promise<FieldInfo[]>;
+  /** `ThresholdInformation`. */
+  threshold(): Promise<ThresholdInfo>;
+  /** `E/{id}`; null when not found. */
+  get(entity: string, id: number): Promise<AutotaskRecord | null>;
+  /** Counters so far. */
+  stats(): ClientStats;
+}
+
+const HOUR = 3_600_000;
+const MAX_GET_URL = 2000;
+
+/** Permanent 500 messages: retrying them only burns budget. */
+const PERMANENT_500 = /unable to find|maxCountOfRecordsToReturn|invalid query|limited to 500|adequate permissions|does not exist|is required|not queryable|cannot be used|invalid value/i;
+
+/** Default sleep: resolves after `ms`, rejects when `signal` aborts. */
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A counting semaphore with a FIFO queue. */
+class Semaphore {
+  private active = 0;
+  private readonly waiters: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  get inFlight(): number {
+    return this.active;
+  }
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((r) => this.waiters.push(r));
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    // The slot passes straight to the next waiter, so `active` never dips and nobody can overtake it.
+    if (next) next();
+    else this.active--;
+  }
+}
+
+interface Attempt {
+  status: number;
+  json: unknown;
+  retryAfter: string | null;
+}
+
+class RetryableError extends Error {
+  constructor(message: string, readonly status: number | undefined, readonly retryAfterMs: number | undefined, readonly code: ErrorCode) {
+    super(message);
+  }
+}
+
+/** Names the environment variable to fix for missing credentials. */
+function requireEnv(env: AutotaskEnv): { username: string; secret: string; integrationCode: string } {
+  const missing: string[] = [];
+  if (!env.username) missing.push('AUTOTASK_USERNAME');
+  if (!env.secret) missing.push('AUTOTASK_SECRET');
+  if (!env.integrationCode) missing.push('AUTOTASK_INTEGRATION_CODE');
+  if (missing.length) {
+    throw new AppError(
+      `Autotask credentials missing: set ${missing.join(', ')} in the environment (an API-only user's user name and secret, and the integration's API tracking identifier)`,
+      'AUTH',
+      { details: { missing } },
+    );
+  }
+  return { username: env.username!, secret: env.secret!, integrationCode: env.integrationCode! };
+}
+
+function withSlash(u: string): string {
+  return u.endsWith('/') ? u : `${u}/`;
+}
+
+/** Path part of a URL, without the query (which can be long and carries the search). */
+function shortUrl(u: string): string {
+  try {
+    const x = new URL(u);
+    return `${x.origin}${x.pathname}`;
+  } catch {
+    return u.split('?')[0] ?? u;
+  }
+}
+
+function parseRetryAfter(h: string | null, now: Instant): number | undefined {
+  if (!h) return undefined;
+  const s = h.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) return undefined;
+  return Math.max(0, t - now);
+}
+
+function errorsOf(json: unknown): string {
+  if (json && typeof json === 'object') {
+    const o = json as Record<string, unknown>;
+    const errs = o.errors ?? o.Errors;
+    if (Array.isArray(errs)) {
+      return errs.map((e) => (typeof e === 'string' ? e : (e as { message?: string })?.message ?? JSON.stringify(e))).join('; ');
+    }
+    const m = o.message ?? o.Message;
+    if (typeof m === 'string') return m;
+  }
+  return typeof json === 'string' ? json.slice(0, 300) : '';
+}
+
+function networkReason(e: unknown): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError') return 'request timed out';
+  const code = err?.cause?.code;
+  return code ? `connection error ${code}` : `connection error: ${err?.cause?.message ?? err?.message ?? String(e)}`;
+}
+
+/** Creates the client. Throws AppError AUTH when a credential variable is missing. */
+export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptions = {}): AutotaskClient {
+  const cred = requireEnv(env);
+  const secret = cred.secret;
+  const doFetch = opts.fetch ?? globalThis.fetch;
+  const clock = opts.clock ?? systemClock;
+  const sleep = opts.sleep ?? defaultSleep;
+  const emit = opts.onEvent ?? (() => {});
+  const random = opts.random ?? Math.random;
+  const maxInFlight = Math.max(1, Math.min(3, opts.maxInFlightPerEntity ?? 3));
+  const budgetShare = opts.budgetShare ?? 0.5;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
+  const maxAttempts = opts.maxAttempts ?? 8;
+  const baseDelay = opts.baseDelayMs ?? 500;
+  const maxDelay = opts.maxDelayMs ?? 30_000;
+  const thresholdEvery = opts.thresholdEvery ?? 500;
+
+  /** Never let the secret out through a server-provided message. */
+  const redact = (s: string): string => (secret.length >= 3 ? s.split(secret).join('***') : s);
+
+  const stats: ClientStats = { requests: 0, byEndpoint: {}, retries: 0, maxInFlight: {} };
+  const sems = new Map<string, Semaphore>();
+  const semFor = (key: string): Semaphore => {
+    let s = sems.get(key);
+    if (!s) sems.set(key, (s = new Semaphore(maxInFlight)));
+    return s;
+  };
+
+  // --- hourly budget -------------------------------------------------------------------------------
+  const sent: Instant[] = []; // own request instants within the last hour, ascending
+  let sentHead = 0;
+  let threshold = 10_000;
+  let tenantUsed: number | null = null; // from the last ThresholdInformation read
+  let ownAtRead = 0; // stats.requests when it was read
+  let readAt = -Infinity;
+  let thresholdRead: Promise<void> | null = null;
+
+  const ownInWindow = (now: Instant): number => {
+    while (sentHead < sent.length && sent[sentHead]! <= now - HOUR) sentHead++;
+    if (sentHead > 4096) {
+      sent.splice(0, sentHead);
+      sentHead = 0;
+    }
+    return sent.length - sentHead;
+  };
+
+  const refreshThreshold = (): Promise<void> => {
+    thresholdRead ??= (async () => {
+      try {
+        const t = await callThreshold();
+        threshold = t.externalRequestThreshold > 0 ? t.externalRequestThreshold : threshold;
+        tenantUsed = t.currentTimeframeRequestCount;
+        ownAtRead = stats.requests;
+        readAt = clock.now();
+        emit({ type: 'autotask:threshold', used: tenantUsed, threshold, own: ownInWindow(clock.now()) });
+      } catch (e) {
+        // A failed read must not stop the sync; the own-share limit still holds. Credentials errors do.
+        if (e instanceof AppError && e.exitCode === 2) throw e;
+        readAt = clock.now();
+      } finally {
+        thresholdRead = null;
+      }
+    })();
+    return thresholdRead;
+  };
+
+  /** Waits until one more request fits the budget, then records it. */
+  const reserve = async (noRefresh: boolean): Promise<void> => {
+    if (!noRefresh && (stats.requests - ownAtRead >= thresholdEvery || clock.now() - readAt > 10 * 60_000)) {
+      await refreshThreshold();
+    }
+    for (;;) {
+      const now = clock.now();
+      const own = ownInWindow(now);
+      const budget = Math.max(1, Math.floor(threshold * budgetShare));
+      if (own >= budget) {
+        const waitMs = Math.max(1, sent[sentHead]! + HOUR - now + 1);
+        emit({ type: 'autotask:budget-wait', waitMs, used: own, budget, reason: 'own-share' });
+        await sleep(waitMs, opts.signal);
+        continue;
+      }
+      // Leave the last 5 % of the database's hour to the others: at 100 % Autotask suspends everyone.
+      if (!noRefresh && tenantUsed !== null && tenantUsed + (stats.requests - ownAtRead) >= threshold * 0.95) {
+        const waitMs = 60_000;
+        emit({ type: 'autotask:budget-wait', waitMs, used: tenantUsed + (stats.requests - ownAtRead), budget: Math.floor(threshold * 0.95), reason: 'tenant' });
+        await sleep(waitMs, opts.signal);
+        await refreshThreshold();
+        continue;
+      }
+      sent.push(now);
+      return;
+    }
+  };
+
+  // --- zone ----------------------------------------------------------------------------------------
+  let base: Promise<string> | null = env.baseUrl ? Promise.resolve(withSlash(env.baseUrl)) : null;
+  const baseUrl = (): Promise<string> => {
+    base ??= discoverZone().catch((e) => {
+      base = null; // a later call may try again
+      throw e;
+    });
+    return base;
+  };
+
+  async function discoverZone(): Promise<string> {
+    const url = `${withSlash(env.zoneUrl)}v1.0/zoneInformation?user=${encodeURIComponent(cred.username)}`;
+    // noRefresh: reading ThresholdInformation needs the zone, so zone discovery must not wait for it.
+    const json = await send('zoneInformation', 'GET', url, undefined, { auth: false, zone: true, noRefresh: true });
+    const u = (json as { url?: unknown })?.url;
+    if (typeof u !== 'string' || !u) {
+      throw new AppError(`zone discovery at ${shortUrl(url)} returned no REST URL; set AUTOTASK_BASE_URL to your zone's REST base (ending in ATServicesRest/)`, 'ZONE');
+    }
+    emit({ type: 'autotask:zone', url: withSlash(u) });
+    return withSlash(u);
+  }
+
+  // --- one request with retries --------------------------------------------------------------------
+  function authError(status: number, msg: string, url: string, zone: boolean): AppError | null {
+    const where = shortUrl(url);
+    if (/integration\s*code/i.test(msg)) {
+      return new AppError(`Autotask rejected the integration code (HTTP ${status} from ${where}: "${redact(msg)}"): check AUTOTASK_INTEGRATION_CODE (the API tracking identifier of your integration)`, 'AUTH', { details: { status } });
+    }
+    if (/zone information could not be determined/i.test(msg) || (zone && status >= 400 && status < 500 && status !== 429)) {
+      return new AppError(
+        `Autotask does not know the user AUTOTASK_USERNAME="${cred.username}" (zone discovery at ${where}: "${redact(msg) || `HTTP ${status}`}"): check AUTOTASK_USERNAME, or set AUTOTASK_BASE_URL to your zone's REST base (…/ATServicesRest/)`,
+        'ZONE',
+        { details: { status } },
+      );
+    }
+    if (status === 401) {
+      return new AppError(`Autotask rejected the credentials (HTTP 401 from ${where}): AUTOTASK_SECRET or AUTOTASK_USERNAME is wrong (it must be an API-only user's user name and secret)`, 'AUTH', { details: { status } });
+    }
+    return null;
+  }
+
+  async function attempt(endpoint: string, method: string, url: string, body: string | undefined, auth: boolean): Promise<Attempt> {
+    const signals = [AbortSignal.timeout(requestTimeoutMs)];
+    if (opts.signal) signals.push(opts.signal);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (auth) {
+      headers.ApiIntegrationCode = cred.integrationCode;
+      headers.UserName = cred.username;
+      headers.Secret = secret;
+    }
+    const t0 = clock.now();
+    stats.requests++;
+    stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(url, { method, headers, body, signal: AbortSignal.any(signals) });
+      text = await res.text();
+    } catch (e) {
+      if (opts.signal?.aborted) throw deadlineError(e);
+      throw new RetryableError(networkReason(e), undefined, undefined, 'NETWORK');
+    }
+    emit({ type: 'autotask:request', endpoint, method, status: res.status, ms: clock.now() - t0 });
+    let json: unknown;
+    let parsed = true;
+    try {
+      json = text.length ? JSON.parse(text) : null;
+    } catch {
+      parsed = false;
+      json = text;
+    }
+    return { status: res.status, json: parsed ? json : { __malformed: true }, retryAfter: res.headers?.get('retry-after') ?? null };
+  }
+
+  function deadlineError(cause: unknown): AppError {
+    return new AppError('Autotask request stopped: the run deadline passed or the run was cancelled', 'DEADLINE', { cause });
+  }
+
+  async function send(
+    endpoint: string,
+    method: 'GET' | 'POST',
+    url: string,
+    body: string | undefined,
+    o: { auth?: boolean; zone?: boolean; validate?: (j: unknown) => boolean; notFoundNull?: boolean; noRefresh?: boolean } = {},
+  ): Promise<unknown> {
+    const auth = o.auth ?? true;
+    let last: RetryableError | undefined;
+    for (let n = 1; n <= maxAttempts; n++) {
+      if (opts.signal?.aborted) throw deadlineError(opts.signal.reason);
+      await reserve(o.noRefresh ?? false);
+      // ZoneInformation is exempt from thread limiting; everything else shares its entity's slots.
+      const sem = o.zone ? null : semFor(endpoint);
+      if (sem) {
+        await sem.acquire();
+        stats.maxInFlight[endpoint] = Math.max(stats.maxInFlight[endpoint] ?? 0, sem.inFlight);
+      }
+      let r: Attempt | undefined;
+      try {
+        r = await attempt(endpoint, method, url, body, auth);
+      } catch (e) {
+        if (!(e instanceof RetryableError)) throw e;
+        last = e;
+      } finally {
+        sem?.release();
+      }
+      if (r) {
+        const status = r.status;
+        const malformed = (r.json as { __malformed?: boolean } | null)?.__malformed === true;
+        if (status >= 200 && status < 300) {
+          if (!malformed && (!o.validate || o.validate(r.json))) return r.json;
+          last = new RetryableError(`malformed response from ${shortUrl(url)} (HTTP ${status})`, status, undefined, 'AUTOTASK_MALFORMED');
+        } else {
+          const msg = malformed ? '' : errorsOf(r.json);
+          const a = authError(status, msg, url, o.zone ?? false);
+          if (a) throw a;
+          if (status === 404 && o.notFoundNull) return null;
+          const retryAfterMs = parseRetryAfter(r.retryAfter, clock.now());
+          const transient = status === 429 || status === 408 || status === 502 || status === 503 || status === 504
+            || (status >= 500 && !PERMANENT_500.test(msg)) || /thread threshold/i.test(msg);
+          const text = `HTTP ${status} from ${method} ${shortUrl(url)}${msg ? `: ${redact(msg)}` : ''}`;
+          if (!transient) {
+            throw new AppError(`Autotask answered ${text}`, status === 403 ? 'AUTH' : 'AUTOTASK_HTTP', { details: { status, endpoint } });
+          }
+          last = new RetryableError(text, status, retryAfterMs, status === 429 ? 'AUTOTASK_LIMIT' : 'AUTOTASK_HTTP');
+        }
+      }
+      if (n === maxAttempts) break;
+      const backoff = Math.min(maxDelay, baseDelay * 2 ** (n - 1));
+      const jittered = Math.round(backoff / 2 + random() * (backoff / 2));
+      const delayMs = Math.max(jittered, last!.retryAfterMs ?? 0);
+      if (opts.deadline !== undefined && clock.now() + delayMs > opts.deadline) {
+        throw new AppError(`Autotask request gave up before the run deadline after ${n} attempt(s): ${last!.message}`, 'DEADLINE', { cause: last, details: { endpoint } });
+      }
+      stats.retries++;
+      emit({ type: 'autotask:retry', endpoint, attempt: n, delayMs, reason: last!.message, ...(last!.status !== undefined ? { status: last!.status } : {}) });
+      try {
+        await sleep(delayMs, opts.signal);
+      } catch (e) {
+        throw deadlineError(e);
+      }
+    }
+    throw new AppError(`Autotask request failed after ${maxAttempts} attempts: ${last?.message ?? 'unknown error'}`, last?.code ?? 'AUTOTASK_HTTP', { cause: last, details: { endpoint } });
+  }
+
+  const isPage = (j: unknown): boolean => {
+    const o = j as { items?: unknown; pageDetails?: unknown } | null;
+    return !!o && Array.isArray(o.items) && (o.pageDetails === undefined || o.pageDetails === null || typeof o.pageDetails === 'object');
+  };
+
+  async function callThreshold(): Promise<ThresholdInfo> {
+    const b = await baseUrl();
+    const j = (await send('ThresholdInformation', 'GET', `${b}V1.0/ThresholdInformation`, undefined, {
+      noRefresh: true,
+      validate: (x) => typeof (x as ThresholdInfo)?.currentTimeframeRequestCount === 'number',
+    })) as ThresholdInfo;
+    return j;
+  }
+
+  async function* pages(entity: string, body: QueryBody, method: 'POST' | 'GET'): AsyncGenerator<QueryPage> {
+    const b = await baseUrl();
+    const json = serializeQuery(body);
+    let m = method;
+    let url = `${b}V1.0/${entity}/query`;
+    if (m === 'GET') {
+      const getUrl = `${url}?search=${encodeURIComponent(json)}`;
+      // Autotask answers 404 to GET URLs beyond ~2 KB; long searches must go by POST.
+      if (getUrl.length > MAX_GET_URL) m = 'POST';
+      else url = getUrl;
+    }
+    let next: string | null = url;
+    while (next) {
+      const res = (await send(entity, m, next, m === 'POST' ? json : undefined, { validate: isPage })) as {
+        items: AutotaskRecord[];
+        pageDetails?: { nextPageUrl?: string | null } | null;
+      };
+      const nextUrl = res.pageDetails?.nextPageUrl ?? null;
+      yield { items: res.items, nextPageUrl: nextUrl };
+      next = nextUrl;
+    }
+  }
+
+  return {
+    query(entity, body, o = {}) {
+      return pages(entity, body, o.method ?? 'POST');
+    },
+
+    queryKeyset(entity, body, o = {}) {
+      const size = body.maxRecords ?? 500;
+      return (async function* () {
+        let after = o.afterId ?? null;
+        for (;;) {
+          const filter = after === null ? body.filter : [...body.filter, F.gt('id', after)];
+          let lastPageFull = false;
+          let got = false;
+          for await (const page of pages(entity, { ...body, filter }, o.method ?? 'POST')) {
+            got = true;
+            lastPageFull = page.items.length >= size;
+            if (page.items.length) {
+              const maxId = page.items[page.items.length - 1]!.id;
+              // Rows come in ascending id; anything else would make the keyset resume unsound.
+              if (after !== null && !(maxId > after)) {
+                throw new AppError(`Autotask returned ${entity} rows out of id order (id ${maxId} after ${after})`, 'AUTOTASK_MALFORMED');
+              }
+              after = maxId;
+            }
+            yield page;
+            if (page.nextPageUrl === null) break;
+          }
+          // A full last page without a next link means the server capped the cursor: continue by id.
+          if (!got || !lastPageFull) return;
+        }
+      })();
+    },
+
+    async count(entity, filter) {
+      const b = await baseUrl();
+      const j = (await send(entity, 'POST', `${b}V1.0/${entity}/query/count`, serializeQuery({ filter }), {
+        validate: (x) => typeof (x as { queryCount?: unknown })?.queryCount === 'number',
+      })) as { queryCount: number };
+      return j.queryCount;
+    },
+
+    async fields(entity) {
+      const b = await baseUrl();
+      const j = (await send(entity, 'GET', `${b}V1.0/${entity}/entityInformation/fields`, undefined, {
+        validate: (x) => Array.isArray((x as { fields?: unknown })?.fields),
+      })) as { fields: FieldInfo[] };
+      return j.fields;
+    },
+
+    async threshold() {
+      const t = await callThreshold();
+      threshold = t.externalRequestThreshold > 0 ? t.externalRequestThreshold : threshold;
+      tenantUsed = t.currentTimeframeRequestCount;
+      ownAtRead = stats.requests;
+      readAt = clock.now();
+      return t;
+    },
+
+    async get(entity, id) {
+      const b = await baseUrl();
+      const j = (await send(entity, 'GET', `${b}V1.0/${entity}/${id}`, undefined, {
+        notFoundNull: true,
+        validate: (x) => !!x && typeof x === 'object' && 'item' in (x as object),
+      })) as { item: AutotaskRecord | null } | null;
+      return j?.item ?? null;
+    },
+
+    stats() {
+      return { requests: stats.requests, byEndpoint: { ...stats.byEndpoint }, retries: stats.retries, maxInFlight: { ...stats.maxInFlight } };
+    },
+  };
+}

@@ -1,0 +1,338 @@
+import type { Statement } from 'better-sqlite3';
+import type { EntityDef, FieldType } from '../autotask/entities.js';
+import type { FieldInfo } from '../autotask/client.js';
+import type { Instant } from '../types.js';
+import type { Db } from './db.js';
+
+/**
+ * What the sync writes: entity rows, picklists, cursors, the sync run ledger and the state history.
+ *
+ * Every statement is prepared once per store. Writers here do not open transactions themselves (except
+ * where noted): the sync wraps one page, its cursor move and its state records in one transaction, so
+ * a sync killed at any instant leaves either the whole page or none of it.
+ */
+
+/** One stored column value. */
+export type ColumnValue = string | number | null;
+
+/** Where a pass of one entity stands (table `sync_cursors`). */
+export interface SyncCursor {
+  /** Entity REST name. */
+  entity: string;
+  /** Committed change-timestamp high-water mark of completed passes (ms), null before the first. */
+  cursorTs: Instant | null;
+  /** During a pass: the last committed id; after an incremental pass: the id at `cursorTs`. */
+  cursorId: number | null;
+  /** `initial` until the first complete pass, then `incremental`. */
+  phase: 'initial' | 'incremental';
+  /** Kind of the pass in progress, null when none is. */
+  passKind: PassKind | null;
+  /** Sync clock at the start of the pass in progress. */
+  passStartedAt: Instant | null;
+  /** Highest change timestamp committed in the pass in progress. */
+  passMaxTs: Instant | null;
+  /** Id of the record at `passMaxTs`. */
+  passMaxId: number | null;
+  /** Last time a pass of this entity completed. */
+  lastSuccessAt: Instant | null;
+  /** Message of the last failure, cleared by a success. */
+  lastError: string | null;
+}
+
+/** How a pass reads an entity. */
+export type PassKind = 'initial' | 'incremental' | 'full';
+
+const enum T {
+  Int,
+  Float,
+  Bool,
+  Datetime,
+  Date,
+  String,
+}
+
+const TYPE_CODE: Record<FieldType, T> = { int: T.Int, float: T.Float, bool: T.Bool, datetime: T.Datetime, date: T.Date, string: T.String };
+
+/** An Autotask datetime string as epoch ms; offset-less strings are UTC (Autotask never shifts). */
+export function parseInstant(v: unknown): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string') return null;
+  const last = v.charCodeAt(v.length - 1);
+  // 'Z' / 'z' or a numeric offset at the end: parse as is; otherwise append Z (Date.parse would use local time).
+  const hasZone = last === 90 || last === 122 || /[+-]\d\d:?\d\d$/.test(v.slice(-6));
+  const t = Date.parse(hasZone || v.length <= 10 ? v : `${v}Z`);
+  return Number.isNaN(t) ? null : t;
+}
+
+function convert(code: T, v: unknown): ColumnValue {
+  if (v === null || v === undefined) return null;
+  switch (code) {
+    case T.Int:
+      if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : null;
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      if (v === '') return null;
+      {
+        const n = Number(v);
+        return Number.isFinite(n) ? Math.trunc(n) : null;
+      }
+    case T.Float:
+      if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+      if (v === '') return null;
+      {
+        const n = Number(v);
+        return Number.isFinite(n) ? n : null;
+      }
+    case T.Bool:
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      if (typeof v === 'number') return v ? 1 : 0;
+      if (typeof v === 'string') return v === '' ? null : v === '1' || v.toLowerCase() === 'true' ? 1 : 0;
+      return null;
+    case T.Datetime:
+      return parseInstant(v);
+    case T.Date:
+      if (typeof v !== 'string' || v.length < 10) return null;
+      return v.slice(0, 10);
+    case T.String:
+      return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+}
+
+/** Row values of a record in catalogue field order, then `raw` and `synced_at`. */
+export function rowOf(e: EntityDef, record: Record<string, unknown>, syncedAt: Instant): ColumnValue[] {
+  const out: ColumnValue[] = new Array(e.fields.length + 2);
+  for (let i = 0; i < e.fields.length; i++) {
+    const f = e.fields[i]!;
+    out[i] = convert(TYPE_CODE[f.type], record[f.name]);
+  }
+  out[e.fields.length] = JSON.stringify(record);
+  out[e.fields.length + 1] = syncedAt;
+  return out;
+}
+
+/** The upsert statement text of an entity (catalogue columns, raw, synced_at). */
+export function upsertSqlOf(e: EntityDef): string {
+  const cols = [...e.fields.map((f) => `"${f.name}"`), 'raw', 'synced_at'];
+  const updates = cols.filter((c) => c !== '"id"').map((c) => `${c} = excluded.${c}`);
+  return `INSERT INTO ${e.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT(id) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+interface CursorRow {
+  entity: string;
+  cursor_ts: number | null;
+  cursor_id: number | null;
+  phase: string;
+  pass_kind: string | null;
+  pass_started_at: number | null;
+  pass_max_ts: number | null;
+  pass_max_id: number | null;
+  last_success_at: number | null;
+  last_error: string | null;
+}
+
+/** State fields of a ticket state record. */
+interface TicketState {
+  status: number | null;
+  queue_id: number | null;
+  assigned_resource_id: number | null;
+  priority: number | null;
+}
+
+/** The store as the sync sees it. */
+export interface SyncStore {
+  /** The handle (for transactions spanning several writers). */
+  readonly db: Db;
+  /** Upserts records into the entity table; returns how many. No transaction of its own. */
+  upsertRecords(e: EntityDef, records: readonly Record<string, unknown>[], syncedAt: Instant): number;
+  /** Appends ticket state records for tickets whose tracked fields changed (kpi-spec §3). */
+  recordTicketStates(records: readonly Record<string, unknown>[], syncedAt: Instant): number;
+  /** Appends opportunity state records for opportunities whose stage/status changed. */
+  recordOpportunityStates(records: readonly Record<string, unknown>[], syncedAt: Instant): number;
+  /** Removes tickets and everything hanging off them (time entries, states, service-call links). */
+  deleteTickets(ticketIds: readonly number[]): number;
+  /** Deletes rows of `e` by id; returns how many. */
+  deleteIds(e: EntityDef, ids: readonly number[]): number;
+  /** Deletes rows of `e` not written since `before` (rows a completed full read did not see). */
+  deleteNotSyncedSince(e: EntityDef, before: Instant): number[];
+  /** Upserts the picklists of an entity's fields (one transaction). Returns values written. */
+  upsertPicklists(entity: string, fields: readonly FieldInfo[]): number;
+  /** The cursor of an entity (a fresh one when none is stored). */
+  getCursor(entity: string): SyncCursor;
+  /** Writes a cursor. No transaction of its own. */
+  putCursor(c: SyncCursor, now: Instant): void;
+  /** Records a failure on the cursor without moving it. */
+  noteError(entity: string, message: string, now: Instant): void;
+  /** Starts a sync run row; returns its id. */
+  startRun(now: Instant): number;
+  /** Finishes a sync run row. */
+  finishRun(id: number, now: Instant, status: 'ok' | 'partial' | 'failed', summary: unknown): void;
+  /** Runs `fn` in one IMMEDIATE transaction. */
+  tx<R>(fn: () => R): R;
+}
+
+/** Creates the sync's store writer over an open database. */
+export function createSyncStore(db: Db): SyncStore {
+  const upserts = new Map<string, Statement>();
+  const upsertFor = (e: EntityDef): Statement => {
+    let s = upserts.get(e.table);
+    if (!s) upserts.set(e.table, (s = db.prepare(upsertSqlOf(e))));
+    return s;
+  };
+
+  const lastTicketState = db.prepare('SELECT status, queue_id, assigned_resource_id, priority FROM ticket_states WHERE ticket_id = ? ORDER BY id DESC LIMIT 1');
+  const insTicketState = db.prepare(`INSERT INTO ticket_states
+    (ticket_id, changed_at, status, queue_id, assigned_resource_id, priority, completed_date, completed_by_resource_id, recorded_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const lastOppState = db.prepare('SELECT stage, status FROM opportunity_states WHERE opportunity_id = ? ORDER BY id DESC LIMIT 1');
+  const insOppState = db.prepare('INSERT INTO opportunity_states (opportunity_id, changed_at, stage, status, recorded_at) VALUES (?, ?, ?, ?, ?)');
+
+  const delTicket = db.prepare('DELETE FROM tickets WHERE id = ?');
+  const delTicketTime = db.prepare('DELETE FROM time_entries WHERE ticketID = ?');
+  const delTicketStates = db.prepare('DELETE FROM ticket_states WHERE ticket_id = ?');
+  const delTicketCalls = db.prepare('DELETE FROM service_call_tickets WHERE ticketID = ?');
+
+  const upPick = db.prepare(`INSERT INTO picklists (entity, field, value, label, is_active, is_system, parent_value, sort_order)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(entity, field, value) DO UPDATE SET label = excluded.label, is_active = excluded.is_active,
+      is_system = excluded.is_system, parent_value = excluded.parent_value, sort_order = excluded.sort_order`);
+
+  const getCur = db.prepare('SELECT * FROM sync_cursors WHERE entity = ?');
+  const putCur = db.prepare(`INSERT INTO sync_cursors
+    (entity, cursor_ts, cursor_id, phase, pass_kind, pass_started_at, pass_max_ts, pass_max_id, last_success_at, last_error, updated_at)
+    VALUES (@entity, @cursorTs, @cursorId, @phase, @passKind, @passStartedAt, @passMaxTs, @passMaxId, @lastSuccessAt, @lastError, @now)
+    ON CONFLICT(entity) DO UPDATE SET cursor_ts = excluded.cursor_ts, cursor_id = excluded.cursor_id, phase = excluded.phase,
+      pass_kind = excluded.pass_kind, pass_started_at = excluded.pass_started_at, pass_max_ts = excluded.pass_max_ts,
+      pass_max_id = excluded.pass_max_id, last_success_at = excluded.last_success_at, last_error = excluded.last_error,
+      updated_at = excluded.updated_at`);
+  const noteErr = db.prepare(`INSERT INTO sync_cursors (entity, phase, last_error, updated_at) VALUES (?, 'initial', ?, ?)
+    ON CONFLICT(entity) DO UPDATE SET last_error = excluded.last_error, updated_at = excluded.updated_at`);
+
+  const insRun = db.prepare(`INSERT INTO sync_runs (started_at, status) VALUES (?, 'working')`);
+  const finRun = db.prepare('UPDATE sync_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?');
+
+  const int = (v: unknown): number | null => convert(T.Int, v) as number | null;
+
+  const store: SyncStore = {
+    db,
+
+    upsertRecords(e, records, syncedAt) {
+      const stmt = upsertFor(e);
+      for (const r of records) stmt.run(rowOf(e, r, syncedAt));
+      return records.length;
+    },
+
+    recordTicketStates(records, syncedAt) {
+      let n = 0;
+      for (const r of records) {
+        const id = int(r.id);
+        if (id === null) continue;
+        const s: TicketState = { status: int(r.status), queue_id: int(r.queueID), assigned_resource_id: int(r.assignedResourceID), priority: int(r.priority) };
+        const last = lastTicketState.get(id) as TicketState | undefined;
+        if (last && last.status === s.status && last.queue_id === s.queue_id && last.assigned_resource_id === s.assigned_resource_id && last.priority === s.priority) continue;
+        const changedAt = parseInstant(r.lastActivityDate) ?? syncedAt;
+        insTicketState.run(id, changedAt, s.status, s.queue_id, s.assigned_resource_id, s.priority, parseInstant(r.completedDate), int(r.completedByResourceID), syncedAt);
+        n++;
+      }
+      return n;
+    },
+
+    recordOpportunityStates(records, syncedAt) {
+      let n = 0;
+      for (const r of records) {
+        const id = int(r.id);
+        if (id === null) continue;
+        const stage = int(r.stage);
+        const status = int(r.status);
+        const last = lastOppState.get(id) as { stage: number | null; status: number | null } | undefined;
+        if (last && last.stage === stage && last.status === status) continue;
+        // The first record of an opportunity dates from its creation: it has been in that stage since.
+        const changedAt = (last ? parseInstant(r.lastActivity) : parseInstant(r.createDate) ?? parseInstant(r.lastActivity)) ?? syncedAt;
+        insOppState.run(id, changedAt, stage, status, syncedAt);
+        n++;
+      }
+      return n;
+    },
+
+    deleteTickets(ids) {
+      let n = 0;
+      for (const id of ids) {
+        n += delTicket.run(id).changes;
+        delTicketTime.run(id);
+        delTicketStates.run(id);
+        delTicketCalls.run(id);
+      }
+      return n;
+    },
+
+    deleteIds(e, ids) {
+      if (!ids.length) return 0;
+      const del = db.prepare(`DELETE FROM ${e.table} WHERE id = ?`);
+      let n = 0;
+      for (const id of ids) n += del.run(id).changes;
+      return n;
+    },
+
+    deleteNotSyncedSince(e, before) {
+      const ids = (db.prepare(`SELECT id FROM ${e.table} WHERE synced_at < ?`).pluck().all(before) as number[]);
+      if (ids.length) db.prepare(`DELETE FROM ${e.table} WHERE synced_at < ?`).run(before);
+      return ids;
+    },
+
+    upsertPicklists(entity, fields) {
+      let n = 0;
+      db.transaction(() => {
+        for (const f of fields) {
+          if (!f.isPickList || !Array.isArray(f.picklistValues)) continue;
+          for (const v of f.picklistValues) {
+            const value = int(v.value);
+            if (value === null) continue;
+            upPick.run(entity, f.name, value, String(v.label ?? ''), v.isActive === false ? 0 : 1, v.isSystem ? 1 : 0,
+              int(v.parentValue), int(v.sortOrder));
+            n++;
+          }
+        }
+      }).immediate();
+      return n;
+    },
+
+    getCursor(entity) {
+      const r = getCur.get(entity) as CursorRow | undefined;
+      if (!r) {
+        return { entity, cursorTs: null, cursorId: null, phase: 'initial', passKind: null, passStartedAt: null, passMaxTs: null, passMaxId: null, lastSuccessAt: null, lastError: null };
+      }
+      return {
+        entity,
+        cursorTs: r.cursor_ts,
+        cursorId: r.cursor_id,
+        phase: r.phase === 'incremental' ? 'incremental' : 'initial',
+        passKind: (r.pass_kind as PassKind | null) ?? null,
+        passStartedAt: r.pass_started_at,
+        passMaxTs: r.pass_max_ts,
+        passMaxId: r.pass_max_id,
+        lastSuccessAt: r.last_success_at,
+        lastError: r.last_error,
+      };
+    },
+
+    putCursor(c, now) {
+      putCur.run({ ...c, now });
+    },
+
+    noteError(entity, message, now) {
+      noteErr.run(entity, message, now);
+    },
+
+    startRun(now) {
+      return Number(insRun.run(now).lastInsertRowid);
+    },
+
+    finishRun(id, now, status, summary) {
+      finRun.run(now, status, JSON.stringify(summary), id);
+    },
+
+    tx(fn) {
+      return db.transaction(fn).immediate();
+    },
+  };
+  return store;
+}

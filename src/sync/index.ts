@@ -1,0 +1,366 @@
+import { ENTITIES, ENTITY_BY_NAME, picklistFields, type EntityDef } from '../autotask/entities.js';
+import type { AutotaskClient, AutotaskRecord } from '../autotask/client.js';
+import { F, isoUtc, type Filter } from '../autotask/filter.js';
+import { AppError, toError, type ErrorCode } from '../errors.js';
+import { createSyncStore, parseInstant, type PassKind, type SyncCursor, type SyncStore } from '../store/sync-store.js';
+import type { Db } from '../store/db.js';
+import type { Clock, Instant } from '../types.js';
+
+/**
+ * Incremental sync of the entity catalogue into the store.
+ *
+ * Each entity is read in a *pass*: `initial` (everything, by ascending id), `incremental` (records
+ * whose change timestamp is at or after the cursor minus an overlap, or empty), or `full` (everything,
+ * then local rows the read did not see are removed). A pass commits page by page, each page together
+ * with its cursor move and state records in one transaction, so a sync killed at any instant resumes
+ * the same pass after the last committed id: nothing lost, nothing twice.
+ */
+
+/** Options of one sync. */
+export interface SyncOptions {
+  /** Entities to sync (REST names); default: the whole catalogue. */
+  entities?: string[];
+  /** Re-read every entity completely and remove local rows no longer present. */
+  full?: boolean;
+  /** Incremental passes re-read this much before the cursor (ms). Must exceed the length of a pass. */
+  overlapMs: number;
+  /** The sync's clock (synced_at, recorded_at, state fallback times). */
+  clock: Clock;
+  /** Event sink. */
+  onEvent?: (e: SyncEvent) => void;
+  /** Entities synced at the same time (default 3). The client still keeps ≤ 3 in flight per endpoint. */
+  concurrency?: number;
+  /** Ask `query/count` for each pass's total (progress bars); costs one request per entity. */
+  counts?: boolean;
+}
+
+/** Outcome of one entity. */
+export interface EntitySyncResult {
+  /** Entity REST name. */
+  entity: string;
+  /** Whether the entity (and its picklists) synced. */
+  ok: boolean;
+  /** The pass that ran, or `skipped` when a credentials error stopped the sync first. */
+  pass: PassKind | 'skipped';
+  /** Records written. */
+  rows: number;
+  /** Local rows removed (full passes, deletion logs). */
+  deleted: number;
+  /** State records appended (tickets, opportunities). */
+  stateRecords: number;
+  /** Picklist values written. */
+  picklistValues: number;
+  /** Requests made on this entity's endpoint. */
+  requests: number;
+  /** Wall time in ms. */
+  ms: number;
+  /** Why it failed (operator-readable, never a secret). */
+  error?: string;
+  /** Error code when it failed. */
+  code?: ErrorCode;
+}
+
+/** Outcome of a sync. */
+export interface SyncSummary {
+  /** Row id in `sync_runs`. */
+  runId: number;
+  /** Start instant. */
+  startedAt: Instant;
+  /** End instant. */
+  finishedAt: Instant;
+  /** True when every entity synced. */
+  ok: boolean;
+  /** Per-entity results, in catalogue order. */
+  entities: EntitySyncResult[];
+  /** Names of failed entities. */
+  failed: string[];
+  /** Requests made by the client during the sync. */
+  requests: number;
+}
+
+/** Sync events (design style 10). */
+export type SyncEvent =
+  | { type: 'sync:start'; runId: number; entities: string[] }
+  | { type: 'sync:entity-start'; entity: string; pass: PassKind; total: number | null }
+  | { type: 'sync:page'; entity: string; pass: PassKind; rows: number; totalRows: number; lastId: number }
+  | { type: 'sync:entity'; result: EntitySyncResult }
+  | { type: 'sync:done'; summary: SyncSummary };
+
+/** Resolves entity names (case-insensitive) against the catalogue; throws USAGE naming the valid ones. */
+export function resolveEntities(names: readonly string[] | undefined): EntityDef[] {
+  if (!names || names.length === 0) return [...ENTITIES];
+  const byLower = new Map(ENTITIES.map((e) => [e.name.toLowerCase(), e]));
+  const out: EntityDef[] = [];
+  const unknown: string[] = [];
+  for (const n of names) {
+    const e = byLower.get(n.trim().toLowerCase());
+    if (!e) unknown.push(n);
+    else if (!out.includes(e)) out.push(e);
+  }
+  if (unknown.length) {
+    throw new AppError(`unknown entit${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${ENTITIES.map((e) => e.name).join(', ')}`, 'USAGE');
+  }
+  // Catalogue order keeps results stable whatever order the user typed.
+  return ENTITIES.filter((e) => out.includes(e));
+}
+
+const STOP_CODES: ReadonlySet<ErrorCode> = new Set(['AUTH', 'ZONE', 'DEADLINE']);
+
+/** Syncs the selected entities; never throws for one entity (design style 9). */
+export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions): Promise<SyncSummary> {
+  const store = createSyncStore(db);
+  const clock = opts.clock;
+  const emit = opts.onEvent ?? (() => {});
+  const defs = resolveEntities(opts.entities);
+  const startedAt = clock.now();
+  const requests0 = client.stats().requests;
+  const runId = store.startRun(startedAt);
+  emit({ type: 'sync:start', runId, entities: defs.map((d) => d.name) });
+
+  const results = new Map<string, EntitySyncResult>();
+  let stop: AppError | null = null;
+
+  // One cheap request first: it resolves the zone and proves the credentials, so a wrong secret
+  // costs one failed login rather than one per entity (repeated failures can lock the API user).
+  try {
+    await client.threshold();
+  } catch (e) {
+    const err = toError(e);
+    if (err instanceof AppError && STOP_CODES.has(err.code)) stop = err;
+  }
+
+  const runEntity = async (def: EntityDef): Promise<void> => {
+    const t0 = clock.now();
+    const before = client.stats().byEndpoint[def.name] ?? 0;
+    const result: EntitySyncResult = { entity: def.name, ok: false, pass: 'skipped', rows: 0, deleted: 0, stateRecords: 0, picklistValues: 0, requests: 0, ms: 0 };
+    if (stop) {
+      result.error = stop.message;
+      result.code = stop.code;
+    } else {
+      try {
+        await syncEntity(def, client, store, opts, result, emit);
+        result.ok = !result.error;
+      } catch (e) {
+        const err = toError(e);
+        result.ok = false;
+        result.error = err.message;
+        result.code = err instanceof AppError ? err.code : 'INTERNAL';
+        if (err instanceof AppError && STOP_CODES.has(err.code)) stop ??= err;
+        try {
+          store.noteError(def.name, err.message, clock.now());
+        } catch {
+          // The failure is reported in the summary either way.
+        }
+      }
+    }
+    result.requests = (client.stats().byEndpoint[def.name] ?? 0) - before;
+    result.ms = clock.now() - t0;
+    results.set(def.name, result);
+    emit({ type: 'sync:entity', result });
+  };
+
+  // Deletion logs go last: a ticket read by a concurrent Tickets pass could otherwise come back
+  // after its deletion was applied.
+  const data = defs.filter((d) => !d.deletionLog);
+  const logs = defs.filter((d) => d.deletionLog);
+  await pool(data, opts.concurrency ?? 3, runEntity);
+  await pool(logs, opts.concurrency ?? 3, runEntity);
+
+  const entities = defs.map((d) => results.get(d.name)!);
+  const failed = entities.filter((r) => !r.ok).map((r) => r.entity);
+  const finishedAt = clock.now();
+  const summary: SyncSummary = { runId, startedAt, finishedAt, ok: failed.length === 0, entities, failed, requests: client.stats().requests - requests0 };
+  store.finishRun(runId, finishedAt, failed.length === 0 ? 'ok' : failed.length === entities.length ? 'failed' : 'partial', {
+    entities: entities.map((r) => ({ entity: r.entity, ok: r.ok, pass: r.pass, rows: r.rows, deleted: r.deleted, requests: r.requests, ms: r.ms, ...(r.error ? { error: r.error } : {}) })),
+    requests: summary.requests,
+  });
+  emit({ type: 'sync:done', summary });
+  return summary;
+}
+
+async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  const worker = async () => {
+    while (i < items.length) await fn(items[i++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+}
+
+/** The pass to run now: resume the one in progress unless `--full` asks for a different kind. */
+function choosePass(def: EntityDef, cur: SyncCursor, full: boolean, now: Instant): SyncCursor {
+  if (cur.passKind && (!full || cur.passKind === 'full')) return cur;
+  const kind: PassKind = full || def.sync.kind === 'full' ? 'full' : cur.phase === 'initial' || cur.cursorTs === null ? 'initial' : 'incremental';
+  return { ...cur, passKind: kind, passStartedAt: now, cursorId: null, passMaxTs: null, passMaxId: null };
+}
+
+function passFilter(def: EntityDef, cur: SyncCursor, overlapMs: number): Filter[] {
+  if (cur.passKind === 'incremental' && def.sync.kind === 'incremental' && cur.cursorTs !== null) {
+    const field = def.sync.field;
+    // Rows with an empty change field are read every time: otherwise they would never be seen again.
+    return [F.or(F.gte(field, isoUtc(cur.cursorTs - overlapMs)), F.notExist(field))];
+  }
+  return [F.all()];
+}
+
+async function syncEntity(
+  def: EntityDef,
+  client: AutotaskClient,
+  store: SyncStore,
+  opts: SyncOptions,
+  result: EntitySyncResult,
+  emit: (e: SyncEvent) => void,
+): Promise<void> {
+  const clock = opts.clock;
+
+  // Picklists first: labels are what reports match on. A failure here is reported but the data still syncs.
+  let picklistError: Error | null = null;
+  if (picklistFields(def).length) {
+    try {
+      const fields = await client.fields(def.name);
+      result.picklistValues = store.upsertPicklists(def.name, fields);
+    } catch (e) {
+      const err = toError(e);
+      if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;
+      picklistError = err;
+    }
+  }
+
+  let cur = store.getCursor(def.name);
+  const resumed = !!cur.passKind && (!opts.full || cur.passKind === 'full');
+  cur = choosePass(def, cur, opts.full ?? false, clock.now());
+  if (!resumed) store.tx(() => store.putCursor(cur, clock.now()));
+  const pass = cur.passKind!;
+  result.pass = pass;
+  const passStartedAt = cur.passStartedAt!;
+  const filter = passFilter(def, cur, opts.overlapMs);
+  const tsField = def.sync.kind === 'incremental' ? def.sync.field : null;
+
+  let total: number | null = null;
+  if (opts.counts) {
+    try {
+      total = await client.count(def.name, cur.cursorId !== null ? [...filter, F.gt('id', cur.cursorId)] : filter);
+    } catch (e) {
+      const err = toError(e);
+      if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;
+    }
+  }
+  emit({ type: 'sync:entity-start', entity: def.name, pass, total });
+
+  for await (const page of client.queryKeyset(def.name, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {})) {
+    const items = page.items;
+    if (!items.length) continue;
+    // Network reads for deletion logs happen before the transaction: a transaction never awaits.
+    const reconcile = def.deletionLog && pass === 'incremental' ? await readActivityTargets(def, items, client) : null;
+    const syncedAt = Math.max(clock.now(), passStartedAt);
+    let maxTs = cur.passMaxTs;
+    let maxId = cur.passMaxId;
+    if (tsField) {
+      for (const r of items) {
+        const t = parseInstant(r[tsField]);
+        if (t !== null && (maxTs === null || t > maxTs)) {
+          maxTs = t;
+          maxId = r.id;
+        }
+      }
+    }
+    const lastId = items[items.length - 1]!.id;
+    const next: SyncCursor = { ...cur, cursorId: lastId, passMaxTs: maxTs, passMaxId: maxId };
+    store.tx(() => {
+      store.upsertRecords(def, items, syncedAt);
+      if (def.name === 'Tickets') result.stateRecords += store.recordTicketStates(items, syncedAt);
+      else if (def.name === 'Opportunities') result.stateRecords += store.recordOpportunityStates(items, syncedAt);
+      else if (def.name === 'DeletedTicketLogs') {
+        result.deleted += store.deleteTickets(uniqueInts(items.map((r) => r.ticketID)));
+      } else if (reconcile) {
+        result.deleted += applyReconcile(store, reconcile, syncedAt);
+      }
+      store.putCursor(next, syncedAt);
+    });
+    cur = next;
+    result.rows += items.length;
+    emit({ type: 'sync:page', entity: def.name, pass, rows: items.length, totalRows: result.rows, lastId });
+  }
+
+  // The pass is complete: only now may rows it did not see be removed and the high-water mark move.
+  const now = Math.max(clock.now(), passStartedAt);
+  store.tx(() => {
+    if (pass === 'full') {
+      if (def.name === 'Tickets') {
+        const gone = store.db.prepare('SELECT id FROM tickets WHERE synced_at < ?').pluck().all(passStartedAt) as number[];
+        result.deleted += store.deleteTickets(gone);
+      } else {
+        result.deleted += store.deleteNotSyncedSince(def, passStartedAt).length;
+      }
+    }
+    let cursorTs = cur.cursorTs;
+    let cursorId: number | null = null;
+    if (tsField) {
+      // Never past the pass start: a record changed during a long pass, behind the id scan, has a
+      // timestamp after the start and is read again next time (the overlap covers clock skew).
+      const cand = cur.passMaxTs === null ? passStartedAt : Math.min(cur.passMaxTs, passStartedAt);
+      if (cursorTs === null || cand > cursorTs) {
+        cursorTs = cand;
+        cursorId = cand === cur.passMaxTs ? cur.passMaxId : null;
+      }
+    }
+    store.putCursor({
+      ...cur,
+      cursorTs,
+      cursorId,
+      phase: 'incremental',
+      passKind: null,
+      passStartedAt: null,
+      passMaxTs: null,
+      passMaxId: null,
+      lastSuccessAt: now,
+      lastError: picklistError ? `picklists: ${picklistError.message}` : null,
+    }, now);
+  });
+  if (picklistError) result.error = `picklists could not be read: ${picklistError.message}`;
+}
+
+function uniqueInts(vs: unknown[]): number[] {
+  const s = new Set<number>();
+  for (const v of vs) {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (Number.isInteger(n)) s.add(n);
+  }
+  return [...s];
+}
+
+interface Reconcile {
+  /** Time-entry column the parents are matched on. */
+  column: 'ticketID' | 'taskID';
+  /** Parent ids whose time entries were re-read. */
+  parents: number[];
+  /** The time entries Autotask still has for those parents. */
+  entries: AutotaskRecord[];
+}
+
+/** Re-reads the time entries of the tickets/tasks a deletion-log page names. */
+async function readActivityTargets(def: EntityDef, items: AutotaskRecord[], client: AutotaskClient): Promise<Reconcile | null> {
+  const column = def.name === 'DeletedTicketActivityLogs' ? 'ticketID' : def.name === 'DeletedTaskActivityLogs' ? 'taskID' : null;
+  if (!column) return null;
+  const parents = uniqueInts(items.map((r) => r[column]));
+  const entries: AutotaskRecord[] = [];
+  // `in` batches keep this to a request or two per page instead of one per ticket.
+  for (let i = 0; i < parents.length; i += 200) {
+    const batch = parents.slice(i, i + 200);
+    for await (const page of client.queryKeyset('TimeEntries', { filter: [batch.length === 1 ? F.eq(column, batch[0]!) : F.in(column, batch)] })) {
+      entries.push(...page.items);
+    }
+  }
+  return { column, parents, entries };
+}
+
+function applyReconcile(store: SyncStore, r: Reconcile, syncedAt: Instant): number {
+  const te = ENTITY_BY_NAME.get('TimeEntries')!;
+  store.upsertRecords(te, r.entries, syncedAt);
+  const keep = new Set(r.entries.map((e) => e.id));
+  const sel = store.db.prepare(`SELECT id FROM time_entries WHERE "${r.column}" = ?`).pluck();
+  const gone: number[] = [];
+  for (const p of r.parents) {
+    for (const id of sel.all(p) as number[]) if (!keep.has(id)) gone.push(id);
+  }
+  return store.deleteIds(te, gone);
+}
