@@ -234,3 +234,12 @@ function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+/** JSON Schema of the settings file (editors complete and check settings.json with it). */
+export function settingsJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(SettingsFileSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'psa-reports settings',
+    description: 'Settings of psa-reports: KPI settings (kpi-spec), Autotask budget, renderer and paths. Every field is optional.',
+  };
+}
