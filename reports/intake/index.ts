@@ -1,9 +1,11 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
 import onHoldPastDue from './on-hold-past-due.js';
+import slaPerformance from './sla-performance.js';
 import workflowDistribution from './workflow-distribution.js';
 
 /** Reports of the intake group, keyed by id (`intake/<file name>`). Keep in step with the folder (test/reporting/registry.test.ts). */
 export const reports: Record<string, ReportDefinition> = {
   'intake/workflow-distribution': workflowDistribution,
+  'intake/sla-performance': slaPerformance,
   'intake/on-hold-past-due': onHoldPastDue,
 };
