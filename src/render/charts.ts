@@ -22,7 +22,7 @@ export interface ChartSize {
 }
 
 /** Default chart size: fits the A4/Letter content width and a 600 px email at 2× density. */
-export const DEFAULT_CHART_SIZE: ChartSize = { width: 900, height: 360, devicePixelRatio: 2 };
+export const DEFAULT_CHART_SIZE: ChartSize = { width: 900, height: 340, devicePixelRatio: 2 };
 
 // Colours chosen for distinct lightness, so that series stay apart on a greyscale print:
 // navy (L≈25), amber (L≈75), steel blue (L≈55), brick (L≈40), sage (L≈65).
@@ -131,12 +131,12 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
     stacked,
     grid: { color: '#e3e3e3' },
     border: { display: false },
-    ticks: { color: '#333', font: { size: 13, family: FONT }, callback: (v: number | string) => (typeof v === 'number' ? formatTick(v, spec.unit) : v) },
+    ticks: { color: '#333', font: { size: 16, family: FONT }, callback: (v: number | string) => (typeof v === 'number' ? formatTick(v, spec.unit) : v) },
   };
   const categoryAxis = {
     stacked,
     grid: { display: false },
-    ticks: { color: '#333', font: { size: 13, family: FONT }, autoSkip: true, maxRotation: 0 },
+    ticks: { color: '#333', font: { size: 16, family: FONT }, autoSkip: true, maxRotation: 0 },
   };
   const textures: Plugin = {
     id: 'psaTextures',
@@ -163,8 +163,8 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
           display: spec.datasets.length > 1,
           position: 'bottom',
           labels: isLine
-            ? { color: '#222', font: { size: 13, family: FONT }, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 44, padding: 16 }
-            : { color: '#222', font: { size: 13, family: FONT }, boxWidth: 28, boxHeight: 14, padding: 16 },
+            ? { color: '#222', font: { size: 16, family: FONT }, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 44, padding: 16 }
+            : { color: '#222', font: { size: 16, family: FONT }, boxWidth: 28, boxHeight: 14, padding: 16 },
         },
         title: { display: false },
         tooltip: { enabled: false },

@@ -55,7 +55,7 @@ export function formatValue(value: MetricValue | undefined, unit: MetricUnit | u
 /** Short axis-tick form of a value (no unit suffix on money, compact thousands). */
 export function formatTick(value: number, unit: MetricUnit | undefined, locale = 'en-US'): string {
   if (unit === 'pct') return `${num(value, 0, 1, locale)} %`;
-  if (Math.abs(value) >= 10_000) {
+  if (Math.abs(value) >= 1000) {
     return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
   }
   return num(value, 0, 2, locale);
@@ -130,6 +130,19 @@ export function formatCell(value: Cell | undefined, col: ColumnSpec, o: FormatOp
   }
 }
 
+/**
+ * Gives a very long unbroken run (a pasted URL, a 10,000-character title) break opportunities every
+ * `every` characters with zero-width spaces, so a table column cannot be forced wider than the page.
+ */
+export function softWrap(text: string, every = 32): string {
+  return text.replace(new RegExp(`[^\\s\u200b]{${every + 1},}`, 'gu'), (run) => {
+    const chars = Array.from(run);
+    const out: string[] = [];
+    for (let i = 0; i < chars.length; i += every) out.push(chars.slice(i, i + every).join(''));
+    return out.join('\u200b');
+  });
+}
+
 /** Whether a column holds numbers (right-aligned, tabular digits). */
 export function isNumericColumn(col: ColumnSpec): boolean {
   const u = col.unit ?? 'text';
@@ -162,6 +175,7 @@ export function headlineChange(h: Headline, o: FormatOptions): Change | null {
     if (h.previous !== 0) text += ` (${sign}${num(Math.abs((d / h.previous) * 100), 1, 1, locale)}${NBSP}%)`;
   }
   const tiny = abs < 1e-9;
+  if (tiny) return { arrow: '=', text: 'no change', tone: 'neutral' };
   const arrow = tiny ? '=' : d > 0 ? '▲' : '▼';
   let tone: Change['tone'] = 'neutral';
   if (!tiny && h.better !== 'none') tone = (d > 0) === (h.better === 'higher') ? 'good' : 'bad';

@@ -1,0 +1,321 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer';
+import type { Browser, Page } from 'puppeteer';
+import { AppError } from '../errors.js';
+
+/** Chromium flags: no sandbox (containers), no GPU, no background traffic of its own. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--headless',
+];
+
+/** What the pool reports about its browsers (for logs and tests). */
+export type PoolEvent =
+  | { type: 'launch'; pid: number | undefined; userDataDir: string }
+  | { type: 'retire'; pid: number | undefined; reason: 'recycle' | 'disconnected' | 'hung' | 'close' }
+  | { type: 'closed'; pid: number | undefined };
+
+/** Options of the browser pool. */
+export interface BrowserPoolOptions {
+  /** Chromium binary. */
+  chromiumPath: string;
+  /** Replace the browser after this many renders. */
+  recycleAfter: number;
+  /** How long Chromium may take to start. */
+  launchTimeoutMs?: number;
+  /** Prefix of the temporary user-data-dir (a fresh directory per browser; removed when it closes). */
+  userDataDirPrefix?: string;
+  /** How long a page or browser may take to close before it is killed. */
+  closeGraceMs?: number;
+  /** Receives pool events. */
+  onEvent?: (e: PoolEvent) => void;
+}
+
+/** Options of one page session. */
+export interface PageRunOptions {
+  /** Epoch ms by which the work must be done; past it the run fails with RENDER_TIMEOUT. */
+  deadline: number;
+  /** Aborts the run (same outcome as a timeout, with the abort's reason). */
+  signal?: AbortSignal;
+}
+
+interface Slot {
+  browser: Browser;
+  pid: number | undefined;
+  dir: string;
+  uses: number;
+  inFlight: number;
+  retiring: boolean;
+  /** Resolves when the browser disconnects (crash, kill or close). */
+  dead: Promise<void>;
+  closing: Promise<void> | null;
+}
+
+function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
+  let t: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => { t = setTimeout(resolve, Math.max(0, ms)); });
+  return { promise, cancel: () => clearTimeout(t) };
+}
+
+function timeoutError(deadline: number, started: number): AppError {
+  return new AppError(`The render did not finish within its deadline (${Math.max(0, deadline - started)} ms).`, 'RENDER_TIMEOUT', {
+    details: { deadline: new Date(deadline).toISOString() },
+  });
+}
+
+/**
+ * One Chromium reused across renders. The browser is replaced after `recycleAfter` renders, when it
+ * disconnects (crash or kill), or when a page of it will not close after a timeout (a hung browser).
+ * A page that merely timed out is closed and the browser kept: closing it proves the browser answers,
+ * and relaunching on every slow page would turn a burst of timeouts into a burst of launches.
+ * Every browser gets a fresh temporary user-data-dir, removed with it; on close the process group is
+ * killed so no renderer or zygote process outlives the pool.
+ */
+export class BrowserPool {
+  private current: Slot | null = null;
+  private launching: Promise<Slot> | null = null;
+  private readonly slots = new Set<Slot>();
+  private closed = false;
+  private launches = 0;
+  private readonly opts: Required<Omit<BrowserPoolOptions, 'onEvent'>> & Pick<BrowserPoolOptions, 'onEvent'>;
+
+  constructor(opts: BrowserPoolOptions) {
+    this.opts = {
+      launchTimeoutMs: 30_000,
+      userDataDirPrefix: path.join(os.tmpdir(), 'psa-reports-chromium-'),
+      closeGraceMs: 2_000,
+      ...opts,
+    };
+  }
+
+  /** Number of browsers launched so far. */
+  get launchCount(): number {
+    return this.launches;
+  }
+
+  /** Process ids of the browsers alive now. */
+  get pids(): number[] {
+    return [...this.slots].flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+  }
+
+  /**
+   * Runs `fn` on a fresh page of the pooled browser, within the deadline. On timeout or abort the run
+   * fails at once with RENDER_TIMEOUT and the page is closed behind it; if the browser dies during the
+   * run, the run fails with RENDER and the next run gets a new browser.
+   */
+  async withPage<T>(fn: (page: Page, remainingMs: () => number) => Promise<T>, opts: PageRunOptions): Promise<T> {
+    const started = Date.now();
+    if (opts.signal?.aborted) throw new AppError('The render was cancelled.', 'RENDER_TIMEOUT', { cause: opts.signal.reason });
+    if (started >= opts.deadline) throw timeoutError(opts.deadline, started);
+
+    const state: { stopped: boolean; slot: Slot | null; page: Page | null } = { stopped: false, slot: null, page: null };
+    const remaining = (): number => Math.max(1, opts.deadline - Date.now());
+    const work = (async (): Promise<T> => {
+      const slot = await this.acquire();
+      state.slot = slot;
+      try {
+        if (state.stopped) throw new AppError('stopped', 'RENDER_TIMEOUT');
+        const page = await Promise.race([slot.browser.newPage(), slot.dead.then(() => null)]);
+        if (!page) throw this.crashError();
+        state.page = page;
+        if (state.stopped) throw new AppError('stopped', 'RENDER_TIMEOUT');
+        let crashed = false;
+        const result = await Promise.race([
+          fn(page, remaining),
+          slot.dead.then(() => { crashed = true; return undefined as never; }),
+        ]);
+        if (crashed) throw this.crashError();
+        return result;
+      } catch (e) {
+        if (!slot.browser.connected || (e instanceof Error && /Target closed|Session closed|Connection closed|Protocol error/i.test(e.message) && !state.stopped)) {
+          throw this.crashError(e);
+        }
+        throw e;
+      } finally {
+        await this.releasePage(slot, state.page);
+      }
+    })();
+
+    let abortListener: (() => void) | undefined;
+    const timer = delay(opts.deadline - Date.now());
+    const stop = new Promise<never>((_, reject) => {
+      void timer.promise.then(() => reject(timeoutError(opts.deadline, started)));
+      if (opts.signal) {
+        abortListener = () => reject(new AppError('The render was cancelled.', 'RENDER_TIMEOUT', { cause: opts.signal?.reason }));
+        opts.signal.addEventListener('abort', abortListener, { once: true });
+      }
+    });
+    try {
+      return await Promise.race([work, stop]);
+    } catch (e) {
+      if (!state.stopped && e instanceof AppError && e.code === 'RENDER_TIMEOUT') this.stopLate(state, work);
+      throw e;
+    } finally {
+      timer.cancel();
+      if (abortListener) opts.signal?.removeEventListener('abort', abortListener);
+      work.catch(() => undefined);
+    }
+  }
+
+  /** After a timeout: close the page so the work unwinds; a browser that cannot do even that is killed. */
+  private stopLate(state: { stopped: boolean; slot: Slot | null; page: Page | null }, work: Promise<unknown>): void {
+    state.stopped = true;
+    if (state.page) void state.page.close().catch(() => undefined);
+    const grace = delay(this.opts.closeGraceMs);
+    let settled = false;
+    void work.then(() => undefined, () => undefined).then(() => { settled = true; grace.cancel(); });
+    void grace.promise.then(() => {
+      if (!settled && state.slot) void this.retire(state.slot, 'hung', true);
+    });
+  }
+
+  private crashError(cause?: unknown): AppError {
+    return new AppError('Chromium exited during the render; the pool starts a new browser for the next one.', 'RENDER', { cause });
+  }
+
+  private async releasePage(slot: Slot, page: Page | null): Promise<void> {
+    try {
+      if (page && slot.browser.connected && !page.isClosed()) {
+        const grace = delay(this.opts.closeGraceMs);
+        const closed = await Promise.race([page.close().then(() => true, () => true), grace.promise.then(() => false)]);
+        grace.cancel();
+        if (!closed) void this.retire(slot, 'hung', true);
+      }
+    } finally {
+      slot.inFlight--;
+      if (slot.retiring && slot.inFlight <= 0) void this.destroy(slot, false);
+    }
+  }
+
+  private async acquire(): Promise<Slot> {
+    for (;;) {
+      if (this.closed) throw new AppError('The renderer is closed.', 'RENDER');
+      const s = this.current;
+      if (s && !s.retiring && s.browser.connected) {
+        s.uses++;
+        s.inFlight++;
+        if (s.uses >= this.opts.recycleAfter) {
+          // Retired now, closed when its last page is done.
+          s.retiring = true;
+          this.current = null;
+          this.opts.onEvent?.({ type: 'retire', pid: s.pid, reason: 'recycle' });
+        }
+        return s;
+      }
+      if (!this.launching) {
+        this.launching = this.launch().finally(() => { this.launching = null; });
+      }
+      const slot = await this.launching;
+      if (this.closed) {
+        await this.destroy(slot, true);
+        throw new AppError('The renderer is closed.', 'RENDER');
+      }
+      if (this.current === null && !slot.retiring) this.current = slot;
+    }
+  }
+
+  private async launch(): Promise<Slot> {
+    await fs.mkdir(path.dirname(this.opts.userDataDirPrefix), { recursive: true });
+    const dir = await fs.mkdtemp(this.opts.userDataDirPrefix);
+    let browser: Browser;
+    try {
+      browser = await puppeteer.launch({
+        executablePath: this.opts.chromiumPath,
+        args: [...CHROMIUM_ARGS],
+        headless: true,
+        userDataDir: dir,
+        pipe: true,
+        timeout: this.opts.launchTimeoutMs,
+        // The daemon owns the signals and closes the pool itself; puppeteer's handlers would exit the process.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+    } catch (e) {
+      await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw new AppError(`Chromium could not be started from ${this.opts.chromiumPath}: ${(e as Error).message}`, 'RENDER', {
+        cause: e, details: { chromiumPath: this.opts.chromiumPath },
+      });
+    }
+    this.launches++;
+    const pid = browser.process()?.pid;
+    const slot: Slot = {
+      browser, pid, dir, uses: 0, inFlight: 0, retiring: false, closing: null,
+      dead: new Promise<void>((resolve) => { browser.once('disconnected', () => resolve()); }),
+    };
+    void slot.dead.then(() => {
+      if (!slot.closing) {
+        this.opts.onEvent?.({ type: 'retire', pid, reason: 'disconnected' });
+        void this.retire(slot, 'disconnected', true);
+      }
+    });
+    this.slots.add(slot);
+    this.opts.onEvent?.({ type: 'launch', pid, userDataDir: dir });
+    return slot;
+  }
+
+  private retire(slot: Slot, reason: 'hung' | 'disconnected', force: boolean): Promise<void> {
+    if (reason === 'hung' && !slot.closing) this.opts.onEvent?.({ type: 'retire', pid: slot.pid, reason });
+    slot.retiring = true;
+    if (this.current === slot) this.current = null;
+    return this.destroy(slot, force);
+  }
+
+  private destroy(slot: Slot, force: boolean): Promise<void> {
+    if (slot.closing) return slot.closing;
+    slot.retiring = true;
+    if (this.current === slot) this.current = null;
+    slot.closing = (async () => {
+      if (!force && slot.browser.connected) {
+        const grace = delay(this.opts.closeGraceMs);
+        await Promise.race([slot.browser.close().catch(() => undefined), grace.promise]);
+        grace.cancel();
+      }
+      await this.killGroup(slot);
+      await fs.rm(slot.dir, { recursive: true, force: true }).catch(() => undefined);
+      this.slots.delete(slot);
+      this.opts.onEvent?.({ type: 'closed', pid: slot.pid });
+    })();
+    return slot.closing;
+  }
+
+  /** Kills the browser's whole process group (it is started detached, as the group's leader) and waits. */
+  private async killGroup(slot: Slot): Promise<void> {
+    const pid = slot.pid;
+    if (pid === undefined) return;
+    const proc = slot.browser.process();
+    const exited = proc && proc.exitCode === null && proc.signalCode === null
+      ? new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+      : Promise.resolve();
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* group already gone */ }
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    const grace = delay(this.opts.closeGraceMs);
+    await Promise.race([exited, grace.promise]);
+    grace.cancel();
+    // Helpers re-parented to init may linger a moment after the leader; wait until the group is empty.
+    for (let i = 0; i < 50 && isAliveGroup(pid); i++) await delay(20).promise;
+  }
+
+  /** Closes every browser (killing what does not close in time) and removes their directories. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.launching) await this.launching.catch(() => undefined);
+    await Promise.all([...this.slots].map((s) => {
+      this.opts.onEvent?.({ type: 'retire', pid: s.pid, reason: 'close' });
+      return this.destroy(s, false);
+    }));
+    this.current = null;
+  }
+}
+
+function isAliveGroup(pgid: number): boolean {
+  try { process.kill(-pgid, 0); return true; } catch { return false; }
+}

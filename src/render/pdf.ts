@@ -1,0 +1,209 @@
+import type { Artifact, Clock, ReportResult } from '../types.js';
+import { systemClock } from '../types.js';
+import { AppError } from '../errors.js';
+import { BrowserPool } from './browser.js';
+import type { PoolEvent } from './browser.js';
+import type { ChartRenderer } from './charts.js';
+import { createChartRenderer } from './charts.js';
+import { formatDateTime, formatPeriod } from './format.js';
+import type { Templates } from './templates.js';
+import { escapeHtml, loadTemplates } from './templates.js';
+import type { ChartImage } from './view.js';
+import { drawCharts, reportView, slug } from './view.js';
+
+/** Options of the renderer (config `render.*` plus the settings it shows). */
+export interface RendererOptions {
+  /** Chromium binary. */
+  chromiumPath: string;
+  /** Paper size of the PDF. */
+  paper: 'A4' | 'Letter';
+  /** Deadline of one PDF render when the caller gives none. */
+  renderTimeoutMs: number;
+  /** Replace the browser after this many renders. */
+  recycleAfter: number;
+  /** Settings' time zone: the generated-at stamp is shown in it. */
+  timezone: string;
+  /** MSP name for mastheads and the footer. */
+  mspName: string;
+  /** ISO 4217 currency code for money values (plain numbers when absent). */
+  currency?: string;
+  /** BCP 47 locale for numbers (default en-US). */
+  locale?: string;
+  /** Clock for the generated-at stamp. */
+  clock?: Clock;
+  /** Chart renderer (default: chart.js on node-canvas). */
+  charts?: ChartRenderer;
+  /** Templates (default: the `templates/` folder of the program). */
+  templates?: Templates;
+  /** Prefix of the browsers' temporary user-data-dirs. */
+  userDataDirPrefix?: string;
+  /** How long a page or browser may take to close before it is killed. */
+  closeGraceMs?: number;
+  /** Pool events (launch, retire, closed), for logs and tests. */
+  onPoolEvent?: (e: PoolEvent) => void;
+}
+
+/** Options of one HTML document. */
+export interface HtmlOptions {
+  /** Document title (bundle cover); defaults to the report title, or "Reports" for a bundle. */
+  title?: string;
+  /** `data` (default) embeds charts as data: URIs for a standalone file; `cid` refers to `cid:` parts. */
+  images?: 'data' | 'cid';
+}
+
+/** Options of one PDF render. */
+export interface PdfOptions {
+  /** Document title (bundle cover and footer). */
+  title?: string;
+  /** Cancels the render. */
+  signal?: AbortSignal;
+  /** Epoch ms by which the PDF must exist (the run's deadline); default now + renderTimeoutMs. */
+  deadline?: number;
+  /** File name of the artifact (default from the report id and period). */
+  filename?: string;
+}
+
+/** An embedded chart image: the email and the HTML refer to it by Content-ID. */
+export interface EmbeddedImage {
+  /** Content-ID without angle brackets. */
+  cid: string;
+  /** File name. */
+  filename: string;
+  /** PNG bytes. */
+  content: Buffer;
+}
+
+/** The render port: HTML and PDF documents of one or more results. */
+export interface Renderer {
+  /** The document HTML and the chart images it uses (several results make a bundle with a contents page). */
+  html(results: ReportResult[], opts?: HtmlOptions): Promise<{ html: string; images: EmbeddedImage[] }>;
+  /** The PDF of the results, within the deadline, or a RENDER/RENDER_TIMEOUT error and nothing. */
+  pdf(results: ReportResult[], opts?: PdfOptions): Promise<Artifact>;
+  /** Closes the browser pool; the renderer cannot be used afterwards. */
+  close(): Promise<void>;
+}
+
+/** A4/Letter page margins; the bottom one holds the footer. */
+const MARGIN = { top: '14mm', bottom: '16mm', left: '13mm', right: '13mm' };
+
+function truncate(s: string, n: number): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > n ? `${flat.slice(0, n - 1)}…` : flat;
+}
+
+/** The page footer: MSP, title, generated-at and page numbers; data escaped because Chromium parses it as HTML. */
+export function footerTemplate(mspName: string, title: string, generatedAt: string): string {
+  const left = escapeHtml(truncate(`${mspName} · ${title}`, 90));
+  return `<div style="width:100%;font-family:'Liberation Sans',Arial,sans-serif;font-size:7.5px;color:#5b6672;padding:0 13mm;display:flex;justify-content:space-between;gap:12px;">`
+    + `<span style="overflow:hidden;white-space:nowrap;text-overflow:ellipsis;">${left}</span>`
+    + `<span style="white-space:nowrap;">Generated ${escapeHtml(generatedAt)} · Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
+}
+
+/** Default title of a document of these results. */
+export function documentTitle(results: ReportResult[], title?: string): string {
+  if (title) return title;
+  if (results.length === 1) return results[0]!.title;
+  return 'Reports';
+}
+
+/** Default PDF file name: report id (or title) and the first day of the period. */
+export function pdfFilename(results: ReportResult[], title?: string): string {
+  const first = results[0];
+  const day = first ? (first.window ? first.window.from : first.asOf).slice(0, 10) : '';
+  const base = results.length === 1 && first ? slug(first.report) : slug(title ?? 'reports');
+  return `${base}${/^\d{4}-\d{2}-\d{2}$/.test(day) ? `-${day}` : ''}.pdf`;
+}
+
+/** Builds the renderer: templates, charts and one pooled Chromium. */
+export function createRenderer(opts: RendererOptions): Renderer {
+  const clock = opts.clock ?? systemClock;
+  const charts = opts.charts ?? createChartRenderer();
+  let templates = opts.templates;
+  const tpl = (): Templates => (templates ??= loadTemplates());
+  const pool = new BrowserPool({
+    chromiumPath: opts.chromiumPath,
+    recycleAfter: opts.recycleAfter,
+    ...(opts.userDataDirPrefix ? { userDataDirPrefix: opts.userDataDirPrefix } : {}),
+    ...(opts.closeGraceMs ? { closeGraceMs: opts.closeGraceMs } : {}),
+    ...(opts.onPoolEvent ? { onEvent: opts.onPoolEvent } : {}),
+  });
+  const fmtBase = { timezone: opts.timezone, ...(opts.locale ? { locale: opts.locale } : {}), ...(opts.currency ? { currency: opts.currency } : {}) };
+
+  async function document(results: ReportResult[], o: HtmlOptions, generatedAt: number): Promise<{ html: string; images: ChartImage[] }> {
+    const t = tpl();
+    const images = await drawCharts(results, charts);
+    const mode = o.images ?? 'data';
+    const srcOf = (img: ChartImage): string => (mode === 'cid' ? `cid:${img.cid}` : `data:image/png;base64,${img.content.toString('base64')}`);
+    const reports = results.map((r, i) => {
+      const own = images[i]!.map((image) => ({ src: srcOf(image), image }));
+      return reportView(r, i, own, { ...fmtBase, mspName: opts.mspName, generatedAt });
+    });
+    const title = documentTitle(results, o.title);
+    const first = results[0];
+    const html = t.report({
+      title,
+      mspName: opts.mspName,
+      css: t.css,
+      bundle: results.length > 1,
+      period: first ? formatPeriod(first.window, first.asOf, first.timezone || opts.timezone) : '',
+      generatedAt: formatDateTime(generatedAt, opts.timezone),
+      contents: reports.map((v, i) => ({
+        n: i + 1,
+        title: v.title,
+        anchor: v.anchor,
+        period: v.period,
+        warnings: results[i]!.warnings.length ? `${results[i]!.warnings.length} data-quality note${results[i]!.warnings.length === 1 ? '' : 's'}` : '',
+      })),
+      reports,
+    });
+    return { html, images: images.flat() };
+  }
+
+  return {
+    async html(results, o = {}) {
+      const { html, images } = await document(results, o, clock.now());
+      return { html, images: images.map(({ cid, filename, content }) => ({ cid, filename, content })) };
+    },
+
+    async pdf(results, o = {}) {
+      const started = Date.now();
+      const deadline = o.deadline ?? started + opts.renderTimeoutMs;
+      const generatedAt = clock.now();
+      const { html } = await document(results, { images: 'data', ...(o.title ? { title: o.title } : {}) }, generatedAt);
+      const title = documentTitle(results, o.title);
+      const footer = footerTemplate(opts.mspName, title, formatDateTime(generatedAt, opts.timezone));
+      const bytes = await pool.withPage(async (page, remaining) => {
+        await page.setJavaScriptEnabled(false);
+        await page.setRequestInterception(true);
+        page.on('request', (req) => {
+          if (req.isInterceptResolutionHandled()) return;
+          // Only the document's own embedded images load; any URL in the data (http, file, ws…) is refused.
+          if (req.url().startsWith('data:')) void req.continue().catch(() => undefined);
+          else void req.abort('blockedbyclient').catch(() => undefined);
+        });
+        await page.emulateMediaType('print');
+        // 'load' fires once every <img> has loaded or failed; with JS off no script can delay or fake it.
+        await page.setContent(html, { waitUntil: 'load', timeout: remaining() });
+        // Ready signal without page JS: $$eval runs through the DevTools protocol, which JS-off does not block.
+        const broken = await page.$$eval('img', (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).length);
+        if (broken > 0) throw new AppError(`${broken} chart image(s) did not load into the PDF page.`, 'RENDER');
+        const pdf = await page.pdf({
+          format: opts.paper,
+          printBackground: true,
+          displayHeaderFooter: true,
+          headerTemplate: '<span></span>',
+          footerTemplate: footer,
+          margin: MARGIN,
+          timeout: remaining(),
+        });
+        return Buffer.from(pdf);
+      }, { deadline, ...(o.signal ? { signal: o.signal } : {}) });
+      if (bytes.length < 5 || bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
+        throw new AppError('Chromium returned something that is not a PDF.', 'RENDER');
+      }
+      return { filename: o.filename ?? pdfFilename(results, o.title), contentType: 'application/pdf', content: bytes };
+    },
+
+    close: () => pool.close(),
+  };
+}

@@ -1,0 +1,146 @@
+import type { ChartSpec, ColumnSpec, Headline, ReportResult } from '../types.js';
+import type { ChartRenderer, ChartSize } from './charts.js';
+import { DEFAULT_CHART_SIZE, seriesChartSpec } from './charts.js';
+import type { FormatOptions } from './format.js';
+import {
+  formatCell, formatDateTime, formatPeriod, formatValue, headlineChange, isNumericColumn, lightLabel, softWrap,
+} from './format.js';
+
+/** One chart drawn for a result: the PNG and the names it goes by in the PDF and the email. */
+export interface ChartImage {
+  /** Content-ID (without angle brackets) the email HTML refers to as `cid:…`. */
+  cid: string;
+  /** File name of the PNG. */
+  filename: string;
+  /** PNG bytes. */
+  content: Buffer;
+  /** Title shown above the chart. */
+  title: string;
+  /** Report id the chart belongs to. */
+  report: string;
+  /** Alternative text: the chart's title and what it plots. */
+  alt: string;
+}
+
+/** A tile's view: everything preformatted, so the template only escapes and lays out. */
+export interface TileView {
+  /** Metric label. */
+  label: string;
+  /** Formatted value ("93.4 %", "—"). */
+  value: string;
+  /** Traffic light class suffix. */
+  light: string;
+  /** Words for the light ("" when none). */
+  status: string;
+  /** Formatted target, or null. */
+  target: string | null;
+  /** Change against the previous period, or null. */
+  change: { arrow: string; text: string; tone: string } | null;
+}
+
+/** Keeps ids usable as file names, anchors and Content-IDs whatever a report calls them. */
+export function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'x';
+}
+
+/** The charts a result is drawn with: its own chart specs plus a trend chart per trend series. */
+export function chartSpecsOf(r: ReportResult): ChartSpec[] {
+  const specs = r.charts.slice();
+  const ids = new Set(specs.map((c) => c.id));
+  for (const s of r.series) {
+    if (s.labels.length < 2) continue;
+    const h = r.headlines.find((x) => x.metric === s.metric);
+    const spec = seriesChartSpec(s, h?.label ?? s.metric, h?.unit);
+    if (!ids.has(spec.id)) { specs.push(spec); ids.add(spec.id); }
+  }
+  return specs;
+}
+
+/** Draws every chart of the results once, per result; the PNGs serve both the PDF and the email. */
+export async function drawCharts(results: ReportResult[], charts: ChartRenderer): Promise<ChartImage[][]> {
+  const out: ChartImage[][] = [];
+  const used = new Set<string>();
+  for (const [i, r] of results.entries()) {
+    const own: ChartImage[] = [];
+    out.push(own);
+    for (const spec of chartSpecsOf(r)) {
+      let base = `${slug(r.report)}-${slug(spec.id)}`;
+      // Two results of the same report in one bundle must not share a Content-ID.
+      if (used.has(base)) base = `${base}-${i + 1}`;
+      used.add(base);
+      const content = await charts.render(spec);
+      own.push({
+        cid: `${base}@psa-reports`,
+        filename: `${base}.png`,
+        content,
+        title: spec.title,
+        report: r.report,
+        alt: `Chart: ${spec.title} (${spec.datasets.map((d) => d.label).join(', ')})`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Tile view of a headline. */
+export function tileView(h: Headline, fmt: FormatOptions): TileView {
+  const change = headlineChange(h, fmt);
+  return {
+    label: h.label,
+    value: formatValue(h.value, h.unit, fmt),
+    light: h.light,
+    status: lightLabel(h.light),
+    target: h.target === null ? null : `${h.better === 'lower' ? '≤ ' : h.better === 'higher' ? '≥ ' : ''}${formatValue(h.target, h.unit, fmt)}`,
+    change,
+  };
+}
+
+/** Columns of a result; a result without declared columns shows the keys of its first row. */
+export function columnsOf(r: ReportResult): ColumnSpec[] {
+  if (r.columns.length) return r.columns;
+  const first = r.rows[0];
+  return first ? Object.keys(first).map((k) => ({ key: k, label: k, unit: typeof first[k] === 'number' ? 'count' : 'text' })) : [];
+}
+
+/** Options shared by the document views. */
+export interface ViewOptions extends FormatOptions {
+  /** MSP name in the masthead. */
+  mspName: string;
+  /** Instant the document is generated (shown in the settings' zone). */
+  generatedAt: number;
+  /** At most this many table rows per report (all when undefined). */
+  maxRows?: number;
+}
+
+/** The view of one report section of the PDF / HTML document. */
+export function reportView(r: ReportResult, index: number, images: { src: string; image: ChartImage }[], o: ViewOptions) {
+  const fmt: FormatOptions = { ...o, timezone: r.timezone || o.timezone };
+  const columns = columnsOf(r);
+  const limit = o.maxRows ?? r.rows.length;
+  const shown = r.rows.slice(0, limit);
+  const numeric = columns.map(isNumericColumn);
+  // Numbers align right; dates stay on one line so a column of them reads down evenly.
+  const cls = columns.map((c, i) => (numeric[i] ? 'num' : c.unit === 'date' || c.unit === 'datetime' ? 'nowrap' : ''));
+  return {
+    anchor: `r${index + 1}-${slug(r.report)}`,
+    title: r.title,
+    mspName: o.mspName,
+    description: r.description,
+    period: formatPeriod(r.window, r.asOf, fmt.timezone),
+    timezone: fmt.timezone,
+    generatedAt: formatDateTime(o.generatedAt, o.timezone),
+    warnings: r.warnings,
+    tiles: r.headlines.map((h) => tileView(h, fmt)),
+    charts: images.map(({ src, image }) => ({ title: image.title, src, alt: image.alt, width: DEFAULT_CHART_SIZE.width, height: DEFAULT_CHART_SIZE.height })),
+    table: {
+      columns: columns.map((c, i) => ({ label: c.label, cls: cls[i] })),
+      rows: shown.map((row) => columns.map((c, i) => ({ text: numeric[i] ? formatCell(row[c.key], c, fmt) : softWrap(formatCell(row[c.key], c, fmt)), cls: cls[i] }))),
+      rowCountText: `(${r.rows.length.toLocaleString('en-US')} ${r.rows.length === 1 ? 'row' : 'rows'})`,
+      truncatedText: shown.length < r.rows.length ? `Showing the first ${shown.length} of ${r.rows.length} rows.` : null,
+      emptyReport: r.headlines.length === 0 && images.length === 0,
+    },
+  };
+}
+
+/** Chart size the document views assume (exported so the chart renderer and the `<img>` agree). */
+export const VIEW_CHART_SIZE: ChartSize = DEFAULT_CHART_SIZE;
