@@ -1,0 +1,213 @@
+import { dueRuns, nextRun, SKIP_GRACE_MS } from './delivery/cron.js';
+import { executeRun, type DeliveryDeps, type RunOutcome } from './delivery/execute.js';
+import type { DeliveryEvents } from './delivery/events.js';
+import type { Schedule, SchedulesFile } from './delivery/schedules.js';
+import { toError } from './errors.js';
+
+/**
+ * The daemon: a loop that asks "what is due?" and hands due runs to the same `executeRun` the command
+ * line uses. It is the only reader of the clock (through the Clock port), never sleeps more than
+ * `tickMs` (≤ 30 s) between checks, and keeps one instance per database with a lock row that a crash
+ * cannot leave behind (stale by heartbeat, or by a dead pid on this host).
+ */
+
+/** Daemon tuning; the defaults suit production, tests shrink them. */
+export interface DaemonOptions {
+  /** The loaded schedules.json. */
+  schedules: SchedulesFile;
+  /** Longest sleep between checks (ms, at most 30 s). */
+  tickMs?: number;
+  /** Take the lock from a holder whose heartbeat is older than this (ms). Default 90 s. */
+  lockStaleMs?: number;
+  /** One daemon per database (default true). Off only to prove the ledger alone prevents duplicates. */
+  singleInstance?: boolean;
+  /** How long shutdown waits for the current run before handing it back (ms). Default 20 s. */
+  shutdownGraceMs?: number;
+  /** Grace of the `skip` catch-up policy (ms). Default 60 s. */
+  skipGraceMs?: number;
+}
+
+const LOCK_NAME = 'daemon';
+const MAX_TICK_MS = 30_000;
+
+/** What one check found. */
+export interface TickResult {
+  /** Whether this instance holds the lock (false: standby). */
+  lockHeld: boolean;
+  /** Runs newly claimed by this check. */
+  claimed: number;
+}
+
+export class Daemon {
+  private readonly tickMs: number;
+  private readonly lockStaleMs: number;
+  private readonly single: boolean;
+  private readonly stopAc = new AbortController();
+  private worker: Promise<void> | null = null;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private stopping = false;
+  private waitingLogged = false;
+  private holdsLock = false;
+  private workAgain = false;
+  /** Outcomes of runs this instance executed, in order (for the command's exit summary and tests). */
+  readonly outcomes: RunOutcome[] = [];
+
+  constructor(private readonly deps: DeliveryDeps, private readonly opts: DaemonOptions) {
+    this.tickMs = Math.min(opts.tickMs ?? MAX_TICK_MS, MAX_TICK_MS);
+    this.lockStaleMs = opts.lockStaleMs ?? 90_000;
+    this.single = opts.singleInstance ?? true;
+  }
+
+  private schedule(id: string): Schedule | undefined {
+    return this.opts.schedules.schedules.find((s) => s.id === id);
+  }
+
+  /** One check: renew the lock, claim every due run, start the worker. */
+  async tick(): Promise<TickResult> {
+    const { ledger, clock, owner, events } = this.deps;
+    const now = clock.now();
+    if (this.single) {
+      const lock = ledger.acquireLock(LOCK_NAME, owner, now, now - this.lockStaleMs);
+      if (!lock.ok) {
+        if (!this.waitingLogged) events.emit('lock:waiting', { owner: owner.id, heldBy: lock.heldBy, pid: lock.pid, host: lock.host });
+        this.waitingLogged = true;
+        this.holdsLock = false;
+        events.emit('tick', { now, due: 0, lockHeld: false });
+        return { lockHeld: false, claimed: 0 };
+      }
+      if (!this.holdsLock) events.emit('lock:acquired', { owner: owner.id });
+      this.holdsLock = true;
+      this.waitingLogged = false;
+    }
+    let claimed = 0;
+    let due = 0;
+    for (const s of this.opts.schedules.schedules) {
+      if (!s.enabled) continue;
+      const cursor = ledger.cursor(s.id);
+      const times = dueRuns(s, cursor, now, this.opts.skipGraceMs ?? SKIP_GRACE_MS);
+      due += times.length;
+      for (const t of times) if (ledger.claimScheduled(s.id, t, now).inserted) claimed++;
+      // Claims are durable before the cursor moves, so a crash between the two loses nothing.
+      ledger.advanceCursor(s.id, now, now);
+    }
+    events.emit('tick', { now, due, lockHeld: true });
+    this.kick();
+    return { lockHeld: true, claimed };
+  }
+
+  /** Starts the worker unless it is running; if it is, makes it look again when done. */
+  private kick(): void {
+    if (this.stopping) return;
+    if (this.worker) {
+      this.workAgain = true;
+      return;
+    }
+    this.worker = this.work().finally(() => {
+      this.worker = null;
+    });
+  }
+
+  /** Runs every runnable run (pending, or abandoned by a dead or silent owner), oldest first. */
+  private async work(): Promise<void> {
+    const { ledger, clock, owner, events } = this.deps;
+    const tried = new Set<number>();
+    do {
+      this.workAgain = false;
+      for (;;) {
+        if (this.stopping) return;
+        const staleBefore = clock.now() - (this.deps.staleMs ?? 60_000);
+        const next = ledger.runnable(owner, staleBefore).find((r) => !tried.has(r.run.id));
+        if (!next) break;
+        tried.add(next.run.id);
+        const schedule = this.schedule(next.run.schedule_id);
+        if (!schedule) {
+          ledger.abandonRun(next.run.id, clock.now(), `schedule "${next.run.schedule_id}" is no longer in ${this.opts.schedules.file}`);
+          continue;
+        }
+        try {
+          const out = await executeRun(this.deps, schedule, next.run.due_at, { runId: next.run.id, ownerGone: next.ownerGone, signal: this.stopAc.signal });
+          this.outcomes.push(out);
+          // A run we just finished may be claimed again only if it was handed back.
+          if (out.state === 'released') return;
+        } catch (e) {
+          events.emit('daemon:error', { error: toError(e).message });
+        }
+      }
+    } while (this.workAgain && !this.stopping);
+  }
+
+  /** Resolves when the worker is idle (tests: after a tick, wait for its runs). */
+  async idle(): Promise<void> {
+    while (this.worker) await this.worker;
+  }
+
+  /** Starts the loop (returns at once). */
+  start(): void {
+    if (this.loop) return;
+    this.loop = (async () => {
+      while (!this.stopping) {
+        try {
+          await this.tick();
+        } catch (e) {
+          this.deps.events.emit('daemon:error', { error: toError(e).message });
+        }
+        if (this.stopping) break;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.sleepMs());
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    })();
+  }
+
+  /** Sleep until the next occurrence, but never longer than `tickMs`. */
+  private sleepMs(): number {
+    const now = this.deps.clock.now();
+    let ms = this.tickMs;
+    for (const s of this.opts.schedules.schedules) {
+      if (!s.enabled) continue;
+      const n = nextRun(s, now);
+      if (n !== null) ms = Math.min(ms, Math.max(n - now + 5, 10));
+    }
+    return ms;
+  }
+
+  /**
+   * Graceful stop: no new checks; the current run gets `shutdownGraceMs` to finish, then it is handed
+   * back to the ledger (sent deliveries stay sent) for the next start; the lock is released.
+   */
+  async stop(reason = 'stop'): Promise<void> {
+    if (this.stopping) return this.loop ?? undefined;
+    this.stopping = true;
+    this.deps.events.emit('daemon:stopping', { signal: reason });
+    this.wake?.();
+    await this.loop;
+    if (this.worker) {
+      const grace = this.opts.shutdownGraceMs ?? 20_000;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.worker, new Promise<void>((r) => (timer = setTimeout(r, grace)))]);
+      clearTimeout(timer);
+      if (this.worker) {
+        this.stopAc.abort(reason);
+        await this.worker;
+      }
+    }
+    if (this.single) this.deps.ledger.releaseLock(LOCK_NAME, this.deps.owner);
+    this.deps.events.emit('lock:released', { owner: this.deps.owner.id });
+    this.deps.events.emit('daemon:stopped', {});
+  }
+}
+
+/** A JSON-lines logger of every event; addresses are kept, secrets never reach events. */
+export function jsonLinesLogger(write: (line: string) => void, clock: { now(): number }): <K extends keyof DeliveryEvents>(name: K, e: DeliveryEvents[K]) => void {
+  return (name, e) => {
+    if (name === 'tick' && !(e as DeliveryEvents['tick']).due) return;
+    const level = /failed|error/.test(name) ? 'error' : /retry|waiting|stale|released/.test(name) ? 'warn' : 'info';
+    write(JSON.stringify({ ts: new Date(clock.now()).toISOString(), level, event: name, ...e }));
+  };
+}

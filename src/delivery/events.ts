@@ -1,0 +1,73 @@
+import { EventEmitter } from 'node:events';
+
+/** Events of the delivery core and the daemon (design style 10): they feed the log and let tests wait. */
+export interface DeliveryEvents {
+  'tick': { now: number; due: number; lockHeld: boolean };
+  'lock:acquired': { owner: string };
+  'lock:waiting': { owner: string; heldBy: string; pid: number; host: string };
+  'lock:released': { owner: string };
+  'run:claimed': { runId: number; scheduleId: string; dueAt: number; kind: string; attempt: number; recovered: boolean };
+  'run:phase': { runId: number; scheduleId: string; phase: RunPhase };
+  'run:finished': { runId: number; scheduleId: string; state: 'sent' | 'partial' | 'failed' | 'skipped'; reason: string | null };
+  'run:failed': { runId: number; scheduleId: string; phase: RunPhase | null; error: string };
+  'run:released': { runId: number; scheduleId: string; reason: string };
+  'run:dropped': { scheduleId: string; count: number; policy: string };
+  'sync:stale': { runId: number; lastSuccessAt: number | null; freshnessMs: number };
+  'report:rendered': { runId: number; audience: string | null; reports: number; attachments: number };
+  'mail:sent': { runId: number; recipient: string; messageId: string; attempts: number; response: string; inDoubt: boolean };
+  'mail:retry': { runId: number; recipient: string; attempt: number; delayMs: number; error: string };
+  'mail:failed': { runId: number; recipient: string; error: string; permanent: boolean };
+  'notice:sent': { runId: number; to: string; messageId: string };
+  'notice:failed': { runId: number; to: string; error: string };
+  'daemon:error': { error: string };
+  'daemon:stopping': { signal: string };
+  'daemon:stopped': Record<string, never>;
+}
+
+/** Phases of a run, in order; the one that failed or overran the deadline is recorded. */
+export type RunPhase = 'sync' | 'compute' | 'render' | 'deliver' | 'notify';
+
+/** A listener of every event. */
+export type AnyListener = <K extends keyof DeliveryEvents>(name: K, e: DeliveryEvents[K]) => void;
+
+/** A typed wrapper over EventEmitter. Listeners that throw are not allowed to break a run. */
+export class Events {
+  private readonly ee = new EventEmitter();
+  private readonly any = new Set<AnyListener>();
+
+  constructor() {
+    this.ee.setMaxListeners(100);
+  }
+
+  on<K extends keyof DeliveryEvents>(name: K, fn: (e: DeliveryEvents[K]) => void): () => void {
+    this.ee.on(name, fn);
+    return () => this.ee.off(name, fn);
+  }
+
+  /** Every event, for the logger. */
+  onAny(fn: AnyListener): () => void {
+    this.any.add(fn);
+    return () => this.any.delete(fn);
+  }
+
+  /** Resolves with the first event of `name` for which `pred` holds. */
+  once<K extends keyof DeliveryEvents>(name: K, pred: (e: DeliveryEvents[K]) => boolean = () => true): Promise<DeliveryEvents[K]> {
+    return new Promise((resolve) => {
+      const fn = (e: DeliveryEvents[K]) => {
+        if (!pred(e)) return;
+        this.ee.off(name, fn);
+        resolve(e);
+      };
+      this.ee.on(name, fn);
+    });
+  }
+
+  emit<K extends keyof DeliveryEvents>(name: K, e: DeliveryEvents[K]): void {
+    try {
+      for (const fn of this.any) fn(name, e);
+      this.ee.emit(name, e);
+    } catch {
+      // A faulty listener (logger, test) must not change the outcome of a run.
+    }
+  }
+}

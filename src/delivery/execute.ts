@@ -1,0 +1,492 @@
+import crypto from 'node:crypto';
+import type { Db } from '../store/db.js';
+import type { Clock, ReportResult, Row } from '../types.js';
+import { AppError, toError } from '../errors.js';
+import type { Events, RunPhase } from './events.js';
+import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from './ledger.js';
+import { MailError, sendWithRetry, type RetryPolicy } from './mailer.js';
+import type { Mailer, MessageContent, MessageRenderer, OutgoingMessage, ReportComputer, Syncer } from './ports.js';
+import { resolveScheduleRecipients, type Recipient } from './recipients.js';
+import { expandReports, type Schedule, type SchedulesFile } from './schedules.js';
+
+/**
+ * The run pipeline: freshness check → sync if stale → compute → render → deliver per recipient, under
+ * one deadline for the whole run. The daemon and `run <schedule> --send` both call `executeRun`.
+ */
+
+/** Everything a run needs, passed in (no singletons). */
+export interface DeliveryDeps {
+  /** The store (recipient resolution reads Autotask resources from it). */
+  db: Db;
+  /** The ledger over the same database. */
+  ledger: Ledger;
+  /** The report engine port. */
+  computer: ReportComputer;
+  /** The renderer port. */
+  renderer: MessageRenderer;
+  /** The sync port. */
+  syncer: Syncer;
+  /** SMTP or outbox. */
+  mailer: Mailer;
+  /** Clock (fake in tests). */
+  clock: Clock;
+  /** Typed events. */
+  events: Events;
+  /** The loaded schedules.json (roles). */
+  schedules: Pick<SchedulesFile, 'roles' | 'owner'>;
+  /** Sender address (`MAIL_FROM`). */
+  from: string;
+  /** This process's identity in the ledger. */
+  owner: OwnerInfo;
+  /** Retry policy for transient mail faults. */
+  retry?: RetryPolicy;
+  /** How often a working run's heartbeat is written (ms). Default 5 s. */
+  heartbeatMs?: number;
+  /** A working run whose heartbeat is older than this is taken over (ms). Default 60 s. */
+  staleMs?: number;
+  /** Attempts after which an abandoned run is marked failed instead of retried. Default 3. */
+  maxAttempts?: number;
+  /** Deadline of the owner's failure notice (ms). Default 60 s. */
+  noticeDeadlineMs?: number;
+}
+
+/** Options of one execution. */
+export interface ExecuteOptions {
+  /** `scheduled` (claims `UNIQUE(schedule, due_at)`) or `manual` (its own row, due now). */
+  kind?: 'scheduled' | 'manual';
+  /** An existing run row to (re)start instead of claiming by due instant. */
+  runId?: number;
+  /** Whether the run's owner is known to be gone (recovery after a crash). */
+  ownerGone?: boolean;
+  /** Aborts the run from outside (daemon shutdown): the run is handed back, not failed. */
+  signal?: AbortSignal;
+  /** Overrides the schedule's deadline (ms). */
+  deadlineMs?: number;
+}
+
+/** What happened to a run. */
+export interface RunOutcome {
+  /** Ledger id (null only when nothing was claimed). */
+  runId: number | null;
+  /** Final state, or `busy` (someone else has it), `done` (it had already finished), `released` (shutdown). */
+  state: 'sent' | 'partial' | 'failed' | 'skipped' | 'busy' | 'done' | 'released';
+  /** Reason, for failed / partial / skipped. */
+  reason: string | null;
+  /** Phase that failed or overran. */
+  failedPhase: RunPhase | null;
+  /** Deliveries of the run after it. */
+  deliveries: DeliveryRow[];
+}
+
+/** The run's deadline passed. */
+export class DeadlineError extends AppError {
+  constructor(ms: number) {
+    super(`the run's deadline of ${formatMs(ms)} passed`, 'DEADLINE');
+  }
+}
+
+class PhaseError extends Error {
+  constructor(readonly phase: RunPhase, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
+
+class ShutdownError extends Error {}
+class LostOwnershipError extends Error {}
+
+function formatMs(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** Waits for `p` but gives up when `signal` aborts (ports that ignore the signal cannot outlive the deadline). */
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Stable Message-ID of one delivery: the same for every retry and every attempt of the run. */
+export function messageIdFor(runId: number, recipient: string, from: string, kind = 'report'): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'psa-reports.local';
+  const h = crypto.createHash('sha256').update(`${runId}\n${recipient.toLowerCase()}\n${kind}`).digest('hex').slice(0, 16);
+  return `<psa-reports.${kind}.${runId}.${h}@${domain}>`;
+}
+
+function dateIn(t: number, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
+}
+
+/** Expands `{period}`, `{date}`, `{schedule}`, `{name}` in a subject; the result is one line. */
+export function expandSubject(template: string, ctx: { schedule: Schedule; dueAt: number; results: ReportResult[]; name: string | null }): string {
+  const tz = ctx.schedule.timezone;
+  const withWindow = ctx.results.find((r) => r.window);
+  let period = dateIn(ctx.dueAt, tz);
+  if (withWindow?.window) {
+    const from = Date.parse(withWindow.window.from);
+    // The window is half-open: show its last day, not the exclusive end.
+    const to = Date.parse(withWindow.window.to) - 1;
+    const a = dateIn(from, tz);
+    const b = dateIn(to, tz);
+    period = a === b ? a : `${a} – ${b}`;
+  }
+  return template
+    .replaceAll('{period}', period)
+    .replaceAll('{date}', dateIn(ctx.dueAt, tz))
+    .replaceAll('{schedule}', ctx.schedule.id)
+    .replaceAll('{name}', ctx.name ?? '')
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}
+
+/**
+ * One recipient's view of results when bursting: rows whose `resource_id` (technician) or
+ * `company_id` (company) is theirs. Metrics become that row's values where the row has a column of
+ * the same name, else null — team totals, trends and charts are not theirs to see. Reports without
+ * that column are left out, with a note.
+ */
+export function burstResults(results: ReportResult[], by: 'technician' | 'company', id: number | null): { results: ReportResult[]; notes: string[] } {
+  const key = by === 'technician' ? 'resource_id' : 'company_id';
+  const out: ReportResult[] = [];
+  const notes: string[] = [];
+  for (const r of results) {
+    const hasKey = r.columns.some((c) => c.key === key) || r.rows.some((row) => key in row);
+    if (!hasKey) {
+      notes.push(`${r.title} is not broken down per ${by} and is not included.`);
+      continue;
+    }
+    const rows: Row[] = id === null ? [] : r.rows.filter((row) => Number(row[key]) === id);
+    const metrics: Record<string, number | null> = {};
+    for (const m of Object.keys(r.metrics)) {
+      const v = rows.length === 1 ? rows[0]![m] : undefined;
+      metrics[m] = typeof v === 'number' ? v : null;
+    }
+    out.push({
+      ...r,
+      rows,
+      metrics,
+      headlines: r.headlines.map((h) => ({ ...h, value: metrics[h.metric] ?? null, previous: null })),
+      series: [],
+      charts: [],
+    });
+  }
+  return { results: out, notes };
+}
+
+interface Audience {
+  /** Key of this copy (`all`, `resource:12`, `company:3`). */
+  key: string;
+  /** Name shown in the body/subject when bursting. */
+  name: string | null;
+  /** Results for it. */
+  results: ReportResult[];
+  /** Extra sentences for the body. */
+  notes: string[];
+  /** Its recipients. */
+  recipients: Recipient[];
+}
+
+function audiences(schedule: Schedule, results: ReportResult[], recipients: Recipient[], notes: string[]): Audience[] {
+  if (!schedule.burst) return [{ key: 'all', name: null, results, notes, recipients }];
+  const out = new Map<string, Audience>();
+  for (const r of recipients) {
+    const id = schedule.burst === 'technician' ? r.resourceId : r.companyId;
+    const key = `${schedule.burst}:${id ?? `none:${r.address}`}`;
+    let a = out.get(key);
+    if (!a) {
+      const b = burstResults(results, schedule.burst, id);
+      const extra = id === null ? [`${r.address} is not linked to an Autotask ${schedule.burst === 'technician' ? 'resource' : 'company'}, so no rows are theirs.`] : [];
+      a = { key, name: r.name ?? r.address, results: b.results, notes: [...notes, ...b.notes, ...extra], recipients: [] };
+      out.set(key, a);
+    }
+    a.recipients.push(r);
+  }
+  return [...out.values()];
+}
+
+const TERMINAL = new Set(['sent', 'partial', 'failed', 'skipped']);
+
+/** Executes (or resumes) one run of `schedule` due at `dueAt`. Never throws for a run failure: it is recorded. */
+export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: number, opts: ExecuteOptions = {}): Promise<RunOutcome> {
+  const { ledger, clock, events, owner } = deps;
+  const staleMs = deps.staleMs ?? 60_000;
+  let row: RunRow | undefined;
+  if (opts.runId !== undefined) row = ledger.run(opts.runId);
+  else if (opts.kind === 'manual') row = ledger.createManual(schedule.id, clock.now());
+  else row = ledger.claimScheduled(schedule.id, dueAt, clock.now()).run;
+  if (!row) return { runId: opts.runId ?? null, state: 'busy', reason: 'no such run', failedPhase: null, deliveries: [] };
+  const runId = row.id;
+  const result = (state: RunOutcome['state'], reason: string | null, failedPhase: RunPhase | null): RunOutcome => ({
+    runId, state, reason, failedPhase, deliveries: ledger.deliveries(runId),
+  });
+  if (TERMINAL.has(row.state)) return result('done', row.reason, (row.failed_phase as RunPhase | null) ?? null);
+
+  const maxAttempts = deps.maxAttempts ?? 3;
+  if (row.state === 'working' && row.attempt >= maxAttempts) {
+    const reason = `gave up after ${row.attempt} attempts: the process running it stopped each time (last phase: ${row.phase ?? 'start'})`;
+    if (ledger.abandonRun(runId, clock.now(), reason)) {
+      ledger.skipPending(runId, reason);
+      events.emit('run:failed', { runId, scheduleId: schedule.id, phase: (row.phase as RunPhase | null) ?? null, error: reason });
+      await notifyOwner(deps, schedule, ledger.run(runId)!, reason);
+    }
+    return result('failed', reason, (row.phase as RunPhase | null) ?? null);
+  }
+
+  const now = clock.now();
+  const deadlineMs = opts.deadlineMs ?? schedule.deadlineMs;
+  const recovered = row.state === 'working';
+  const started = ledger.startRun(runId, owner, now, now + deadlineMs, now - staleMs, opts.ownerGone ?? false);
+  if (!started) return result('busy', null, null);
+  events.emit('run:claimed', { runId, scheduleId: schedule.id, dueAt: row.due_at, kind: row.kind, attempt: started.attempt, recovered });
+
+  const ac = new AbortController();
+  const deadlineTimer = setTimeout(() => ac.abort(new DeadlineError(deadlineMs)), deadlineMs);
+  const heartbeat = setInterval(() => {
+    if (!ledger.heartbeat(runId, owner, clock.now())) ac.abort(new LostOwnershipError('another process took this run over'));
+  }, deps.heartbeatMs ?? 5000);
+  const onOuterAbort = () => ac.abort(new ShutdownError(String(opts.signal?.reason ?? 'shutdown')));
+  if (opts.signal?.aborted) onOuterAbort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const signal = ac.signal;
+  let phase: RunPhase | null = null;
+  const enter = (p: RunPhase) => {
+    phase = p;
+    ledger.setPhase(runId, owner, p);
+    events.emit('run:phase', { runId, scheduleId: schedule.id, phase: p });
+  };
+
+  try {
+    // ---- sync, when the data is older than the schedule's freshness ----
+    enter('sync');
+    const last = deps.syncer.lastSuccessAt();
+    if (last === null || clock.now() - last > schedule.freshnessMs) {
+      events.emit('sync:stale', { runId, lastSuccessAt: last, freshnessMs: schedule.freshnessMs });
+      let outcome: { ok: boolean; error?: string };
+      try {
+        outcome = await raceSignal(deps.syncer.sync({ signal }), signal);
+      } catch (e) {
+        if (signal.aborted) throw e;
+        outcome = { ok: false, error: toError(e).message };
+      }
+      const after = deps.syncer.lastSuccessAt();
+      if (!outcome.ok && (after === null || clock.now() - after > schedule.freshnessMs)) {
+        const when = after === null ? 'there has been no successful sync' : `the last successful sync was at ${new Date(after).toISOString()}`;
+        throw new PhaseError('sync', `data is stale (${when}; freshness ${formatMs(schedule.freshnessMs)}) and the sync before this run failed: ${outcome.error ?? 'unknown error'}`);
+      }
+    }
+
+    // ---- compute ----
+    enter('compute');
+    const ids = expandReports(schedule.reports, deps.computer.reportIds());
+    let items;
+    try {
+      items = await raceSignal(deps.computer.compute(ids, { asOf: row.due_at, timezone: schedule.timezone, signal }), signal);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      throw new PhaseError('compute', `computing the reports failed: ${toError(e).message}`, e);
+    }
+    const ok = items.filter((i) => i.ok).map((i) => (i as { value: ReportResult }).value);
+    const failedReports = items.filter((i) => !i.ok) as { name: string; error: Error }[];
+    if (!ok.length) {
+      throw new PhaseError('compute', `no report could be computed: ${failedReports.map((f) => `${f.name}: ${f.error.message}`).join('; ')}`);
+    }
+    const notes = failedReports.map((f) => `The report ${f.name} could not be computed (${f.error.message}); the owner has been told.`);
+
+    // ---- recipients ----
+    const recipients = resolveScheduleRecipients(deps.db, deps.schedules, schedule);
+    if (!recipients.length) {
+      const reason = `no recipients: the roles ${schedule.roles.join(', ')} resolve to no address (check schedules.json and that resources are synced and active)`;
+      ledger.finishRun(runId, owner, clock.now(), { state: 'skipped', reason });
+      events.emit('run:finished', { runId, scheduleId: schedule.id, state: 'skipped', reason });
+      await notifyOwner(deps, schedule, ledger.run(runId)!, reason);
+      return result('skipped', reason, null);
+    }
+    ledger.ensureDeliveries(runId, recipients.map((r) => ({ recipient: r.address, messageId: messageIdFor(runId, r.address, deps.from) })), clock.now());
+
+    // ---- render and deliver, one audience (all, or one technician/company) at a time ----
+    const problems: { phase: RunPhase; text: string }[] = [];
+    for (const aud of audiences(schedule, ok, recipients, notes)) {
+      const pending = () => {
+        const mine = new Set(aud.recipients.map((r) => r.address));
+        return ledger.deliveries(runId).filter((d) => mine.has(d.recipient) && (d.state === 'pending' || d.state === 'sending'));
+      };
+      if (!pending().length) continue;
+      enter('render');
+      const subject = expandSubject(schedule.subject, { schedule, dueAt: row.due_at, results: aud.results, name: aud.name });
+      let content: MessageContent;
+      try {
+        content = await raceSignal(
+          deps.renderer.render({ results: aud.results, format: schedule.format, subject, scheduleId: schedule.id, notes: aud.notes, audience: schedule.burst ? aud.name : null }, { signal, deadline: started.deadline_at! }),
+          signal,
+        );
+      } catch (e) {
+        if (signal.aborted) throw e;
+        const text = `rendering ${schedule.burst ? `the copy for ${aud.name}` : 'the message'} failed: ${toError(e).message}`;
+        problems.push({ phase: 'render', text });
+        for (const d of pending()) {
+          if (ledger.claimDelivery(d.id, owner).claimed) ledger.markFailed(d.id, owner, text);
+          events.emit('mail:failed', { runId, recipient: d.recipient, error: text, permanent: true });
+        }
+        continue;
+      }
+      events.emit('report:rendered', { runId, audience: aud.name, reports: aud.results.length, attachments: Array.isArray(content.attachments) ? content.attachments.length : 0 });
+
+      enter('deliver');
+      for (const d of pending()) {
+        const claim = ledger.claimDelivery(d.id, owner);
+        if (!claim.claimed) continue;
+        const msg: OutgoingMessage = {
+          runId,
+          to: d.recipient,
+          from: deps.from,
+          subject,
+          messageId: d.message_id,
+          date: clock.now(),
+          content,
+          headers: {
+            'List-Unsubscribe': `<mailto:${schedule.owner}?subject=${encodeURIComponent(`unsubscribe ${schedule.id}`)}>`,
+            'X-PSA-Reports-Run': `${schedule.id}/${runId}`,
+          },
+        };
+        try {
+          const sent = await sendWithRetry(deps.mailer, msg, {
+            signal,
+            policy: deps.retry,
+            onRetry: (attempt, delayMs, err) => {
+              ledger.countAttempt(d.id, owner, err.message);
+              events.emit('mail:retry', { runId, recipient: d.recipient, attempt, delayMs, error: err.message });
+            },
+          });
+          ledger.markSent(d.id, owner, clock.now(), sent.response);
+          events.emit('mail:sent', { runId, recipient: d.recipient, messageId: d.message_id, attempts: sent.attempts, response: sent.response, inDoubt: claim.inDoubt });
+        } catch (e) {
+          if (signal.aborted) {
+            ledger.markFailed(d.id, owner, `not sent: ${toError(signal.reason).message}`);
+            throw signal.reason;
+          }
+          const err = e instanceof MailError ? e : toError(e);
+          ledger.markFailed(d.id, owner, err.message);
+          problems.push({ phase: 'deliver', text: `${d.recipient}: ${err.message}` });
+          events.emit('mail:failed', { runId, recipient: d.recipient, error: err.message, permanent: !(e instanceof MailError && e.transient) });
+        }
+      }
+    }
+
+    // ---- outcome ----
+    const ds = ledger.deliveries(runId);
+    const sent = ds.filter((d) => d.state === 'sent').length;
+    const failed = ds.filter((d) => d.state === 'failed');
+    let state: 'sent' | 'partial' | 'failed';
+    let reason: string | null = null;
+    let failedPhase: RunPhase | null = null;
+    if (!failed.length && !failedReports.length) state = 'sent';
+    else if (sent > 0) {
+      state = 'partial';
+      const parts = [];
+      if (failed.length) parts.push(`${sent} of ${ds.length} delivered; failed: ${failed.map((d) => `${d.recipient} (${d.last_error})`).join('; ')}`);
+      if (failedReports.length) parts.push(`reports not computed: ${failedReports.map((f) => `${f.name} (${f.error.message})`).join('; ')}`);
+      reason = parts.join('. ');
+      failedPhase = failed.length ? (problems.find((p) => p.phase === 'render') ? 'render' : 'deliver') : 'compute';
+    } else {
+      state = 'failed';
+      failedPhase = problems.some((p) => p.phase === 'deliver') ? 'deliver' : 'render';
+      reason = `nothing delivered: ${problems.map((p) => p.text).join('; ') || failed.map((d) => `${d.recipient} (${d.last_error})`).join('; ')}`;
+    }
+    ledger.finishRun(runId, owner, clock.now(), { state, reason, failedPhase, error: state === 'sent' ? null : reason });
+    events.emit('run:finished', { runId, scheduleId: schedule.id, state, reason });
+    if (state !== 'sent') {
+      if (state === 'failed') events.emit('run:failed', { runId, scheduleId: schedule.id, phase: failedPhase, error: reason! });
+      await notifyOwner(deps, schedule, ledger.run(runId)!, reason!);
+    }
+    return result(state, reason, failedPhase);
+  } catch (e) {
+    const reasonErr = signal.aborted ? signal.reason : e;
+    if (reasonErr instanceof ShutdownError) {
+      for (const d of ledger.deliveries(runId)) if (d.state === 'sending' && d.owner === owner.id) ledger.unclaim(d.id, owner);
+      ledger.releaseRun(runId, owner, `interrupted by shutdown during ${phase ?? 'start'}`);
+      events.emit('run:released', { runId, scheduleId: schedule.id, reason: `shutdown during ${phase ?? 'start'}` });
+      return result('released', 'shutdown', phase);
+    }
+    if (reasonErr instanceof LostOwnershipError) return result('busy', reasonErr.message, phase);
+    const failedPhase: RunPhase | null = e instanceof PhaseError ? e.phase : phase;
+    const reason = reasonErr instanceof DeadlineError
+      ? `${reasonErr.message} during ${failedPhase ?? 'start'}`
+      : toError(reasonErr).message;
+    ledger.finishRun(runId, owner, clock.now(), { state: 'failed', reason, failedPhase, error: reason });
+    ledger.skipPending(runId, `run failed: ${reason}`);
+    events.emit('run:finished', { runId, scheduleId: schedule.id, state: 'failed', reason });
+    events.emit('run:failed', { runId, scheduleId: schedule.id, phase: failedPhase, error: reason });
+    await notifyOwner(deps, schedule, ledger.run(runId)!, reason);
+    return result('failed', reason, failedPhase);
+  } finally {
+    clearTimeout(deadlineTimer);
+    clearInterval(heartbeat);
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/** Runs a schedule now (`run <schedule> --send`): a manual run row of its own. */
+export function runScheduleNow(deps: DeliveryDeps, schedule: Schedule, opts: Omit<ExecuteOptions, 'kind' | 'runId'> = {}): Promise<RunOutcome> {
+  return executeRun(deps, schedule, deps.clock.now(), { ...opts, kind: 'manual' });
+}
+
+/**
+ * Tells the schedule's owner that a run failed — at most once per run: the notice is claimed in the
+ * ledger before it is sent and carries a stable Message-ID.
+ */
+export async function notifyOwner(deps: DeliveryDeps, schedule: Schedule, run: RunRow, reason: string): Promise<void> {
+  const to = schedule.owner || deps.schedules.owner;
+  const messageId = messageIdFor(run.id, to, deps.from, 'notice');
+  if (run.notice_state === 'sent' || run.notice_state === 'failed') return;
+  if (!deps.ledger.claimNotice(run.id, to, messageId, deps.clock.now())) return;
+  const when = new Date(run.due_at).toISOString();
+  const deliveries = deps.ledger.deliveries(run.id);
+  const lines = [
+    `The ${run.kind} run ${run.id} of schedule "${schedule.id}" due at ${when} (${schedule.timezone}) did not complete.`,
+    '',
+    `Reason: ${reason}`,
+    run.failed_phase ? `Phase: ${run.failed_phase}` : '',
+    '',
+    deliveries.length ? 'Deliveries:' : 'No message was sent.',
+    ...deliveries.map((d) => `  ${d.recipient}: ${d.state}${d.last_error ? ` — ${d.last_error}` : ''}`),
+    '',
+    'See `psa-reports history --failed` for details.',
+  ].filter((l, i, a) => !(l === '' && a[i - 1] === ''));
+  const text = lines.join('\n');
+  const msg: OutgoingMessage = {
+    runId: run.id,
+    to,
+    from: deps.from,
+    subject: `[psa-reports] run failed: ${schedule.id} ${new Date(run.due_at).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    messageId,
+    date: deps.clock.now(),
+    content: { text },
+    tag: 'notice',
+  };
+  const signal = AbortSignal.timeout(deps.noticeDeadlineMs ?? 60_000);
+  try {
+    await sendWithRetry(deps.mailer, { ...msg, runId: run.id, to }, { signal, policy: deps.retry });
+    deps.ledger.finishNotice(run.id, true, deps.clock.now());
+    deps.events.emit('notice:sent', { runId: run.id, to, messageId });
+  } catch (e) {
+    const err = toError(e).message;
+    deps.ledger.finishNotice(run.id, false, deps.clock.now(), err);
+    deps.events.emit('notice:failed', { runId: run.id, to, error: err });
+  }
+}

@@ -1,0 +1,101 @@
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type { Clock, ItemResult, ReportResult } from '../types.js';
+
+/**
+ * Narrow ports of the delivery core. The composition root (src/app.ts) adapts the real report engine,
+ * renderer, sync and SMTP to these; tests pass small stand-ins. Nothing here imports another module's code.
+ */
+
+export type { Clock };
+
+/** What the delivery core needs from the report engine. */
+export interface ReportComputer {
+  /** Every known report id `group/name` (used to expand a group name in schedules.json). */
+  reportIds(): readonly string[];
+  /** Computes reports as of `asOf` in `timezone`; one result per id, never throws for one bad report. */
+  compute(ids: readonly string[], opts: ComputeOptions): Promise<ItemResult<ReportResult>[]>;
+}
+
+/** Options of one compute call. */
+export interface ComputeOptions {
+  /** The instant the reports are run at: the run's due instant. */
+  asOf: number;
+  /** IANA zone of the schedule: days, weeks and months are computed there. */
+  timezone: string;
+  /** The run's deadline signal. */
+  signal: AbortSignal;
+}
+
+/** The body and attachments of one message; a subset of nodemailer's options so `buildEmail` output fits. */
+export type MessageContent = Pick<Mail.Options, 'html' | 'text' | 'attachments'>;
+
+/** What one message shows: its reports and the format asked for. */
+export interface RenderInput {
+  /** Results to show (already filtered to the recipient when bursting). */
+  results: ReportResult[];
+  /** Format of schedules.json: the body is always HTML + text; pdf/html/csv say what is attached. */
+  format: ScheduleFormat;
+  /** Subject line (already expanded). */
+  subject: string;
+  /** Schedule id. */
+  scheduleId: string;
+  /** Plain sentences the body must carry (reports that could not be computed, empty burst…). */
+  notes: string[];
+  /** Whom this copy is for when bursting (their name), else null. */
+  audience: string | null;
+}
+
+/** Renders one message's content (HTML body with CID images, text alternative, attachments). */
+export interface MessageRenderer {
+  /** Renders; must give up when `signal` aborts. */
+  render(input: RenderInput, opts: { signal: AbortSignal; deadline: number }): Promise<MessageContent>;
+}
+
+/** Attachment formats a schedule can ask for. */
+export type ScheduleFormat = 'pdf' | 'html' | 'both' | 'csv';
+
+/** The sync, as far as freshness is concerned. */
+export interface Syncer {
+  /** Instant of the last successful sync, or null when there has been none. */
+  lastSuccessAt(): number | null;
+  /** Runs a sync; resolves with the outcome (does not throw for an Autotask fault). */
+  sync(opts: { signal: AbortSignal }): Promise<{ ok: boolean; error?: string }>;
+}
+
+/** One message to one recipient, ready to send. */
+export interface OutgoingMessage {
+  /** Ledger run id (outbox file names). */
+  runId: number;
+  /** Recipient address (one per message). */
+  to: string;
+  /** Sender (`MAIL_FROM`). */
+  from: string;
+  /** Subject; CR/LF are removed before sending. */
+  subject: string;
+  /** Stable Message-ID `<…@…>`: a retry reuses it. */
+  messageId: string;
+  /** Date header instant. */
+  date: number;
+  /** Body and attachments. */
+  content: MessageContent;
+  /** Extra headers (List-Unsubscribe…). */
+  headers?: Record<string, string>;
+  /** Distinguishes messages of one run to one address (the owner's failure notice), for outbox names. */
+  tag?: string;
+}
+
+/** Outcome of a send that the server accepted. */
+export interface SendOutcome {
+  /** Server response line (`250 OK …`) or the outbox file path. */
+  response: string;
+}
+
+/** Sends one message. Throws `MailError` (transient or permanent) when it was not accepted. */
+export interface Mailer {
+  /** Sends once, no retries (the caller retries). */
+  send(msg: OutgoingMessage, opts: { signal: AbortSignal }): Promise<SendOutcome>;
+  /** Where mail goes, safe to print (no password). */
+  describe(): string;
+  /** Releases connections. */
+  close(): void;
+}

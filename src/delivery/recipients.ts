@@ -1,0 +1,98 @@
+import type { Db } from '../store/db.js';
+import type { RecipientSpec, RoleDef, Schedule, SchedulesFile } from './schedules.js';
+
+/** One resolved recipient. */
+export interface Recipient {
+  /** Lower-cased address: the ledger key. */
+  address: string;
+  /** Display name, when known. */
+  name: string | null;
+  /** Autotask resource id (bursting by technician), when known. */
+  resourceId: number | null;
+  /** Autotask company id (bursting by company), when given. */
+  companyId: number | null;
+}
+
+interface ResourceRow {
+  id: number;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+}
+
+function nameOf(r: ResourceRow): string | null {
+  const n = [r.firstName, r.lastName].filter(Boolean).join(' ').trim();
+  return n || null;
+}
+
+function selectResources(db: Db, sel: { role?: string; department?: string; securityLevel?: number }): ResourceRow[] {
+  const where = [`r.isActive = 1`, `r.email IS NOT NULL`, `trim(r.email) <> ''`];
+  const params: Record<string, unknown> = {};
+  if (sel.securityLevel !== undefined) {
+    where.push('r.securityLevelID = :level');
+    params.level = sel.securityLevel;
+  }
+  if (sel.role !== undefined || sel.department !== undefined) {
+    // Role and department must hold on the same active role/department pairing of the resource; a
+    // department alone also matches the resource's own department field.
+    const rrd: string[] = ['rrd.resourceID = r.id', 'coalesce(rrd.isActive, 1) = 1'];
+    if (sel.role !== undefined) {
+      rrd.push(`EXISTS (SELECT 1 FROM roles ro WHERE ro.id = rrd.roleID AND lower(trim(ro.name)) = lower(trim(:role)))`);
+      params.role = sel.role;
+    }
+    if (sel.department !== undefined) {
+      rrd.push(`EXISTS (SELECT 1 FROM departments d WHERE d.id = rrd.departmentID AND lower(trim(d.name)) = lower(trim(:dept)))`);
+      params.dept = sel.department;
+    }
+    const viaRrd = `EXISTS (SELECT 1 FROM resource_role_departments rrd WHERE ${rrd.join(' AND ')})`;
+    const viaOwnDept = sel.role === undefined
+      ? ` OR EXISTS (SELECT 1 FROM departments d2 WHERE d2.id = r.departmentID AND lower(trim(d2.name)) = lower(trim(:dept)))`
+      : '';
+    where.push(`(${viaRrd}${viaOwnDept})`);
+  }
+  return db.prepare(`SELECT r.id, r.email, r.firstName, r.lastName FROM resources r WHERE ${where.join(' AND ')} ORDER BY r.id`).all(params) as ResourceRow[];
+}
+
+function expand(db: Db, specs: readonly RecipientSpec[]): Recipient[] {
+  const out: Recipient[] = [];
+  const byEmail = db.prepare(`SELECT id, email, firstName, lastName FROM resources WHERE lower(trim(email)) = ? ORDER BY isActive DESC, id LIMIT 1`);
+  for (const spec of specs) {
+    if (typeof spec === 'string' || 'address' in spec) {
+      const address = (typeof spec === 'string' ? spec : spec.address).trim().toLowerCase();
+      const res = byEmail.get(address) as ResourceRow | undefined;
+      out.push({
+        address,
+        name: (typeof spec === 'object' ? spec.name : undefined) ?? (res ? nameOf(res) : null),
+        resourceId: (typeof spec === 'object' ? spec.resourceId : undefined) ?? res?.id ?? null,
+        companyId: (typeof spec === 'object' ? spec.companyId : undefined) ?? null,
+      });
+    } else {
+      for (const r of selectResources(db, spec.autotask)) {
+        out.push({ address: r.email.trim().toLowerCase(), name: nameOf(r), resourceId: r.id, companyId: null });
+      }
+    }
+  }
+  return out;
+}
+
+/** The recipients of one role: its list minus its exceptions, deduplicated by address (first wins). */
+export function resolveRecipients(db: Db, role: RoleDef): Recipient[] {
+  const excluded = new Set(expand(db, role.except ?? []).map((r) => r.address));
+  const seen = new Map<string, Recipient>();
+  for (const r of expand(db, role.recipients)) {
+    if (excluded.has(r.address) || seen.has(r.address)) continue;
+    seen.set(r.address, r);
+  }
+  return [...seen.values()];
+}
+
+/** The recipients of a schedule: the union of its roles. */
+export function resolveScheduleRecipients(db: Db, file: Pick<SchedulesFile, 'roles'>, schedule: Pick<Schedule, 'roles'>): Recipient[] {
+  const seen = new Map<string, Recipient>();
+  for (const name of schedule.roles) {
+    const role = file.roles[name];
+    if (!role) continue;
+    for (const r of resolveRecipients(db, role)) if (!seen.has(r.address)) seen.set(r.address, r);
+  }
+  return [...seen.values()];
+}

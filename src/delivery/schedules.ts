@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { TimeZoneSchema, readJsonFile } from '../config.js';
+import { CronError, parseCatchUp, parseCron, type CatchUp } from './cron.js';
+import type { ScheduleFormat } from './ports.js';
+
+/**
+ * schedules.json: who receives which reports, when, in which format. Validated with zod; the JSON Schema
+ * shipped beside it (schedules.schema.json) is generated from this schema (`schedulesJsonSchema`).
+ */
+
+const DURATION_RE = /^(\d+)(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of a duration such as `90s`, `10m`, `2h`, `1d`. */
+export function parseDuration(text: string): number {
+  const m = DURATION_RE.exec(text);
+  if (!m) throw new AppError(`"${text}" is not a duration: use a whole number and s, m, h or d (e.g. "10m", "2h")`, 'CONFIG');
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+const Duration = z.string().regex(DURATION_RE, 'a duration: a whole number and s, m, h or d, such as "10m" or "2h"');
+const Email = z.email('an e-mail address such as "ops@msp.example"');
+
+const AutotaskSelector = z.object({
+  role: z.string().min(1).optional().describe('Autotask role name (ResourceRoleDepartments → Roles), case-insensitive'),
+  department: z.string().min(1).optional().describe('Autotask department name, case-insensitive'),
+  securityLevel: z.number().int().optional().describe('Autotask security level id of the resource'),
+}).strict().describe('active Autotask resources with an e-mail address matching every given field; {} = every active resource');
+
+/** One entry of a role's recipient list. */
+export const RecipientSpecSchema = z.union([
+  Email,
+  z.object({ autotask: AutotaskSelector }).strict(),
+  z.object({
+    address: Email,
+    companyId: z.number().int().optional().describe('Autotask company id this address receives when a schedule bursts by company'),
+    resourceId: z.number().int().optional().describe('Autotask resource id this address receives when a schedule bursts by technician (default: looked up by e-mail)'),
+    name: z.string().optional(),
+  }).strict(),
+]);
+export type RecipientSpec = z.infer<typeof RecipientSpecSchema>;
+
+/** A named group of recipients. */
+export const RoleSchema = z.object({
+  description: z.string().optional(),
+  recipients: z.array(RecipientSpecSchema).min(1).describe('addresses, or Autotask selectors resolved from the synced resources'),
+  except: z.array(RecipientSpecSchema).optional().describe('removed from the recipients (e.g. everyone except the Sales department)'),
+}).strict();
+export type RoleDef = z.infer<typeof RoleSchema>;
+
+const ReportRef = z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?$/, 'a report id "group/name" or a group name such as "intake"');
+
+const CatchUpText = z.string().refine((s) => {
+  try {
+    parseCatchUp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'one of "skip", "latest" or "all-within:<n>m|h|d" such as "all-within:6h"');
+
+const CronText = z.string().superRefine((s, ctx) => {
+  try {
+    parseCron(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `${(e as CronError).message}` });
+  }
+});
+
+/** One schedule. */
+export const ScheduleSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"').describe('stable id: the ledger keys runs by it'),
+  description: z.string().optional(),
+  cron: CronText.describe('5 fields: minute hour day-of-month month day-of-week, read in `timezone`. DST: a time inside the spring-forward gap (02:30 America/New_York) runs once at the first valid minute after the gap (03:00 EDT); a time repeated at fall-back (01:30) runs once, at its first occurrence (EDT).'),
+  timezone: TimeZoneSchema.describe('IANA zone of the cron and of the report windows'),
+  reports: z.array(ReportRef).min(1).describe('report ids "group/name" or whole groups ("intake")'),
+  format: z.enum(['pdf', 'html', 'both', 'csv']).describe('attachments: pdf, html, both (pdf + html) or csv; the body is always HTML with a text alternative'),
+  roles: z.array(z.string().min(1)).min(1).describe('names of roles (top-level "roles") who receive it'),
+  subject: z.string().min(1).max(200).describe('subject line; placeholders {period} {date} {schedule} {name}'),
+  catchUp: CatchUpText.default('skip').describe('after downtime: "skip" (only a run due within the last minute), "latest" (only the most recent missed run), "all-within:6h" (every missed run of the last 6 hours)'),
+  freshness: Duration.default('2h').describe('maximum age of the last successful sync; older data is synced first'),
+  burst: z.enum(['technician', 'company']).optional().describe('one message per technician (rows with their resource_id) or per company (rows with their company_id)'),
+  owner: Email.optional().describe('told when a run fails (default: the top-level owner)'),
+  deadline: Duration.default('10m').describe('one deadline for the whole run: sync, compute, render and delivery'),
+  enabled: z.boolean().default(true),
+}).strict();
+
+/** The whole file. */
+export const SchedulesFileSchema = z.object({
+  $schema: z.string().optional(),
+  owner: Email.describe('told when a run fails, unless the schedule names its own owner'),
+  roles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"'), RoleSchema),
+  schedules: z.array(ScheduleSchema),
+}).strict().superRefine((file, ctx) => {
+  const seen = new Set<string>();
+  file.schedules.forEach((s, i) => {
+    if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['schedules', i, 'id'], message: `duplicate schedule id "${s.id}"` });
+    seen.add(s.id);
+    s.roles.forEach((r, j) => {
+      if (!(r in file.roles)) {
+        ctx.addIssue({ code: 'custom', path: ['schedules', i, 'roles', j], message: `unknown role "${r}"; defined roles: ${Object.keys(file.roles).join(', ') || '(none)'}` });
+      }
+    });
+  });
+});
+
+/** A schedule as validated and resolved for the core. */
+export interface Schedule {
+  /** Stable id. */
+  id: string;
+  /** 5-field cron. */
+  cron: string;
+  /** IANA zone. */
+  timezone: string;
+  /** Report ids or group names, as written. */
+  reports: string[];
+  /** Attachment format. */
+  format: ScheduleFormat;
+  /** Role names. */
+  roles: string[];
+  /** Subject template. */
+  subject: string;
+  /** Catch-up policy, parsed. */
+  catchUp: CatchUp;
+  /** Catch-up policy as written. */
+  catchUpText: string;
+  /** Maximum age of the last successful sync (ms). */
+  freshnessMs: number;
+  /** Bursting mode, if any. */
+  burst: 'technician' | 'company' | null;
+  /** Who hears about failures. */
+  owner: string;
+  /** Run deadline (ms). */
+  deadlineMs: number;
+  /** Whether the daemon fires it. */
+  enabled: boolean;
+}
+
+/** The loaded file. */
+export interface SchedulesFile {
+  /** Path it was read from. */
+  file: string;
+  /** Default owner. */
+  owner: string;
+  /** Roles by name. */
+  roles: Record<string, RoleDef>;
+  /** Schedules in file order. */
+  schedules: Schedule[];
+}
+
+/** Formats zod issues with the file, the JSON path and the message (which carries the allowed values). */
+function formatScheduleIssues(file: string, error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const where = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+      let msg = i.message;
+      if (i.code === 'invalid_union' && where.includes('recipients')) msg = 'expected an e-mail address, {"autotask": {"role"?, "department"?, "securityLevel"?}} or {"address", "companyId"?, "resourceId"?}';
+      return `${file}: ${where}: ${msg}`;
+    })
+    .join('\n');
+}
+
+/** Validates parsed JSON; throws AppError CONFIG (exit 2) naming the file, the path and what is allowed. */
+export function parseSchedules(raw: unknown, file: string, opts: { reportIds?: readonly string[] } = {}): SchedulesFile {
+  const parsed = SchedulesFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError(`invalid schedules:\n${formatScheduleIssues(file, parsed.error)}`, 'CONFIG', { details: { file } });
+  }
+  const data = parsed.data;
+  if (opts.reportIds) {
+    const problems: string[] = [];
+    data.schedules.forEach((s, i) => {
+      s.reports.forEach((r, j) => {
+        try {
+          expandReports([r], opts.reportIds!);
+        } catch (e) {
+          problems.push(`${file}: schedules[${i}].reports[${j}]: ${(e as Error).message}`);
+        }
+      });
+    });
+    if (problems.length) throw new AppError(`invalid schedules:\n${problems.join('\n')}`, 'CONFIG', { details: { file } });
+  }
+  return {
+    file,
+    owner: data.owner,
+    roles: data.roles,
+    schedules: data.schedules.map((s) => ({
+      id: s.id,
+      cron: s.cron,
+      timezone: s.timezone,
+      reports: s.reports,
+      format: s.format,
+      roles: s.roles,
+      subject: s.subject,
+      catchUp: parseCatchUp(s.catchUp),
+      catchUpText: s.catchUp,
+      freshnessMs: parseDuration(s.freshness),
+      burst: s.burst ?? null,
+      owner: s.owner ?? data.owner,
+      deadlineMs: parseDuration(s.deadline),
+      enabled: s.enabled,
+    })),
+  };
+}
+
+/** Reads and validates schedules.json. */
+export function loadSchedules(file: string, opts: { reportIds?: readonly string[] } = {}): SchedulesFile {
+  return parseSchedules(readJsonFile(file), file, opts);
+}
+
+/** Expands group names to their report ids, keeping order and dropping repeats. Unknown ids throw. */
+export function expandReports(refs: readonly string[], reportIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const ref of refs) {
+    const hits = ref.includes('/') ? reportIds.filter((id) => id === ref) : reportIds.filter((id) => id.startsWith(`${ref}/`));
+    if (!hits.length) {
+      const groups = [...new Set(reportIds.map((id) => id.split('/')[0]))];
+      throw new AppError(`unknown report "${ref}"; known groups: ${groups.join(', ')} (or an id such as "${reportIds[0] ?? 'intake/backlog'}")`, 'CONFIG');
+    }
+    for (const h of hits) if (!out.includes(h)) out.push(h);
+  }
+  return out;
+}
+
+/** The JSON Schema of schedules.json (the committed schedules.schema.json must equal this). */
+export function schedulesJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(SchedulesFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, title: 'psa-reports schedules.json' };
+}
