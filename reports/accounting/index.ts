@@ -1,7 +1,11 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
 import approveAndPost from './approve-and-post.js';
+import contractRenewals from './contract-renewals.js';
+import expiredContracts from './expired-contracts.js';
 
 /** Reports of the accounting group, keyed by id (`accounting/<file name>`). Keep in step with the folder (test/reporting/registry.test.ts). */
 export const reports: Record<string, ReportDefinition> = {
   'accounting/approve-and-post': approveAndPost,
+  'accounting/expired-contracts': expiredContracts,
+  'accounting/contract-renewals': contractRenewals,
 };
