@@ -1,0 +1,89 @@
+import { defineReport } from '../../src/reporting/define.js';
+import { pct, ratio } from '../../src/reporting/stats.js';
+import type { Row } from '../../src/types.js';
+
+export default defineReport({
+  title: 'Labour profitability',
+  description:
+    'Service revenue = Σ extendedPrice of billing items dated in the window whose type is one of ' +
+    'settings.serviceRevenueItemTypes. Labour cost = Σ hours worked × the resource\'s internal cost over every time ' +
+    'entry whose work instant is in the window (internal and non-billable work included: it is all delivery ' +
+    'labour). A resource with no internal cost (empty or 0) adds no cost; their hours are reported as ' +
+    'hours_without_cost. ratio = revenue ÷ cost (target ≥ 2.5); margin = (revenue − cost) ÷ revenue. Rows are per ' +
+    'client company (not 0, the MSP itself): revenue by the billing item\'s company; cost by the company of the ' +
+    'entry\'s ticket, else of its task\'s project. Cost of internal work and of entries on neither a ticket nor a ' +
+    'task is in the totals but in no row.',
+  window: 'previous-month',
+  metrics: {
+    service_revenue: { label: 'Service revenue', unit: 'money', better: 'higher' },
+    labor_cost: { label: 'Labour cost', unit: 'money', better: 'none' },
+    labor_profitability_ratio: { label: 'Labour profitability ratio', unit: 'ratio', target: 2.5, better: 'higher' },
+    labor_margin_pct: { label: 'Labour margin', unit: 'pct', better: 'higher' },
+    hours_without_cost: { label: 'Hours without cost', unit: 'hours', better: 'lower' },
+  },
+  columns: [
+    { key: 'company', label: 'Company', unit: 'text' },
+    { key: 'service_revenue', label: 'Service revenue', unit: 'money' },
+    { key: 'labor_cost', label: 'Labour cost', unit: 'money' },
+    { key: 'ratio', label: 'Ratio', unit: 'ratio' },
+  ],
+  burst: { company: 'company_id' },
+  compute(ctx) {
+    const byCompany = new Map<number, { name: string | null; revenue: number; cost: number }>();
+    const company = (id: number, name: string | null) => {
+      let c = byCompany.get(id);
+      if (!c) { c = { name, revenue: 0, cost: 0 }; byCompany.set(id, c); }
+      c.name ??= name;
+      return c;
+    };
+    let revenue = 0;
+    for (const r of ctx.query<{ company_id: number | null; company_name: string | null; revenue: number }>('revenue')) {
+      revenue += r.revenue;
+      if (r.company_id !== null && r.company_id !== 0) company(r.company_id, r.company_name).revenue += r.revenue;
+    }
+    let cost = 0;
+    let hoursWithoutCost = 0;
+    const noCost = new Map<number | null, number>();
+    for (const r of ctx.query<{ company_id: number | null; company_name: string | null; resource_id: number | null; internal_cost: number | null; hours: number }>()) {
+      const rate = r.internal_cost !== null && r.internal_cost > 0 ? r.internal_cost : null;
+      const c = rate === null ? 0 : r.hours * rate;
+      if (rate === null) {
+        hoursWithoutCost += r.hours;
+        noCost.set(r.resource_id, (noCost.get(r.resource_id) ?? 0) + r.hours);
+      }
+      cost += c;
+      if (r.company_id !== null && r.company_id !== 0) company(r.company_id, r.company_name).cost += c;
+    }
+    const rows: Row[] = [...byCompany.entries()].map(([id, c]) => ({
+      company_id: id, company: c.name ?? `#${id}`, service_revenue: c.revenue, labor_cost: c.cost, ratio: ratio(c.revenue, c.cost),
+    }));
+    rows.sort((a, b) => (b.service_revenue as number) - (a.service_revenue as number) || (b.labor_cost as number) - (a.labor_cost as number) || String(a.company).localeCompare(String(b.company)));
+    const warnings: string[] = [];
+    const missing = [...noCost.entries()].filter(([, h]) => h > 0);
+    if (missing.length) {
+      const cap = ctx.capacity();
+      const names = missing.map(([id, h]) => `${cap.resourceName(id)} (${Math.round(h * 100) / 100} h)`).sort();
+      warnings.push(`Labour cost is understated: ${missing.length} resource(s) with time in the window have no internal cost: ${names.join(', ')}.`);
+    }
+    const top = rows.slice(0, 15);
+    return {
+      metrics: {
+        service_revenue: revenue,
+        labor_cost: cost,
+        labor_profitability_ratio: ratio(revenue, cost),
+        labor_margin_pct: pct(revenue - cost, revenue),
+        hours_without_cost: hoursWithoutCost,
+      },
+      rows,
+      warnings,
+      charts: top.length ? [{
+        id: 'revenue-cost-by-company', kind: 'bar', title: 'Service revenue and labour cost (top 15 companies by revenue)', unit: 'money',
+        labels: top.map((r) => String(r.company)),
+        datasets: [
+          { label: 'Service revenue', data: top.map((r) => r.service_revenue as number) },
+          { label: 'Labour cost', data: top.map((r) => r.labor_cost as number) },
+        ],
+      }] : [],
+    };
+  },
+});
