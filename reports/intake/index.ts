@@ -1,5 +1,6 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
 import onHoldPastDue from './on-hold-past-due.js';
+import serviceDeliveryForecast from './service-delivery-forecast.js';
 import slaPerformance from './sla-performance.js';
 import workflowDistribution from './workflow-distribution.js';
 
@@ -7,5 +8,6 @@ import workflowDistribution from './workflow-distribution.js';
 export const reports: Record<string, ReportDefinition> = {
   'intake/workflow-distribution': workflowDistribution,
   'intake/sla-performance': slaPerformance,
+  'intake/service-delivery-forecast': serviceDeliveryForecast,
   'intake/on-hold-past-due': onHoldPastDue,
 };

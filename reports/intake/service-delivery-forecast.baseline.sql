@@ -1,0 +1,12 @@
+-- Hours worked on tickets without a project, entries whose work instant lies in [:baseFrom, :baseTo)
+-- (both are midnights in the zone, so date-only entries are those with :baseFromDay <= dateWorked < :baseToDay).
+SELECT COALESCE(SUM(te.hoursWorked), 0) AS hours
+FROM (
+  SELECT ticketID, hoursWorked FROM time_entries
+  WHERE startDateTime >= :baseFrom AND startDateTime < :baseTo AND ticketID IS NOT NULL
+  UNION ALL
+  SELECT ticketID, hoursWorked FROM time_entries
+  WHERE startDateTime IS NULL AND dateWorked >= :baseFromDay AND dateWorked < :baseToDay AND ticketID IS NOT NULL
+) te
+JOIN tickets t ON t.id = te.ticketID
+WHERE t.projectID IS NULL
