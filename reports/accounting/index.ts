@@ -1,5 +1,6 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
 import approveAndPost from './approve-and-post.js';
+import contractProfitability from './contract-profitability.js';
 import contractRenewals from './contract-renewals.js';
 import expiredContracts from './expired-contracts.js';
 
@@ -8,4 +9,5 @@ export const reports: Record<string, ReportDefinition> = {
   'accounting/approve-and-post': approveAndPost,
   'accounting/expired-contracts': expiredContracts,
   'accounting/contract-renewals': contractRenewals,
+  'accounting/contract-profitability': contractProfitability,
 };
