@@ -1,5 +1,6 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
 import onHoldPastDue from './on-hold-past-due.js';
+import projectAvailabilityForecast from './project-availability-forecast.js';
 import serviceDeliveryForecast from './service-delivery-forecast.js';
 import slaPerformance from './sla-performance.js';
 import workflowDistribution from './workflow-distribution.js';
@@ -9,5 +10,6 @@ export const reports: Record<string, ReportDefinition> = {
   'intake/workflow-distribution': workflowDistribution,
   'intake/sla-performance': slaPerformance,
   'intake/service-delivery-forecast': serviceDeliveryForecast,
+  'intake/project-availability-forecast': projectAvailabilityForecast,
   'intake/on-hold-past-due': onHoldPastDue,
 };
