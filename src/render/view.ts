@@ -56,28 +56,45 @@ export function chartSpecsOf(r: ReportResult): ChartSpec[] {
   return specs;
 }
 
+/** A chart of a result with the names its PNG goes by. */
+export interface ChartName {
+  /** The chart. */
+  spec: ChartSpec;
+  /** Content-ID without angle brackets. */
+  cid: string;
+  /** PNG file name. */
+  filename: string;
+}
+
+/** Names of every chart of the results, per result; the PDF and the email derive them the same way. */
+export function chartNames(results: ReportResult[]): ChartName[][] {
+  const used = new Set<string>();
+  return results.map((r, i) => chartSpecsOf(r).map((spec) => {
+    let base = `${slug(r.report)}-${slug(spec.id)}`;
+    // Two results of the same report in one bundle must not share a Content-ID.
+    if (used.has(base)) base = `${base}-${i + 1}`;
+    used.add(base);
+    return { spec, cid: `${base}@psa-reports`, filename: `${base}.png` };
+  }));
+}
+
 /** Draws every chart of the results once, per result; the PNGs serve both the PDF and the email. */
 export async function drawCharts(results: ReportResult[], charts: ChartRenderer): Promise<ChartImage[][]> {
+  const names = chartNames(results);
   const out: ChartImage[][] = [];
-  const used = new Set<string>();
-  for (const [i, r] of results.entries()) {
+  for (const [i, list] of names.entries()) {
     const own: ChartImage[] = [];
-    out.push(own);
-    for (const spec of chartSpecsOf(r)) {
-      let base = `${slug(r.report)}-${slug(spec.id)}`;
-      // Two results of the same report in one bundle must not share a Content-ID.
-      if (used.has(base)) base = `${base}-${i + 1}`;
-      used.add(base);
-      const content = await charts.render(spec);
+    for (const n of list) {
       own.push({
-        cid: `${base}@psa-reports`,
-        filename: `${base}.png`,
-        content,
-        title: spec.title,
-        report: r.report,
-        alt: `Chart: ${spec.title} (${spec.datasets.map((d) => d.label).join(', ')})`,
+        cid: n.cid,
+        filename: n.filename,
+        content: await charts.render(n.spec),
+        title: n.spec.title,
+        report: results[i]!.report,
+        alt: `Chart: ${n.spec.title} (${n.spec.datasets.map((d) => d.label).join(', ')})`,
       });
     }
+    out.push(own);
   }
   return out;
 }

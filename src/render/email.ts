@@ -1,0 +1,285 @@
+import MimeNode from 'nodemailer/lib/mime-node/index.js';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type { Artifact, ReportResult } from '../types.js';
+import { AppError } from '../errors.js';
+import type { ChartRenderer } from './charts.js';
+import type { FormatOptions } from './format.js';
+import { formatCell, formatPeriod, formatValue, isNumericColumn } from './format.js';
+import type { Templates } from './templates.js';
+import { loadTemplates } from './templates.js';
+import type { EmbeddedImage } from './pdf.js';
+import { chartNames, columnsOf, drawCharts, tileView } from './view.js';
+
+/** What one report email is made of. */
+export interface EmailInput {
+  /** Sender (`MAIL_FROM`). */
+  from: string;
+  /** Recipient(s). */
+  to: string | string[];
+  /** Subject; the period label is appended when the subject does not already name it. */
+  subject: string;
+  /** The results the email summarises. */
+  results: ReportResult[];
+  /** The PDF to attach. */
+  pdf?: Artifact;
+  /** CSV files to attach. */
+  csv?: Artifact[];
+  /** The period in words, e.g. "Week 47, 16–22 Nov 2026". */
+  periodLabel: string;
+  /** `https://…` one-click unsubscribe URL or `mailto:…` address for `List-Unsubscribe`. */
+  unsubscribe: string;
+  /** The delivery's Message-ID (with or without angle brackets); a retry passes the same one. */
+  messageId: string;
+  /** Size budget of the whole message in bytes; attachments that do not fit are left out, and the body says so. */
+  maxBytes: number;
+  /** Chart PNGs already drawn for the PDF (`Renderer.html(…).images`); drawn with `charts` when absent. */
+  images?: EmbeddedImage[];
+  /** Chart renderer used when `images` is absent. */
+  charts?: ChartRenderer;
+  /** Where each attachment is stored (file path or URL by file name), for the note when one is left out. */
+  savedAt?: Record<string, string>;
+  /** MSP name for the banner. */
+  mspName?: string;
+  /** Heading of the banner (default: the subject without the period). */
+  heading?: string;
+  /** Rows of each report shown in the body. */
+  topRows?: number;
+  /** Date header (from the caller's Clock). */
+  date?: Date;
+  /** Number formatting (zone, locale, currency). */
+  format?: Partial<FormatOptions>;
+  /** Templates (default: the program's `templates/`). */
+  templates?: Templates;
+}
+
+/** Mail options ready for `transport.sendMail`: the MIME message prebuilt in `raw`, plus the envelope. */
+export type EmailMessage = Mail.Options & {
+  /** The complete RFC 5322 message. */
+  raw: Buffer;
+  /** Envelope for SMTP. */
+  envelope: { from: string; to: string[] };
+  /** Message-ID with angle brackets. */
+  messageId: string;
+  /** Attachments left out for the size budget (file names). */
+  omitted: string[];
+};
+
+/** Removes line breaks (and other controls) from a header value built from data, so no header can be injected. */
+export function headerSafe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\r\n\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+}
+
+function angle(id: string): string {
+  const bare = headerSafe(id).replace(/^<|>$/g, '').replace(/[<>\s]/g, '');
+  if (!/^[^@]+@[^@]+$/.test(bare)) {
+    throw new AppError(`Message-ID "${bare}" is not of the form local@domain.`, 'MAIL');
+  }
+  return `<${bare}>`;
+}
+
+function unsubscribeHeader(u: string): { value: string; oneClick: boolean; href: string } {
+  const v = headerSafe(u).replace(/^<|>$/g, '');
+  if (/^https:\/\/[^\s<>"]+$/i.test(v)) return { value: `<${v}>`, oneClick: true, href: v };
+  if (/^mailto:[^\s<>"]+$/i.test(v)) return { value: `<${v}>`, oneClick: false, href: v };
+  if (/^[^\s<>"@]+@[^\s<>"@]+$/.test(v)) return { value: `<mailto:${v}>`, oneClick: false, href: `mailto:${v}` };
+  throw new AppError(`The unsubscribe address "${v}" is neither an https URL nor a mailto address.`, 'CONFIG');
+}
+
+// Base64 grows content by 4/3 and adds a CRLF per 76 characters; part headers add a little more.
+function encodedSize(bytes: number): number {
+  const b64 = Math.ceil(bytes / 3) * 4;
+  return b64 + Math.ceil(b64 / 76) * 2 + 400;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+const LIGHT_COLOUR: Record<string, string> = { green: '#2e7d4f', amber: '#b7791f', red: '#b83a2b', none: '#9aa5b1' };
+const TONE_COLOUR: Record<string, string> = { good: '#2e7d4f', bad: '#b83a2b', neutral: '#5b6672' };
+
+/**
+ * Builds the report email: multipart/mixed > multipart/related > multipart/alternative (text + HTML),
+ * charts as Content-ID parts of the related part (never data: URIs, which Outlook and Gmail drop), the PDF
+ * and CSVs attached. nodemailer's own composer nests related inside alternative, so the tree is built here
+ * with its MimeNode and handed over as `raw`.
+ */
+export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
+  const t = input.templates ?? loadTemplates();
+  const fmt: FormatOptions = { timezone: 'UTC', ...input.format };
+  const topRows = input.topRows ?? 10;
+  const periodLabel = headerSafe(input.periodLabel);
+  let subject = headerSafe(input.subject);
+  if (periodLabel && !subject.includes(periodLabel)) subject = `${subject} — ${periodLabel}`;
+  const messageId = angle(input.messageId);
+  const unsub = unsubscribeHeader(input.unsubscribe);
+  const to = (Array.isArray(input.to) ? input.to : [input.to]).map(headerSafe).filter(Boolean);
+  if (!to.length) throw new AppError('The email has no recipient.', 'MAIL');
+  const from = headerSafe(input.from);
+
+  // Chart images: reuse the PDF's PNGs by Content-ID, or draw them.
+  let images = input.images;
+  if (!images && input.charts) images = (await drawCharts(input.results, input.charts)).flat();
+  const byCid = new Map((images ?? []).map((i) => [i.cid, i]));
+  const names = chartNames(input.results);
+
+  // Size budget: body first, then charts, then the PDF, then the CSVs, each only if it still fits.
+  const notices: string[] = [];
+  const omitted: string[] = [];
+  let budget = input.maxBytes - 60_000; // headers, text and HTML bodies
+  const usedImages: EmbeddedImage[] = [];
+  for (const list of names) {
+    for (const n of list) {
+      const img = byCid.get(n.cid);
+      if (!img) continue;
+      const size = encodedSize(img.content.length);
+      if (size <= budget) { usedImages.push(img); budget -= size; }
+    }
+  }
+  const imageCount = names.flat().filter((n) => byCid.has(n.cid)).length;
+  if (usedImages.length < imageCount) {
+    notices.push(`${imageCount - usedImages.length} chart(s) were left out of this email to stay under the ${mb(input.maxBytes)} size limit; the PDF or the saved report has them.`);
+  }
+  const attachments: Artifact[] = [];
+  for (const a of [...(input.pdf ? [input.pdf] : []), ...(input.csv ?? [])]) {
+    const size = encodedSize(a.content.length);
+    if (size <= budget) { attachments.push(a); budget -= size; continue; }
+    omitted.push(a.filename);
+    const where = input.savedAt?.[a.filename];
+    notices.push(
+      `The attachment ${a.filename} (${mb(a.content.length)}) was left out: it would make this email larger than the ${mb(input.maxBytes)} limit. `
+      + (where ? `The file is saved at ${where}.` : 'Ask the sender for the file; it can be produced again with "psa-reports run".'),
+    );
+  }
+  const usedCids = new Set(usedImages.map((i) => i.cid));
+
+  // Views.
+  const reports = input.results.map((r, ri) => {
+    const f = { ...fmt, timezone: r.timezone || fmt.timezone };
+    const tiles = r.headlines.map((h) => {
+      const v = tileView(h, f);
+      return { ...v, colour: LIGHT_COLOUR[h.light] ?? LIGHT_COLOUR.none!, change: v.change ? { ...v.change, colour: TONE_COLOUR[v.change.tone]! } : null };
+    });
+    const tileRows = chunk(tiles, 3).map((row) => {
+      const cells: Record<string, unknown>[] = row.slice();
+      // Empty cells keep the 3-column grid even in the last row (Outlook stretches missing cells).
+      while (cells.length < 3) cells.push({ label: null });
+      return cells;
+    });
+    const cols = columnsOf(r);
+    const shown = r.rows.slice(0, topRows);
+    const more = r.rows.length - shown.length;
+    const attachedNames = attachments.map((a) => a.filename);
+    return {
+      title: r.title,
+      period: formatPeriod(r.window, r.asOf, f.timezone),
+      warnings: r.warnings,
+      tileRows,
+      charts: names[ri]!.filter((n) => usedCids.has(n.cid)).map((n) => ({ title: n.spec.title, src: `cid:${n.cid}`, alt: `Chart: ${n.spec.title}` })),
+      table: {
+        caption: r.rows.length > shown.length ? `Top ${shown.length} of ${r.rows.length} rows` : `${r.rows.length} ${r.rows.length === 1 ? 'row' : 'rows'}`,
+        columns: cols.map((c) => ({ label: c.label, align: isNumericColumn(c) ? 'right' : 'left' })),
+        rows: shown.map((row) => cols.map((c) => ({ text: formatCell(row[c.key], c, f), align: isNumericColumn(c) ? 'right' : 'left' }))),
+        more: more > 0 ? `${more} more ${more === 1 ? 'row is' : 'rows are'} in ${attachedNames.length ? attachedNames.join(' and ') : 'the full report'}.` : null,
+      },
+      _result: r,
+      _tiles: tiles,
+      _cols: cols,
+      _shown: shown,
+      _more: more,
+    };
+  });
+  const heading = input.heading ?? headerSafe(input.subject);
+  const mspName = input.mspName ?? '';
+  const footer = attachments.length
+    ? `Attached: ${attachments.map((a) => a.filename).join(', ')}. Figures are computed from Autotask data synchronised before the report ran.`
+    : 'Figures are computed from Autotask data synchronised before the report ran.';
+  const html = t.email({
+    subject, heading, mspName, periodLabel, notices,
+    reports: reports.map(({ _result, _tiles, _cols, _shown, _more, ...v }) => v),
+    footer, unsubscribe: unsub.href,
+  });
+
+  // Plain-text alternative: the same content for clients (and people) that do not show HTML.
+  const lines: string[] = [];
+  if (mspName) lines.push(mspName);
+  lines.push(heading, periodLabel, '');
+  for (const n of notices) lines.push(`NOTE: ${n}`, '');
+  for (const rep of reports) {
+    lines.push(`== ${rep.title} ==`, rep.period);
+    if (rep._result.warnings.length) lines.push(`Data quality: ${rep._result.warnings.join(' ')}`);
+    for (const tile of rep._tiles) {
+      const extra = [tile.status, tile.target ? `target ${tile.target}` : '', tile.change ? `${tile.change.arrow} ${tile.change.text} vs previous period` : ''].filter(Boolean).join(', ');
+      lines.push(`- ${tile.label}: ${tile.value}${extra ? ` (${extra})` : ''}`);
+    }
+    if (rep._cols.length && rep._shown.length) {
+      lines.push('', rep.table.caption + ':');
+      lines.push(rep._cols.map((c) => c.label).join(' | '));
+      for (const row of rep._shown) lines.push(rep._cols.map((c) => formatCell(row[c.key], c, { ...fmt, timezone: rep._result.timezone || fmt.timezone })).join(' | '));
+      if (rep.table.more) lines.push(rep.table.more);
+    } else if (rep._cols.length) {
+      lines.push('No rows for this period.');
+    }
+    lines.push('');
+  }
+  lines.push(footer, `To stop receiving these reports: ${unsub.href}`);
+  const text = lines.join('\n');
+
+  // MIME tree.
+  const date = input.date ?? new Date();
+  const related = attachments.length ? null : new MimeNode('multipart/related; type="multipart/alternative"');
+  const root = related ?? new MimeNode('multipart/mixed');
+  const rel = related ?? root.createChild('multipart/related; type="multipart/alternative"');
+  root.setHeader('From', from);
+  root.setHeader('To', to.join(', '));
+  root.setHeader('Subject', subject);
+  root.setHeader('Message-ID', messageId);
+  root.setHeader('Date', date.toUTCString().replace(/GMT/, '+0000'));
+  root.setHeader('List-Unsubscribe', unsub.value);
+  if (unsub.oneClick) root.setHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click');
+  root.setHeader('Auto-Submitted', 'auto-generated');
+  const alt = rel.createChild('multipart/alternative');
+  alt.createChild('text/plain; charset=utf-8').setContent(text);
+  alt.createChild('text/html; charset=utf-8').setContent(html);
+  for (const img of usedImages) {
+    rel.createChild('image/png', { filename: img.filename })
+      .setHeader('Content-ID', `<${img.cid}>`)
+      .setHeader('Content-Disposition', 'inline')
+      .setContent(img.content);
+  }
+  for (const a of attachments) {
+    root.createChild(a.contentType, { filename: a.filename }).setHeader('Content-Disposition', 'attachment').setContent(a.content);
+  }
+  const raw = await root.build();
+  return {
+    from,
+    to,
+    subject,
+    messageId,
+    date,
+    envelope: { from: envelopeAddress(from), to: to.map(envelopeAddress) },
+    headers: { 'List-Unsubscribe': unsub.value },
+    raw,
+    omitted,
+  };
+}
+
+/** The bare address of `Name <addr>` (or the value itself). */
+function envelopeAddress(s: string): string {
+  const m = /<([^<>]+)>\s*$/.exec(s);
+  return (m ? m[1]! : s).trim();
+}
+
+/** The .eml bytes of mail options (a prebuilt `raw` is returned as is), for the outbox and tests. */
+export async function toEml(options: Mail.Options): Promise<Buffer> {
+  if (Buffer.isBuffer(options.raw)) return options.raw;
+  return new MailComposer(options).compile().build();
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { formatCell, formatPeriod, formatValue, headlineChange, softWrap } from '../../src/render/format.js';
+
+const o = { timezone: 'Europe/Berlin' };
+
+describe('formatValue', () => {
+  it('writes each unit the way a reader expects', () => {
+    expect(formatValue(93.4, 'pct', o)).toBe('93.4\u00a0%');
+    expect(formatValue(93.449, 'pct', o)).toBe('93.4\u00a0%');
+    expect(formatValue(12.25, 'hours', o)).toBe('12.3\u00a0h');
+    expect(formatValue(1234, 'count', o)).toBe('1,234');
+    expect(formatValue(2.5, 'ratio', o)).toBe('2.50');
+    expect(formatValue(182450.5, 'money', o)).toBe('182,451');
+    expect(formatValue(182450.5, 'money', { ...o, currency: 'USD' })).toBe('$182,451');
+    expect(formatValue(12.5, 'money', { ...o, currency: 'EUR', locale: 'de-DE' })).toBe('12,50\u00a0€');
+    expect(formatValue(0.4, 'fte', o)).toBe('0.4\u00a0FTE');
+    expect(formatValue(null, 'pct', o)).toBe('—');
+    expect(formatValue(Number.NaN, 'count', o)).toBe('—');
+  });
+});
+
+describe('headlineChange', () => {
+  it('gives percentage-point changes for percentages and judges them by "better"', () => {
+    const c = headlineChange({ metric: 'm', label: 'M', value: 93.4, previous: 91.3, unit: 'pct', target: 90, better: 'higher', light: 'green' }, o);
+    expect(c).toEqual({ arrow: '▲', text: '+2.1\u00a0pts', tone: 'good' });
+    const d = headlineChange({ metric: 'm', label: 'M', value: 12, previous: 9, unit: 'count', target: 0, better: 'lower', light: 'red' }, o);
+    expect(d?.tone).toBe('bad');
+    expect(d?.text).toBe('+3 (+33.3\u00a0%)');
+    expect(headlineChange({ metric: 'm', label: 'M', value: 1, previous: null, unit: 'count', target: null, better: 'none', light: 'none' }, o)).toBeNull();
+  });
+});
+
+describe('periods and cells', () => {
+  it('shows the half-open window as its first and last day in the zone', () => {
+    expect(formatPeriod({ from: '2026-11-15T23:00:00Z', to: '2026-11-22T23:00:00Z' }, '2026-11-23T08:00:00Z', 'Europe/Berlin')).toBe('16 Nov 2026 – 22 Nov 2026');
+    expect(formatPeriod(null, '2026-11-23T08:00:00Z', 'UTC')).toBe('As of 23 Nov 2026, 08:00 UTC');
+  });
+  it('formats datetimes in the zone and booleans as words', () => {
+    expect(formatCell(Date.UTC(2026, 10, 20, 13, 5), { key: 'k', label: 'K', unit: 'datetime' }, o)).toBe('2026-11-20 14:05');
+    expect(formatCell(true, { key: 'k', label: 'K', unit: 'bool' }, o)).toBe('Yes');
+    expect(formatCell(null, { key: 'k', label: 'K' }, o)).toBe('—');
+  });
+  it('gives long unbroken runs break opportunities without losing characters', () => {
+    const long = 'x'.repeat(100);
+    const w = softWrap(`a ${long} b`);
+    expect(w.replace(/\u200b/g, '')).toBe(`a ${long} b`);
+    expect(w.split('\u200b')).toHaveLength(4);
+    expect(softWrap('short words only')).toBe('short words only');
+  });
+});
