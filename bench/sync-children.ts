@@ -1,0 +1,87 @@
+/**
+ * Child-process entry points of the sync bench: `sim` serves a generated tenant, `sync` runs one sync
+ * and reports its numbers (including its own peak RSS) over IPC. Separate processes so the sync's
+ * memory is measured alone and the simulator's CPU does not share its event loop.
+ */
+import { startSimulator } from '../src/simulator/server.js';
+import type { Scale } from '../src/simulator/tenant.js';
+import { createAutotaskClient } from '../src/autotask/client.js';
+import { openDb } from '../src/store/db.js';
+import { syncAll } from '../src/sync/index.js';
+import type { AutotaskEnv } from '../src/config.js';
+import { systemClock } from '../src/types.js';
+
+/** Messages from the parent. */
+type Msg =
+  | { cmd: 'change-tickets'; share: number }
+  | { cmd: 'counts' }
+  | { cmd: 'stats' }
+  | { cmd: 'close' };
+
+async function simChild(scale: Scale, seed: number): Promise<void> {
+  const sim = await startSimulator({ port: 0, seed, scale });
+  const reply = (m: unknown) => process.send!(m);
+  process.on('message', async (m: Msg) => {
+    if (m.cmd === 'change-tickets') {
+      const t = sim.tenant.table('Tickets');
+      const ids: number[] = [];
+      for (let p = 0; p < t.length; p++) if (t.isAlive(p)) ids.push(t.idAt(p));
+      const n = Math.max(1, Math.round(ids.length * m.share));
+      sim.tenant.now += 60_000;
+      // Every k-th ticket: spread over the id range like real activity.
+      const k = Math.max(1, Math.floor(ids.length / n));
+      let changed = 0;
+      for (let i = 0; i < ids.length && changed < n; i += k, changed++) {
+        const cur = sim.tenant.get('Tickets', ids[i]!)!;
+        sim.tenant.update('Tickets', ids[i]!, { title: `${String(cur.title ?? '')} (updated)` });
+      }
+      reply({ changed });
+    } else if (m.cmd === 'counts') {
+      const out: Record<string, number> = {};
+      for (const tb of sim.tenant.allTables()) out[tb.entity.name] = tb.size;
+      reply(out);
+    } else if (m.cmd === 'stats') {
+      reply(sim.stats().byEndpoint);
+    } else if (m.cmd === 'close') {
+      await sim.close();
+      process.exit(0);
+    }
+  });
+  reply({ ready: true, baseUrl: sim.baseUrl, zoneUrl: sim.zoneUrl, credentials: sim.credentials, now: sim.now() });
+}
+
+async function syncChild(dbFile: string): Promise<void> {
+  // Credentials come through the environment, as in production (never argv: ps shows it).
+  const env: AutotaskEnv = {
+    username: process.env.AUTOTASK_USERNAME,
+    secret: process.env.AUTOTASK_SECRET,
+    integrationCode: process.env.AUTOTASK_INTEGRATION_CODE,
+    baseUrl: process.env.AUTOTASK_BASE_URL,
+    zoneUrl: process.env.AUTOTASK_ZONE_URL ?? '',
+  };
+  const db = openDb(dbFile);
+  const clock = systemClock;
+  const client = createAutotaskClient(env, { budgetShare: 1, clock });
+  const wall = performance.now();
+  const summary = await syncAll(db, client, { overlapMs: 10 * 60_000, clock });
+  const secs = (performance.now() - wall) / 1000;
+  db.close();
+  process.send!({
+    ok: summary.ok,
+    failed: summary.entities.filter((r) => !r.ok).map((r) => `${r.entity}: ${r.error}`),
+    rows: summary.entities.reduce((a, r) => a + r.rows, 0),
+    requests: client.stats().requests,
+    byEndpoint: client.stats().byEndpoint,
+    secs,
+    maxRssKb: process.resourceUsage().maxRSS,
+  });
+  process.exit(0);
+}
+
+const [role, ...args] = process.argv.slice(2);
+if (role === 'sim') void simChild(args[0] as Scale, Number(args[1] ?? 1));
+else if (role === 'sync') void syncChild(args[0]!);
+else {
+  console.error('usage: sync-children sim <scale> <seed> | sync <db> (credentials in AUTOTASK_* variables)');
+  process.exit(2);
+}

@@ -1,0 +1,197 @@
+/**
+ * Sync bench: full-sync time and rate, the store's write rate against a bare better-sqlite3 insert,
+ * requests per page of data, requests of an incremental sync after 1 % of tickets changed, and the
+ * sync process's peak RSS. The simulator and each sync run in their own processes.
+ *
+ *   node dist/bench/sync.js [tiny|small|medium|large]     (default large)
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { ENTITIES, entity } from '../src/autotask/entities.js';
+import { openDb } from '../src/store/db.js';
+import { createSyncStore, rowOf, upsertSqlOf, type ColumnValue } from '../src/store/sync-store.js';
+
+/** Options of the sync bench. */
+export interface BenchSyncOptions {
+  /** Simulator scale (default large). */
+  scale?: 'tiny' | 'small' | 'medium' | 'large';
+  /** Generator seed (default 1). */
+  seed?: number;
+  /** Working folder (default bench/tmp/sync-<scale>); removed afterwards unless `keep`. */
+  dir?: string;
+  /** Keep the databases. */
+  keep?: boolean;
+  /** Progress lines. */
+  log?: (s: string) => void;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The children's entry: the compiled sibling under dist, or an esbuild bundle of the TypeScript source. */
+async function childEntry(): Promise<string> {
+  const js = path.join(here, 'sync-children.js');
+  if (fs.existsSync(js)) return js;
+  const root = path.resolve(here, '..');
+  const out = path.join(root, 'bench', 'tmp', 'sync-children.mjs');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const esbuild = await import('esbuild');
+  await esbuild.build({ entryPoints: [path.join(here, 'sync-children.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: out, logLevel: 'error' });
+  return out;
+}
+
+function waitMessage<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`bench child exited (${code}) before answering`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as T);
+    });
+  });
+}
+
+interface SyncChildResult {
+  ok: boolean;
+  failed: string[];
+  rows: number;
+  requests: number;
+  byEndpoint: Record<string, number>;
+  secs: number;
+  maxRssKb: number;
+}
+
+/** Runs the bench; returns named figures (numbers, or strings for notes). */
+export async function benchSync(opts: BenchSyncOptions = {}): Promise<Record<string, number | string>> {
+  const scale = opts.scale ?? 'large';
+  const log = opts.log ?? (() => {});
+  const root = path.resolve(here, '..');
+  const dir = opts.dir ?? path.join(root, 'bench', 'tmp', `sync-${scale}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const entry = await childEntry();
+  const simChild = fork(entry, ['sim', scale, String(opts.seed ?? 1)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const t0 = performance.now();
+    const ready = await waitMessage<{ baseUrl: string; zoneUrl: string; credentials: { username: string; secret: string; integrationCode: string } }>(simChild);
+    log(`simulator (${scale}) ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    simChild.send({ cmd: 'counts' });
+    const counts = await waitMessage<Record<string, number>>(simChild);
+    const env = {
+      ...process.env,
+      AUTOTASK_USERNAME: ready.credentials.username,
+      AUTOTASK_SECRET: ready.credentials.secret,
+      AUTOTASK_INTEGRATION_CODE: ready.credentials.integrationCode,
+      AUTOTASK_BASE_URL: ready.baseUrl,
+    };
+    const dbFile = path.join(dir, 'bench.db');
+    const runSync = async (): Promise<SyncChildResult> => {
+      const c = fork(entry, ['sync', dbFile], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const r = await waitMessage<SyncChildResult>(c);
+      await new Promise((res) => (c.exitCode !== null ? res(null) : c.once('exit', res)));
+      if (!r.ok) throw new Error(`bench sync failed: ${r.failed.join('; ')}`);
+      return r;
+    };
+
+    const full = await runSync();
+    log(`full sync: ${full.rows} rows in ${full.secs.toFixed(1)} s, ${full.requests} requests, peak RSS ${(full.maxRssKb / 1024).toFixed(0)} MB`);
+    const pages = ENTITIES.reduce((a, e) => a + Math.ceil((counts[e.name] ?? 0) / 500), 0);
+
+    simChild.send({ cmd: 'change-tickets', share: 0.01 });
+    const changed = await waitMessage<{ changed: number }>(simChild);
+    const incr = await runSync();
+    log(`incremental sync after ${changed.changed} tickets changed: ${incr.rows} rows, ${incr.requests} requests`);
+
+    const write = measureWrites(dbFile, dir);
+    log(`store writes: ${write.storeRowsPerSec.toFixed(0)} rows/s vs bare insert ${write.bareRowsPerSec.toFixed(0)} rows/s (ratio ${write.ratio.toFixed(2)})`);
+
+    return {
+      'sync.scale': scale,
+      'sync.rows': full.rows,
+      'sync.full_seconds': round(full.secs, 2),
+      'sync.full_rows_per_sec': Math.round(full.rows / full.secs),
+      'sync.full_requests': full.requests,
+      'sync.pages_needed': pages,
+      'sync.requests_per_page': round(full.requests / Math.max(1, pages), 3),
+      'sync.incremental_tickets_changed': changed.changed,
+      'sync.incremental_rows': incr.rows,
+      'sync.incremental_requests': incr.requests,
+      'sync.peak_rss_mb': round(full.maxRssKb / 1024, 1),
+      'sync.store_rows_per_sec': Math.round(write.storeRowsPerSec),
+      'sync.bare_insert_rows_per_sec': Math.round(write.bareRowsPerSec),
+      'sync.store_write_ratio': round(write.ratio, 3),
+    };
+  } finally {
+    if (simChild.connected) simChild.send({ cmd: 'close' });
+    await new Promise((res) => (simChild.exitCode !== null ? res(null) : simChild.once('exit', res)));
+    if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round(x: number, d: number): number {
+  const k = 10 ** d;
+  return Math.round(x * k) / k;
+}
+
+/**
+ * Writes the synced Tickets and TimeEntries again, page by page, once through the store (conversion,
+ * upsert, state history, cursor — as the sync does) and once as a bare prepared INSERT of already
+ * converted rows in one transaction per page: the floor our writer is measured against.
+ */
+function measureWrites(syncedDb: string, dir: string): { storeRowsPerSec: number; bareRowsPerSec: number; ratio: number } {
+  const src = new Database(syncedDb, { readonly: true });
+  const sets = ['Tickets', 'TimeEntries'].map((name) => {
+    const e = entity(name);
+    const records = (src.prepare(`SELECT raw FROM ${e.table} ORDER BY id`).pluck().all() as string[]).map((r) => JSON.parse(r) as Record<string, unknown>);
+    return { e, records };
+  });
+  src.close();
+  const rows = sets.reduce((a, s) => a + s.records.length, 0);
+
+  // Store path.
+  const storeFile = path.join(dir, 'store-writes.db');
+  const db = openDb(storeFile);
+  const store = createSyncStore(db);
+  let t = performance.now();
+  for (const { e, records } of sets) {
+    for (let i = 0; i < records.length; i += 500) {
+      const page = records.slice(i, i + 500);
+      store.tx(() => {
+        store.upsertRecords(e, page, 1);
+        if (e.name === 'Tickets') store.recordTicketStates(page, 1);
+        store.putCursor({ ...store.getCursor(e.name), cursorId: page[page.length - 1]!.id as number, passKind: 'initial', passStartedAt: 1 }, 1);
+      });
+    }
+  }
+  const storeSecs = (performance.now() - t) / 1000;
+  db.close();
+
+  // Bare path: same tables, same rows already converted, plain INSERT.
+  const bareFile = path.join(dir, 'bare-writes.db');
+  const bare = openDb(bareFile);
+  const converted = sets.map(({ e, records }) => ({ e, rows: records.map((r) => rowOf(e, r, 1)) }));
+  t = performance.now();
+  for (const { e, rows: rs } of converted) {
+    const ins = bare.prepare(upsertSqlOf(e).replace(/ ON CONFLICT.*$/, ''));
+    const batch = bare.transaction((b: ColumnValue[][]) => {
+      for (const r of b) ins.run(r);
+    });
+    for (let i = 0; i < rs.length; i += 500) batch.immediate(rs.slice(i, i + 500));
+  }
+  const bareSecs = (performance.now() - t) / 1000;
+  bare.close();
+  return { storeRowsPerSec: rows / storeSecs, bareRowsPerSec: rows / bareSecs, ratio: bareSecs / storeSecs };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const scale = (process.argv[2] as BenchSyncOptions['scale']) ?? 'large';
+  benchSync({ scale, log: (s) => console.error(s) }).then(
+    (r) => console.log(JSON.stringify(r, null, 2)),
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

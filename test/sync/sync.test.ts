@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/simulator/server.js';
+import { ENTITIES } from '../../src/autotask/entities.js';
+import { syncAll, type SyncEvent, type SyncSummary } from '../../src/sync/index.js';
+import type { Db } from '../../src/store/db.js';
+import type { Clock } from '../../src/types.js';
+import { clientOf, dump, freshDb, sim, storeCounts, tempDir, tenantCounts } from './_helpers.js';
+
+let s: Simulator | undefined;
+let tmp: ReturnType<typeof tempDir>;
+const dbs: Db[] = [];
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(async () => {
+  for (const d of dbs.splice(0)) d.close();
+  await s?.close();
+  s = undefined;
+  tmp.cleanup();
+});
+
+function db(name = 'store.db'): Db {
+  const d = freshDb(tmp.dir, name);
+  dbs.push(d);
+  return d;
+}
+
+const simClock = (sm: Simulator): Clock => ({ now: () => sm.now() });
+
+async function sync(d: Db, sm: Simulator, opts: { full?: boolean; entities?: string[]; concurrency?: number; events?: SyncEvent[]; client?: ReturnType<typeof clientOf> } = {}): Promise<SyncSummary> {
+  const client = opts.client ?? clientOf(sm);
+  return syncAll(d, client, {
+    overlapMs: 10 * 60_000,
+    clock: simClock(sm),
+    ...(opts.full ? { full: true } : {}),
+    ...(opts.entities ? { entities: opts.entities } : {}),
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    onEvent: (e) => opts.events?.push(e),
+  });
+}
+
+function expectOk(sum: SyncSummary): void {
+  expect(sum.entities.filter((r) => !r.ok).map((r) => `${r.entity}: ${r.error}`)).toEqual([]);
+  expect(sum.ok).toBe(true);
+}
+
+describe('sync into SQLite against the simulator', () => {
+  it('an initial sync loads every entity with the source row counts, picklists and first state records', async () => {
+    s = await sim();
+    const d = db();
+    const events: SyncEvent[] = [];
+    const sum = await sync(d, s, { events });
+    expectOk(sum);
+    expect(storeCounts(d)).toEqual(tenantCounts(s));
+    expect(d.prepare("SELECT count(*) FROM picklists WHERE entity = 'Tickets' AND field = 'status'").pluck().get()).toBeGreaterThan(3);
+    expect(d.prepare('SELECT count(DISTINCT ticket_id) FROM ticket_states').pluck().get()).toBe(s.tenant.table('Tickets').size);
+    expect(d.prepare('SELECT count(DISTINCT opportunity_id) FROM opportunity_states').pluck().get()).toBe(s.tenant.table('Opportunities').size);
+    expect(d.prepare("SELECT status FROM sync_runs").pluck().all()).toEqual(['ok']);
+    expect(events.filter((e) => e.type === 'sync:entity').length).toBe(ENTITIES.length);
+    expect(events.at(-1)?.type).toBe('sync:done');
+    // every cursor finished its pass
+    expect(d.prepare('SELECT count(*) FROM sync_cursors WHERE pass_kind IS NULL AND phase = ?').pluck().get('incremental')).toBe(ENTITIES.length);
+
+    // A second sync with nothing changed reads little: the overlap window only.
+    const again = await sync(d, s);
+    expectOk(again);
+    expect(storeCounts(d)).toEqual(tenantCounts(s));
+    const total = Object.values(tenantCounts(s)).reduce((a, b) => a + b, 0);
+    expect(again.entities.reduce((a, r) => a + r.rows, 0)).toBeLessThan(total / 2);
+  });
+
+  it('concurrent entity syncs never exceed 3 requests in flight per endpoint', async () => {
+    s = await sim({ latency: { baseMs: 10 }, pageSize: 40 });
+    const d = db();
+    const client = clientOf(s);
+    const sum = await sync(d, s, { concurrency: 6, client });
+    expectOk(sum);
+    const st = s.stats();
+    for (const [endpoint, n] of Object.entries(st.maxInFlight)) expect(n, endpoint).toBeLessThanOrEqual(3);
+    expect(st.rejected429).toBe(0);
+    // Several entities really ran at once.
+    expect(Object.values(client.stats().maxInFlight).some((n) => n >= 1)).toBe(true);
+    expect(storeCounts(d)).toEqual(tenantCounts(s));
+  });
+
+  it('429, 500, connection resets and malformed pages end in the same tables as a fault-free sync', async () => {
+    s = await sim({ pageSize: 30 });
+    const clean = db('clean.db');
+    expectOk(await sync(clean, s));
+    s.setFaults({ rate429: 0.08, rate500: 0.08, rateReset: 0.05, rateMalformed: 0.08 });
+    const faulty = db('faulty.db');
+    const client = clientOf(s);
+    const sum = await sync(faulty, s, { client });
+    expectOk(sum);
+    expect(client.stats().retries).toBeGreaterThan(5);
+    expect(dump(faulty)).toEqual(dump(clean));
+  });
+
+  it('a failing entity does not stop the others and its cursor does not move', async () => {
+    s = await sim({ pageSize: 30 });
+    const d = db();
+    s.setFaults({ rate500: 1, only: ['TimeEntries'] });
+    const sum = await syncAll(d, clientOf(s, { maxAttempts: 2 }), { overlapMs: 0, clock: simClock(s) });
+    expect(sum.failed).toEqual(['TimeEntries']);
+    expect(sum.entities.find((r) => r.entity === 'TimeEntries')!.error).toMatch(/HTTP 500/);
+    expect(storeCounts(d).Tickets).toBe(s.tenant.table('Tickets').size);
+    expect(storeCounts(d).TimeEntries).toBe(0);
+    expect(d.prepare("SELECT status FROM sync_runs").pluck().get()).toBe('partial');
+    s.setFaults({});
+    expectOk(await sync(d, s, { entities: ['TimeEntries'] }));
+    expect(storeCounts(d).TimeEntries).toBe(s.tenant.table('TimeEntries').size);
+  });
+
+  it('removes deleted tickets (with their time entries, states and service-call links) and deleted time entries', async () => {
+    s = await sim();
+    const d = db();
+    expectOk(await sync(d, s));
+    const t = s.tenant;
+    const te = t.table('TimeEntries');
+    const entries: Record<string, unknown>[] = [];
+    for (let p = 0; p < te.length; p++) if (te.isAlive(p)) entries.push(te.stored(p));
+    const onTicket = entries.filter((e) => e.ticketID !== null);
+    const victimTicket = onTicket[0]!.ticketID as number;
+    const otherEntry = onTicket.find((e) => e.ticketID !== victimTicket)!;
+    const taskEntry = entries.find((e) => e.taskID !== null && e.ticketID === null);
+    t.now += 60_000;
+    t.remove('Tickets', victimTicket);
+    t.remove('TimeEntries', otherEntry.id as number);
+    if (taskEntry) t.remove('TimeEntries', taskEntry.id as number);
+
+    const sum = await sync(d, s);
+    expectOk(sum);
+    expect(d.prepare('SELECT count(*) FROM tickets WHERE id = ?').pluck().get(victimTicket)).toBe(0);
+    expect(d.prepare('SELECT count(*) FROM time_entries WHERE ticketID = ?').pluck().get(victimTicket)).toBe(0);
+    expect(d.prepare('SELECT count(*) FROM ticket_states WHERE ticket_id = ?').pluck().get(victimTicket)).toBe(0);
+    expect(d.prepare('SELECT count(*) FROM service_call_tickets WHERE ticketID = ?').pluck().get(victimTicket)).toBe(0);
+    expect(d.prepare('SELECT count(*) FROM time_entries WHERE id = ?').pluck().get(otherEntry.id)).toBe(0);
+    if (taskEntry) expect(d.prepare('SELECT count(*) FROM time_entries WHERE id = ?').pluck().get(taskEntry.id)).toBe(0);
+    expect(storeCounts(d)).toEqual(tenantCounts(s));
+  });
+
+  it('full-read entities lose local rows Autotask no longer has, only after the read succeeded', async () => {
+    s = await sim();
+    const d = db();
+    expectOk(await sync(d, s));
+    const roles = s.tenant.table('Roles');
+    const gone = roles.idAt([...Array(roles.length).keys()].find((p) => roles.isAlive(p))!);
+    s.tenant.table('Roles').remove(roles.find(gone));
+    s.setFaults({ rate500: 1, only: ['Roles'], everyNth: 1 });
+    const failed = await syncAll(d, clientOf(s, { maxAttempts: 1 }), { overlapMs: 0, clock: simClock(s), entities: ['Roles'] });
+    expect(failed.ok).toBe(false);
+    expect(d.prepare('SELECT count(*) FROM roles WHERE id = ?').pluck().get(gone)).toBe(1);
+    s.setFaults({});
+    expectOk(await sync(d, s, { entities: ['Roles'] }));
+    expect(d.prepare('SELECT count(*) FROM roles WHERE id = ?').pluck().get(gone)).toBe(0);
+    expect(storeCounts(d).Roles).toBe(s.tenant.table('Roles').size);
+  });
+
+  it('records a reopen and an escalation in the state history after the simulator advances its clock', async () => {
+    s = await sim();
+    const d = db();
+    expectOk(await sync(d, s));
+    const t = s.tenant;
+    const complete = t.completeTicketStatus();
+    s.advance(2 * 86_400_000);
+    const tickets = t.table('Tickets');
+    const rows: Record<string, unknown>[] = [];
+    for (let p = 0; p < tickets.length; p++) if (tickets.isAlive(p)) rows.push(tickets.stored(p));
+    const lastLocal = (id: unknown) => d.prepare('SELECT status, queue_id FROM ticket_states WHERE ticket_id = ? ORDER BY id DESC LIMIT 1').get(id) as { status: number; queue_id: number } | undefined;
+    // tickets the service desk did not touch while the clock advanced
+    const done = rows.find((r) => r.status === complete && lastLocal(r.id)?.status === complete)!;
+    const tier2 = t.value('Tickets', 'queueID', 'Tier 2');
+    const open = rows.find((r) => r.status !== complete && r.queueID !== tier2 && lastLocal(r.id)?.queue_id === r.queueID && lastLocal(r.id)?.status === r.status && r.id !== done.id)!;
+    expect(done).toBeDefined();
+    expect(open).toBeDefined();
+    const reopenStatus = t.picklists.Tickets!.status!.find((v) => v.isActive && v.value !== complete)!.value;
+
+    t.now += 60_000;
+    t.update('Tickets', done.id as number, { status: reopenStatus });
+    t.update('Tickets', open.id as number, { queueID: tier2 });
+    const at = t.get('Tickets', done.id as number)!.lastActivityDate as number;
+
+    expectOk(await sync(d, s, { entities: ['Tickets'] }));
+    const states = (id: unknown) => d.prepare('SELECT changed_at, status, queue_id, completed_date FROM ticket_states WHERE ticket_id = ? ORDER BY id').all(id) as { changed_at: number; status: number; queue_id: number; completed_date: number | null }[];
+    const reopened = states(done.id);
+    expect(reopened.at(-2)!.status).toBe(complete);
+    expect(reopened.at(-2)!.completed_date).not.toBeNull();
+    expect(reopened.at(-1)).toMatchObject({ status: reopenStatus, completed_date: null, changed_at: at });
+    const escalated = states(open.id);
+    expect(escalated.at(-1)).toMatchObject({ queue_id: tier2, changed_at: t.get('Tickets', open.id as number)!.lastActivityDate as number });
+    expect(escalated.at(-2)!.queue_id).toBe(open.queueID);
+
+    // unchanged tickets got no new record
+    const n = d.prepare('SELECT count(*) FROM ticket_states').pluck().get();
+    expectOk(await sync(d, s, { entities: ['Tickets'] }));
+    expect(d.prepare('SELECT count(*) FROM ticket_states').pluck().get()).toBe(n);
+  });
+});
