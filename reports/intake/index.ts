@@ -1,4 +1,5 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
+import backlog from './backlog.js';
 import onHoldPastDue from './on-hold-past-due.js';
 import projectAvailabilityForecast from './project-availability-forecast.js';
 import serviceDeliveryForecast from './service-delivery-forecast.js';
@@ -11,5 +12,6 @@ export const reports: Record<string, ReportDefinition> = {
   'intake/sla-performance': slaPerformance,
   'intake/service-delivery-forecast': serviceDeliveryForecast,
   'intake/project-availability-forecast': projectAvailabilityForecast,
+  'intake/backlog': backlog,
   'intake/on-hold-past-due': onHoldPastDue,
 };
