@@ -2,6 +2,7 @@ import type { ReportDefinition } from '../../src/reporting/define.js';
 import backlog from './backlog.js';
 import onHoldPastDue from './on-hold-past-due.js';
 import projectAvailabilityForecast from './project-availability-forecast.js';
+import scheduledNoFutureCall from './scheduled-no-future-call.js';
 import serviceDeliveryForecast from './service-delivery-forecast.js';
 import slaPerformance from './sla-performance.js';
 import workflowDistribution from './workflow-distribution.js';
@@ -13,5 +14,6 @@ export const reports: Record<string, ReportDefinition> = {
   'intake/service-delivery-forecast': serviceDeliveryForecast,
   'intake/project-availability-forecast': projectAvailabilityForecast,
   'intake/backlog': backlog,
+  'intake/scheduled-no-future-call': scheduledNoFutureCall,
   'intake/on-hold-past-due': onHoldPastDue,
 };
