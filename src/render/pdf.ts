@@ -144,6 +144,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
       title,
       mspName: opts.mspName,
       css: t.css,
+      imgSrc: mode === 'cid' ? 'cid:' : 'data:',
       bundle: results.length > 1,
       period: first ? formatPeriod(first.window, first.asOf, first.timezone || opts.timezone) : '',
       generatedAt: formatDateTime(generatedAt, opts.timezone),

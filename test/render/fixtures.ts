@@ -71,7 +71,12 @@ const TECHS = ['Avery Cole', 'Jordan Pike', 'Sam Okafor', 'Riley Chen', 'Morgan 
 export function bigTableReport(n = 500): ReportResult {
   const rows = Array.from({ length: n }, (_, i) => ({
     ticket: `T20261116.${String(1000 + i).padStart(4, '0')}`,
-    title: i === n - 1 ? `LAST-ROW-MARKER ${n}` : `Row ${i + 1} printer offline in reception after firmware update`,
+    // Every seventh row is several lines tall, so a page break is likely to fall inside one if rows could split.
+    title: i === n - 1
+      ? `LAST-ROW-MARKER ${n}`
+      : i % 7 === 3
+        ? `Row ${i + 1} printer offline in reception; ${'the user reports the same fault again after every reboot of the print server, '.repeat(3)}after firmware update`
+        : `Row ${i + 1} printer offline in reception after firmware update`,
     company: COMPANIES[i % COMPANIES.length]!,
     resource: TECHS[i % TECHS.length]!,
     age_days: Math.round(((i * 37) % 90) * 10) / 10 + 0.5,

@@ -1,0 +1,132 @@
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRenderer } from '../../src/render/pdf.js';
+import type { Renderer } from '../../src/render/pdf.js';
+import { bigTableReport, emptyReport, forecastReport, kpiReport, warningsReport } from './fixtures.js';
+import { inkShare, pageCount, pageSize, pageTexts, pdfText } from './pdftools.js';
+
+const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+const opts = {
+  chromiumPath, paper: 'A4' as const, renderTimeoutMs: 30_000, recycleAfter: 100,
+  timezone: 'Europe/Berlin', mspName: 'Bright IT Services',
+  clock: { now: () => Date.UTC(2026, 10, 23, 7, 30) },
+  userDataDirPrefix: path.join(os.tmpdir(), `psa-render-pdf-${process.pid}-`),
+};
+// pdftotext turns the no-break space of "93.4 %" into a plain or no-break space.
+const nb = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s\\u00a0]'));
+
+describe('PDF renderer (real Chromium)', () => {
+  let r: Renderer;
+  beforeAll(() => { r = createRenderer(opts); });
+  afterAll(async () => { await r.close(); });
+
+  it('renders a KPI report: title, MSP, period, headline numbers, generated-at in the settings zone, page numbers', async () => {
+    const pdf = await r.pdf([kpiReport()]);
+    expect(pdf.contentType).toBe('application/pdf');
+    expect(pdf.filename).toBe('intake-sla-performance-2026-11-16.pdf');
+    const text = await pdfText(pdf.content);
+    expect(text).toContain('SLA performance');
+    expect(text).toContain('BRIGHT IT SERVICES');
+    expect(text).toContain('16 Nov 2026 – 22 Nov 2026');
+    expect(text).toMatch(nb('93.4 %'));
+    expect(text).toMatch(nb('81.3 %'));
+    expect(text).toMatch(nb('7.3 h'));
+    expect(text).toContain('—');
+    expect(text).toContain('On target');
+    expect(text).toContain('Off target');
+    expect(text).toMatch(nb('▲ +2.1 pts'));
+    expect(text).toContain('Generated 2026-11-23 08:30 CET');
+    const pages = await pageCount(pdf.content);
+    expect(pages).toBeGreaterThanOrEqual(1);
+    expect(pages).toBeLessThanOrEqual(3);
+    expect(text).toMatch(new RegExp(`Page 1 of ${pages}`));
+    // A4 is 595 × 842 points.
+    const size = await pageSize(pdf.content);
+    expect(Math.abs(size.w - 595.3)).toBeLessThan(1.5);
+    expect(Math.abs(size.h - 841.9)).toBeLessThan(1.5);
+    // Charts are in: the first page carries a good deal of ink, not just text.
+    expect(await inkShare(pdf.content, 1)).toBeGreaterThan(0.08);
+  });
+
+  it('prints a 500-row table whole: header on every page, no row split, the last row present', async () => {
+    const pdf = await r.pdf([bigTableReport(500)]);
+    const pages = await pageTexts(pdf.content);
+    // About 25 rows a page: a plausible count, not one page per row nor everything crammed.
+    expect(pages.length).toBeGreaterThanOrEqual(12);
+    expect(pages.length).toBeLessThanOrEqual(40);
+    const all = pages.join('\n');
+    expect(all).toContain('LAST-ROW-MARKER 500');
+    expect(all).toContain('T20261116.1499');
+    let rowsSeen = 0;
+    for (const [i, text] of pages.entries()) {
+      const tickets = text.match(/T20261116\.\d{4}/g) ?? [];
+      if (!tickets.length) continue;
+      rowsSeen += tickets.length;
+      // Header row repeats on every page that holds rows.
+      for (const h of ['Ticket', 'Title', 'Company', 'Resource', 'Created']) expect(text, `page ${i + 1} header ${h}`).toContain(h);
+      // A row is whole on its page: its wrapped title starts and ends here, as many times as there are tickets.
+      const starts = text.match(/Row \d+ printer offline/g) ?? [];
+      const ends = text.match(/firmware[\s\u00a0]+update/g) ?? [];
+      const last = text.includes('LAST-ROW-MARKER') ? 1 : 0;
+      expect(starts.length + last, `page ${i + 1}`).toBe(tickets.length);
+      expect(ends.length + last, `page ${i + 1}`).toBe(tickets.length);
+      // Dates are on one line with their time.
+      expect((text.match(/2026-10-\d\d \d\d:\d\d/g) ?? []).length, `page ${i + 1}`).toBe(tickets.length);
+    }
+    expect(rowsSeen).toBe(500);
+    expect(await inkShare(pdf.content, Math.ceil(pages.length / 2))).toBeGreaterThan(0.03);
+  });
+
+  it('shows data-quality warnings and says so plainly when a report is empty', async () => {
+    const w = await pdfText((await r.pdf([warningsReport()])).content);
+    expect(w).toContain('Data quality');
+    expect(w).toContain('WARNING-ONE');
+    expect(w).toContain('WARNING-TWO');
+    expect(w).toContain('182,451');
+    const e = await r.pdf([emptyReport()]);
+    const et = await pdfText(e.content);
+    expect(et).toContain('Stuck projects');
+    expect(et).toContain('No rows for this period.');
+    expect(await pageCount(e.content)).toBe(1);
+    expect(await inkShare(e.content, 1)).toBeGreaterThan(0.005);
+  });
+
+  it('bundles several reports behind a contents page, each report on its own page', async () => {
+    const results = [kpiReport(), warningsReport(), forecastReport(), emptyReport()];
+    const pdf = await r.pdf(results, { title: 'Weekly service report' });
+    expect(pdf.filename).toBe('weekly-service-report-2026-11-16.pdf');
+    const pages = await pageTexts(pdf.content);
+    expect(pages[0]).toContain('Weekly service report');
+    expect(pages[0]).toContain('Contents');
+    for (const res of results) expect(pages[0]).toContain(res.title);
+    expect(pages[0]).toContain('2 data-quality notes');
+    // Each report's masthead opens a page.
+    for (const res of results) {
+      const p = pages.findIndex((t, i) => i > 0 && t.trimStart().startsWith('BRIGHT IT SERVICES') && t.includes(res.title));
+      expect(p, res.title).toBeGreaterThan(0);
+    }
+  });
+
+  it('prints on Letter when configured', async () => {
+    const letter = createRenderer({ ...opts, paper: 'Letter' });
+    try {
+      const pdf = await letter.pdf([emptyReport()]);
+      const size = await pageSize(pdf.content);
+      expect(Math.abs(size.w - 612)).toBeLessThan(1.5);
+      expect(Math.abs(size.h - 792)).toBeLessThan(1.5);
+    } finally {
+      await letter.close();
+    }
+  });
+
+  it('gives standalone HTML with data: images, or cid: references for the email, from the same PNGs', async () => {
+    const a = await r.html([kpiReport()]);
+    const b = await r.html([kpiReport()], { images: 'cid' });
+    expect(a.images.map((i) => i.cid)).toEqual(['intake-sla-performance-met-by-workflow@psa-reports', 'intake-sla-performance-trend-first-response-met-pct@psa-reports']);
+    expect(a.html).toContain('data:image/png;base64,');
+    expect(b.html).not.toContain('data:');
+    for (const img of b.images) expect(b.html).toContain(`cid:${img.cid}`);
+    expect(a.images[0]!.content.equals(b.images[0]!.content)).toBe(true);
+  });
+});
