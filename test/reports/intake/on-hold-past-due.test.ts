@@ -34,4 +34,12 @@ describe('intake/on-hold-past-due', () => {
     const r = runReport(store.db, 'intake/on-hold-past-due', def, { asOf: T, settings: { onHoldStatuses: ['  on hold '] } });
     expect(r.metrics.tickets).toBe(1);
   });
+  it('carries company and assigned technician (ids for per-recipient copies, names for reading)', () => {
+    insert(store.db, 'Companies', [{ id: 1, companyName: 'Acme Dental' }]);
+    insert(store.db, 'Resources', [{ id: 9, firstName: 'Ada', lastName: 'Tech', isActive: true }]);
+    insert(store.db, 'Tickets', [{ ...ticket(1, 'On Hold', '2026-11-20T12:00:00Z'), assignedResourceID: 9 }, ticket(2, 'On Hold', '2026-11-21T12:00:00Z')]);
+    const r = runReport(store.db, 'intake/on-hold-past-due', def, { asOf: T });
+    expect(r.rows[0]).toMatchObject({ company_id: 1, company: 'Acme Dental', resource_id: 9, assigned_resource: 'Ada Tech' });
+    expect(r.rows[1]).toMatchObject({ resource_id: null, assigned_resource: 'Unassigned' });
+  });
 });
