@@ -1,0 +1,232 @@
+import type { FieldType } from '../autotask/entities.js';
+import type { SimEntity, SimField } from './schema.js';
+import { formatDate, formatDateTime } from './format.js';
+
+/**
+ * A columnar table: one typed array per numeric field, a plain array per string field, rows kept in
+ * ascending `id` order. A million time entries fit in a few hundred MB this way, and a JSON record is
+ * only materialised when a page is answered. Removed rows become tombstones so positions stay stable.
+ */
+
+type Column =
+  | { kind: 'num'; data: Float64Array }
+  | { kind: 'bool'; data: Uint8Array }
+  | { kind: 'str'; data: (string | null)[] };
+
+const BOOL_NULL = 2;
+
+/** A value as stored: numbers for ints, floats, datetimes (epoch ms) and dates (epoch ms at 00:00 UTC). */
+export type Stored = number | string | boolean | null;
+
+/** A plain record in storage form (datetimes as epoch ms). */
+export type StoredRecord = Record<string, Stored>;
+
+export class Table {
+  /** Entity served from this table. */
+  readonly entity: SimEntity;
+  /** Fields by lower-case name (Autotask field names are case-insensitive in filters). */
+  readonly byLower: Map<string, SimField>;
+  private readonly cols = new Map<string, Column>();
+  private ids: Float64Array;
+  private alive: Uint8Array;
+  private n = 0;
+  private live = 0;
+  private cap: number;
+  private tsIndex: Uint32Array | null = null;
+  private tsDirty = true;
+
+  constructor(entity: SimEntity, capacity = 64) {
+    this.entity = entity;
+    this.cap = Math.max(16, capacity);
+    this.ids = new Float64Array(this.cap);
+    this.alive = new Uint8Array(this.cap);
+    this.byLower = new Map(entity.fields.map((f) => [f.name.toLowerCase(), f]));
+    for (const f of entity.fields) {
+      if (f.name === 'id') continue;
+      this.cols.set(f.name, makeColumn(f.type, this.cap));
+    }
+  }
+
+  /** Rows ever stored, tombstones included (positions run 0..length-1). */
+  get length(): number {
+    return this.n;
+  }
+
+  /** Live rows. */
+  get size(): number {
+    return this.live;
+  }
+
+  /** Largest id ever stored (-1 when empty). */
+  get maxId(): number {
+    return this.n === 0 ? -1 : this.ids[this.n - 1]!;
+  }
+
+  /** Id at a position. */
+  idAt(pos: number): number {
+    return this.ids[pos]!;
+  }
+
+  /** Whether the row at a position is live. */
+  isAlive(pos: number): boolean {
+    return this.alive[pos] === 1;
+  }
+
+  /** Position of an id, or -1. */
+  find(id: number): number {
+    const pos = this.lowerBound(id);
+    return pos < this.n && this.ids[pos] === id && this.alive[pos] === 1 ? pos : -1;
+  }
+
+  /** First position whose id is >= id. */
+  lowerBound(id: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ids[mid]! < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Appends a row; its id must exceed every stored id (ids only grow, as in Autotask). Returns its position. */
+  append(rec: StoredRecord): number {
+    const id = rec.id;
+    if (typeof id !== 'number' || !Number.isFinite(id)) throw new Error(`${this.entity.name}: append needs a numeric id`);
+    if (this.n > 0 && id <= this.ids[this.n - 1]!) throw new Error(`${this.entity.name}: id ${id} is not above the largest id ${this.maxId}`);
+    if (this.n === this.cap) this.grow();
+    const pos = this.n++;
+    this.ids[pos] = id;
+    this.alive[pos] = 1;
+    this.live++;
+    for (const [name, col] of this.cols) writeCell(col, pos, rec[name]);
+    this.tsDirty = true;
+    return pos;
+  }
+
+  /** Raw stored value of a field at a position (null when empty). */
+  get(pos: number, field: string): Stored {
+    if (field === 'id') return this.ids[pos]!;
+    const col = this.cols.get(field);
+    if (!col) return null;
+    return readCell(col, pos);
+  }
+
+  /** Numeric column (for fast filters); undefined for non-numeric fields. */
+  numColumn(field: string): Float64Array | undefined {
+    if (field === 'id') return this.ids;
+    const col = this.cols.get(field);
+    return col?.kind === 'num' ? col.data : undefined;
+  }
+
+  /** Writes one field. */
+  set(pos: number, field: string, value: Stored): void {
+    if (field === 'id') throw new Error('id is immutable');
+    const col = this.cols.get(field);
+    if (!col) return;
+    writeCell(col, pos, value);
+    if (field === this.entity.changeField) this.tsDirty = true;
+  }
+
+  /** Marks a row removed. */
+  remove(pos: number): void {
+    if (this.alive[pos] !== 1) return;
+    this.alive[pos] = 0;
+    this.live--;
+  }
+
+  /** Storage-form record at a position. */
+  stored(pos: number): StoredRecord {
+    const out: StoredRecord = { id: this.ids[pos]! };
+    for (const [name, col] of this.cols) out[name] = readCell(col, pos);
+    return out;
+  }
+
+  /** API-form record at a position (camelCase JSON; datetimes as UTC ISO strings). */
+  json(pos: number, fields?: readonly SimField[]): Record<string, unknown> {
+    const id = this.ids[pos]!;
+    const out: Record<string, unknown> = {};
+    for (const f of fields ?? this.entity.fields) {
+      if (f.name === 'id') {
+        out.id = id;
+        continue;
+      }
+      const v = readCell(this.cols.get(f.name)!, pos);
+      out[f.name] = v === null ? null : f.type === 'datetime' ? formatDateTime(v as number, id) : f.type === 'date' ? formatDate(v as number) : v;
+    }
+    return out;
+  }
+
+  /**
+   * Positions sorted by the change timestamp (rows without one left out), rebuilt lazily after writes.
+   * Lets `lastActivityDate gte X` answer from the few changed rows instead of scanning a million.
+   */
+  changeIndex(): { order: Uint32Array; ts: Float64Array } | null {
+    const field = this.entity.changeField;
+    if (!field) return null;
+    const ts = this.numColumn(field);
+    if (!ts) return null;
+    if (this.tsDirty || !this.tsIndex) {
+      let k = 0;
+      const tmp = new Uint32Array(this.n);
+      for (let i = 0; i < this.n; i++) if (!Number.isNaN(ts[i]!)) tmp[k++] = i;
+      const order = tmp.slice(0, k);
+      // Sorting a typed array of positions by a key: pack (ts, pos) into one float order is not exact,
+      // so sort a plain index array with a comparator; fine for a lazily rebuilt index.
+      const arr = Array.from(order);
+      arr.sort((a, b) => ts[a]! - ts[b]! || a - b);
+      this.tsIndex = Uint32Array.from(arr);
+      this.tsDirty = false;
+    }
+    return { order: this.tsIndex, ts };
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const ids = new Float64Array(cap);
+    ids.set(this.ids);
+    this.ids = ids;
+    const alive = new Uint8Array(cap);
+    alive.set(this.alive);
+    this.alive = alive;
+    for (const [name, col] of this.cols) this.cols.set(name, growColumn(col, cap));
+    this.cap = cap;
+  }
+}
+
+function makeColumn(type: FieldType, cap: number): Column {
+  if (type === 'bool') return { kind: 'bool', data: new Uint8Array(cap).fill(BOOL_NULL) };
+  if (type === 'string') return { kind: 'str', data: [] };
+  return { kind: 'num', data: new Float64Array(cap).fill(NaN) };
+}
+
+function growColumn(col: Column, cap: number): Column {
+  if (col.kind === 'str') return col;
+  if (col.kind === 'bool') {
+    const d = new Uint8Array(cap).fill(BOOL_NULL);
+    d.set(col.data);
+    return { kind: 'bool', data: d };
+  }
+  const d = new Float64Array(cap).fill(NaN);
+  d.set(col.data);
+  return { kind: 'num', data: d };
+}
+
+function writeCell(col: Column, pos: number, v: Stored | undefined): void {
+  if (col.kind === 'num') col.data[pos] = v === null || v === undefined || v === '' ? NaN : Number(v);
+  else if (col.kind === 'bool') col.data[pos] = v === null || v === undefined ? BOOL_NULL : v === true || v === 1 ? 1 : 0;
+  else col.data[pos] = v === null || v === undefined ? null : String(v);
+}
+
+function readCell(col: Column, pos: number): Stored {
+  if (col.kind === 'num') {
+    const v = col.data[pos]!;
+    return Number.isNaN(v) ? null : v;
+  }
+  if (col.kind === 'bool') {
+    const v = col.data[pos]!;
+    return v === BOOL_NULL ? null : v === 1;
+  }
+  return col.data[pos] ?? null;
+}
