@@ -1,0 +1,55 @@
+import type { ReportContext } from '../../src/reporting/context.js';
+import type { CompletionEvent } from '../../src/reporting/history.js';
+import { pct } from '../../src/reporting/stats.js';
+import type { ChartSpec, Row } from '../../src/types.js';
+
+/** A ticket counted once for a window, through its first completion event in the window. */
+export interface CountedCompletion {
+  /** Ticket id. */
+  ticketId: number;
+  /** The first completion event of the ticket inside the window. */
+  first: CompletionEvent;
+  /** Every completion event of the ticket inside the window, in order. */
+  inWindow: CompletionEvent[];
+}
+
+/**
+ * Tickets among `ticketIds` with a completion event in the window (kpi-spec §3), each once. Tickets missing
+ * from `ticketIds` (other workflows, or deleted and gone from the store) are skipped.
+ */
+export function completionsInWindow(ctx: ReportContext, ticketIds: Iterable<number>): CountedCompletion[] {
+  const w = ctx.window!;
+  const h = ctx.history();
+  const out: CountedCompletion[] = [];
+  for (const id of ticketIds) {
+    const inWindow = h.completions(id).filter((e) => e.at >= w.from && e.at < w.to);
+    if (inWindow.length) out.push({ ticketId: id, first: inWindow[0]!, inWindow });
+  }
+  return out;
+}
+
+/** Per-resource counts of a rate: rows sorted by resource name, with `<num>` and `<rate>` columns. */
+export function rateRows(ctx: ReportContext, items: { resourceId: number | null; hit: boolean }[], denKey: string, numKey: string, rateKey: string): Row[] {
+  const cap = ctx.capacity();
+  const by = new Map<number | null, { den: number; num: number }>();
+  for (const i of items) {
+    let a = by.get(i.resourceId);
+    if (!a) { a = { den: 0, num: 0 }; by.set(i.resourceId, a); }
+    a.den++;
+    if (i.hit) a.num++;
+  }
+  const rows: Row[] = [...by.entries()].map(([id, a]) => ({
+    resource_id: id, resource: cap.resourceName(id), [denKey]: a.den, [numKey]: a.num, [rateKey]: pct(a.num, a.den),
+  }));
+  rows.sort((a, b) => String(a.resource).localeCompare(String(b.resource)) || Number(a.resource_id ?? -1) - Number(b.resource_id ?? -1));
+  return rows;
+}
+
+/** Bar chart of a per-resource rate. */
+export function rateChart(id: string, title: string, rows: Row[], rateKey: string, label: string): ChartSpec[] {
+  return rows.length ? [{
+    id, kind: 'horizontal-bar', title, unit: 'pct',
+    labels: rows.map((r) => String(r.resource)),
+    datasets: [{ label, data: rows.map((r) => r[rateKey] as number | null) }],
+  }] : [];
+}

@@ -1,0 +1,38 @@
+import { defineReport } from '../../src/reporting/define.js';
+import { pct } from '../../src/reporting/stats.js';
+import { completionsInWindow, rateChart, rateRows } from './completed.lib.js';
+
+export default defineReport({
+  title: 'Reopen rate',
+  description:
+    'Completed = tickets of backlog workflows (service-desk work, not Project, Alert or Recurring Maintenance) ' +
+    'with a completion event in the window, each counted once. Reopened = those where a non-complete state ' +
+    'follows one of those completion events within settings.reopenDays (the reopen itself may fall after the ' +
+    'window). Each ticket is credited to the resource of its first completion event in the window (the ' +
+    'completing resource, else the assigned one), reopened or not.',
+  window: 'previous-month',
+  metrics: {
+    completed: { label: 'Completed', unit: 'count', better: 'none' },
+    reopened: { label: 'Reopened', unit: 'count', better: 'lower' },
+    reopen_rate_pct: { label: 'Reopen rate', unit: 'pct', better: 'lower', trend: true },
+  },
+  columns: [
+    { key: 'resource', label: 'Resource', unit: 'text' },
+    { key: 'completed', label: 'Completed', unit: 'count' },
+    { key: 'reopened', label: 'Reopened', unit: 'count' },
+    { key: 'reopen_rate_pct', label: 'Reopen rate', unit: 'pct' },
+  ],
+  burst: { technician: 'resource_id' },
+  compute(ctx) {
+    const h = ctx.history();
+    const done = completionsInWindow(ctx, ctx.query<{ ticket_id: number }>().map((r) => r.ticket_id));
+    const items = done.map((c) => ({ resourceId: c.first.resourceId, hit: c.inWindow.some((e) => h.reopenedAfter(e)) }));
+    const reopened = items.filter((i) => i.hit).length;
+    const rows = rateRows(ctx, items, 'completed', 'reopened', 'reopen_rate_pct');
+    return {
+      metrics: { completed: items.length, reopened, reopen_rate_pct: pct(reopened, items.length) },
+      rows,
+      charts: rateChart('reopen-rate-by-resource', 'Reopen rate by resource', rows, 'reopen_rate_pct', 'Reopen rate'),
+    };
+  },
+});
