@@ -69,10 +69,20 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
+/** Decodes RFC 2047 encoded words (what nodemailer does to non-ASCII subjects). */
+function decodeWords(v: string): string {
+  return v
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, data: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+}
+
 function header(raw: string, name: string): string {
   const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
   const m = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head);
-  return m ? m[1]!.trim() : '';
+  return m ? decodeWords(m[1]!.trim()) : '';
 }
 
 function smtpError(f: { code: number; message: string }): Error {
@@ -103,6 +113,7 @@ export async function startSmtp(opts: { auth?: { user: string; pass: string } } 
     allowInsecureAuth: true,
     authOptional: !opts.auth,
     logger: false,
+    disableReverseLookup: true,
     onAuth(auth, _session, cb) {
       if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return cb(null, { user: auth.username });
       const e = new Error('Invalid username or password') as Error & { responseCode: number };
@@ -140,6 +151,8 @@ export async function startSmtp(opts: { auth?: { user: string; pass: string } } 
       });
     },
   });
+  // Nagle + delayed ACKs cost ~40 ms per SMTP round trip on loopback; tests send hundreds of messages.
+  server.server.on('connection', (sock: import('node:net').Socket) => sock.setNoDelay(true));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   api.port = (server.server.address() as { port: number }).port;
   api.url = opts.auth ? `smtp://${opts.auth.user}:${encodeURIComponent(opts.auth.pass)}@127.0.0.1:${api.port}` : `smtp://127.0.0.1:${api.port}`;

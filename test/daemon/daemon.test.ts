@@ -1,0 +1,249 @@
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon.js';
+import { openDb } from '../../src/store/db.js';
+import { Ledger, newOwner } from '../../src/delivery/ledger.js';
+import { SmtpMailer } from '../../src/delivery/mailer.js';
+import { FakeClock, makeDeps, scheduleEntry, schedulesFile, startSmtp, tempStore, type TestSmtp } from '../delivery/_helpers.js';
+
+const H = 3_600_000;
+let store: ReturnType<typeof tempStore>;
+let smtp: TestSmtp;
+const closers: (() => void)[] = [];
+
+beforeEach(async () => {
+  store = tempStore();
+  smtp = await startSmtp();
+});
+afterEach(async () => {
+  for (const c of closers.splice(0)) c();
+  await smtp.close();
+  store.cleanup();
+});
+
+function mailer(): SmtpMailer {
+  const m = new SmtpMailer(smtp.url);
+  closers.push(() => m.close());
+  return m;
+}
+
+/** A second connection to the same database file, as a second daemon process would have. */
+function secondDb() {
+  const db = openDb(store.file);
+  closers.push(() => db.close());
+  return db;
+}
+
+/** The pid of a process that has certainly exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => child.on('exit', r));
+  return child.pid!;
+}
+
+describe('two daemons on one database', () => {
+  it('without the lock, the ledger alone gives one run row and one delivery per recipient when a fake clock crosses a due time', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T06:59:50Z'));
+    const file = schedulesFile([scheduleEntry()]);
+    const a = new Daemon(makeDeps(store.db, mailer(), clock, file), { schedules: file, singleInstance: false });
+    const b = new Daemon(makeDeps(secondDb(), mailer(), clock, file), { schedules: file, singleInstance: false });
+    await Promise.all([a.tick(), b.tick()]);
+    clock.set('2026-03-02T07:00:05Z');
+    await Promise.all([a.tick(), b.tick()]);
+    await Promise.all([a.idle(), b.idle()]);
+    clock.set('2026-03-02T07:00:35Z');
+    await Promise.all([a.tick(), b.tick()]);
+    await Promise.all([a.idle(), b.idle()]);
+    expect(store.db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 1 });
+    expect(store.db.prepare('SELECT recipient, state FROM deliveries ORDER BY recipient').all()).toEqual([
+      { recipient: 'a@x.test', state: 'sent' }, { recipient: 'b@x.test', state: 'sent' }, { recipient: 'c@x.test', state: 'sent' },
+    ]);
+    for (const r of ['a@x.test', 'b@x.test', 'c@x.test']) expect(smtp.to(r)).toHaveLength(1);
+    expect(smtp.received).toHaveLength(3);
+  });
+
+  it('with the lock, the second one waits as a standby and takes over when the first stops', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T06:59:50Z'));
+    const file = schedulesFile([scheduleEntry({ cron: '0 * * * *' })]);
+    const depsA = makeDeps(store.db, mailer(), clock, file);
+    const depsB = makeDeps(secondDb(), mailer(), clock, file);
+    const a = new Daemon(depsA, { schedules: file });
+    const b = new Daemon(depsB, { schedules: file });
+    const waiting = depsB.events.once('lock:waiting');
+    expect((await a.tick()).lockHeld).toBe(true);
+    expect((await b.tick()).lockHeld).toBe(false);
+    expect((await waiting).heldBy).toBe(depsA.owner.id);
+    clock.set('2026-03-02T07:00:05Z');
+    await Promise.all([a.tick(), b.tick()]);
+    await Promise.all([a.idle(), b.idle()]);
+    expect(smtp.received).toHaveLength(3);
+    await a.stop('test');
+    clock.set('2026-03-02T08:00:05Z');
+    expect((await b.tick()).lockHeld).toBe(true);
+    await b.idle();
+    expect(store.db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 2 });
+    expect(smtp.received).toHaveLength(6);
+    await b.stop('test');
+  });
+
+  it('a lock left by a crashed process (dead pid, or an old heartbeat) does not block the next start', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T06:00:00Z'));
+    const ledger = new Ledger(store.db);
+    const self = newOwner();
+    const pid = await deadPid();
+    store.db.prepare(`INSERT INTO daemon_lock (name, owner, pid, host, acquired_at, heartbeat_at) VALUES ('daemon', 'ghost', ?, ?, ?, ?)`).run(pid, self.host, clock.now(), clock.now());
+    expect(ledger.acquireLock('daemon', self, clock.now(), clock.now() - 90_000)).toEqual({ ok: true });
+    // A live holder on another host is trusted until its heartbeat goes stale.
+    const other = { id: 'other', pid: process.pid, host: 'elsewhere' };
+    store.db.prepare(`UPDATE daemon_lock SET owner = ?, pid = ?, host = ?, heartbeat_at = ?`).run(other.id, other.pid, other.host, clock.now());
+    expect(ledger.acquireLock('daemon', self, clock.now(), clock.now() - 90_000)).toMatchObject({ ok: false, heldBy: 'other' });
+    clock.advance(91_000);
+    expect(ledger.acquireLock('daemon', self, clock.now(), clock.now() - 90_000)).toEqual({ ok: true });
+  });
+});
+
+describe('catch-up after the daemon was down for 3 periods', () => {
+  for (const [policy, expected] of [['skip', []], ['latest', ['12:00']], ['all-within:6h', ['10:00', '11:00', '12:00']], ['all-within:2h', ['11:00', '12:00']]] as const) {
+    it(`${policy}: runs ${expected.length ? expected.join(', ') : 'nothing'}`, async () => {
+      const clock = new FakeClock(Date.parse('2026-03-02T09:00:00Z'));
+      const file = schedulesFile([scheduleEntry({ cron: '0 * * * *', catchUp: policy })]);
+      const first = new Daemon(makeDeps(store.db, mailer(), clock, file), { schedules: file });
+      await first.tick();
+      await first.idle();
+      expect(smtp.received).toHaveLength(3); // 09:00 itself
+      clock.set('2026-03-02T09:00:30Z');
+      await first.tick();
+      await first.stop('outage');
+      clock.set('2026-03-02T12:20:00Z');
+      const second = new Daemon(makeDeps(store.db, mailer(), clock, file), { schedules: file });
+      await second.tick();
+      await second.idle();
+      const runs = store.db.prepare(`SELECT due_at FROM runs ORDER BY due_at`).all() as { due_at: number }[];
+      expect(runs.slice(1).map((r) => new Date(r.due_at).toISOString().slice(11, 16))).toEqual([...expected]);
+      expect(smtp.received).toHaveLength(3 * (1 + expected.length));
+      // Later checks do not bring the dropped ones back.
+      clock.set('2026-03-02T12:40:00Z');
+      await second.tick();
+      await second.idle();
+      expect(store.db.prepare(`SELECT count(*) AS n FROM runs`).get()).toEqual({ n: 1 + expected.length });
+      await second.stop('test');
+    });
+  }
+});
+
+describe('stale working runs', () => {
+  it('a run left working by a killed process is detected on restart and finished; sent deliveries are not re-sent', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T07:00:20Z'));
+    const file = schedulesFile([scheduleEntry()]);
+    const deps = makeDeps(store.db, mailer(), clock, file);
+    const pid = await deadPid();
+    // What a process killed with -9 mid-delivery leaves: a working run, a=sent, b=sending (in doubt), c=pending.
+    const run = store.db.prepare(`INSERT INTO runs (schedule_id, due_at, kind, state, phase, heartbeat_at, owner, pid, host, attempt, created_at, deadline_at)
+      VALUES ('weekly', ?, 'scheduled', 'working', 'deliver', ?, 'dead-owner', ?, ?, 1, ?, ?)`).run(Date.parse('2026-03-02T07:00:00Z'), clock.now(), pid, deps.owner.host, clock.now(), clock.now() + 60_000);
+    const runId = Number(run.lastInsertRowid);
+    const ins = store.db.prepare(`INSERT INTO deliveries (run_id, recipient, state, message_id, attempts, owner, created_at, sent_at) VALUES (?, ?, ?, ?, ?, 'dead-owner', ?, ?)`);
+    ins.run(runId, 'a@x.test', 'sent', '<a@msp.test>', 1, clock.now(), clock.now());
+    ins.run(runId, 'b@x.test', 'sending', '<b@msp.test>', 1, clock.now(), null);
+    ins.run(runId, 'c@x.test', 'pending', '<c@msp.test>', 0, clock.now(), null);
+    store.db.prepare(`INSERT INTO schedule_cursors VALUES ('weekly', ?, ?)`).run(clock.now(), clock.now());
+
+    const claimed = deps.events.once('run:claimed');
+    const d = new Daemon(deps, { schedules: file });
+    await d.tick();
+    expect(await claimed).toMatchObject({ runId, recovered: true, attempt: 2 });
+    await d.idle();
+    expect(store.db.prepare('SELECT state, attempt FROM runs WHERE id = ?').get(runId)).toEqual({ state: 'sent', attempt: 2 });
+    expect(smtp.to('a@x.test')).toHaveLength(0);
+    expect(smtp.to('b@x.test').map((m) => m.messageId)).toEqual(['<b@msp.test>']);
+    expect(smtp.to('c@x.test').map((m) => m.messageId)).toEqual(['<c@msp.test>']);
+    expect(store.db.prepare(`SELECT in_doubt FROM deliveries WHERE recipient = 'b@x.test'`).get()).toEqual({ in_doubt: 1 });
+    await d.stop('test');
+  });
+
+  it('a run whose owner stopped beating (other host) is taken over once its heartbeat is stale, not before', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T07:00:20Z'));
+    const file = schedulesFile([scheduleEntry()]);
+    const deps = makeDeps(store.db, mailer(), clock, file, { staleMs: 60_000 });
+    store.db.prepare(`INSERT INTO runs (schedule_id, due_at, kind, state, phase, heartbeat_at, owner, pid, host, attempt, created_at)
+      VALUES ('weekly', ?, 'scheduled', 'working', 'render', ?, 'far-away', 4242, 'other-host', 1, ?)`).run(Date.parse('2026-03-02T07:00:00Z'), clock.now(), clock.now());
+    store.db.prepare(`INSERT INTO schedule_cursors VALUES ('weekly', ?, ?)`).run(clock.now(), clock.now());
+    const d = new Daemon(deps, { schedules: file });
+    await d.tick();
+    await d.idle();
+    expect(smtp.received).toHaveLength(0);
+    clock.advance(61_000);
+    await d.tick();
+    await d.idle();
+    expect(smtp.received).toHaveLength(3);
+    expect(store.db.prepare('SELECT state FROM runs').get()).toEqual({ state: 'sent' });
+    await d.stop('test');
+  });
+
+  it('a run abandoned again and again is failed with a reason, the owner is told once, and the schedule keeps firing', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T07:00:20Z'));
+    const file = schedulesFile([scheduleEntry({ cron: '0 * * * *' })]);
+    const deps = makeDeps(store.db, mailer(), clock, file);
+    const pid = await deadPid();
+    store.db.prepare(`INSERT INTO runs (schedule_id, due_at, kind, state, phase, heartbeat_at, owner, pid, host, attempt, created_at)
+      VALUES ('weekly', ?, 'scheduled', 'working', 'render', ?, 'dead', ?, ?, 3, ?)`).run(Date.parse('2026-03-02T07:00:00Z'), clock.now(), pid, deps.owner.host, clock.now());
+    store.db.prepare(`INSERT INTO schedule_cursors VALUES ('weekly', ?, ?)`).run(clock.now(), clock.now());
+    const d = new Daemon(deps, { schedules: file });
+    await d.tick();
+    await d.idle();
+    const row = store.db.prepare('SELECT state, reason, notice_state FROM runs').get() as Record<string, string>;
+    expect(row.state).toBe('failed');
+    expect(row.reason).toMatch(/gave up after 3 attempts/);
+    expect(row.notice_state).toBe('sent');
+    expect(smtp.to('owner@x.test')).toHaveLength(1);
+    clock.set('2026-03-02T08:00:10Z');
+    await d.tick();
+    await d.idle();
+    expect(smtp.to('a@x.test')).toHaveLength(1);
+    await d.stop('test');
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM-style stop hands the current run back and releases the lock; the next start finishes it', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T07:00:05Z'));
+    const file = schedulesFile([scheduleEntry()]);
+    const deps = makeDeps(store.db, mailer(), clock, file);
+    deps.renderer.hang = true;
+    store.db.prepare(`INSERT INTO schedule_cursors VALUES ('weekly', ?, ?)`).run(clock.now() - 10_000, clock.now());
+    const d = new Daemon(deps, { schedules: file, shutdownGraceMs: 50 });
+    const rendering = deps.events.once('run:phase', (e) => e.phase === 'render');
+    const released = deps.events.once('run:released');
+    await d.tick();
+    await rendering;
+    await d.stop('SIGTERM');
+    expect((await released).reason).toMatch(/shutdown during render/);
+    expect(store.db.prepare('SELECT state, owner FROM runs').get()).toEqual({ state: 'pending', owner: null });
+    expect(store.db.prepare('SELECT count(*) AS n FROM daemon_lock').get()).toEqual({ n: 0 });
+
+    deps.renderer.hang = false;
+    const d2 = new Daemon({ ...deps, owner: newOwner() }, { schedules: file });
+    await d2.tick();
+    await d2.idle();
+    expect(store.db.prepare('SELECT state FROM runs').get()).toEqual({ state: 'sent' });
+    expect(smtp.received).toHaveLength(3);
+    await d2.stop('test');
+  });
+
+  it('the loop checks again within tickMs and stops promptly', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T06:59:59Z'));
+    const file = schedulesFile([scheduleEntry({ cron: '* * * * *' })]);
+    const deps = makeDeps(store.db, mailer(), clock, file);
+    const d = new Daemon(deps, { schedules: file, tickMs: 20 });
+    const ticks: number[] = [];
+    deps.events.on('tick', (e) => ticks.push(e.now));
+    d.start();
+    await deps.events.once('tick');
+    clock.set('2026-03-02T07:00:10Z');
+    const sent = deps.events.once('run:finished');
+    expect((await sent).state).toBe('sent');
+    const t0 = Date.now();
+    await d.stop('SIGINT');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(smtp.received).toHaveLength(3);
+  });
+});
