@@ -114,6 +114,51 @@ export function pdfFilename(results: ReportResult[], title?: string): string {
   return `${base}${/^\d{4}-\d{2}-\d{2}$/.test(day) ? `-${day}` : ''}.pdf`;
 }
 
+/** Options of one HTML → PDF print. */
+export interface PrintOptions {
+  /** Paper size. */
+  paper: 'A4' | 'Letter';
+  /** Footer template (HTML, data already escaped). */
+  footer: string;
+  /** Epoch ms by which the PDF must exist. */
+  deadline: number;
+  /** Cancels the print. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Prints a finished HTML document on a pooled page with page JavaScript off and every request refused
+ * except the document's own data: images, so nothing in it can fetch a URL or read a file.
+ */
+export async function htmlToPdf(pool: BrowserPool, html: string, o: PrintOptions): Promise<Buffer> {
+  return pool.withPage(async (page, remaining) => {
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on('request', (req) => {
+      if (req.isInterceptResolutionHandled()) return;
+      // Only the document's own embedded images load; any URL in the data (http, file, ws…) is refused.
+      if (req.url().startsWith('data:')) void req.continue().catch(() => undefined);
+      else void req.abort('blockedbyclient').catch(() => undefined);
+    });
+    await page.emulateMediaType('print');
+    // 'load' fires once every <img> has loaded or failed; with JS off no script can delay or fake it.
+    await page.setContent(html, { waitUntil: 'load', timeout: remaining() });
+    // Ready signal without page JS: $$eval runs through the DevTools protocol, which JS-off does not block.
+    const broken = await page.$$eval('img', (imgs) => imgs.filter((i) => !i.complete || (i.src.startsWith('data:') && i.naturalWidth === 0)).length);
+    if (broken > 0) throw new AppError(`${broken} chart image(s) did not load into the PDF page.`, 'RENDER');
+    const pdf = await page.pdf({
+      format: o.paper,
+      printBackground: true,
+      displayHeaderFooter: true,
+      headerTemplate: '<span></span>',
+      footerTemplate: o.footer,
+      margin: MARGIN,
+      timeout: remaining(),
+    });
+    return Buffer.from(pdf);
+  }, { deadline: o.deadline, ...(o.signal ? { signal: o.signal } : {}) });
+}
+
 /** Builds the renderer: templates, charts and one pooled Chromium. */
 export function createRenderer(opts: RendererOptions): Renderer {
   const clock = opts.clock ?? systemClock;
@@ -173,32 +218,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
       const { html } = await document(results, { images: 'data', ...(o.title ? { title: o.title } : {}) }, generatedAt);
       const title = documentTitle(results, o.title);
       const footer = footerTemplate(opts.mspName, title, formatDateTime(generatedAt, opts.timezone));
-      const bytes = await pool.withPage(async (page, remaining) => {
-        await page.setJavaScriptEnabled(false);
-        await page.setRequestInterception(true);
-        page.on('request', (req) => {
-          if (req.isInterceptResolutionHandled()) return;
-          // Only the document's own embedded images load; any URL in the data (http, file, ws…) is refused.
-          if (req.url().startsWith('data:')) void req.continue().catch(() => undefined);
-          else void req.abort('blockedbyclient').catch(() => undefined);
-        });
-        await page.emulateMediaType('print');
-        // 'load' fires once every <img> has loaded or failed; with JS off no script can delay or fake it.
-        await page.setContent(html, { waitUntil: 'load', timeout: remaining() });
-        // Ready signal without page JS: $$eval runs through the DevTools protocol, which JS-off does not block.
-        const broken = await page.$$eval('img', (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).length);
-        if (broken > 0) throw new AppError(`${broken} chart image(s) did not load into the PDF page.`, 'RENDER');
-        const pdf = await page.pdf({
-          format: opts.paper,
-          printBackground: true,
-          displayHeaderFooter: true,
-          headerTemplate: '<span></span>',
-          footerTemplate: footer,
-          margin: MARGIN,
-          timeout: remaining(),
-        });
-        return Buffer.from(pdf);
-      }, { deadline, ...(o.signal ? { signal: o.signal } : {}) });
+      const bytes = await htmlToPdf(pool, html, { paper: opts.paper, footer, deadline, ...(o.signal ? { signal: o.signal } : {}) });
       if (bytes.length < 5 || bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
         throw new AppError('Chromium returned something that is not a PDF.', 'RENDER');
       }
