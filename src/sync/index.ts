@@ -227,7 +227,10 @@ async function syncEntity(
 
   let cur = store.getCursor(def.name);
   const resumed = !!cur.passKind && (!opts.full || cur.passKind === 'full');
-  cur = choosePass(def, cur, opts.full ?? false, clock.now());
+  // A full pass removes rows written before it started, so its start must be after every row already
+  // there, even when the clock stands still (tests) or steps back.
+  const startAt = Math.max(clock.now(), (store.db.prepare(`SELECT max(synced_at) FROM ${def.table}`).pluck().get() as number | null ?? -Infinity) + 1);
+  cur = choosePass(def, cur, opts.full ?? false, startAt);
   if (!resumed) store.tx(() => store.putCursor(cur, clock.now()));
   const pass = cur.passKind!;
   result.pass = pass;
@@ -246,7 +249,7 @@ async function syncEntity(
   }
   emit({ type: 'sync:entity-start', entity: def.name, pass, total });
 
-  for await (const page of client.queryKeyset(def.name, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {})) {
+  for await (const page of prefetch(client.queryKeyset(def.name, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}))) {
     const items = page.items;
     if (!items.length) continue;
     // Network reads for deletion logs happen before the transaction: a transaction never awaits.
@@ -317,6 +320,23 @@ async function syncEntity(
     }, now);
   });
   if (picklistError) result.error = `picklists could not be read: ${picklistError.message}`;
+}
+
+/** Asks for the next page before the current one is written, so the network and SQLite overlap. */
+async function* prefetch<T>(src: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = src[Symbol.asyncIterator]();
+  let next = it.next();
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      yield r.value;
+    }
+  } finally {
+    // A consumer that stops early must not leave an unhandled rejection behind.
+    next.catch(() => {});
+  }
 }
 
 function uniqueInts(vs: unknown[]): number[] {

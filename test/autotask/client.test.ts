@@ -191,7 +191,7 @@ describe('Autotask client against the simulator', () => {
   it('stops retrying at the deadline and when the run is cancelled', async () => {
     s = await sim({ faults: { rate500: 1, only: ['Tickets'] } });
     let t = Date.now();
-    const c = clientOf(s, { clock: { now: () => t }, deadline: t + 1000, sleep: async (ms) => void (t += ms), baseDelayMs: 400 });
+    const c = clientOf(s, { clock: { now: () => t }, deadline: t + 1000, sleep: async (ms) => void (t += ms), baseDelayMs: 400, maxDelayMs: 10_000 });
     const e = await failure(c.count('Tickets', [F.all()]));
     expect(e.code).toBe('DEADLINE');
     expect(e.message).toMatch(/HTTP 500/);

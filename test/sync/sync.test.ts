@@ -116,14 +116,24 @@ describe('sync into SQLite against the simulator', () => {
     const d = db();
     expectOk(await sync(d, s));
     const t = s.tenant;
-    const te = t.table('TimeEntries');
-    const entries: Record<string, unknown>[] = [];
-    for (let p = 0; p < te.length; p++) if (te.isAlive(p)) entries.push(te.stored(p));
+    const live = (name: string) => {
+      const tb = t.table(name);
+      const out: Record<string, unknown>[] = [];
+      for (let p = 0; p < tb.length; p++) if (tb.isAlive(p)) out.push(tb.stored(p));
+      return out;
+    };
+    const entries = live('TimeEntries');
+    const links = live('ServiceCallTickets');
     const onTicket = entries.filter((e) => e.ticketID !== null);
-    const victimTicket = onTicket[0]!.ticketID as number;
+    // a ticket with time entries and, if any, a service-call link
+    const victimTicket = (onTicket.find((e) => links.some((l) => l.ticketID === e.ticketID)) ?? onTicket[0]!).ticketID as number;
+    expect(d.prepare('SELECT count(*) FROM time_entries WHERE ticketID = ?').pluck().get(victimTicket)).toBeGreaterThan(0);
     const otherEntry = onTicket.find((e) => e.ticketID !== victimTicket)!;
     const taskEntry = entries.find((e) => e.taskID !== null && e.ticketID === null);
     t.now += 60_000;
+    // Autotask deletes a ticket together with its time entries and service-call links.
+    for (const e of onTicket.filter((x) => x.ticketID === victimTicket)) t.table('TimeEntries').remove(t.table('TimeEntries').find(e.id as number));
+    for (const l of links.filter((x) => x.ticketID === victimTicket)) t.table('ServiceCallTickets').remove(t.table('ServiceCallTickets').find(l.id as number));
     t.remove('Tickets', victimTicket);
     t.remove('TimeEntries', otherEntry.id as number);
     if (taskEntry) t.remove('TimeEntries', taskEntry.id as number);

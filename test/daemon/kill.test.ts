@@ -1,0 +1,211 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSmtp, tempStore, type TestSmtp } from '../delivery/_helpers.js';
+
+/**
+ * Real processes: the daemon runs as a child process against a real SQLite file and the real SMTP
+ * server in this process, and is killed with SIGKILL at random points.
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const buildDir = path.join(root, 'node_modules', '.cache', 'psa-reports-tests');
+let childJs = '';
+
+beforeAll(async () => {
+  fs.mkdirSync(buildDir, { recursive: true });
+  childJs = path.join(buildDir, `child-daemon-${process.pid}.mjs`);
+  // Bundled beside node_modules so better-sqlite3, nodemailer and zod resolve as they do for the product.
+  await build({ entryPoints: [path.join(here, 'fixtures/child-daemon.ts')], outfile: childJs, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+});
+afterAll(() => fs.rmSync(childJs, { force: true }));
+
+let store: ReturnType<typeof tempStore>;
+let smtp: TestSmtp;
+const children = new Set<ChildProcess>();
+
+beforeEach(async () => {
+  store = tempStore();
+  smtp = await startSmtp();
+});
+afterEach(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await smtp.close();
+  store.cleanup();
+});
+
+const RECIPIENTS = ['a@x.test', 'b@x.test', 'c@x.test'];
+
+function schedulesJson(cron: string): string {
+  return JSON.stringify({
+    owner: 'owner@x.test',
+    roles: { team: { recipients: RECIPIENTS } },
+    schedules: [{ id: 'minutely', cron, timezone: 'UTC', reports: ['intake'], format: 'html', roles: ['team'], subject: 'Run {date}', catchUp: 'all-within:1h', freshness: '2h', deadline: '10m' }],
+  });
+}
+
+interface Child {
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+  /** Resolves when the child logged an event whose JSON satisfies pred. */
+  when(pred: (e: Record<string, unknown>) => boolean): Promise<void>;
+}
+
+function spawnChild(env: Record<string, string>): Child {
+  const proc = spawn(process.execPath, [childJs], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(proc);
+  const listeners = new Set<(e: Record<string, unknown>) => void>();
+  let buf = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        const e = JSON.parse(line) as Record<string, unknown>;
+        for (const l of listeners) l(e);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => {
+    children.delete(proc);
+    resolve(code);
+  }));
+  return {
+    proc,
+    exited,
+    when: (pred) => new Promise((resolve) => {
+      const l = (e: Record<string, unknown>) => {
+        if (pred(e)) {
+          listeners.delete(l);
+          resolve();
+        }
+      };
+      listeners.add(l);
+    }),
+  };
+}
+
+/** Messages received per (run, recipient), from the X-PSA-Reports-Run header. */
+function copies(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of smtp.received) {
+    const run = /^X-PSA-Reports-Run:\s*(\S+)$/im.exec(m.raw)?.[1];
+    if (!run) continue;
+    const key = `${run} ${m.to[0]}`;
+    out.set(key, [...(out.get(key) ?? []), m.messageId]);
+  }
+  return out;
+}
+
+function sentRuns(): number {
+  const db = store.db;
+  return (db.prepare(`SELECT count(*) AS n FROM runs WHERE state = 'sent'`).get() as { n: number }).n;
+}
+
+describe('daemon killed with SIGKILL at random points', () => {
+  it('20 runs, 20 kills, restarts: every recipient gets exactly one copy of every run', async () => {
+    const realStart = Date.now();
+    const env = {
+      DB_FILE: store.file,
+      SMTP_URL: smtp.url,
+      FAKE_T0: String(Date.parse('2026-03-02T09:59:50Z')),
+      FAKE_REAL0: String(realStart),
+      FAKE_SPEED: '120', // one fake minute every 0.5 s
+      SCHEDULES_JSON: schedulesJson('0-19 10 * * *'),
+    };
+    let kills = 0;
+    const killedDuring: string[] = [];
+    while (kills < 20) {
+      const child = spawnChild(env);
+      let phase = 'start';
+      child.when((e) => {
+        if (typeof e.event === 'string') phase = e.event === 'run:phase' ? String(e.phase) : e.event;
+        return false;
+      });
+      // A random point: anywhere from before the first check to the middle of a delivery.
+      await new Promise((r) => setTimeout(r, 30 + Math.random() * 600));
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      kills++;
+      killedDuring.push(phase);
+    }
+    // Last start: runs to completion, then a graceful stop.
+    const last = spawnChild(env);
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (sentRuns() === 20) resolve();
+      };
+      check();
+      void last.when((e) => {
+        if (e.event === 'run:finished') check();
+        return sentRuns() === 20;
+      }).then(resolve);
+    });
+    last.proc.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
+
+    const runs = store.db.prepare(`SELECT id, due_at, state, attempt FROM runs ORDER BY due_at`).all() as { id: number; due_at: number; state: string; attempt: number }[];
+    expect(runs.map((r) => new Date(r.due_at).toISOString().slice(11, 16))).toEqual(Array.from({ length: 20 }, (_, i) => `10:${String(i).padStart(2, '0')}`));
+    expect(runs.every((r) => r.state === 'sent')).toBe(true);
+    const deliveries = store.db.prepare(`SELECT run_id, recipient, state, message_id, in_doubt FROM deliveries`).all() as { run_id: number; recipient: string; state: string; message_id: string; in_doubt: number }[];
+    expect(deliveries).toHaveLength(60);
+    const got = copies();
+    let inDoubtDuplicates = 0;
+    for (const d of deliveries) {
+      expect(d.state).toBe('sent');
+      const ids = got.get(`minutely/${d.run_id} ${d.recipient}`) ?? [];
+      // Every copy a recipient has of a run carries the delivery's one Message-ID.
+      expect(new Set(ids)).toEqual(new Set([d.message_id]));
+      if (d.in_doubt) {
+        // Killed between the server's 250 and the ledger write: re-sent with the same Message-ID (mail
+        // clients collapse it). Only these may show a second copy, and never a third.
+        expect(ids.length).toBeLessThanOrEqual(2);
+        inDoubtDuplicates += ids.length - 1;
+      } else {
+        expect(ids).toHaveLength(1);
+      }
+    }
+    expect(smtp.received.length).toBe(60 + inDoubtDuplicates);
+    expect(store.db.prepare(`SELECT count(*) AS n FROM daemon_lock`).get()).toEqual({ n: 0 });
+    // The kills did land inside runs, not only between them.
+    expect(killedDuring.some((p) => ['sync', 'compute', 'render', 'deliver', 'mail:sent', 'run:claimed', 'report:rendered'].includes(p))).toBe(true);
+    console.log(`kills by phase: ${JSON.stringify(killedDuring)}; in-doubt re-sends: ${inDoubtDuplicates}; ${((Date.now() - realStart) / 1000).toFixed(1)} s`);
+  }, 180_000);
+
+  it('two daemon processes without the lock on one database: one run row and one copy per recipient', async () => {
+    const env = {
+      DB_FILE: store.file,
+      SMTP_URL: smtp.url,
+      FAKE_T0: String(Date.parse('2026-03-02T09:59:55Z')),
+      FAKE_REAL0: String(Date.now()),
+      FAKE_SPEED: '60',
+      SCHEDULES_JSON: schedulesJson('0-4 10 * * *'),
+      SINGLE: '0',
+    };
+    const a = spawnChild(env);
+    const b = spawnChild(env);
+    await smtp.waitFor(15);
+    await new Promise<void>((resolve) => {
+      if (sentRuns() === 5) return resolve();
+      const done = (e: Record<string, unknown>) => e.event === 'run:finished' && sentRuns() === 5;
+      void Promise.race([a.when(done), b.when(done)]).then(resolve);
+    });
+    a.proc.kill('SIGTERM');
+    b.proc.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+    expect(store.db.prepare(`SELECT count(*) AS n FROM runs`).get()).toEqual({ n: 5 });
+    const got = copies();
+    expect(got.size).toBe(15);
+    for (const ids of got.values()) expect(ids).toHaveLength(1);
+    expect(smtp.received).toHaveLength(15);
+  }, 60_000);
+});

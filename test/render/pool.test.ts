@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors.js';
+import { BrowserPool } from '../../src/render/browser.js';
+import type { PoolEvent } from '../../src/render/browser.js';
+import { createRenderer, footerTemplate, htmlToPdf } from '../../src/render/pdf.js';
+import { bigTableReport, kpiReport } from './fixtures.js';
+
+const run = promisify(execFile);
+const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+let seq = 0;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
+
+/** A unique user-data-dir prefix per test, so process counts see only this test's browsers. */
+function uniquePrefix(): string {
+  return path.join(os.tmpdir(), `psa-render-pool-${process.pid}-${++seq}-`);
+}
+
+/** Pids whose command line mentions the prefix (the browser processes started with that user-data-dir). */
+async function pgrep(prefix: string): Promise<number[]> {
+  try {
+    const { stdout } = await run('pgrep', ['-f', prefix]);
+    return stdout.split('\n').filter(Boolean).map(Number).filter((p) => p !== process.pid);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** Every process of the given process groups (renderers and zygotes do not name the user-data-dir). */
+async function groupMembers(pgids: number[]): Promise<number[]> {
+  if (!pgids.length) return [];
+  const { stdout } = await run('ps', ['-eo', 'pid=,pgid=,stat=']);
+  return stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3 && pgids.includes(Number(f[1])) && !f[2]!.startsWith('Z')).map((f) => Number(f[0]));
+}
+
+function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function leftoverDirs(prefix: string): string[] {
+  const dir = path.dirname(prefix);
+  return fs.readdirSync(dir).filter((f) => f.startsWith(path.basename(prefix)));
+}
+
+describe('browser pool', () => {
+  it('a browser killed mid-render fails that render cleanly; the next render gets a new browser', async () => {
+    const prefix = uniquePrefix();
+    const pool = new BrowserPool({ chromiumPath, recycleAfter: 100, userDataDirPrefix: prefix });
+    cleanups.push(() => pool.close());
+    const { html } = await createRenderer({ chromiumPath, paper: 'A4', renderTimeoutMs: 30_000, recycleAfter: 1, timezone: 'UTC', mspName: 'M' }).html([bigTableReport(300)]);
+    const footer = footerTemplate('M', 't', 'g');
+
+    const first = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    expect(first.subarray(0, 5).toString()).toBe('%PDF-');
+    const [pid1] = pool.pids;
+    expect(pid1).toBeGreaterThan(0);
+
+    const started = Date.now();
+    const err = await pool.withPage(async (page) => {
+      await page.setContent('<p>about to die</p>');
+      process.kill(pid1!, 'SIGKILL');
+      await page.setContent(html, { waitUntil: 'load', timeout: 15_000 });
+      return page.pdf();
+    }, { deadline: Date.now() + 20_000 }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('RENDER');
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    const next = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    expect(next.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pool.pids).toHaveLength(1);
+    expect(pool.pids[0]).not.toBe(pid1);
+    expect(pool.launchCount).toBe(2);
+    await pool.close();
+    expect(await pgrep(prefix)).toEqual([]);
+    expect(leftoverDirs(prefix)).toEqual([]);
+  });
+
+  it('the renderer survives its browser being killed while a PDF is being made', async () => {
+    const prefix = uniquePrefix();
+    let killed = false;
+    const onPoolEvent = (e: PoolEvent): void => {
+      // Kill the first browser the moment it is up: the render that launched it is in flight.
+      if (e.type === 'launch' && !killed && e.pid) { killed = true; process.kill(e.pid, 'SIGKILL'); }
+    };
+    const r = createRenderer({ chromiumPath, paper: 'A4', renderTimeoutMs: 20_000, recycleAfter: 100, timezone: 'UTC', mspName: 'M', userDataDirPrefix: prefix, onPoolEvent });
+    cleanups.push(() => r.close());
+    const err = await r.pdf([kpiReport()]).then(() => null, (e: unknown) => e);
+    expect(killed).toBe(true);
+    expect(err).toBeInstanceOf(AppError);
+    expect(['RENDER', 'RENDER_TIMEOUT']).toContain((err as AppError).code);
+    const ok = await r.pdf([kpiReport()]);
+    expect(ok.content.subarray(0, 5).toString()).toBe('%PDF-');
+    await r.close();
+    expect(await pgrep(prefix)).toEqual([]);
+  });
+
+  it('a page that never becomes ready fails within its deadline with RENDER_TIMEOUT, and nothing is produced', async () => {
+    const prefix = uniquePrefix();
+    const pool = new BrowserPool({ chromiumPath, recycleAfter: 100, userDataDirPrefix: prefix });
+    cleanups.push(() => pool.close());
+    // Warm the pool so the deadline measures the page, not Chromium's start.
+    await pool.withPage(async (p) => p.setContent('<p>warm</p>'), { deadline: Date.now() + 20_000 });
+    const t0 = Date.now();
+    let produced = false;
+    const err = await pool.withPage(async (page) => {
+      await page.setContent('<p>never ready</p>');
+      await page.waitForSelector('#ready-signal-that-never-comes', { timeout: 0 });
+      produced = true;
+      return page.pdf();
+    }, { deadline: Date.now() + 700 }).then(() => null, (e: unknown) => e);
+    const took = Date.now() - t0;
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('RENDER_TIMEOUT');
+    expect(took).toBeGreaterThanOrEqual(690);
+    expect(took).toBeLessThan(1_500);
+    expect(produced).toBe(false);
+    // The browser is still usable afterwards.
+    expect(await pool.withPage(async (p) => { await p.setContent('<p>x</p>'); return 'ok'; }, { deadline: Date.now() + 20_000 })).toBe('ok');
+    const r = createRenderer({ chromiumPath, paper: 'A4', renderTimeoutMs: 20_000, recycleAfter: 100, timezone: 'UTC', mspName: 'M', userDataDirPrefix: prefix });
+    cleanups.push(() => r.close());
+    const e2 = await r.pdf([kpiReport()], { deadline: Date.now() + 1 }).then(() => null, (e: unknown) => e);
+    expect((e2 as AppError).code).toBe('RENDER_TIMEOUT');
+    const ac = new AbortController();
+    ac.abort(new Error('run deadline'));
+    const e3 = await r.pdf([kpiReport()], { signal: ac.signal }).then(() => null, (e: unknown) => e);
+    expect((e3 as AppError).code).toBe('RENDER_TIMEOUT');
+  });
+
+  it('300 renders with forced timeouts leave no Chromium beyond the pool and bounded memory', async () => {
+    const prefix = uniquePrefix();
+    const events: PoolEvent[] = [];
+    const pool = new BrowserPool({ chromiumPath, recycleAfter: 60, userDataDirPrefix: prefix, onEvent: (e) => events.push(e) });
+    cleanups.push(() => pool.close());
+    const { html } = await createRenderer({ chromiumPath, paper: 'A4', renderTimeoutMs: 30_000, recycleAfter: 1, timezone: 'UTC', mspName: 'M' }).html([bigTableReport(200)]);
+    const footer = footerTemplate('M', 't', 'g');
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    const rss0 = process.memoryUsage().rss;
+
+    const t0 = Date.now();
+    let timeouts = 0;
+    for (let i = 0; i < 300; i++) {
+      // Deadlines from 1 to 60 ms land in every phase: acquiring, opening the page, loading, printing.
+      const deadline = Date.now() + 1 + ((i * 7) % 60);
+      const e = i % 3 === 0
+        ? await pool.withPage(async (page) => { await page.waitForSelector('#never', { timeout: 0 }); }, { deadline }).then(() => null, (x: unknown) => x)
+        : await htmlToPdf(pool, html, { paper: 'A4', footer, deadline }).then(() => null, (x: unknown) => x);
+      if (e instanceof AppError && e.code === 'RENDER_TIMEOUT') timeouts++;
+      else { console.log("FAIL AT", i, JSON.stringify(events)); throw e ?? new Error(`render ${i} finished inside a ${deadline} deadline`); }
+    }
+    expect(timeouts).toBe(300);
+    // One more real render: the pool still works.
+    const last = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    expect(last.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(Date.now() - t0).toBeLessThan(50_000);
+
+    // Beyond the pool's one browser, nothing with our user-data-dir is alive, and its pages are closed.
+    expect(pool.pids).toHaveLength(1);
+    const live = await pgrep(prefix);
+    const group = await groupMembers(pool.pids);
+    for (const p of live) expect(group, `pid ${p} outside the pool's process group`).toContain(p);
+    expect(events.filter((e) => e.type === 'launch').length).toBeGreaterThanOrEqual(5);
+    expect(leftoverDirs(prefix)).toHaveLength(1);
+    const chromiumRssMb = group.reduce((a, p) => a + rssKb(p), 0) / 1024;
+    expect(chromiumRssMb).toBeLessThan(1_500);
+    expect((process.memoryUsage().rss - rss0) / 1e6).toBeLessThan(200);
+
+    await pool.close();
+    expect(await pgrep(prefix)).toEqual([]);
+    expect(await groupMembers(events.flatMap((e) => (e.type === 'launch' && e.pid ? [e.pid] : [])))).toEqual([]);
+    expect(leftoverDirs(prefix)).toEqual([]);
+  }, 90_000);
+});
