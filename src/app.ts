@@ -5,6 +5,17 @@ import { validateReports, type RegisteredReport } from './reporting/define.js';
 import { computeReports, selectReports } from './reporting/engine.js';
 import { openDb, type Db } from './store/db.js';
 import type { ItemResult, ReportResult } from './types.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type { CommandIO } from './commands/types.js';
+import { Events } from './delivery/events.js';
+import { Ledger, newOwner } from './delivery/ledger.js';
+import { createMailer } from './delivery/mailer.js';
+import type { MessageContent, MessageRenderer, RenderInput, ReportComputer, Syncer } from './delivery/ports.js';
+import { loadSchedules, type SchedulesFile } from './delivery/schedules.js';
+import type { DeliveryDeps } from './delivery/execute.js';
+import { systemClock, type Artifact, type Clock } from './types.js';
 
 /**
  * Composition root: builds the real adapters (store, report engine, renderer, mailer, Autotask client)
@@ -51,4 +62,126 @@ export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf
 /** The stable JSON shape of design.md: `{ report, title, asOf, window, metrics, rows }`. */
 export function toJsonShape(r: ReportResult): { report: string; title: string; asOf: string; window: { from: string; to: string } | null; metrics: ReportResult['metrics']; rows: ReportResult['rows'] } {
   return { report: r.report, title: r.title, asOf: r.asOf, window: r.window, metrics: r.metrics, rows: r.rows };
+}
+
+// ---- delivery wiring -------------------------------------------------------------------------------
+/** Loads schedules.json, checking report references against the registry. */
+export function loadSchedulesFor(cfg: Config): SchedulesFile {
+  return loadSchedules(cfg.schedulesFile, { reportIds: loadRegistry().map((r) => r.id) });
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^a-zA-Z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'x';
+}
+
+/** Writes an artifact into the archive folder (temp file + rename: never a half-written file). */
+function archive(dir: string, a: Artifact): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, a.filename);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, a.content);
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+/**
+ * The real MessageRenderer: PDF/HTML/CSV attachments from the renderer, every artifact archived under
+ * paths.output/runs/<schedule>/<date>/ (so a report is never only in an email), and the email body from
+ * buildEmail (CID charts, size budget notes).
+ */
+async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
+  const { createRenderer } = await import('./render/pdf.js');
+  const { buildEmail } = await import('./render/email.js');
+  const { csvArtifact } = await import('./render/csv.js');
+  const { formatPeriod } = await import('./render/format.js');
+  const renderer = createRenderer({
+    chromiumPath: cfg.render.chromiumPath, paper: cfg.render.paper, renderTimeoutMs: cfg.render.renderTimeoutMs,
+    recycleAfter: cfg.render.recycleAfter, timezone: cfg.settings.timezone, mspName: cfg.settings.mspName, clock,
+  });
+  const port: MessageRenderer = {
+    async render(input: RenderInput, opts): Promise<MessageContent> {
+      const first = input.results[0];
+      const tz = first?.timezone ?? cfg.settings.timezone;
+      const periodLabel = first ? formatPeriod(first.window, first.asOf, tz) : '';
+      const day = first ? first.asOf.slice(0, 10) : new Date(clock.now()).toISOString().slice(0, 10);
+      const dir = path.join(cfg.paths.output, 'runs', safeName(input.scheduleId), day, input.audience ? safeName(input.audience) : '');
+      const savedAt: Record<string, string> = {};
+      const title = input.audience ? `${input.subject}` : input.subject;
+      let pdf: Artifact | undefined;
+      const extra: Artifact[] = [];
+      let csv: Artifact[] | undefined;
+      if (input.results.length && (input.format === 'pdf' || input.format === 'both')) {
+        pdf = await renderer.pdf(input.results, { title, signal: opts.signal, deadline: opts.deadline });
+        savedAt[pdf.filename] = archive(dir, pdf);
+      }
+      if (input.results.length && (input.format === 'html' || input.format === 'both')) {
+        const doc = await renderer.html(input.results, { title, images: 'data' });
+        const a: Artifact = { filename: (pdf?.filename ?? 'report.pdf').replace(/\.pdf$/, '.html'), contentType: 'text/html; charset=utf-8', content: Buffer.from(doc.html) };
+        savedAt[a.filename] = archive(dir, a);
+        extra.push(a);
+      }
+      if (input.format === 'csv') {
+        csv = input.results.map(csvArtifact);
+        for (const c of csv) savedAt[c.filename] = archive(dir, c);
+      }
+      const { images } = input.results.length ? await renderer.html(input.results, { title, images: 'cid' }) : { images: [] };
+      const msg = await buildEmail({
+        from: cfg.mailFrom, to: 'recipient@invalid', subject: input.subject, results: input.results,
+        ...(pdf ? { pdf } : {}), ...(csv ? { csv } : {}), periodLabel, unsubscribe: 'mailto:unsubscribe@invalid',
+        messageId: '<render@invalid>', maxBytes: cfg.render.maxEmailBytes, images, savedAt,
+        mspName: cfg.settings.mspName, date: new Date(clock.now()), format: { timezone: tz },
+        ...(input.notes.length ? { notes: input.notes } : {}),
+      } as Parameters<typeof buildEmail>[0]);
+      const attachments = [...((msg.attachments as Mail.Attachment[] | undefined) ?? []), ...extra.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType }))];
+      return { html: msg.html, text: msg.text, attachments };
+    },
+  };
+  return { port, close: () => renderer.close() };
+}
+
+/** Everything a run needs, built from the configuration. The caller closes it. */
+export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clock?: Clock; events?: Events; schedules?: SchedulesFile; db?: Db; dryRun?: boolean; outbox?: string } = {}): Promise<{ deps: DeliveryDeps; schedules: SchedulesFile; outbox: string; close(): Promise<void> }> {
+  const clock = opts.clock ?? systemClock;
+  const schedules = opts.schedules ?? loadSchedulesFor(cfg);
+  const db = opts.db ?? openStore(cfg);
+  const events = opts.events ?? new Events();
+  const computer: ReportComputer = {
+    reportIds: () => loadRegistry().map((r) => r.id),
+    async compute(ids, o) {
+      return computeByName(db, cfg, [...ids], { asOf: o.asOf, timezone: o.timezone, trend: true, snapshot: true });
+    },
+  };
+  const syncer: Syncer = {
+    lastSuccessAt: () => lastSyncAt(db),
+    async sync({ signal }) {
+      const { runSync } = await import('./commands/sync.js');
+      try {
+        const s = await runSync(cfg, io, { db, clock, signal, progress: 'none' });
+        const failed = s.entities.filter((e) => !e.ok);
+        return failed.length ? { ok: false, error: failed.map((e) => `${e.entity}: ${e.ok ? '' : e.error}`).join('; ') } : { ok: true };
+      } catch (e) {
+        return { ok: false, error: (e as Error).message };
+      }
+    },
+  };
+  // A dry run renders every message into its own folder and keeps its ledger in memory: nothing is sent,
+  // the real ledger (and so `history` and the daemon's exactly-once records) is untouched, and no sync runs.
+  const outbox = opts.outbox ?? (opts.dryRun ? path.join(cfg.paths.output, 'dry-run', new Date(clock.now()).toISOString().replace(/[:.]/g, '-')) : cfg.paths.outbox);
+  const mailer = createMailer({ smtpUrl: opts.dryRun ? null : cfg.smtpUrl, outbox });
+  const ledgerDb = opts.dryRun ? openDb(':memory:') : db;
+  const renderer = await createMessageRenderer(cfg, clock);
+  const deps: DeliveryDeps = {
+    db, ledger: new Ledger(ledgerDb), computer, renderer: renderer.port,
+    syncer: opts.dryRun ? { lastSuccessAt: () => clock.now(), sync: async () => ({ ok: true }) } : syncer,
+    mailer, clock, events, schedules, from: cfg.mailFrom, owner: newOwner(),
+  };
+  return {
+    deps, schedules, outbox: opts.dryRun || !cfg.smtpUrl ? outbox : mailer.describe(),
+    async close() {
+      mailer.close();
+      await renderer.close();
+      if (ledgerDb !== db) ledgerDb.close();
+      if (!opts.db) db.close();
+    },
+  };
 }

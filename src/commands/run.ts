@@ -1,15 +1,140 @@
-import type { Command } from './types.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { computeByName, lastSyncAt, loadRegistry, openStore, toJsonShape } from '../app.js';
 import { AppError } from '../errors.js';
+import { parseWhen } from '../reporting/time.js';
+import type { ReportResult } from '../types.js';
+import type { Command, CommandIO } from './types.js';
 
-// Placeholder: replaced by the module that owns this command.
+const FORMATS = ['json', 'csv', 'html', 'pdf'] as const;
+type Format = (typeof FORMATS)[number];
+
+function writeOut(io: CommandIO, out: string | undefined, name: string, content: string | Buffer): string | null {
+  if (!out) {
+    io.out(typeof content === 'string' ? content : content.toString('utf8'));
+    return null;
+  }
+  const target = out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory()) ? path.join(out, name) : out;
+  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  const tmp = `${target}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, target);
+  return target;
+}
+
 const command: Command = {
   name: 'run',
-  summary: '',
-  usage: '',
-  description: 'Not available yet.',
-  options: [],
-  async run() {
-    throw new AppError('psa-reports run is not available in this build yet', 'USAGE');
+  summary: 'compute reports (json/csv/html/pdf) or run a schedule now (--send, --dry-run)',
+  usage: '<report-id|group…> [--format json|csv|html|pdf] [--as-of T] [--from D --to D] [--out PATH]\n       psa-reports run <schedule-id> --send | --dry-run',
+  description: `
+Computes reports from the local store (run "psa-reports sync" first) and prints or writes them.
+A report is named by its id (intake/backlog) or a whole group (intake, profitability, tech-performance,
+accounting, sales); "psa-reports list reports" shows them all.
+
+Formats: json (the stable shape {report,title,asOf,window,metrics,rows}; an array for several reports),
+csv (one table per report; with several reports --out must be a folder), html, pdf (several reports make one
+bundle with a contents page).
+
+Times: --as-of is the instant the report is "run at" (default now); --from/--to override the window.
+A date (2026-11-02) means 00:00 of that date in settings.timezone; 2026-11-02T09:00 is a wall time there;
+2026-11-02T09:00:00Z is an instant.
+
+With a schedule id from schedules.json instead of reports: --send runs it now and delivers it to its
+recipients (recorded in the ledger, see "psa-reports history"); --dry-run renders it and sends nothing.
+
+Examples:
+  psa-reports run intake/backlog
+  psa-reports run intake/sla-performance --from 2026-11-01 --to 2026-11-08 --format json
+  psa-reports run intake profitability --format pdf --out out/service-kpis.pdf
+  psa-reports run weekly-service-kpis --dry-run`,
+  options: [
+    { name: 'format', type: 'string', short: 'f', arg: '<fmt>', help: 'json | csv | html | pdf (default json)' },
+    { name: 'as-of', type: 'string', arg: '<T>', help: 'run the reports as of this instant (default now)' },
+    { name: 'from', type: 'string', arg: '<D>', help: 'window start (with --to); a date is 00:00 in settings.timezone' },
+    { name: 'to', type: 'string', arg: '<D>', help: 'window end, exclusive (with --from)' },
+    { name: 'out', type: 'string', short: 'o', arg: '<path>', help: 'write to a file (or a folder, for csv of several reports) instead of stdout' },
+    { name: 'trend', type: 'boolean', help: 'also compute trend series (previous 8 weeks / 6 months); on by default for html and pdf' },
+    { name: 'send', type: 'boolean', help: 'with a schedule id: run it now and deliver to its recipients' },
+    { name: 'dry-run', type: 'boolean', help: 'with a schedule id: render it and send nothing' },
+  ],
+  async run(args, { io, loadConfig }) {
+    const names = args.positionals;
+    if (names.length === 0) throw new AppError('name at least one report id, group or schedule id. Try: psa-reports list reports', 'USAGE');
+    const cfg = loadConfig();
+    if (args.values.send || args.values['dry-run']) {
+      const { runScheduleNow } = await import('./run-schedule.js');
+      return runScheduleNow(cfg, io, names, { send: Boolean(args.values.send), dryRun: Boolean(args.values['dry-run']) });
+    }
+    const format = (args.values.format as string | undefined) ?? 'json';
+    if (!(FORMATS as readonly string[]).includes(format)) throw new AppError(`--format: "${format}" is not allowed. Allowed: ${FORMATS.join(', ')}`, 'USAGE');
+    const tz = cfg.settings.timezone;
+    const asOf = args.values['as-of'] ? parseWhen(String(args.values['as-of']), tz, '--as-of') : Date.now();
+    const fromS = args.values.from as string | undefined;
+    const toS = args.values.to as string | undefined;
+    if ((fromS === undefined) !== (toS === undefined)) throw new AppError('--from and --to go together: give both, or neither for the report\'s default window', 'USAGE');
+    const from = fromS !== undefined ? parseWhen(fromS, tz, '--from') : undefined;
+    const to = toS !== undefined ? parseWhen(toS, tz, '--to') : undefined;
+    if (from !== undefined && to !== undefined && !(to > from)) throw new AppError(`--to (${toS}) must be after --from (${fromS})`, 'USAGE');
+    loadRegistry();
+    const db = openStore(cfg);
+    try {
+      if (lastSyncAt(db) === null) io.err('warning: the store has never completed a sync; reports will be empty. Run: psa-reports sync (or psa-reports demo)');
+      const visual = format === 'html' || format === 'pdf';
+      const results = computeByName(db, cfg, names, { asOf, ...(from !== undefined ? { from, to } : {}), trend: Boolean(args.values.trend) || visual });
+      const ok: ReportResult[] = [];
+      let failed = 0;
+      for (const r of results) {
+        if (r.ok) {
+          ok.push(r.value);
+          for (const w of r.value.warnings) io.err(`note: ${r.name}: ${w}`);
+        } else {
+          failed++;
+          io.err(`error: ${r.name}: ${r.error.message}`);
+        }
+      }
+      const out = args.values.out as string | undefined;
+      if (ok.length) await emit(io, cfg, format as Format, ok, out);
+      return failed ? 1 : 0;
+    } finally {
+      db.close();
+    }
   },
 };
+
+async function emit(io: CommandIO, cfg: ReturnType<Parameters<Command['run']>[1]['loadConfig']>, format: Format, results: ReportResult[], out: string | undefined): Promise<void> {
+  const base = results.length === 1 ? results[0]!.report.replace('/', '-') : 'reports';
+  if (format === 'json') {
+    const body = results.length === 1 ? toJsonShape(results[0]!) : results.map(toJsonShape);
+    const p = writeOut(io, out, `${base}.json`, `${JSON.stringify(body, null, 2)}\n`);
+    if (p) io.err(`wrote ${p}`);
+    return;
+  }
+  if (format === 'csv') {
+    const { toCsv } = await import('../render/csv.js');
+    if (results.length > 1 && out && !out.endsWith('/') && !(fs.existsSync(out) && fs.statSync(out).isDirectory())) {
+      throw new AppError(`--out: with several reports and csv, give a folder (ending in "/"), not the file ${out}`, 'USAGE');
+    }
+    for (const r of results) {
+      const p = writeOut(io, out, `${r.report.replace('/', '-')}.csv`, toCsv(r));
+      if (p) io.err(`wrote ${p}`);
+    }
+    return;
+  }
+  const { createRenderer } = await import('../render/pdf.js');
+  const renderer = createRenderer({ chromiumPath: cfg.render.chromiumPath, paper: cfg.render.paper, renderTimeoutMs: cfg.render.renderTimeoutMs, recycleAfter: cfg.render.recycleAfter, timezone: cfg.settings.timezone, mspName: cfg.settings.mspName });
+  try {
+    if (format === 'html') {
+      const { html } = await renderer.html(results, { images: 'data' });
+      const p = writeOut(io, out, `${base}.html`, html);
+      if (p) io.err(`wrote ${p}`);
+    } else {
+      const pdf = await renderer.pdf(results);
+      const p = writeOut(io, out ?? `${base}.pdf`, pdf.filename, pdf.content);
+      io.err(`wrote ${p}`);
+    }
+  } finally {
+    await renderer.close();
+  }
+}
+
 export default command;

@@ -1,0 +1,34 @@
+import { createDeliveryDeps } from '../app.js';
+import type { Config } from '../config.js';
+import { runScheduleNow } from '../delivery/execute.js';
+import { AppError } from '../errors.js';
+import type { CommandIO } from './types.js';
+
+/**
+ * `run <schedule-id> --send | --dry-run`. --send is a manual run in the ledger (its own row, delivered once
+ * per recipient, visible in `history`); --dry-run renders every message into a folder and sends nothing.
+ */
+export async function runScheduleNow_(cfg: Config, io: CommandIO, ids: string[], opts: { send: boolean; dryRun: boolean }): Promise<number> {
+  if (opts.send && opts.dryRun) throw new AppError('--send and --dry-run exclude each other: choose one', 'USAGE');
+  const wiring = await createDeliveryDeps(cfg, io, opts.dryRun ? { dryRun: true } : {});
+  try {
+    const unknown = ids.filter((id) => !wiring.schedules.schedules.some((s) => s.id === id));
+    if (unknown.length) {
+      throw new AppError(`${cfg.schedulesFile}: no schedule with id ${unknown.map((u) => `"${u}"`).join(', ')}. Allowed: ${wiring.schedules.schedules.map((s) => s.id).join(', ')}. (To compute reports instead, leave out --send/--dry-run.)`, 'USAGE');
+    }
+    let failed = 0;
+    for (const id of ids) {
+      const schedule = wiring.schedules.schedules.find((s) => s.id === id)!;
+      const outcome = await runScheduleNow(wiring.deps, schedule);
+      const sent = outcome.deliveries.filter((d) => d.state === 'sent').length;
+      const bad = outcome.deliveries.filter((d) => d.state === 'failed');
+      io.out(`${id}: run ${outcome.runId ?? '-'} ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}; ${sent} sent, ${bad.length} failed${opts.dryRun ? ` — messages in ${wiring.outbox}` : ''}`);
+      for (const d of bad) io.err(`  ${d.recipient}: ${d.last_error ?? 'failed'}`);
+      if (outcome.state !== 'sent' && outcome.state !== 'skipped') failed++;
+    }
+    return failed ? 1 : 0;
+  } finally {
+    await wiring.close();
+  }
+}
+export { runScheduleNow_ as runScheduleNow };
