@@ -646,7 +646,7 @@ export function generateTenant(opts: GenerateOptions): Tenant {
   // Task time entries fill the rest of the target.
   progress('task time entries', 0);
   const allTasks = projects.flatMap((pr) => pr.tasks.map((t) => ({ ...t, project: pr })));
-  const remaining = Math.max(Math.round(teTarget * 0.15), teTarget + Math.round(teTarget * 0.01) - teT.size);
+  const remaining = Math.max(Math.round(teTarget * 0.15), teTarget + Math.round(teTarget * 0.02) - teT.size);
   const perTask = allTasks.length ? remaining / allTasks.length : 0;
   for (const task of allTasks) {
     const tStart = task.start ?? task.project.start;
