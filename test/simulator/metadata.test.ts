@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/simulator/index.js';
+import { ENTITIES } from '../../src/autotask/entities.js';
+import { get, post, start } from './_helpers.js';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await start();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+type Field = { name: string; dataType: string; isPickList: boolean; isQueryable: boolean; picklistParentValueField: string; picklistValues: null | { value: string; label: string; isActive: boolean; isSystem: boolean; parentValue: string }[] };
+
+describe('entityInformation', () => {
+  it('describes capabilities', async () => {
+    const r = await get(sim, 'Tickets/entityInformation');
+    expect(r.status).toBe(200);
+    expect(r.body.info).toMatchObject({ name: 'Ticket', canQuery: true, canCreate: true, canUpdate: true, canDelete: false, supportsWebhookCallouts: true });
+  });
+
+  it('serves every catalogue field of every entity, with data and the right types', async () => {
+    for (const e of ENTITIES) {
+      const r = await get(sim, `${e.name}/entityInformation/fields`);
+      expect(r.status, e.name).toBe(200);
+      const fields = r.body.fields as Field[];
+      const byName = new Map(fields.map((f) => [f.name, f]));
+      for (const f of e.fields) {
+        const meta = byName.get(f.name);
+        expect(meta, `${e.name}.${f.name}`).toBeDefined();
+        expect(meta!.isPickList, `${e.name}.${f.name}`).toBe(Boolean(f.picklist));
+        if (f.type === 'datetime' || f.type === 'date') expect(meta!.dataType).toBe('datetime');
+        if (f.type === 'bool') expect(meta!.dataType).toBe('boolean');
+      }
+      const rows = await post(sim, `${e.name}/query`, { filter: [{ op: 'exist', field: 'id' }], MaxRecords: 5 });
+      expect(rows.status).toBe(200);
+      expect(rows.body.items.length, `${e.name} has rows`).toBeGreaterThan(0);
+      for (const f of e.fields) expect(f.name in rows.body.items[0], `${e.name}.${f.name} served`).toBe(true);
+    }
+  });
+
+  it('lists tenant-style picklists: string values, inactive values, renumbered statuses', async () => {
+    const r = await get(sim, 'Tickets/entityInformation/fields');
+    const fields = r.body.fields as Field[];
+    const status = fields.find((f) => f.name === 'status')!;
+    expect(status.isPickList).toBe(true);
+    for (const v of status.picklistValues!) expect(typeof v.value).toBe('string');
+    expect(status.picklistValues!.find((v) => v.label === 'Complete')!.value).toBe('5');
+    expect(status.picklistValues!.some((v) => !v.isActive)).toBe(true);
+    expect(status.picklistValues!.find((v) => v.label.trim().toLowerCase() === 'in progress')!.value).not.toBe('8');
+    const priority = fields.find((f) => f.name === 'priority')!;
+    expect(priority.picklistValues!.map((v) => v.value)).not.toContain('3');
+    const labels = fields.flatMap((f) => f.picklistValues ?? []).map((v) => v.label);
+    expect(labels.some((l) => l !== l.trim())).toBe(true);
+    const sub = fields.find((f) => f.name === 'subIssueType')!;
+    expect(sub.picklistParentValueField).toBe('issueType');
+    expect(sub.picklistValues!.every((v) => v.parentValue !== '')).toBe(true);
+    const queue = fields.find((f) => f.name === 'queueID')!;
+    for (const label of ['Tier 1', 'Tier 2', 'Tier 3', 'Triage']) expect(queue.picklistValues!.map((v) => v.label)).toContain(label);
+    expect(fields.find((f) => f.name === 'creatorType')!.isQueryable).toBe(false);
+  });
+
+  it('answers userDefinedFields and the global entity list', async () => {
+    expect((await get(sim, 'Tickets/entityInformation/userDefinedFields')).body).toEqual({ fields: [] });
+    const all = await get(sim, 'EntityInformation');
+    expect(all.status).toBe(200);
+    expect(all.body.entityDescriptions.length).toBeGreaterThan(20);
+  });
+});
