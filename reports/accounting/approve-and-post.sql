@@ -2,7 +2,10 @@
 -- The work instant is startDateTime, else 00:00 of dateWorked in the zone; "work instant < T" is written
 -- without a function call so the filter stays cheap on a large time_entries table (for a point-in-time
 -- report :toDay is the first date whose 00:00 is at or after T, so dateWorked < :toDay ⇔ its 00:00 < T).
-WITH unapproved AS (
+-- `billingApprovalDateTime IS NULL` matches the partial index time_entries_unapproved (migration 4), so only
+-- unapproved entries are read; the unary + keeps the planner off the startDateTime index, which would
+-- match nearly every entry. MATERIALIZED computes each work instant once, not once per use below.
+WITH unapproved AS MATERIALIZED (
   SELECT te.id, te.hoursToBill AS hours, ro.hourlyRate AS rate,
          work_ms(te.startDateTime, te.dateWorked) AS work_at,
          COALESCE(t.companyID, p.companyID) AS company_id
@@ -14,7 +17,7 @@ WITH unapproved AS (
   WHERE te.billingApprovalDateTime IS NULL
     AND COALESCE(te.isNonBillable, 0) = 0
     AND te.hoursToBill > 0
-    AND (te.startDateTime < :asOf OR (te.startDateTime IS NULL AND te.dateWorked < :toDay))
+    AND (+te.startDateTime < :asOf OR (te.startDateTime IS NULL AND te.dateWorked < :toDay))
     AND NOT EXISTS (SELECT 1 FROM billing_items b WHERE b.timeEntryID = te.id)
 )
 SELECT u.company_id, c.companyName AS company_name,

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../../src/config.js';
+import { openSession } from '../../../src/reporting/context.js';
 import def from '../../../reports/accounting/approve-and-post.js';
 import { insert, makeStore, pv, seedPicklists } from '../../helpers/store.js';
 import { runReport } from '../../helpers/report.js';
@@ -86,5 +90,12 @@ describe('accounting/approve-and-post', () => {
     const r = runReport(store.db, 'accounting/approve-and-post', def, { asOf: T });
     expect(r.metrics).toEqual({ entries: 0, hours: 0, value: 0, over_7d: 0, over_30d: 0 });
     expect(r.rows).toEqual([]);
+  });
+
+  it('reads unapproved entries through the partial index, not by scanning time_entries', () => {
+    openSession(store.db, SettingsSchema.parse({})); // registers work_ms and the other SQL functions
+    const sql = fs.readFileSync(path.resolve(__dirname, '../../../reports/accounting/approve-and-post.sql'), 'utf8');
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ asOf: t, toDay: '2026-11-27' }) as { detail: string }[]).map((p) => p.detail);
+    expect(plan.some((d) => /time_entries_unapproved/.test(d))).toBe(true);
   });
 });
