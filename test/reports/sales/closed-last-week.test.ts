@@ -55,4 +55,21 @@ describe('sales/closed-last-week', () => {
     const utc = runReport(store.db, 'sales/closed-last-week', def, { asOf: '2026-11-26T03:00:00Z' });
     expect(utc.rows.map((x) => x.opportunity_id)).toEqual([2, 1, 5]);
   });
+
+  it('keeps the exact 7 × 24 h window across a DST change (America/New_York, fall back on 1 Nov 2026)', () => {
+    insert(store.db, 'Opportunities', [
+      opp(21, 'Closed', { closedDate: '2026-10-29', amount: 1 }),
+      opp(22, 'Closed', { closedDate: '2026-10-30', amount: 2 }),
+      opp(23, 'Closed', { closedDate: '2026-11-04', amount: 4 }),
+      opp(24, 'Closed', { closedDate: '2026-11-05', amount: 8 }),
+    ]);
+    // T = 5 Nov 00:00 EST = 05:00Z; T − 7 × 24 h = 29 Oct 05:00Z = 01:00 EDT. 29 Oct 00:00 EDT (04:00Z) is
+    // before the start, 30 Oct 00:00 EDT is in, 5 Nov 00:00 EST is the end (out): dates 30 Oct … 4 Nov.
+    const r = runReport(store.db, 'sales/closed-last-week', def, { asOf: '2026-11-05T05:00:00Z', settings: { timezone: 'America/New_York' } });
+    expect(r.window).toEqual({ from: '2026-10-29T05:00:00.000Z', to: '2026-11-05T05:00:00.000Z' });
+    // Opportunity 8 of the shared fixture was lost on 1 Nov (the DST day itself): in.
+    expect(r.rows.map((x) => x.opportunity_id)).toEqual([23, 22, 8]);
+    expect(r.metrics).toEqual({ won: 2, won_amount: 2 + 4, lost: 1, lost_amount: 9999 });
+  });
 });
+

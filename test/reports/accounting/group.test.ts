@@ -1,0 +1,18 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reports } from '../../../reports/accounting/index.js';
+import { makeStore, seedPicklists } from '../../helpers/store.js';
+import { runReport } from '../../helpers/report.js';
+
+let store: ReturnType<typeof makeStore>;
+beforeEach(() => { store = makeStore(); seedPicklists(store.db); });
+afterEach(() => store.cleanup());
+
+describe('accounting group', () => {
+  it('every report computes on an empty store, with trends, in a DST-changing zone', () => {
+    for (const [id, def] of Object.entries(reports)) {
+      const r = runReport(store.db, id, def, { asOf: '2026-11-02T14:00:00Z', trend: true, settings: { timezone: 'America/New_York' } });
+      expect(Object.keys(r.metrics)).toEqual(Object.keys(def.metrics));
+      expect(r.rows).toEqual([]);
+    }
+  });
+});
