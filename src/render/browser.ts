@@ -85,6 +85,7 @@ export class BrowserPool {
   private readonly slots = new Set<Slot>();
   private closed = false;
   private launches = 0;
+  private readonly pending = new Set<Promise<unknown>>();
   private readonly opts: Required<Omit<BrowserPoolOptions, 'onEvent'>> & Pick<BrowserPoolOptions, 'onEvent'>;
 
   constructor(opts: BrowserPoolOptions) {
@@ -143,6 +144,9 @@ export class BrowserPool {
         await this.releasePage(slot, state.page);
       }
     })();
+    const tracked = work.then(() => undefined, () => undefined);
+    this.pending.add(tracked);
+    void tracked.then(() => this.pending.delete(tracked));
 
     let abortListener: (() => void) | undefined;
     const timer = delay(opts.deadline - Date.now());
@@ -173,7 +177,7 @@ export class BrowserPool {
     let settled = false;
     void work.then(() => undefined, () => undefined).then(() => { settled = true; grace.cancel(); });
     void grace.promise.then(() => {
-      if (!settled && state.slot) void this.retire(state.slot, 'hung', true);
+      if (!settled && state.slot) void this.retire(state.slot, 'hung');
     });
   }
 
@@ -187,7 +191,7 @@ export class BrowserPool {
         const grace = delay(this.opts.closeGraceMs);
         const closed = await Promise.race([page.close().then(() => true, () => true), grace.promise.then(() => false)]);
         grace.cancel();
-        if (!closed) void this.retire(slot, 'hung', true);
+        if (!closed) void this.retire(slot, 'hung');
       }
     } finally {
       slot.inFlight--;
@@ -254,7 +258,7 @@ export class BrowserPool {
     void slot.dead.then(() => {
       if (!slot.closing) {
         this.opts.onEvent?.({ type: 'retire', pid, reason: 'disconnected' });
-        void this.retire(slot, 'disconnected', true);
+        void this.retire(slot, 'disconnected');
       }
     });
     this.slots.add(slot);
@@ -262,11 +266,18 @@ export class BrowserPool {
     return slot;
   }
 
-  private retire(slot: Slot, reason: 'hung' | 'disconnected', force: boolean): Promise<void> {
-    if (reason === 'hung' && !slot.closing) this.opts.onEvent?.({ type: 'retire', pid: slot.pid, reason });
+  /**
+   * Takes a browser out of service. A dead one is cleaned up at once; a hung one first lets its other
+   * in-flight renders finish (they would fail needlessly) and is killed if they do not within the grace.
+   */
+  private retire(slot: Slot, reason: 'hung' | 'disconnected'): Promise<void> {
+    if (reason === 'hung' && !slot.retiring) this.opts.onEvent?.({ type: 'retire', pid: slot.pid, reason });
     slot.retiring = true;
     if (this.current === slot) this.current = null;
-    return this.destroy(slot, force);
+    if (reason === 'disconnected' || slot.inFlight <= 0) return this.destroy(slot, reason === 'disconnected');
+    const t = setTimeout(() => { if (!slot.closing) void this.destroy(slot, true); }, this.opts.closeGraceMs * 2);
+    t.unref();
+    return Promise.resolve();
   }
 
   private destroy(slot: Slot, force: boolean): Promise<void> {
@@ -302,6 +313,22 @@ export class BrowserPool {
     grace.cancel();
     // Helpers re-parented to init may linger a moment after the leader; wait until the group is empty.
     for (let i = 0; i < 50 && isAliveGroup(pid); i++) await delay(20).promise;
+  }
+
+  /**
+   * Resolves when no render is unwinding and every retired browser has exited: the pool holds at most its
+   * current browser. (Timed-out renders finish closing their pages in the background.)
+   */
+  async idle(): Promise<void> {
+    const until = Date.now() + this.opts.closeGraceMs * 4;
+    while (Date.now() < until) {
+      const retired = [...this.slots].filter((s) => s !== this.current);
+      if (!this.pending.size && !retired.length) return;
+      await Promise.all([...this.pending]);
+      const closings = retired.flatMap((s) => (s.closing ? [s.closing] : []));
+      if (closings.length) await Promise.all(closings);
+      else await delay(10).promise; // a retired browser waiting for its kill timer
+    }
   }
 
   /** Closes every browser (killing what does not close in time) and removes their directories. */
