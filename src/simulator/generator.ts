@@ -188,7 +188,8 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     t.set(t.find(r.id), 'internalCost', null);
   }
   // Most technicians have an availability record; a few rely on the default.
-  const withoutAvail = new Set([techs[nInactive]!.id, ...(techs.length > 10 ? [techs[techs.length - 3]!.id] : [])]);
+  const activeTechList = techs.filter((r) => r.activeUntil === Infinity && r.roleId !== 29683404);
+  const withoutAvail = new Set([activeTechList[0]!.id, ...(activeTechList.length > 10 ? [activeTechList[activeTechList.length - 3]!.id] : [])]);
   for (const r of resources) {
     if (withoutAvail.has(r.id) || (!r.tech && r.roleId !== 29683406)) continue;
     const partTime = rng.chance(0.08);
@@ -383,8 +384,16 @@ export function generateTenant(opts: GenerateOptions): Tenant {
   for (let i = 0; i < p.projects; i++) {
     const company = i % 7 === 6 ? companies[0]! : rng.pick(customers);
     // Spread projects over the year; about a third still running or starting soon.
-    const pStart = dayStart(now - rng.int(-20, 380) * D) + 8 * H;
-    const pEnd = pStart + rng.int(20, 120) * D;
+    let pStart = dayStart(now - rng.int(-20, 380) * D) + 8 * H;
+    let pEnd = pStart + rng.int(20, 120) * D;
+    // The first two projects are running now (one late, one on track), so every tenant has open work.
+    if (i === 0) {
+      pStart = dayStart(now - 80 * D) + 8 * H;
+      pEnd = dayStart(now + 10 * D) + 17 * H;
+    } else if (i === 1) {
+      pStart = dayStart(now - 10 * D) + 8 * H;
+      pEnd = dayStart(now + 60 * D) + 17 * H;
+    }
     const open = pEnd > now - 10 * D || rng.chance(0.05);
     const id = 501 + i * 2;
     const lead = rng.pick(pms).id;
@@ -403,8 +412,8 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       const span = pEnd - pStart;
       let ts: number | null = pStart + Math.floor((span * k) / nTasks);
       let te: number | null = ts + Math.max(D, Math.floor(span / nTasks));
-      const done = !open ? true : te < now - 3 * D ? rng.chance(0.75) : false;
-      if (open && !done && rng.chance(0.12)) {
+      const done = i === 0 && k === 0 ? false : !open ? true : te < now - 3 * D ? rng.chance(0.75) : false;
+      if (open && !done && (rng.chance(0.12) || (i === 0 && k === nTasks - 1))) {
         ts = null;
         te = null;
       }
@@ -733,12 +742,20 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     });
     tenant.table('ServiceCallTickets').append({ id: sctId++, serviceCallID: id, ticketID });
   };
+  // Even a tiny tenant needs a few scheduled tickets, with and without a future visit.
+  for (const tid of openTicketIds) {
+    if (scheduledTickets.length >= 4) break;
+    const pos = ticketsT.find(tid);
+    if (scheduledTickets.includes(tid) || ticketsT.get(pos, 'status') === ts.new || ticketsT.get(pos, 'projectID') !== null) continue;
+    ticketsT.set(pos, 'status', scheduledTickets.length % 2 ? ts.dispatched : ts.scheduled);
+    scheduledTickets.push(tid);
+  }
   scheduledTickets.sort((a, b) => a - b);
   scheduledTickets.forEach((tid, i) => {
     const mode = i % 7;
     // Most scheduled tickets have a future visit; some only a past one, a cancelled one, or none at all.
-    if (mode <= 3) addCall(tid, dayStart(now) + rng.int(1, 10) * D + rng.int(8, 15) * H, false, false);
-    else if (mode === 4) addCall(tid, now - rng.int(2, 20) * D, true, false);
+    if (mode % 2 === 0) addCall(tid, dayStart(now) + rng.int(1, 10) * D + rng.int(8, 15) * H, false, false);
+    else if (mode === 3) addCall(tid, now - rng.int(2, 20) * D, true, false);
     else if (mode === 5) addCall(tid, now + rng.int(1, 5) * D, false, true);
   });
   for (const tid of completedForCalls) {
