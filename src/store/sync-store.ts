@@ -53,11 +53,49 @@ const enum T {
 
 const TYPE_CODE: Record<FieldType, T> = { int: T.Int, float: T.Float, bool: T.Bool, datetime: T.Datetime, date: T.Date, string: T.String };
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** `YYYY-MM-DDTHH:MM:SS[.fff][Z]` without Date.parse (the hot path of every page), or NaN. */
+function fastIsoUtc(v: string): number {
+  const n = v.length;
+  if (n < 19 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return NaN;
+  const sep = v.charCodeAt(10);
+  if (sep !== 84 && sep !== 32 && sep !== 116) return NaN;
+  for (const i of DIGIT_POS) if (!isDigit(v.charCodeAt(i))) return NaN;
+  const d = (i: number) => v.charCodeAt(i) - 48;
+  let i = 19;
+  let ms = 0;
+  if (i < n && v.charCodeAt(i) === 46) {
+    i++;
+    let scale = 100;
+    while (i < n && isDigit(v.charCodeAt(i))) {
+      ms += d(i) * scale;
+      scale /= 10;
+      i++;
+    }
+    ms = Math.floor(ms);
+  }
+  if (i < n) {
+    const z = v.charCodeAt(i);
+    if (!((z === 90 || z === 122) && i === n - 1)) return NaN; // an offset: let Date.parse handle it
+  }
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const h = d(11) * 10 + d(12);
+  const mi = d(14) * 10 + d(15);
+  const sec = d(17) * 10 + d(18);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || h > 23 || mi > 59 || sec > 59) return NaN;
+  return Date.UTC(d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3), month - 1, day, h, mi, sec, ms);
+}
+const DIGIT_POS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
 /** An Autotask datetime string as epoch ms; offset-less strings are UTC (Autotask never shifts). */
 export function parseInstant(v: unknown): number | null {
   if (v === null || v === undefined || v === '') return null;
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v !== 'string') return null;
+  const fast = fastIsoUtc(v);
+  if (!Number.isNaN(fast)) return fast;
   const last = v.charCodeAt(v.length - 1);
   // 'Z' / 'z' or a numeric offset at the end: parse as is; otherwise append Z (Date.parse would use local time).
   const hasZone = last === 90 || last === 122 || /[+-]\d\d:?\d\d$/.test(v.slice(-6));
@@ -179,11 +217,14 @@ export function createSyncStore(db: Db): SyncStore {
     return s;
   };
 
-  const lastTicketState = db.prepare('SELECT status, queue_id, assigned_resource_id, priority FROM ticket_states WHERE ticket_id = ? ORDER BY id DESC LIMIT 1');
+  // One lookup per page (json_each of the page's ids) instead of one per record.
+  const lastTicketStates = db.prepare(`SELECT ticket_id, status, queue_id, assigned_resource_id, priority FROM ticket_states
+    WHERE id IN (SELECT max(id) FROM ticket_states WHERE ticket_id IN (SELECT value FROM json_each(?)) GROUP BY ticket_id)`);
   const insTicketState = db.prepare(`INSERT INTO ticket_states
     (ticket_id, changed_at, status, queue_id, assigned_resource_id, priority, completed_date, completed_by_resource_id, recorded_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const lastOppState = db.prepare('SELECT stage, status FROM opportunity_states WHERE opportunity_id = ? ORDER BY id DESC LIMIT 1');
+  const lastOppStates = db.prepare(`SELECT opportunity_id, stage, status FROM opportunity_states
+    WHERE id IN (SELECT max(id) FROM opportunity_states WHERE opportunity_id IN (SELECT value FROM json_each(?)) GROUP BY opportunity_id)`);
   const insOppState = db.prepare('INSERT INTO opportunity_states (opportunity_id, changed_at, stage, status, recorded_at) VALUES (?, ?, ?, ?, ?)');
 
   const delTicket = db.prepare('DELETE FROM tickets WHERE id = ?');
@@ -223,14 +264,17 @@ export function createSyncStore(db: Db): SyncStore {
 
     recordTicketStates(records, syncedAt) {
       let n = 0;
+      const lastById = new Map<number, TicketState>();
+      for (const row of lastTicketStates.all(JSON.stringify(records.map((r) => int(r.id)))) as (TicketState & { ticket_id: number })[]) lastById.set(row.ticket_id, row);
       for (const r of records) {
         const id = int(r.id);
         if (id === null) continue;
         const s: TicketState = { status: int(r.status), queue_id: int(r.queueID), assigned_resource_id: int(r.assignedResourceID), priority: int(r.priority) };
-        const last = lastTicketState.get(id) as TicketState | undefined;
+        const last = lastById.get(id);
         if (last && last.status === s.status && last.queue_id === s.queue_id && last.assigned_resource_id === s.assigned_resource_id && last.priority === s.priority) continue;
         const changedAt = parseInstant(r.lastActivityDate) ?? syncedAt;
         insTicketState.run(id, changedAt, s.status, s.queue_id, s.assigned_resource_id, s.priority, parseInstant(r.completedDate), int(r.completedByResourceID), syncedAt);
+        lastById.set(id, s); // a page may carry the same id twice
         n++;
       }
       return n;
@@ -238,16 +282,19 @@ export function createSyncStore(db: Db): SyncStore {
 
     recordOpportunityStates(records, syncedAt) {
       let n = 0;
+      const lastById = new Map<number, { stage: number | null; status: number | null }>();
+      for (const row of lastOppStates.all(JSON.stringify(records.map((r) => int(r.id)))) as { opportunity_id: number; stage: number | null; status: number | null }[]) lastById.set(row.opportunity_id, row);
       for (const r of records) {
         const id = int(r.id);
         if (id === null) continue;
         const stage = int(r.stage);
         const status = int(r.status);
-        const last = lastOppState.get(id) as { stage: number | null; status: number | null } | undefined;
+        const last = lastById.get(id);
         if (last && last.stage === stage && last.status === status) continue;
         // The first record of an opportunity dates from its creation: it has been in that stage since.
         const changedAt = (last ? parseInstant(r.lastActivity) : parseInstant(r.createDate) ?? parseInstant(r.lastActivity)) ?? syncedAt;
         insOppState.run(id, changedAt, stage, status, syncedAt);
+        lastById.set(id, { stage, status });
         n++;
       }
       return n;

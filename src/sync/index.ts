@@ -32,6 +32,8 @@ export interface SyncOptions {
   concurrency?: number;
   /** Ask `query/count` for each pass's total (progress bars); costs one request per entity. */
   counts?: boolean;
+  /** Picklists read more recently than this are not read again (default 1 hour; `full` always reads). */
+  picklistMaxAgeMs?: number;
 }
 
 /** Outcome of one entity. */
@@ -214,10 +216,15 @@ async function syncEntity(
 
   // Picklists first: labels are what reports match on. A failure here is reported but the data still syncs.
   let picklistError: Error | null = null;
-  if (picklistFields(def).length) {
+  const pickKey = `sync.picklists_at.${def.name}`;
+  const pickAt = Number(store.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(pickKey) ?? NaN);
+  // Picklists change rarely; re-reading them hourly (and on --full) keeps incremental syncs cheap.
+  const pickFresh = !opts.full && Number.isFinite(pickAt) && clock.now() - pickAt < (opts.picklistMaxAgeMs ?? 3_600_000) && clock.now() >= pickAt;
+  if (picklistFields(def).length && !pickFresh) {
     try {
       const fields = await client.fields(def.name);
       result.picklistValues = store.upsertPicklists(def.name, fields);
+      store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(pickKey, String(clock.now()));
     } catch (e) {
       const err = toError(e);
       if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;

@@ -22,6 +22,11 @@ describe('store writer', () => {
     expect(parseInstant('2026-03-01T10:00:00')).toBe(Date.UTC(2026, 2, 1, 10)); // offset-less is UTC, never local
     expect(parseInstant('2026-03-01T10:00:00.250Z')).toBe(Date.UTC(2026, 2, 1, 10, 0, 0, 250));
     expect(parseInstant('2026-03-01T12:00:00+02:00')).toBe(Date.UTC(2026, 2, 1, 10));
+    expect(parseInstant('2026-03-01T10:00:00.5Z')).toBe(Date.UTC(2026, 2, 1, 10, 0, 0, 500));
+    expect(parseInstant('2026-03-01T10:00:00.1234567')).toBe(Date.UTC(2026, 2, 1, 10, 0, 0, 123));
+    expect(parseInstant('2026-03-01 10:00:00')).toBe(Date.UTC(2026, 2, 1, 10));
+    expect(parseInstant('2026-03-01')).toBe(Date.UTC(2026, 2, 1));
+    expect(parseInstant('2026-13-01T10:00:00Z')).toBeNull();
     expect(parseInstant('')).toBeNull();
     expect(parseInstant('garbage')).toBeNull();
     const te = entity('TimeEntries');
