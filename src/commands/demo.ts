@@ -1,15 +1,152 @@
-import type { Command } from './types.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createDeliveryDeps, computeByName, loadRegistry, loadSchedulesFor, openStore } from '../app.js';
+import { loadConfig, type Config } from '../config.js';
+import { runScheduleNow } from '../delivery/execute.js';
 import { AppError } from '../errors.js';
+import { DAY } from '../reporting/time.js';
+import type { Scale } from '../simulator/index.js';
+import type { Command, CommandIO } from './types.js';
 
-// Placeholder: replaced by the module that owns this command.
+const SCALES: Scale[] = ['tiny', 'small', 'medium', 'large'];
+
+/** One step of the demo, timed, on stderr. */
+async function step<T>(io: CommandIO, label: string, f: () => Promise<T> | T): Promise<T> {
+  const t0 = Date.now();
+  io.err(`• ${label}…`);
+  const v = await f();
+  io.err(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return v;
+}
+
 const command: Command = {
   name: 'demo',
-  summary: '',
-  usage: '',
-  description: 'Not available yet.',
-  options: [],
-  async run() {
-    throw new AppError('psa-reports demo is not available in this build yet', 'USAGE');
+  summary: 'start the built-in Autotask simulator, sync it, run every schedule once: PDFs and .eml files in out/demo',
+  usage: '[--out DIR] [--scale tiny|small|medium] [--seed N] [--days N]',
+  description: `
+Shows the whole product on this machine, with nothing sent anywhere:
+  1. starts the Autotask simulator on 127.0.0.1 with a seeded, believable MSP (companies, contracts,
+     technicians, tickets in every workflow, time entries, opportunities…), its clock --days in the past;
+  2. syncs it into a fresh SQLite store, then lets the simulated service desk work one day at a time
+     (tickets change, complete, reopen, escalate) with a sync after each day, so the store builds the
+     ticket history that reopen, escalation and first-contact-resolution rates need;
+  3. renders every report as a PDF (DIR/reports/);
+  4. runs every schedule of schedules.json once, writing each email to DIR/outbox as an .eml file
+     (open them in any mail client) and archiving attachments in DIR/runs/.
+SMTP_URL and Autotask credentials in the environment are ignored: the demo only talks to itself.
+
+Examples:
+  psa-reports demo
+  psa-reports demo --scale tiny --days 7 --out /tmp/demo`,
+  options: [
+    { name: 'out', type: 'string', short: 'o', arg: '<dir>', help: 'output folder (default out/demo; emptied first)' },
+    { name: 'scale', type: 'string', arg: '<size>', help: 'simulated tenant size: tiny | small (default) | medium' },
+    { name: 'seed', type: 'string', arg: '<n>', help: 'generator seed (default 42): the same seed gives the same MSP' },
+    { name: 'days', type: 'string', arg: '<n>', help: 'days of simulated service-desk activity between syncs (default 14)' },
+  ],
+  async run(args, { io, loadConfig: loadBase }) {
+    const base = loadBase();
+    const out = path.resolve(io.cwd, (args.values.out as string | undefined) ?? 'out/demo');
+    const scale = ((args.values.scale as string | undefined) ?? 'small') as Scale;
+    if (!SCALES.includes(scale)) throw new AppError(`--scale: "${scale}" is not allowed. Allowed: ${SCALES.join(', ')}`, 'USAGE');
+    const seed = Number(args.values.seed ?? 42);
+    const days = Number(args.values.days ?? 14);
+    if (!Number.isInteger(seed)) throw new AppError(`--seed: "${String(args.values.seed)}" is not a whole number`, 'USAGE');
+    if (!Number.isInteger(days) || days < 0 || days > 90) throw new AppError(`--days: "${String(args.values.days)}" is not allowed. Allowed: a whole number from 0 to 90`, 'USAGE');
+    const started = Date.now();
+
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.mkdirSync(out, { recursive: true });
+    const { startSimulator } = await import('../simulator/index.js');
+    const realNow = Date.now();
+    const sim = await step(io, `Starting the Autotask simulator (${scale} MSP, seed ${seed})`, () =>
+      startSimulator({ port: 0, seed, scale, now: realNow - days * DAY }));
+    try {
+      // The demo's own configuration: the simulator's credentials, a fresh store, the outbox; the user's
+      // settings file and schedules are kept.
+      const cfg: Config = loadConfig(
+        { ...(base.configFile ? { config: base.configFile } : {}), db: path.join(out, 'demo.db'), schedules: base.schedulesFile },
+        {
+          ...io.env,
+          AUTOTASK_BASE_URL: sim.baseUrl, AUTOTASK_ZONE_URL: sim.zoneUrl, AUTOTASK_USERNAME: sim.credentials.username,
+          AUTOTASK_SECRET: sim.credentials.secret, AUTOTASK_INTEGRATION_CODE: sim.credentials.integrationCode,
+          PSA_REPORTS_OUTBOX: path.join(out, 'outbox'), SMTP_URL: '',
+        },
+        io.cwd,
+      );
+      const demoCfg: Config = { ...cfg, paths: { outbox: path.join(out, 'outbox'), output: out } };
+      loadRegistry();
+      const schedules = loadSchedulesFor(demoCfg);
+      const { runSync } = await import('./sync.js');
+      const simClock = { now: () => sim.now() };
+      const db = openStore(demoCfg);
+      try {
+        await step(io, 'Initial sync into SQLite', async () => {
+          const s = await runSync(demoCfg, io, { db, clock: simClock, progress: io.isTTY ? 'auto' : 'none' });
+          if (!s.ok) throw new AppError(`the demo sync failed: ${s.failed.join(', ')}`, 'INTERNAL');
+          io.err(`  ${s.entities.reduce((a, e) => a + (e.ok ? e.rows : 0), 0)} rows in ${s.requests} requests`);
+        });
+        if (days > 0) {
+          await step(io, `Letting the service desk work for ${days} simulated days (one sync per day)`, async () => {
+            for (let d = 1; d <= days; d++) {
+              sim.advance(DAY);
+              const s = await runSync(demoCfg, io, { db, clock: simClock, progress: 'none' });
+              if (!s.ok) throw new AppError(`the demo sync of day ${d} failed: ${s.failed.join(', ')}`, 'INTERNAL');
+              if (io.isTTY) io.err(`\r  day ${d}/${days}`);
+            }
+          });
+        }
+        const asOf = sim.now();
+        const reportsDir = path.join(out, 'reports');
+        await step(io, 'Rendering every report as a PDF', async () => {
+          const results = computeByName(db, demoCfg, loadRegistry().map((r) => r.id), { asOf, trend: true, snapshot: true });
+          const { createRenderer } = await import('../render/pdf.js');
+          const renderer = createRenderer({ chromiumPath: demoCfg.render.chromiumPath, paper: demoCfg.render.paper, renderTimeoutMs: demoCfg.render.renderTimeoutMs, recycleAfter: demoCfg.render.recycleAfter, timezone: demoCfg.settings.timezone, mspName: demoCfg.settings.mspName, clock: simClock });
+          fs.mkdirSync(reportsDir, { recursive: true });
+          try {
+            for (const r of results) {
+              if (!r.ok) { io.err(`  ${r.name}: FAILED — ${r.error.message}`); continue; }
+              const pdf = await renderer.pdf([r.value], { filename: `${r.name.replace('/', '-')}.pdf` });
+              fs.writeFileSync(path.join(reportsDir, pdf.filename), pdf.content);
+            }
+          } finally {
+            await renderer.close();
+          }
+        });
+        const wiring = await createDeliveryDeps(demoCfg, io, { clock: simClock, schedules, db });
+        let failedRuns = 0;
+        try {
+          await step(io, `Running every schedule once (${schedules.schedules.length}) into the outbox`, async () => {
+            for (const s of schedules.schedules) {
+              const o = await runScheduleNow(wiring.deps, s);
+              const sent = o.deliveries.filter((d) => d.state === 'sent').length;
+              if (o.state !== 'sent' && o.state !== 'skipped') failedRuns++;
+              io.err(`  ${s.id}: ${o.state}${o.reason ? ` (${o.reason})` : ''}, ${sent} message(s)`);
+            }
+          });
+        } finally {
+          await wiring.close();
+        }
+        const pdfs = fs.readdirSync(reportsDir).filter((f) => f.endsWith('.pdf')).length;
+        const emls = fs.existsSync(demoCfg.paths.outbox) ? fs.readdirSync(demoCfg.paths.outbox).filter((f) => f.endsWith('.eml')).length : 0;
+        io.out([
+          '',
+          `Demo finished in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+          `  store:    ${demoCfg.db}`,
+          `  reports:  ${reportsDir}/  (${pdfs} PDFs)`,
+          `  emails:   ${demoCfg.paths.outbox}/  (${emls} .eml files — open them in a mail client)`,
+          `  archive:  ${path.join(out, 'runs')}/  (attachments of every run)`,
+          '',
+          'Next: psa-reports run intake/backlog --db ' + path.relative(io.cwd, demoCfg.db) + '   ·   psa-reports history --db ' + path.relative(io.cwd, demoCfg.db),
+        ].join('\n'));
+        return failedRuns ? 1 : 0;
+      } finally {
+        db.close();
+      }
+    } finally {
+      await sim.close();
+    }
   },
 };
+
 export default command;
