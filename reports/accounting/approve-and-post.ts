@@ -14,8 +14,8 @@ interface Part {
 }
 
 const BUCKETS = [
-  { key: 'recent', label: '7 days or less' },
-  { key: 'over_7d', label: '8–30 days' },
+  { key: 'recent', label: 'Up to 7 days' },
+  { key: 'over_7d', label: 'Over 7, up to 30 days' },
   { key: 'over_30d', label: 'Over 30 days' },
 ] as const;
 

@@ -71,8 +71,9 @@ export default defineReport({
       rows: rows as Row[],
       warnings,
       charts: worst.length === 0 ? [] : [{
-        id: 'least-profitable', kind: 'bar', title: 'Revenue and cost of the least profitable contracts', unit: 'money',
-        labels: worst.map((r) => r.contract),
+        id: 'least-profitable', kind: 'horizontal-bar', title: 'Revenue and cost of the least profitable contracts', unit: 'money',
+        // Contract names run long; the axis keeps the start, the table has the whole name.
+        labels: worst.map((r) => (r.contract.length > 40 ? `${r.contract.slice(0, 39)}…` : r.contract)),
         datasets: [{ label: 'Revenue', data: worst.map((r) => r.revenue) }, { label: 'Cost', data: worst.map((r) => r.cost) }],
       }],
     };
