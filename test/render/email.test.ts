@@ -1,0 +1,165 @@
+import type { AddressInfo } from 'node:net';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { describe, expect, it } from 'vitest';
+import { csvArtifact } from '../../src/render/csv.js';
+import { createChartRenderer } from '../../src/render/charts.js';
+import { buildEmail, headerSafe, toEml } from '../../src/render/email.js';
+import type { EmailInput } from '../../src/render/email.js';
+import type { Artifact } from '../../src/types.js';
+import { bigTableReport, emptyReport, kpiReport, warningsReport } from './fixtures.js';
+import { decodeBody, decodeWords, parseMime } from './mime.js';
+import type { Part } from './mime.js';
+
+const charts = createChartRenderer();
+const fakePdf = (bytes = 40_000): Artifact => ({ filename: 'weekly-2026-11-16.pdf', contentType: 'application/pdf', content: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(bytes, 7)]) });
+
+function input(over: Partial<EmailInput> = {}): EmailInput {
+  return {
+    from: 'Bright IT Reports <reports@bright.example>',
+    to: ['owner@client.example'],
+    subject: 'Weekly service report',
+    results: [kpiReport(), warningsReport(), bigTableReport(40)],
+    pdf: fakePdf(),
+    csv: [csvArtifact(bigTableReport(40))],
+    periodLabel: 'Week 47, 16–22 Nov 2026',
+    unsubscribe: 'https://reports.bright.example/unsubscribe?d=abc',
+    messageId: 'run-42.owner-client-example@psa-reports.bright.example',
+    maxBytes: 10_000_000,
+    charts,
+    mspName: 'Bright IT Services',
+    date: new Date(Date.UTC(2026, 10, 23, 7, 0)),
+    ...over,
+  };
+}
+
+function leaves(p: Part): Part[] {
+  return p.children.length ? p.children.flatMap(leaves) : [p];
+}
+
+describe('report email', () => {
+  it('is multipart/related > multipart/alternative (text + HTML) with CID charts, the PDF attached and list headers', async () => {
+    const msg = await buildEmail(input());
+    const raw = (await toEml(msg)).toString('latin1');
+    const root = parseMime(raw);
+    expect(root.contentType).toBe('multipart/mixed');
+    const [related, ...attached] = root.children;
+    expect(related!.contentType).toBe('multipart/related');
+    const [alt, ...inline] = related!.children;
+    expect(alt!.contentType).toBe('multipart/alternative');
+    expect(alt!.children.map((c) => c.contentType)).toEqual(['text/plain', 'text/html']);
+    const text = decodeBody(alt!.children[0]!).toString('utf8');
+    const html = decodeBody(alt!.children[1]!).toString('utf8');
+
+    // Charts: every cid: in the HTML is a part, every image part is used, and no data: URI anywhere in the HTML.
+    const cids = [...html.matchAll(/src="cid:([^"]+)"/g)].map((m) => m[1]);
+    expect(cids.length).toBe(3);
+    expect(inline.map((p) => p.headers.get('content-id'))).toEqual(cids.map((c) => `<${c}>`));
+    for (const p of inline) {
+      expect(p.contentType).toBe('image/png');
+      expect(decodeBody(p).subarray(1, 4).toString()).toBe('PNG');
+    }
+    expect(html).not.toContain('data:');
+    // Outlook-safe layout: a 600px table with inline styles.
+    expect(html).toMatch(/<table[^>]+width="600"/);
+    expect(html).not.toMatch(/<style/i);
+
+    expect(attached.map((a) => a.contentType)).toEqual(['application/pdf', 'text/csv']);
+    expect(attached[0]!.headers.get('content-disposition')).toMatch(/attachment;\s*filename=weekly-2026-11-16\.pdf/);
+    expect(decodeBody(attached[0]!).equals(fakePdf().content)).toBe(true);
+
+    expect(root.headers.get('message-id')).toBe('<run-42.owner-client-example@psa-reports.bright.example>');
+    expect(root.headers.get('list-unsubscribe')).toBe('<https://reports.bright.example/unsubscribe?d=abc>');
+    expect(root.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(decodeWords(root.headers.get('subject')!)).toBe('Weekly service report — Week 47, 16–22 Nov 2026');
+    expect(root.headers.get('date')).toBe('Mon, 23 Nov 2026 07:00:00 +0000');
+
+    // The body: headline tiles and top rows of each report, in both alternatives.
+    for (const body of [text, html]) {
+      expect(body).toContain('SLA performance');
+      expect(body).toMatch(/93\.4[\s\u00a0]%/);
+      expect(body).toContain('Reactive');
+      expect(body).toContain('WARNING-ONE');
+      expect(body).toContain('182,451');
+      expect(body).toContain('T20261116.1009');
+      expect(body).not.toContain('T20261116.1010');
+      expect(body).toContain('30 more rows are in weekly-2026-11-16.pdf and operations-open-tickets-2026-11-23.csv');
+    }
+    expect(text).toContain('https://reports.bright.example/unsubscribe?d=abc');
+    expect(msg.envelope).toEqual({ from: 'reports@bright.example', to: ['owner@client.example'] });
+  });
+
+  it('a retry with the same Message-ID builds the same message id; another delivery a different one', async () => {
+    const a = await buildEmail(input());
+    const b = await buildEmail(input());
+    expect(a.messageId).toBe(b.messageId);
+    expect((await buildEmail(input({ messageId: '<run-42.other@psa-reports.bright.example>' }))).messageId).toBe('<run-42.other@psa-reports.bright.example>');
+    await expect(buildEmail(input({ messageId: 'no-at-sign' }))).rejects.toMatchObject({ code: 'MAIL' });
+  });
+
+  it('over the size budget, leaves the PDF out and says so plainly, with where the file is', async () => {
+    const big = fakePdf(3_000_000);
+    const msg = await buildEmail(input({ pdf: big, csv: [], maxBytes: 1_000_000, savedAt: { [big.filename]: '/srv/psa-reports/out/weekly-2026-11-16.pdf' } }));
+    expect(msg.omitted).toEqual([big.filename]);
+    expect(msg.raw.length).toBeLessThanOrEqual(1_000_000);
+    const root = parseMime(msg.raw.toString('latin1'));
+    expect(root.contentType).toBe('multipart/related');
+    const alt = root.children[0]!;
+    for (const body of alt.children.map((c) => decodeBody(c).toString('utf8').replace(/\s+/g, ' '))) {
+      expect(body).toContain('The attachment weekly-2026-11-16.pdf (3.0 MB) was left out');
+      expect(body).toContain('1.0 MB limit');
+      expect(body).toContain('/srv/psa-reports/out/weekly-2026-11-16.pdf');
+    }
+    expect(leaves(root).some((p) => p.contentType === 'application/pdf')).toBe(false);
+  });
+
+  it('an empty report still gets a body that says there is nothing, never a blank email', async () => {
+    const msg = await buildEmail(input({ results: [emptyReport()], pdf: undefined, csv: [] }));
+    const text = decodeBody(parseMime(msg.raw.toString('latin1')).children[0]!.children[0]!).toString('utf8');
+    expect(text).toContain('Stuck projects');
+    expect(text).toContain('No rows for this period.');
+  });
+
+  it('header values built from data cannot inject lines', async () => {
+    expect(headerSafe('a\r\nBcc: x@y\n b')).toBe('a Bcc: x@y b');
+    const msg = await buildEmail(input({
+      subject: 'Weekly\r\nBcc: evil@attacker.example\r\nX-Evil: 1',
+      periodLabel: 'Week 47\nX-Period: 2',
+      to: 'owner@client.example\r\nCc: evil@attacker.example',
+      messageId: 'id-1@x.example>\r\nX-Id: 3',
+      unsubscribe: 'mailto:unsubscribe@bright.example',
+    }));
+    const raw = msg.raw.toString('latin1');
+    const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    for (const bad of [/^Bcc:/im, /^X-Evil:/im, /^X-Period:/im, /^Cc:/im, /^X-Id:/im]) expect(head).not.toMatch(bad);
+    expect(parseMime(raw).headers.get('list-unsubscribe')).toBe('<mailto:unsubscribe@bright.example>');
+    expect(parseMime(raw).headers.get('list-unsubscribe-post')).toBeUndefined();
+    await expect(buildEmail(input({ unsubscribe: 'javascript:alert(1)' }))).rejects.toMatchObject({ code: 'CONFIG' });
+  });
+
+  it('goes through a real SMTP server unchanged', async () => {
+    const received: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onData(stream, _session, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => { received.push(Buffer.concat(chunks).toString('latin1')); cb(); });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.server.address() as AddressInfo).port;
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+      const msg = await buildEmail(input());
+      const info = await transport.sendMail(msg);
+      expect(info.accepted).toEqual(['owner@client.example']);
+      expect(received).toHaveLength(1);
+      const root = parseMime(received[0]!);
+      expect(root.headers.get('message-id')).toBe(msg.messageId);
+      expect(root.children[0]!.contentType).toBe('multipart/related');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
