@@ -51,7 +51,7 @@ export default defineReport({
         company: companyName(o.company_id, o.company_name),
         owner_id: o.owner_id,
         owner: personName(o.owner_id, o.owner_first, o.owner_last),
-        stage: ctx.picklists.label('Opportunities', 'stage', o.stage_value),
+        stage: ctx.picklists.label('Opportunities', 'stage', o.stage_value)?.trim() ?? null,
         amount: o.amount,
         probability: o.probability,
         projected_close: o.projected_close,

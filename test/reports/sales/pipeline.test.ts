@@ -89,6 +89,12 @@ describe('sales/ready-to-close', () => {
     expect(r.warnings).toEqual(['1 likely deal has a projected close date in the past; its date needs updating.']);
   });
 
+  it('shows the stage label trimmed', () => {
+    seedPicklists(store.db, { Opportunities: { stage: { 2: ' Sales Engineering  ' } } });
+    insert(store.db, 'Opportunities', [opp(1, 'Active', 'Sales Engineering', { probability: 80 })]);
+    expect(runReport(store.db, 'sales/ready-to-close', readyToClose, { asOf: T }).rows[0]!.stage).toBe('Sales Engineering');
+  });
+
   it('takes today in the time zone (America/New_York)', () => {
     insert(store.db, 'Opportunities', [
       opp(2, 'Active', 'Proposal', { projectedCloseDate: '2026-12-26', probability: 10 }), // today + 31 in New York
