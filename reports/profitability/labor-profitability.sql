@@ -8,6 +8,8 @@ LEFT JOIN tasks k ON k.id = te.taskID
 LEFT JOIN projects p ON p.id = k.projectID
 LEFT JOIN resources r ON r.id = te.resourceID
 LEFT JOIN companies co ON co.id = COALESCE(t.companyID, p.companyID)
+-- Unary + keeps the start index off the IS NULL test, so the second half reads the window's dates
+-- through time_entries_date instead of every start-less entry of all history.
 WHERE (te.startDateTime >= :from AND te.startDateTime < :to)
-   OR (te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay)
+   OR (+te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay)
 GROUP BY COALESCE(t.companyID, p.companyID), te.resourceID
