@@ -5,7 +5,7 @@ import type { Artifact, ReportResult } from '../types.js';
 import { AppError } from '../errors.js';
 import type { ChartRenderer } from './charts.js';
 import type { FormatOptions } from './format.js';
-import { formatCell, formatPeriod, formatValue, isNumericColumn } from './format.js';
+import { formatCell, formatPeriod, isNumericColumn, softWrap } from './format.js';
 import type { Templates } from './templates.js';
 import { loadTemplates } from './templates.js';
 import type { EmbeddedImage } from './pdf.js';
@@ -103,6 +103,7 @@ function chunk<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
+const MAX_EMAIL_COLUMNS = 5;
 const LIGHT_COLOUR: Record<string, string> = { green: '#2e7d4f', amber: '#b7791f', red: '#b83a2b', none: '#9aa5b1' };
 const TONE_COLOUR: Record<string, string> = { good: '#2e7d4f', bad: '#b83a2b', neutral: '#5b6672' };
 
@@ -174,7 +175,9 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
       while (cells.length < 3) cells.push({ label: null });
       return cells;
     });
-    const cols = columnsOf(r);
+    // 600 px fits about five columns; the rest are in the attachments.
+    const allCols = columnsOf(r);
+    const cols = allCols.slice(0, MAX_EMAIL_COLUMNS);
     const shown = r.rows.slice(0, topRows);
     const more = r.rows.length - shown.length;
     const attachedNames = attachments.map((a) => a.filename);
@@ -187,8 +190,15 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
       table: {
         caption: r.rows.length > shown.length ? `Top ${shown.length} of ${r.rows.length} rows` : `${r.rows.length} ${r.rows.length === 1 ? 'row' : 'rows'}`,
         columns: cols.map((c) => ({ label: c.label, align: isNumericColumn(c) ? 'right' : 'left' })),
-        rows: shown.map((row) => cols.map((c) => ({ text: formatCell(row[c.key], c, f), align: isNumericColumn(c) ? 'right' : 'left' }))),
-        more: more > 0 ? `${more} more ${more === 1 ? 'row is' : 'rows are'} in ${attachedNames.length ? attachedNames.join(' and ') : 'the full report'}.` : null,
+        rows: shown.map((row) => cols.map((c) => ({
+          text: isNumericColumn(c) ? formatCell(row[c.key], c, f) : softWrap(formatCell(row[c.key], c, f), 24),
+          align: isNumericColumn(c) ? 'right' : 'left',
+          nowrap: isNumericColumn(c) || c.unit === 'date' || c.unit === 'datetime' 
+        }))),
+        more: [
+          more > 0 ? `${more} more ${more === 1 ? 'row is' : 'rows are'} in ${attachedNames.length ? attachedNames.join(' and ') : 'the full report'}.` : '',
+          allCols.length > cols.length ? `Columns not shown here: ${allCols.slice(cols.length).map((c) => c.label).join(', ')}.` : '',
+        ].filter(Boolean).join(' ') || null,
       },
       _result: r,
       _tiles: tiles,
