@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { entity } from '../../src/autotask/entities.js';
 import { openDb, type Db } from '../../src/store/db.js';
-import { toRow, upsertSql } from '../../src/store/convert.js';
+import { rowOf, upsertSqlOf } from '../../src/store/sync-store.js';
 
 /**
  * Hand-built store fixtures for report tests: a fresh SQLite file per test, records given in Autotask
@@ -56,9 +56,9 @@ export function pv(entityName: string, field: string, label: string): number {
 /** Inserts records of an entity (Autotask JSON shape). */
 export function insert(db: Db, entityName: string, records: Record<string, unknown>[]): void {
   const e = entity(entityName);
-  const stmt = db.prepare(upsertSql(e));
+  const stmt = db.prepare(upsertSqlOf(e));
   db.transaction(() => {
-    for (const r of records) stmt.run(...toRow(e, r), JSON.stringify(r), Date.now());
+    for (const r of records) stmt.run(...rowOf(e, r, Date.now()));
   })();
 }
 
