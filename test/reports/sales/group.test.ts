@@ -13,7 +13,7 @@ describe('sales group', () => {
       const r = runReport(store.db, id, def, { asOf: '2026-11-02T14:00:00Z', trend: true, settings: { timezone: 'America/New_York' } });
       expect(Object.keys(r.metrics)).toEqual(Object.keys(def.metrics));
       expect(r.rows).toEqual([]);
-      // Plain-words descriptions for readers outside sales: no setting names without an explanation.
+      // Every report explains itself to readers outside sales (a real description, not a stub).
       expect(def.description.length).toBeGreaterThan(80);
     }
   });
