@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../../src/config.js';
+import { openSession } from '../../../src/reporting/context.js';
 import def from '../../../reports/accounting/contract-profitability.js';
 import { insert, makeStore, pv, seedPicklists } from '../../helpers/store.js';
 import { runReport } from '../../helpers/report.js';
@@ -77,4 +81,15 @@ describe('accounting/contract-profitability', () => {
     // revenue 200 + 400; cost 1 h × 50
     expect(r.metrics).toEqual({ revenue: 600, cost: 50, margin_pct: (100 * 550) / 600 });
   });
+
+  it('reads the window\'s entries and items through their date indexes, never scanning the tables', () => {
+    openSession(store.db, SettingsSchema.parse({})); // registers pl() and the other SQL functions
+    const sql = fs.readFileSync(path.resolve(__dirname, '../../../reports/accounting/contract-profitability.sql'), 'utf8');
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: 0, to: 1, fromDay: '2026-10-01', toDay: '2026-11-01' }) as { detail: string }[]).map((p) => p.detail);
+    expect(plan).toContain('SEARCH te USING INDEX time_entries_start (startDateTime>? AND startDateTime<?)');
+    expect(plan).toContain('SEARCH te USING INDEX time_entries_date (dateWorked>? AND dateWorked<?)');
+    expect(plan.some((d) => /^SEARCH b USING INDEX billing_items_date/.test(d))).toBe(true);
+    expect(plan.filter((d) => /^SCAN (te|b)\b/.test(d))).toEqual([]);
+  });
 });
+
