@@ -51,6 +51,8 @@ export interface EmailInput {
   format?: Partial<FormatOptions>;
   /** Templates (default: the program's `templates/`). */
   templates?: Templates;
+  /** Extra notes for the top of the body (e.g. a report of the run that failed), plain sentences. */
+  notes?: string[];
 }
 
 /** Mail options ready for `transport.sendMail`: the MIME message prebuilt in `raw`, plus the envelope. */
@@ -63,6 +65,12 @@ export type EmailMessage = Mail.Options & {
   messageId: string;
   /** Attachments left out for the size budget (file names). */
   omitted: string[];
+  /** The HTML body (also inside `raw`). */
+  html: string;
+  /** The plain-text body (also inside `raw`). */
+  text: string;
+  /** Chart images (inline, by Content-ID) and attached files, as in `raw`. */
+  attachments: Mail.Attachment[];
 };
 
 /** Removes line breaks (and other controls) from a header value built from data, so no header can be injected. */
@@ -133,7 +141,7 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
   const names = chartNames(input.results);
 
   // Size budget: body first, then charts, then the PDF, then the CSVs, each only if it still fits.
-  const notices: string[] = [];
+  const notices: string[] = (input.notes ?? []).map((n) => n.trim()).filter(Boolean);
   const omitted: string[] = [];
   let budget = input.maxBytes - 60_000; // headers, text and HTML bodies
   const usedImages: EmbeddedImage[] = [];
@@ -279,6 +287,12 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
     headers: { 'List-Unsubscribe': unsub.value },
     raw,
     omitted,
+    html,
+    text,
+    attachments: [
+      ...usedImages.map((i) => ({ filename: i.filename, content: i.content, contentType: 'image/png', cid: i.cid, contentDisposition: 'inline' as const })),
+      ...attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+    ],
   };
 }
 

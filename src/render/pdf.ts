@@ -162,7 +162,7 @@ export async function htmlToPdf(pool: BrowserPool, html: string, o: PrintOptions
 /** Builds the renderer: templates, charts and one pooled Chromium. */
 export function createRenderer(opts: RendererOptions): Renderer {
   const clock = opts.clock ?? systemClock;
-  const charts = opts.charts ?? createChartRenderer();
+  const charts = memoCharts(opts.charts ?? createChartRenderer());
   let templates = opts.templates;
   const tpl = (): Templates => (templates ??= loadTemplates());
   const pool = new BrowserPool({
@@ -226,5 +226,29 @@ export function createRenderer(opts: RendererOptions): Renderer {
     },
 
     close: () => pool.close(),
+  };
+}
+
+/**
+ * Remembers the last charts drawn, so the PDF, the standalone HTML and the email of one run share one
+ * drawing of each chart (a bundle is rendered up to three times in a delivery).
+ */
+function memoCharts(inner: ChartRenderer, max = 64): ChartRenderer {
+  const cache = new Map<string, Promise<Buffer>>();
+  return {
+    render(spec) {
+      const key = JSON.stringify(spec);
+      let hit = cache.get(key);
+      if (hit) {
+        cache.delete(key);
+        cache.set(key, hit);
+        return hit;
+      }
+      hit = inner.render(spec);
+      cache.set(key, hit);
+      hit.catch(() => cache.delete(key));
+      while (cache.size > max) cache.delete(cache.keys().next().value!);
+      return hit;
+    },
   };
 }

@@ -87,6 +87,10 @@ describe('report email', () => {
     }
     expect(text).toContain('https://reports.bright.example/unsubscribe?d=abc');
     expect(msg.envelope).toEqual({ from: 'reports@bright.example', to: ['owner@client.example'] });
+    // The same content is offered as fields for callers that compose differently.
+    expect(msg.html).toBe(html);
+    expect(msg.text).toBe(text);
+    expect(msg.attachments.map((a) => a.cid ?? a.filename)).toEqual([...cids, 'weekly-2026-11-16.pdf', 'operations-open-tickets-2026-11-23.csv']);
   });
 
   it('a retry with the same Message-ID builds the same message id; another delivery a different one', async () => {
@@ -114,8 +118,10 @@ describe('report email', () => {
   });
 
   it('an empty report still gets a body that says there is nothing, never a blank email', async () => {
-    const msg = await buildEmail(input({ results: [emptyReport()], pdf: undefined, csv: [] }));
+    const msg = await buildEmail(input({ results: [emptyReport()], pdf: undefined, csv: [], notes: ['NOTE-FROM-RUN: the capacity report failed and is not included.'] }));
     const text = decodeBody(parseMime(msg.raw.toString('latin1')).children[0]!.children[0]!).toString('utf8');
+    expect(text).toContain('NOTE-FROM-RUN');
+    expect(msg.html).toContain('NOTE-FROM-RUN');
     expect(text).toContain('Stuck projects');
     expect(text).toContain('No rows for this period.');
   });
