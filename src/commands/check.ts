@@ -1,15 +1,104 @@
-import type { Command } from './types.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPORTS } from '../../reports/index.js';
 import { AppError } from '../errors.js';
+import { openSession, packageRoot } from '../reporting/context.js';
+import { validateReports, type RegisteredReport } from '../reporting/define.js';
+import { loadSchedules } from '../delivery/schedules.js';
+import { defaultSettings, type Config, type Settings } from '../config.js';
+import { openDb } from '../store/db.js';
+import type { Command } from './types.js';
 
-// Placeholder: replaced by the module that owns this command.
+/** The SQL files of every report folder, relative to reports/. */
+function sqlFiles(root: string): string[] {
+  const out: string[] = [];
+  for (const g of fs.readdirSync(root, { withFileTypes: true })) {
+    if (!g.isDirectory()) continue;
+    for (const f of fs.readdirSync(path.join(root, g.name))) if (f.endsWith('.sql')) out.push(`${g.name}/${f}`);
+  }
+  return out.sort();
+}
+
+/**
+ * Validates report definitions (zod shape, ids) and compiles every SQL file under `root` against an empty
+ * store of the current schema, with the engine's SQL functions and workflow table, so a wrong column or
+ * table name is found before a schedule fires. Every problem is returned, each with its file path.
+ */
+export function checkReports(map: Record<string, unknown>, root: string, settings: Settings): { reports: RegisteredReport[]; sqlFiles: number; errors: string[] } {
+  const { reports, errors } = validateReports(map);
+  const db = openDb(':memory:');
+  try {
+    openSession(db, settings, root);
+    const files = sqlFiles(root);
+    for (const f of files) {
+      try {
+        db.prepare(fs.readFileSync(path.join(root, f), 'utf8'));
+      } catch (e) {
+        errors.push(`reports/${f}: ${(e as Error).message}`);
+      }
+    }
+    return { reports, sqlFiles: files.length, errors };
+  } finally {
+    db.close();
+  }
+}
+
 const command: Command = {
   name: 'check',
-  summary: '',
+  summary: 'validate settings, schedules.json and every report definition; exit 2 on problems',
   usage: '',
-  description: 'Not available yet.',
+  description: `
+Validates, and reports every problem at once with the file, the path inside it and what is allowed:
+  settings   the settings file (--config), the environment and the flags
+  reports    every report definition (reports/<group>/<name>.ts) and its SQL files
+  schedules  schedules.json (--schedules, env PSA_REPORTS_SCHEDULES, default ./schedules.json):
+             crons, zones, roles and report references
+
+Prints an "ok" line per part that is valid. Exit code 0 when all are valid, 2 otherwise.
+A missing schedules.json at the default path is noted, not an error (only daemon and run --schedule need it).
+
+Example:
+  psa-reports check --config settings.json --schedules schedules.json`,
   options: [],
-  async run() {
-    throw new AppError('psa-reports check is not available in this build yet', 'USAGE');
+  async run(args, { io, loadConfig }) {
+    const problems: string[] = [];
+    const ok = (s: string) => io.out(`ok  ${s}`);
+
+    let cfg: Config | undefined;
+    try {
+      cfg = loadConfig();
+      ok(`settings: ${cfg.configFile ?? 'built-in defaults (no --config)'}`);
+    } catch (e) {
+      problems.push(e instanceof AppError ? e.message : String(e));
+    }
+
+    const { reports, sqlFiles: nSql, errors } = checkReports(REPORTS, path.join(packageRoot(), 'reports'), cfg?.settings ?? defaultSettings());
+    if (errors.length) {
+      problems.push(`invalid report definitions:\n${errors.join('\n')}`);
+    } else {
+      ok(`reports: ${reports.length} definitions, ${nSql} SQL files`);
+    }
+
+    // Without a valid settings file the schedules path still follows the usual order: flag < env < default.
+    const given = (args.values.schedules as string | undefined) ?? io.env.PSA_REPORTS_SCHEDULES;
+    const schedulesFile = cfg?.schedulesFile ?? path.resolve(io.cwd, given ?? 'schedules.json');
+    if (!given && !fs.existsSync(schedulesFile)) {
+      io.out(`--  schedules: none at ${schedulesFile} (only daemon and run --schedule need it; give --schedules <file>)`);
+    } else {
+      try {
+        const s = loadSchedules(schedulesFile, { reportIds: reports.map((r) => r.id) });
+        ok(`schedules: ${s.schedules.length} schedule(s), ${Object.keys(s.roles).length} role(s) in ${schedulesFile}`);
+      } catch (e) {
+        problems.push(e instanceof AppError ? e.message : String(e));
+      }
+    }
+
+    for (const p of problems) io.err(p);
+    if (problems.length) {
+      io.err(`check: ${problems.length} part(s) invalid`);
+      return 2;
+    }
+    return 0;
   },
 };
 export default command;

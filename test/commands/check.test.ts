@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPORTS } from '../../reports/index.js';
+import { main } from '../../src/cli.js';
+import { captureIO } from './io.js';
+
+let dir: string;
+beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-check-')); });
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const write = (name: string, v: unknown) => fs.writeFileSync(path.join(dir, name), typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+const SCHEDULES = {
+  owner: 'ops@msp.example',
+  roles: { managers: { recipients: ['boss@msp.example'] } },
+  schedules: [{ id: 'weekly-intake', cron: '0 7 * * 1', timezone: 'Europe/London', reports: ['intake', 'sales/pipeline'], format: 'pdf', roles: ['managers'], subject: 'Intake {period}' }],
+};
+
+describe('psa-reports check', () => {
+  it('prints an ok line per valid part and exits 0', async () => {
+    write('settings.json', { settings: { timezone: 'America/New_York', backlogDays: 21 } });
+    write('schedules.json', SCHEDULES);
+    const io = captureIO(dir);
+    expect(await main(['check', '--config', 'settings.json'], io)).toBe(0);
+    const lines = io.stdout().split('\n');
+    expect(lines[0]).toBe(`ok  settings: ${path.join(dir, 'settings.json')}`);
+    expect(lines[1]).toMatch(new RegExp(`^ok  reports: ${Object.keys(REPORTS).length} definitions, \\d+ SQL files$`));
+    expect(lines[2]).toBe(`ok  schedules: 1 schedule(s), 1 role(s) in ${path.join(dir, 'schedules.json')}`);
+    expect(io.stderr()).toBe('');
+  });
+
+  it('notes a missing default schedules.json without failing', async () => {
+    const io = captureIO(dir);
+    expect(await main(['check'], io)).toBe(0);
+    expect(io.stdout()).toContain('ok  settings: built-in defaults');
+    expect(io.stdout()).toContain(`--  schedules: none at ${path.join(dir, 'schedules.json')}`);
+  });
+
+  it('reports every problem of settings and schedules together, with file, path and what is allowed; exit 2', async () => {
+    write('settings.json', { settings: { timezone: 'Mars/Olympus', targetUtilization: 2 } });
+    write('sched.json', {
+      ...SCHEDULES,
+      schedules: [
+        { ...SCHEDULES.schedules[0], cron: '61 7 * * 1' },
+        { ...SCHEDULES.schedules[0], id: 'other', reports: ['intake/nope'] },
+      ],
+    });
+    const io = captureIO(dir);
+    expect(await main(['check', '--config', 'settings.json', '--schedules', 'sched.json'], io)).toBe(2);
+    const err = io.stderr();
+    const settingsFile = path.join(dir, 'settings.json');
+    expect(err).toContain(`${settingsFile}: settings.timezone: an IANA time zone name`);
+    expect(err).toContain(`${settingsFile}: settings.targetUtilization:`);
+    // The schedules are still checked when the settings are not, and their problems named by path.
+    expect(err).toMatch(new RegExp(`${path.join(dir, 'sched.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: schedules\\[0\\]\\.cron: `));
+    expect(io.stdout()).toMatch(/^ok {2}reports: /m);
+    expect(io.stdout()).not.toContain('ok  settings');
+    expect(err).toContain('check: 2 part(s) invalid');
+  });
+
+  it('names an unknown report of a schedule and an explicitly given schedules file that is missing', async () => {
+    write('sched.json', { ...SCHEDULES, schedules: [{ ...SCHEDULES.schedules[0], reports: ['intake/nope'] }] });
+    const io = captureIO(dir);
+    expect(await main(['check', '--schedules', 'sched.json'], io)).toBe(2);
+    expect(io.stderr()).toContain(`${path.join(dir, 'sched.json')}: schedules[0].reports[0]: unknown report "intake/nope"; known groups:`);
+    const io2 = captureIO(dir, { PSA_REPORTS_SCHEDULES: 'missing.json' });
+    expect(await main(['check'], io2)).toBe(2);
+    expect(io2.stderr()).toContain(`${path.join(dir, 'missing.json')}: cannot read the file`);
+  });
+
+  it('reports malformed JSON with the file name', async () => {
+    write('schedules.json', '{ "owner": ');
+    const io = captureIO(dir);
+    expect(await main(['check'], io)).toBe(2);
+    expect(io.stderr()).toContain(`${path.join(dir, 'schedules.json')}: not valid JSON`);
+  });
+});
+
+describe('checkReports', () => {
+  it('returns every invalid definition and every SQL file that does not compile, with file paths', async () => {
+    const { checkReports } = await import('../../src/commands/check.js');
+    const { defaultSettings } = await import('../../src/config.js');
+    fs.mkdirSync(path.join(dir, 'g'));
+    write('g/good.sql', "SELECT t.id FROM tickets t JOIN ticket_wf w ON w.ticket_id = t.id WHERE pl('Tickets', 'status', t.status) IN (SELECT value FROM json_each(:completeStatuses)) AND t.createDate >= :from");
+    write('g/bad.sql', 'SELECT t.nonexistentColumn FROM tickets t');
+    write('g/bad.part.sql', 'SELEC 1');
+    const r = checkReports({
+      'g/good': REPORTS['intake/backlog'],
+      'g/bad': { title: '', description: 'd', window: 'fortnight', metrics: {}, columns: [], compute: () => ({}) },
+    }, dir, defaultSettings());
+    expect(r.reports.map((x) => x.id)).toEqual(['g/good']);
+    expect(r.sqlFiles).toBe(3);
+    expect(r.errors).toContain('reports/g/bad.ts: title: Too small: expected string to have >=1 characters');
+    expect(r.errors.some((e) => e.startsWith('reports/g/bad.ts: window:'))).toBe(true);
+    expect(r.errors.some((e) => e.startsWith('reports/g/bad.ts: metrics:'))).toBe(true);
+    expect(r.errors.some((e) => e.startsWith('reports/g/bad.sql: no such column: t.nonexistentColumn'))).toBe(true);
+    expect(r.errors.some((e) => e.startsWith('reports/g/bad.part.sql: near "SELEC"'))).toBe(true);
+    expect(r.errors.some((e) => e.includes('good'))).toBe(false);
+  });
+});
