@@ -65,10 +65,16 @@ export default defineReport({
         goal_attainment_pct: goal === null ? null : pct(client, (goal * days) / 7),
       });
     }
+    const service = new Set(rows.map((r) => r.resource_id as number));
+    const others = [...hours.values()].filter((h) => !service.has(h.resource_id) && (h.client_hours ?? 0) > 0);
     rows.sort((a, b) => String(a.resource).localeCompare(String(b.resource)) || Number(a.resource_id) - Number(b.resource_id));
     const warnings: string[] = [];
     if (noAvailability.length) {
       warnings.push(`${noAvailability.length} resource(s) have no availability record and were given ${ctx.settings.defaultDailyHours} h Monday–Friday: ${noAvailability.sort().join(', ')}.`);
+    }
+    if (others.length) {
+      const h = others.reduce((a, o) => a + (o.client_hours ?? 0), 0);
+      warnings.push(`${Math.round(h * 100) / 100} client hours in the window by ${others.length} resource(s) that are not service resources (inactive) are left out: ${others.map((o) => cap.resourceName(o.resource_id)).sort().join(', ')}.`);
     }
     return {
       metrics: {

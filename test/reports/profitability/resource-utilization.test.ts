@@ -65,9 +65,11 @@ describe('profitability/resource-utilization', () => {
     ]);
     // Totals: available 62, client 14.5, billable 11.5.
     expect(r.metrics).toEqual({ utilization_pct: (100 * 14.5) / 62, billable_utilization_pct: (100 * 11.5) / 62, available_hours: 62, client_hours: 14.5 });
-    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings).toHaveLength(2);
     expect(r.warnings[0]).toContain('Bob B');
     expect(r.warnings[0]).not.toContain('Alice');
+    // Carol (inactive) logged 10 client hours in the window; Dave's hours are outside it.
+    expect(r.warnings[1]).toMatch(/^10 client hours .* 1 resource\(s\) .*: Carol C\.$/);
     expect(r.charts[0]).toMatchObject({ kind: 'bar', labels: ['Alice A', 'Bob B'] });
     const h = r.headlines.find((x) => x.metric === 'utilization_pct')!;
     expect(h.target).toBe(70);
