@@ -1,7 +1,7 @@
 import type { Command, CommandIO } from './types.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { createAutotaskClient, type AutotaskEvent } from '../autotask/client.js';
+import { createAutotaskClient, type AutotaskClientOptions, type AutotaskEvent } from '../autotask/client.js';
 import { openDb, type Db } from '../store/db.js';
 import { resolveEntities, syncAll, type SyncEvent, type SyncSummary } from '../sync/index.js';
 import { systemClock, type Clock } from '../types.js';
@@ -24,6 +24,8 @@ export interface RunSyncOptions {
   onEvent?: (e: SyncEvent | AutotaskEvent) => void;
   /** Progress output: `auto` (bar on a TTY, else a line per entity), `lines`, or `none`. */
   progress?: 'auto' | 'lines' | 'none';
+  /** Further client tuning (run deadline, backoff); the settings and the options above take precedence. */
+  clientOptions?: Partial<AutotaskClientOptions>;
 }
 
 /** Exit code of a sync: 0 all ok, 2 credentials/config, 1 some entity failed. */
@@ -52,6 +54,7 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
     }
   };
   const client = createAutotaskClient(config.env, {
+    ...opts.clientOptions,
     budgetShare: config.autotask.budgetShare,
     maxInFlightPerEntity: config.autotask.maxInFlightPerEntity,
     requestTimeoutMs: config.autotask.requestTimeoutMs,
