@@ -44,7 +44,7 @@ export interface DeliveryDeps {
   heartbeatMs?: number;
   /** A working run whose heartbeat is older than this is taken over (ms). Default 60 s. */
   staleMs?: number;
-  /** Attempts after which an abandoned run is marked failed instead of retried. Default 3. */
+  /** Attempts after which an abandoned run is marked failed instead of retried (a run that keeps killing the process). Default 5. */
   maxAttempts?: number;
   /** Deadline of the owner's failure notice (ms). Default 60 s. */
   noticeDeadlineMs?: number;
@@ -237,7 +237,7 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
   });
   if (TERMINAL.has(row.state)) return result('done', row.reason, (row.failed_phase as RunPhase | null) ?? null);
 
-  const maxAttempts = deps.maxAttempts ?? 3;
+  const maxAttempts = deps.maxAttempts ?? 5;
   if (row.state === 'working' && row.attempt >= maxAttempts) {
     const reason = `gave up after ${row.attempt} attempts: the process running it stopped each time (last phase: ${row.phase ?? 'start'})`;
     if (ledger.abandonRun(runId, clock.now(), reason)) {

@@ -82,14 +82,29 @@ export class SmtpMailer implements Mailer {
       throw new AppError(`SMTP_URL must start with smtp:// or smtps:// (got ${parsed.protocol}//)`, 'CONFIG');
     }
     this.password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-    // nodemailer reads secure/auth from the URL; STARTTLS is used whenever the server offers it.
-    this.transport = nodemailer.createTransport(url, {
+    const secure = parsed.protocol === 'smtps:';
+    const q = parsed.searchParams;
+    const flag = (name: string) => q.get(name) === 'true' || q.get(name) === '1';
+    // Options spelled out (not nodemailer's URL form, which does not pool). STARTTLS is used whenever the
+    // server offers it; `?requireTLS=true` insists on it, `?rejectUnauthorized=false` accepts a
+    // self-signed relay. A one-connection pool reuses the session across a run's recipients (servers
+    // delay their greeting on purpose, which adds up over many recipients).
+    this.transport = nodemailer.createTransport({
+      host: parsed.hostname.replace(/^\[|\]$/g, ''),
+      port: parsed.port ? Number(parsed.port) : secure ? 465 : 587,
+      secure,
+      requireTLS: flag('requireTLS'),
+      ignoreTLS: flag('ignoreTLS'),
+      tls: { rejectUnauthorized: q.get('rejectUnauthorized') !== 'false' },
+      auth: parsed.username ? { user: decodeURIComponent(parsed.username), pass: this.password ?? '' } : undefined,
+      pool: true,
+      maxConnections: 1,
       connectionTimeout: opts.connectionTimeoutMs ?? 30_000,
       greetingTimeout: opts.connectionTimeoutMs ?? 30_000,
       socketTimeout: opts.socketTimeoutMs ?? 120_000,
       logger: false,
       debug: false,
-    } as never);
+    });
   }
 
   async send(msg: OutgoingMessage, opts: { signal: AbortSignal }): Promise<SendOutcome> {

@@ -185,14 +185,14 @@ describe('stale working runs', () => {
     const deps = makeDeps(store.db, mailer(), clock, file);
     const pid = await deadPid();
     store.db.prepare(`INSERT INTO runs (schedule_id, due_at, kind, state, phase, heartbeat_at, owner, pid, host, attempt, created_at)
-      VALUES ('weekly', ?, 'scheduled', 'working', 'render', ?, 'dead', ?, ?, 3, ?)`).run(Date.parse('2026-03-02T07:00:00Z'), clock.now(), pid, deps.owner.host, clock.now());
+      VALUES ('weekly', ?, 'scheduled', 'working', 'render', ?, 'dead', ?, ?, 5, ?)`).run(Date.parse('2026-03-02T07:00:00Z'), clock.now(), pid, deps.owner.host, clock.now());
     store.db.prepare(`INSERT INTO schedule_cursors VALUES ('weekly', ?, ?)`).run(clock.now(), clock.now());
     const d = new Daemon(deps, { schedules: file });
     await d.tick();
     await d.idle();
     const row = store.db.prepare('SELECT state, reason, notice_state FROM runs').get() as Record<string, string>;
     expect(row.state).toBe('failed');
-    expect(row.reason).toMatch(/gave up after 3 attempts/);
+    expect(row.reason).toMatch(/gave up after 5 attempts/);
     expect(row.notice_state).toBe('sent');
     expect(smtp.to('owner@x.test')).toHaveLength(1);
     clock.set('2026-03-02T08:00:10Z');

@@ -139,7 +139,16 @@ describe('daemon killed with SIGKILL at random points', () => {
     }
     // Last start: runs to completion, then a graceful stop.
     const last = spawnChild(env);
-    await new Promise<void>((resolve) => {
+    const lastLog: string[] = [];
+    void last.when((e) => {
+      lastLog.push(JSON.stringify(e));
+      return false;
+    });
+    let giveUp: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      giveUp = setTimeout(() => reject(new Error(`not finished: ${JSON.stringify(store.db.prepare('SELECT id, due_at, state, owner, pid, attempt, phase, reason FROM runs WHERE state <> \'sent\'').all())}\nlast child log:\n${lastLog.slice(-30).join('\n')}`)), 60_000);
+    });
+    await Promise.race([stuck, new Promise<void>((resolve) => {
       const check = () => {
         if (sentRuns() === 20) resolve();
       };
@@ -148,7 +157,8 @@ describe('daemon killed with SIGKILL at random points', () => {
         if (e.event === 'run:finished') check();
         return sentRuns() === 20;
       }).then(resolve);
-    });
+    })]);
+    clearTimeout(giveUp);
     last.proc.kill('SIGTERM');
     expect(await last.exited).toBe(0);
 
