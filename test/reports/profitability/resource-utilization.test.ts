@@ -142,4 +142,17 @@ describe('profitability/resource-utilization', () => {
       empty.cleanup();
     }
   });
+
+  it('trend: one value per previous week, the week before the data has no client hours', () => {
+    seedWork();
+    insert(store.db, 'Resources', [{ id: 1, firstName: 'Alice', lastName: 'A', isActive: true }]);
+    insert(store.db, 'ResourceDailyAvailabilities', [avail(1, 1, [8, 8, 8, 8, 8, 0, 0], null)]);
+    insert(store.db, 'TimeEntries', [entry(1, 10, { ticket: 100, start: '2026-11-17T10:00:00Z' }), entry(1, 20, { ticket: 100, start: '2026-11-10T10:00:00Z' })]);
+    const r = runReport(store.db, ID, def, { asOf: '2026-11-26T12:00:00Z', trend: true });
+    const s = r.series.find((x) => x.metric === 'utilization_pct')!;
+    expect(s.labels).toHaveLength(9);
+    // Week of Nov 16: 10 / 40; week of Nov 9: 20 / 40; the week before: 0 / 40 (Alice is a service resource at each shifted T).
+    expect(s.values.slice(-3)).toEqual([0, 50, 25]);
+    expect(r.headlines.find((h) => h.metric === 'utilization_pct')!.previous).toBe(50);
+  });
 });
