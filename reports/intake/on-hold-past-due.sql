@@ -6,8 +6,8 @@ SELECT t.id AS ticket_id, t.ticketNumber AS ticket_number, t.title, t.status AS 
 FROM tickets t
 LEFT JOIN companies c ON c.id = t.companyID
 LEFT JOIN resources r ON r.id = t.assignedResourceID
-WHERE pl('Tickets', 'status', t.status) IN (SELECT value FROM json_each(:onHoldStatuses))
-  AND pl('Tickets', 'status', t.status) NOT IN (SELECT value FROM json_each(:completeStatuses))
+WHERE t.status IN (SELECT value FROM json_each(:onHoldStatusValues))
+  AND t.status NOT IN (SELECT value FROM json_each(:completeStatusValues))
   AND t.dueDateTime IS NOT NULL
   AND t.dueDateTime < :asOf
 ORDER BY t.dueDateTime, t.id

@@ -7,5 +7,5 @@ SELECT ta.id, ta.title, ta.projectID AS project_id, p.projectName AS project,
             THEN (SELECT SUM(te.hoursWorked) FROM time_entries te WHERE te.taskID = ta.id) END AS worked
 FROM tasks ta
 LEFT JOIN projects p ON p.id = ta.projectID
-WHERE COALESCE(pl('Tasks', 'status', ta.status) IN (SELECT value FROM json_each(:completeTaskStatuses)), 0) = 0
+WHERE COALESCE(ta.status IN (SELECT value FROM json_each(:completeTaskStatusValues)), 0) = 0
 ORDER BY ta.id

@@ -11,8 +11,8 @@ SELECT t.id AS ticket_id, t.ticketNumber AS ticket_number, t.title, t.status AS 
 FROM tickets t
 LEFT JOIN companies c ON c.id = t.companyID
 LEFT JOIN resources r ON r.id = t.assignedResourceID
-WHERE pl('Tickets', 'status', t.status) IN (SELECT value FROM json_each(:scheduledStatuses))
-  AND pl('Tickets', 'status', t.status) NOT IN (SELECT value FROM json_each(:completeStatuses))
+WHERE t.status IN (SELECT value FROM json_each(:scheduledStatusValues))
+  AND t.status NOT IN (SELECT value FROM json_each(:completeStatusValues))
   AND NOT EXISTS (
     SELECT 1 FROM service_call_tickets sct JOIN service_calls sc ON sc.id = sct.serviceCallID
     WHERE sct.ticketID = t.id

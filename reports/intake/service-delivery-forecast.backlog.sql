@@ -5,7 +5,7 @@ WITH open_t AS (
          (SELECT SUM(te.hoursWorked) FROM time_entries te WHERE te.ticketID = t.id) AS worked
   FROM tickets t
   WHERE t.projectID IS NULL
-    AND COALESCE(pl('Tickets', 'status', t.status) IN (SELECT value FROM json_each(:completeStatuses)), 0) = 0
+    AND COALESCE(t.status IN (SELECT value FROM json_each(:completeStatusValues)), 0) = 0
 )
 SELECT COUNT(*) AS open_tickets,
        COALESCE(SUM(MAX(COALESCE(estimatedHours, 0) - COALESCE(worked, 0), 0)), 0) AS remaining,

@@ -3,7 +3,7 @@
 -- breached open = ticket not complete, actual empty, due < T. A status without a known label is not complete.
 WITH s AS (
   SELECT t.*, w.workflow,
-         COALESCE(pl('Tickets', 'status', t.status) IN (SELECT value FROM json_each(:completeStatuses)), 0) AS complete
+         COALESCE(t.status IN (SELECT value FROM json_each(:completeStatusValues)), 0) AS complete
   FROM tickets t
   JOIN ticket_wf w ON w.ticket_id = t.id
   WHERE t.serviceLevelAgreementID IS NOT NULL

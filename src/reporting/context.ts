@@ -24,6 +24,12 @@ import { materialiseWorkflows, workflowList, type Workflow } from './workflows.j
  *   `:escalationStatuses`, `:escalationQueues`, `:scheduledStatuses`, `:onHoldStatuses`,
  *   `:managedContractTypes`, `:endpointTypes`, `:serviceRevenueItemTypes`), to use as
  *   `pl('Tickets','status',t.status) IN (SELECT value FROM json_each(:completeStatuses))`
+ * - the same lists as JSON arrays of picklist values (ids whose label matches, inactive values included),
+ *   cheaper than calling `pl()` on every row of a scan: `:completeStatusValues`, `:scheduledStatusValues`,
+ *   `:onHoldStatusValues`, `:escalationStatusValues` (Tickets.status), `:escalationQueueValues`
+ *   (Tickets.queueID), `:completeTaskStatusValues` (Tasks.status), `:managedContractTypeValues`,
+ *   `:endpointTypeValues`, `:serviceRevenueItemTypeValues`; use as
+ *   `COALESCE(t.status IN (SELECT value FROM json_each(:completeStatusValues)), 0) = 0` for "not complete"
  * - numbers: `:backlogDays`, `:reopenDays`, `:rtteMinutes`, `:stuckDays`, `:defaultDailyHours`,
  *   `:fcrMaxBusinessHours`, `:forecastWeeks`, `:targetUtilization`; `:salesEngineeringStage` (normalised).
  * SQL functions: `pl(entity, field, value)` → normalised label or NULL; `day_ms(date)` → 00:00 of the date
@@ -123,6 +129,18 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
 
 const LIST_PARAMS = ['completeStatuses', 'completeTaskStatuses', 'escalationStatuses', 'escalationQueues', 'scheduledStatuses',
   'onHoldStatuses', 'managedContractTypes', 'endpointTypes', 'serviceRevenueItemTypes'] as const;
+/** Value-list parameters: name → the picklist field its labels are matched on, and the settings list. */
+const VALUE_PARAMS: [string, string, string, (typeof LIST_PARAMS)[number]][] = [
+  ['completeStatusValues', 'Tickets', 'status', 'completeStatuses'],
+  ['scheduledStatusValues', 'Tickets', 'status', 'scheduledStatuses'],
+  ['onHoldStatusValues', 'Tickets', 'status', 'onHoldStatuses'],
+  ['escalationStatusValues', 'Tickets', 'status', 'escalationStatuses'],
+  ['escalationQueueValues', 'Tickets', 'queueID', 'escalationQueues'],
+  ['completeTaskStatusValues', 'Tasks', 'status', 'completeTaskStatuses'],
+  ['managedContractTypeValues', 'Contracts', 'contractType', 'managedContractTypes'],
+  ['endpointTypeValues', 'ConfigurationItems', 'configurationItemType', 'endpointTypes'],
+  ['serviceRevenueItemTypeValues', 'BillingItems', 'billingItemType', 'serviceRevenueItemTypes'],
+];
 const NUM_PARAMS = ['backlogDays', 'reopenDays', 'rtteMinutes', 'stuckDays', 'defaultDailyHours', 'fcrMaxBusinessHours',
   'forecastWeeks', 'targetUtilization'] as const;
 
@@ -140,6 +158,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     salesEngineeringStage: norm(settings.salesEngineeringStage),
   };
   for (const k of LIST_PARAMS) params[k] = JSON.stringify((settings[k] as string[]).map(norm));
+  for (const [name, entity, field, k] of VALUE_PARAMS) params[name] = JSON.stringify(s.picklists.valuesOf(entity, field, settings[k] as string[]));
   for (const k of NUM_PARAMS) params[k] = settings[k] as number;
   const stmtCache = new Map<string, ReturnType<Db['prepare']>>();
   const run = <T>(sqlId: string, name: string | undefined, extra: Record<string, string | number | null> | undefined): T[] => {

@@ -29,3 +29,16 @@ describe('ReportContext.queryFrom', () => {
     expect(() => ctx.queryFrom('g/none')).toThrow(/g\/none\.sql: cannot read/);
   });
 });
+
+describe('value-list parameters', () => {
+  it('carry the picklist values whose label matches the settings list, trimmed, any case, inactive included', () => {
+    store.db.prepare("INSERT INTO picklists (entity, field, value, label, is_active, is_system) VALUES ('Tickets', 'status', 99, ' complete ', 0, 0)").run();
+    const settings = defaultSettings({ completeStatuses: ['Complete'], escalationQueues: ['tier 2'] });
+    const ctx = createContext(openSession(store.db, settings, sqlDir), 'g/a', 1000, null);
+    expect(JSON.parse(ctx.params.completeStatusValues as string).sort((a: number, b: number) => a - b)).toEqual([5, 99]);
+    expect(JSON.parse(ctx.params.escalationQueueValues as string)).toEqual([29682835]);
+    expect(JSON.parse(ctx.params.onHoldStatusValues as string).sort((a: number, b: number) => a - b)).toEqual([17, 19, 20, 21]);
+    expect(JSON.parse(ctx.params.completeTaskStatusValues as string)).toEqual([5]);
+    expect(JSON.parse(ctx.params.endpointTypeValues as string).sort()).toEqual([1, 2, 3]);
+  });
+});
