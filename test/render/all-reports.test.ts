@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeByName, loadRegistry } from '../../src/app.js';
+import { openDb } from '../../src/store/db.js';
+import { formatValue } from '../../src/render/format.js';
+import { createRenderer, type Renderer } from '../../src/render/pdf.js';
+import type { ReportResult } from '../../src/types.js';
+import { syncedStore } from '../helpers/synced.js';
+import { inkShare, pageCount, pageTexts } from './pdftools.js';
+
+/**
+ * Every shipped report, computed from a store synced from the simulator through the real sync path,
+ * rendered to PDF with real Chromium: titles and headline numbers must be in the text, pages plausible,
+ * and the first page not blank.
+ */
+const NOW = Date.parse('2026-11-26T12:00:00Z');
+let env: Awaited<ReturnType<typeof syncedStore>>;
+let renderer: Renderer;
+let results: ReportResult[];
+
+const flat = (s: string) => s.replace(/\s+/g, ' ');
+
+beforeAll(async () => {
+  env = await syncedStore({ scale: 'tiny', seed: 5, now: NOW, days: 3 });
+  const db = openDb(env.cfg.db);
+  try {
+    const all = computeByName(db, env.cfg, loadRegistry().map((r) => r.id), { asOf: NOW, trend: true });
+    const failed = all.filter((r) => !r.ok);
+    expect(failed.map((f) => f.name)).toEqual([]);
+    results = all.flatMap((r) => (r.ok ? [r.value] : []));
+  } finally {
+    db.close();
+  }
+  renderer = createRenderer({ chromiumPath: env.cfg.render.chromiumPath, paper: 'A4', renderTimeoutMs: 60_000, recycleAfter: 50, timezone: 'UTC', mspName: 'Northwind IT' });
+}, 180_000);
+afterAll(async () => { await renderer?.close(); await env?.cleanup(); });
+
+describe('every report renders to PDF', () => {
+  it('each report alone: title and every headline value in the text, first page has ink', async () => {
+    for (const r of results) {
+      const pdf = await renderer.pdf([r]);
+      const pages = await pageTexts(pdf.content);
+      const text = flat(pages.join(' ')).replace(/\u00a0/g, ' ');
+      expect(text, r.report).toContain(flat(r.title));
+      for (const h of r.headlines) {
+        const v = formatValue(h.value, h.unit, { timezone: 'UTC' }).replace(/\u00a0/g, ' ');
+        expect(text, `${r.report} ${h.metric}`).toContain(v);
+      }
+      // Rows: the last row's first text cell is in the PDF (nothing cut off at the end).
+      const last = r.rows.at(-1);
+      const firstTextCol = r.columns.find((c) => c.unit === 'text' || c.unit === undefined);
+      if (last && firstTextCol && typeof last[firstTextCol.key] === 'string' && (last[firstTextCol.key] as string).length > 3) {
+        expect(text, `${r.report} last row`).toContain(flat(last[firstTextCol.key] as string).slice(0, 20));
+      }
+      expect(await inkShare(pdf.content, 1), r.report).toBeGreaterThan(0.005);
+    }
+  }, 300_000);
+
+  it('the weekly bundle has a contents page naming every report and a plausible page count', async () => {
+    const pdf = await renderer.pdf(results, { title: 'All reports' });
+    const n = await pageCount(pdf.content);
+    expect(n).toBeGreaterThanOrEqual(results.length);
+    expect(n).toBeLessThan(results.length * 12);
+    const pages = await pageTexts(pdf.content);
+    const contents = flat(pages.slice(0, 3).join(' '));
+    for (const r of results) expect(contents, r.report).toContain(flat(r.title).slice(0, 30));
+  }, 300_000);
+});
