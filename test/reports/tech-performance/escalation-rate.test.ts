@@ -68,4 +68,13 @@ describe('tech-performance/escalation-rate', () => {
     const r = runReport(store.db, ID, def, { asOf: T, from: '2026-11-09T00:00:00Z', to: '2026-11-30T00:00:00Z' });
     expect(r.metrics).toEqual({ completed: 0, escalated: 0, escalation_rate_pct: null });
   });
+
+  it('an inactive queue value still matches by label', () => {
+    seed();
+    store.db.prepare('INSERT INTO picklists (entity, field, value, label, is_active, is_system) VALUES (?, ?, ?, ?, 0, 0)').run('Tickets', 'queueID', 777, 'Level 3 (retired)');
+    insertTicketStates(store.db, [{ ticket: 1, at: '2026-11-02T09:30:00Z', status: S('New'), queue: 777, assigned: null }]);
+    const r = runReport(store.db, ID, def, { asOf: T, settings: { escalationQueues: ['Tier 2', 'Tier 3', 'level 3 (RETIRED)'] } });
+    // Ticket 1 passed through the retired queue: 4 of 4.
+    expect(r.metrics).toEqual({ completed: 4, escalated: 4, escalation_rate_pct: 100 });
+  });
 });
