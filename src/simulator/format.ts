@@ -3,16 +3,40 @@
  * and some without, so clients must accept both. Date-only fields come back as midnight without a zone.
  */
 
+const dayCache = new Map<number, string>();
+
+/** `YYYY-MM-DD` of a UTC day number, cached: pages repeat the same few hundred days. */
+function dayString(day: number): string {
+  let s = dayCache.get(day);
+  if (s === undefined) {
+    s = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (dayCache.size > 20_000) dayCache.clear();
+    dayCache.set(day, s);
+  }
+  return s;
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
 /** UTC ISO datetime; whole-second values of even ids drop the `.000` (deterministic variety). */
 export function formatDateTime(ms: number, id: number): string {
-  const iso = new Date(ms).toISOString();
-  if (ms % 1000 === 0 && id % 2 === 0) return `${iso.slice(0, 19)}Z`;
-  return iso;
+  if (ms < 0 || ms > 253_402_300_799_999) return new Date(ms).toISOString();
+  const day = Math.floor(ms / 86_400_000);
+  let rest = ms - day * 86_400_000;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const s = Math.floor(rest / 1000);
+  const frac = rest - s * 1000;
+  const base = `${dayString(day)}T${pad2(h)}:${pad2(m)}:${pad2(s)}`;
+  if (frac === 0 && id % 2 === 0) return `${base}Z`;
+  return `${base}.${frac < 10 ? `00${frac}` : frac < 100 ? `0${frac}` : frac}Z`;
 }
 
 /** Date-only field: `YYYY-MM-DDT00:00:00`. */
 export function formatDate(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 10)}T00:00:00`;
+  return `${dayString(Math.floor(ms / 86_400_000))}T00:00:00`;
 }
 
 /**

@@ -122,6 +122,11 @@ export const DEFAULT_CREDENTIALS: SimCredentials = {
 const LOG_LIMIT = 2000;
 const HOUR = 3_600_000;
 
+/** A response body already serialised. */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
 class HttpError extends Error {
   constructor(readonly status: number, readonly body: unknown, readonly headers: Record<string, string> = {}) {
     super(`HTTP ${status}`);
@@ -181,7 +186,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
 
   function send(res: ServerResponse, req: IncomingMessage, status: number, body: unknown, headers: Record<string, string> = {}, malformed = false): void {
-    let text = body === undefined ? '' : JSON.stringify(body);
+    let text = body instanceof RawJson ? body.text : body === undefined ? '' : JSON.stringify(body);
     if (malformed) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     if (status === 429) stats.rejected429++;
     stats.log.push({ method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0]!, status });
@@ -418,7 +423,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (method === 'GET') {
         const q = compileQuery(t, { filter: [{ op: 'eq', field: fk, value: pid }] }, pageSizeDefault);
         const { positions } = runPage(t, q);
-        return { body: { items: positions.map((p) => t.json(p)), pageDetails: { count: positions.length, requestCount: pageSizeDefault, prevPageUrl: null, nextPageUrl: null } } };
+        return { body: new RawJson(`{"items":[${positions.map((p) => t.jsonText(p)).join(',')}],"pageDetails":${JSON.stringify({ count: positions.length, requestCount: pageSizeDefault, prevPageUrl: null, nextPageUrl: null })}}`) };
       }
       if (method === 'POST') {
         const body = parseWriteBody(bodyText);
@@ -455,7 +460,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
 
   function envelope(e: SimEntity, t: Table, q: CompiledQuery, spec: QuerySpec, positions: number[], hasMore: boolean, method: 'GET' | 'POST', search: string, hasPrev: boolean): unknown {
-    const items = positions.map((p) => t.json(p, q.fields));
+    const itemsText = positions.map((p) => t.jsonText(p, q.fields)).join(',');
     const firstId = positions.length ? t.idAt(positions[0]!) : null;
     const lastId = positions.length ? t.idAt(positions[positions.length - 1]!) : null;
     const cursorUrl = (paging: { pageSize: number; previousIds: number[]; nextIds: number[] }) => {
@@ -466,15 +471,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
       return `${baseUrl}V1.0/${e.name}/query/next?paging=${encodeURIComponent(p)}${method === 'GET' ? `&search=${encodeURIComponent(search)}` : ''}`;
     };
-    return {
-      items,
-      pageDetails: {
-        count: items.length,
-        requestCount: q.pageSize,
-        prevPageUrl: hasPrev && firstId !== null ? cursorUrl({ pageSize: q.pageSize, previousIds: [firstId], nextIds: [] }) : null,
-        nextPageUrl: hasMore && lastId !== null ? cursorUrl({ pageSize: q.pageSize, previousIds: firstId !== null ? [firstId] : [], nextIds: [lastId] }) : null,
-      },
+    const pageDetails = {
+      count: positions.length,
+      requestCount: q.pageSize,
+      prevPageUrl: hasPrev && firstId !== null ? cursorUrl({ pageSize: q.pageSize, previousIds: [firstId], nextIds: [] }) : null,
+      nextPageUrl: hasMore && lastId !== null ? cursorUrl({ pageSize: q.pageSize, previousIds: firstId !== null ? [firstId] : [], nextIds: [lastId] }) : null,
     };
+    return new RawJson(`{"items":[${itemsText}],"pageDetails":${JSON.stringify(pageDetails)}}`);
   }
 
   function next(e: SimEntity, t: Table, method: string, url: URL, bodyText: string): { body: unknown } {
