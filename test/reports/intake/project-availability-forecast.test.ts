@@ -86,4 +86,13 @@ describe('intake/project-availability-forecast', () => {
     // Capacity 32 a week, no service demand → 128; weeks_to_clear = 337 / 32.
     expect(r.metrics.weeks_to_clear).toBe(337 / 32);
   });
+
+  it('spreads by real hours over a 167-hour DST week (spring forward, America/New_York)', () => {
+    // T = Wed 2027-03-10 → W0 = Mon 03-08 00:00 EST (05:00Z); clocks go forward on Sun 03-14, so week 1 ends
+    // Mon 03-15 00:00 EDT (04:00Z): 167 h. A task [W0, Mon 03-22 00:00 EDT) with 335 h left puts 167 h and 168 h.
+    insert(store.db, 'Tasks', [task(1, { start: '2027-03-08T05:00:00Z', end: '2027-03-22T04:00:00Z', rem: 335 })]);
+    const r = runReport(store.db, ID, def, { asOf: '2027-03-10T12:00:00Z', settings: { timezone: 'America/New_York' } });
+    expect(r.rows.map((x) => x.week_start)).toEqual(['2027-03-08', '2027-03-15', '2027-03-22', '2027-03-29']);
+    expect(r.rows.map((x) => x.scheduled_hours)).toEqual([167, 168, 0, 0]);
+  });
 });
