@@ -164,6 +164,9 @@ function compileLeaf(t: Table, f: SimField, op: string, value: unknown, bounds: 
       return set.has(norm(v)) === want;
     };
   }
+  if ((value === undefined || value === null) && f.type === 'bool') {
+    throw new QueryError(`Invalid value for boolean field ${f.name}: booleans must be true or false.`);
+  }
   if (value === undefined || value === null) {
     // Comparing with null: Autotask treats it like exist/notExist.
     if (op === 'eq') return (pos) => t.get(pos, name) === null;
