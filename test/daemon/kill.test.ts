@@ -121,6 +121,8 @@ describe('daemon killed with SIGKILL at random points', () => {
       FAKE_SPEED: '120', // one fake minute every 0.5 s
       SCHEDULES_JSON: schedulesJson('0-19 10 * * *'),
     };
+    // The daemon has known this schedule since T0 (a first start only fires what is due right now).
+    store.db.prepare(`INSERT INTO schedule_cursors VALUES ('minutely', ?, ?)`).run(Number(env.FAKE_T0), Number(env.FAKE_T0));
     let kills = 0;
     const killedDuring: string[] = [];
     while (kills < 20) {
@@ -130,8 +132,9 @@ describe('daemon killed with SIGKILL at random points', () => {
         if (typeof e.event === 'string') phase = e.event === 'run:phase' ? String(e.phase) : e.event;
         return false;
       });
-      // A random point: anywhere from before the first check to the middle of a delivery.
-      await new Promise((r) => setTimeout(r, 30 + Math.random() * 600));
+      // A random point after start-up: before the first check, mid-run, mid-delivery, between runs.
+      await child.when((e) => e.event === 'child:started');
+      await new Promise((r) => setTimeout(r, Math.random() * 400));
       child.proc.kill('SIGKILL');
       await child.exited;
       kills++;
@@ -146,7 +149,7 @@ describe('daemon killed with SIGKILL at random points', () => {
     });
     let giveUp: NodeJS.Timeout | undefined;
     const stuck = new Promise<never>((_, reject) => {
-      giveUp = setTimeout(() => reject(new Error(`not finished: ${JSON.stringify(store.db.prepare('SELECT id, due_at, state, owner, pid, attempt, phase, reason FROM runs WHERE state <> \'sent\'').all())}\nlast child log:\n${lastLog.slice(-30).join('\n')}`)), 60_000);
+      giveUp = setTimeout(() => reject(new Error(`not finished: ${JSON.stringify(store.db.prepare('SELECT id, due_at, state, owner, pid, attempt, phase, reason FROM runs').all())} cursor ${JSON.stringify(store.db.prepare('SELECT * FROM schedule_cursors').all())}\nlast child log:\n${lastLog.slice(-30).join('\n')}`)), 60_000);
     });
     await Promise.race([stuck, new Promise<void>((resolve) => {
       const check = () => {
@@ -200,6 +203,7 @@ describe('daemon killed with SIGKILL at random points', () => {
       SCHEDULES_JSON: schedulesJson('0-4 10 * * *'),
       SINGLE: '0',
     };
+    store.db.prepare(`INSERT INTO schedule_cursors VALUES ('minutely', ?, ?)`).run(Number(env.FAKE_T0), Number(env.FAKE_T0));
     const a = spawnChild(env);
     const b = spawnChild(env);
     await smtp.waitFor(15);
