@@ -21,8 +21,8 @@ export interface ChartSize {
   devicePixelRatio: number;
 }
 
-/** Default chart size: fits the A4/Letter content width and a 600 px email at 2× density. */
-export const DEFAULT_CHART_SIZE: ChartSize = { width: 900, height: 340, devicePixelRatio: 2 };
+/** Default chart size: 1350 × 510 pixels, about 190 dpi across an A4 page and 2.4× in a 560 px email column. */
+export const DEFAULT_CHART_SIZE: ChartSize = { width: 900, height: 340, devicePixelRatio: 1.5 };
 
 // Colours chosen for distinct lightness, so that series stay apart on a greyscale print:
 // navy (L≈25), amber (L≈75), steel blue (L≈55), brick (L≈40), sage (L≈65).
@@ -35,6 +35,7 @@ const TREND_COLOUR = '#555555';
 export const TREND_LABEL = 'Trend (dashed)';
 
 type Tile = ReturnType<typeof createCanvas>;
+type PngCanvas = { toBuffer(cb: (err: Error | null, buf: Buffer) => void, mime: 'image/png', opts: { compressionLevel: number }): void };
 
 /** A small repeating tile: the bar fill for series after the first, so bars differ by texture too. */
 function patternTile(colour: string, kind: number): Tile {
@@ -199,7 +200,17 @@ export function createChartRenderer(size: Partial<ChartSize> = {}): ChartRendere
   return {
     async render(spec: ChartSpec): Promise<Buffer> {
       try {
-        return canvas.renderToBufferSync(chartConfig(spec, tiles, s.devicePixelRatio), 'image/png');
+        // chartjs-node-canvas draws; the PNG is encoded here with a lighter zlib level, off the event loop:
+        // level 3 costs a few percent in size and saves about half the encoding time of the default 6.
+        const chart = (canvas as unknown as { renderChart(c: ChartConfiguration): { canvas: PngCanvas; destroy(): void } })
+          .renderChart(chartConfig(spec, tiles, s.devicePixelRatio));
+        try {
+          return await new Promise<Buffer>((resolve, reject) => {
+            chart.canvas.toBuffer((err, buf) => (err ? reject(err) : resolve(buf)), 'image/png', { compressionLevel: 3 });
+          });
+        } finally {
+          chart.destroy();
+        }
       } catch (e) {
         throw new AppError(`Chart "${spec.id}" could not be drawn: ${(e as Error).message}`, 'RENDER', { cause: e, details: { chart: spec.id } });
       }

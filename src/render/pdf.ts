@@ -130,7 +130,7 @@ export interface PrintOptions {
  * Prints a finished HTML document on a pooled page with page JavaScript off and every request refused
  * except the document's own data: images, so nothing in it can fetch a URL or read a file.
  */
-export async function htmlToPdf(pool: BrowserPool, html: string, o: PrintOptions): Promise<Buffer> {
+export async function htmlToPdf(pool: BrowserPool, html: string | Promise<string>, o: PrintOptions): Promise<Buffer> {
   return pool.withPage(async (page, remaining) => {
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
@@ -141,8 +141,10 @@ export async function htmlToPdf(pool: BrowserPool, html: string, o: PrintOptions
       else void req.abort('blockedbyclient').catch(() => undefined);
     });
     await page.emulateMediaType('print');
+    // The page is prepared while the document (charts) is still being drawn, when given as a promise.
+    const doc = await html;
     // 'load' fires once every <img> has loaded or failed; with JS off no script can delay or fake it.
-    await page.setContent(html, { waitUntil: 'load', timeout: remaining() });
+    await page.setContent(doc, { waitUntil: 'load', timeout: remaining() });
     // Ready signal without page JS: $$eval runs through the DevTools protocol, which JS-off does not block.
     const broken = await page.$$eval('img', (imgs) => imgs.filter((i) => !i.complete || (i.src.startsWith('data:') && i.naturalWidth === 0)).length);
     if (broken > 0) throw new AppError(`${broken} chart image(s) did not load into the PDF page.`, 'RENDER');
@@ -215,10 +217,11 @@ export function createRenderer(opts: RendererOptions): Renderer {
       const started = Date.now();
       const deadline = o.deadline ?? started + opts.renderTimeoutMs;
       const generatedAt = clock.now();
-      const { html } = await document(results, { images: 'data', ...(o.title ? { title: o.title } : {}) }, generatedAt);
+      const htmlP = document(results, { images: 'data', ...(o.title ? { title: o.title } : {}) }, generatedAt).then((d) => d.html);
+      htmlP.catch(() => undefined); // awaited inside htmlToPdf; this only keeps a failure after a timeout from going unhandled
       const title = documentTitle(results, o.title);
       const footer = footerTemplate(opts.mspName, title, formatDateTime(generatedAt, opts.timezone));
-      const bytes = await htmlToPdf(pool, html, { paper: opts.paper, footer, deadline, ...(o.signal ? { signal: o.signal } : {}) });
+      const bytes = await htmlToPdf(pool, htmlP, { paper: opts.paper, footer, deadline, ...(o.signal ? { signal: o.signal } : {}) });
       if (bytes.length < 5 || bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
         throw new AppError('Chromium returned something that is not a PDF.', 'RENDER');
       }

@@ -81,22 +81,15 @@ export function chartNames(results: ReportResult[]): ChartName[][] {
 /** Draws every chart of the results once, per result; the PNGs serve both the PDF and the email. */
 export async function drawCharts(results: ReportResult[], charts: ChartRenderer): Promise<ChartImage[][]> {
   const names = chartNames(results);
-  const out: ChartImage[][] = [];
-  for (const [i, list] of names.entries()) {
-    const own: ChartImage[] = [];
-    for (const n of list) {
-      own.push({
-        cid: n.cid,
-        filename: n.filename,
-        content: await charts.render(n.spec),
-        title: n.spec.title,
-        report: results[i]!.report,
-        alt: `Chart: ${n.spec.title} (${n.spec.datasets.map((d) => d.label).join(', ')})`,
-      });
-    }
-    out.push(own);
-  }
-  return out;
+  // Drawing is synchronous but PNG encoding runs on the thread pool: starting every chart at once overlaps them.
+  return Promise.all(names.map((list, i) => Promise.all(list.map(async (n) => ({
+    cid: n.cid,
+    filename: n.filename,
+    content: await charts.render(n.spec),
+    title: n.spec.title,
+    report: results[i]!.report,
+    alt: `Chart: ${n.spec.title} (${n.spec.datasets.map((d) => d.label).join(', ')})`,
+  })))));
 }
 
 /** Tile view of a headline. */

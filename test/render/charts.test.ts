@@ -22,7 +22,7 @@ describe('charts', () => {
     for (const s of specs) {
       const png = await charts.render(s);
       expect(png.subarray(1, 4).toString()).toBe('PNG');
-      expect(pngSize(png)).toEqual({ w: 1800, h: 680 });
+      expect(pngSize(png)).toEqual({ w: 1350, h: 510 });
       const ink = await pngInk(png);
       expect(ink).toBeGreaterThan(0.02);
       expect(ink).toBeLessThan(0.8);
