@@ -1,8 +1,7 @@
 -- Service revenue by company: billing items dated in the window whose type label is a service-revenue type
 -- (kpi-spec §5 profitability/labor-profitability).
-SELECT b.companyID AS company_id, co.companyName AS company_name, SUM(COALESCE(b.extendedPrice, 0)) AS revenue
+SELECT b.companyID AS company_id, SUM(COALESCE(b.extendedPrice, 0)) AS revenue
 FROM billing_items b
-LEFT JOIN companies co ON co.id = b.companyID
 WHERE b.itemDate >= :from AND b.itemDate < :to
   AND pl('BillingItems', 'billingItemType', b.billingItemType) IN (SELECT value FROM json_each(:serviceRevenueItemTypes))
 GROUP BY b.companyID

@@ -29,33 +29,44 @@ export default defineReport({
   ],
   burst: { company: 'company_id' },
   compute(ctx) {
-    const byCompany = new Map<number, { name: string | null; revenue: number; cost: number }>();
-    const company = (id: number, name: string | null) => {
+    const revenueRows = ctx.query<{ company_id: number | null; revenue: number }>('revenue');
+    const hourRows = ctx.query<{ company_id: number | null; resource_id: number | null; hours: number }>();
+    const isClient = (id: number | null): id is number => id !== null && id !== 0;
+    const companyIds = [...new Set([...revenueRows, ...hourRows].map((r) => r.company_id).filter(isClient))];
+    const resourceIds = [...new Set(hourRows.map((r) => r.resource_id).filter((id) => id !== null))];
+    const names = new Map<number, string | null>();
+    const costs = new Map<number, number | null>();
+    for (const n of ctx.query<{ kind: string; id: number; name: string | null; internal_cost: number | null }>('names', { ids: JSON.stringify(companyIds), resources: JSON.stringify(resourceIds) })) {
+      if (n.kind === 'company') names.set(n.id, n.name);
+      else costs.set(n.id, n.internal_cost);
+    }
+    const byCompany = new Map<number, { revenue: number; cost: number }>();
+    const company = (id: number) => {
       let c = byCompany.get(id);
-      if (!c) { c = { name, revenue: 0, cost: 0 }; byCompany.set(id, c); }
-      c.name ??= name;
+      if (!c) { c = { revenue: 0, cost: 0 }; byCompany.set(id, c); }
       return c;
     };
     let revenue = 0;
-    for (const r of ctx.query<{ company_id: number | null; company_name: string | null; revenue: number }>('revenue')) {
+    for (const r of revenueRows) {
       revenue += r.revenue;
-      if (r.company_id !== null && r.company_id !== 0) company(r.company_id, r.company_name).revenue += r.revenue;
+      if (isClient(r.company_id)) company(r.company_id).revenue += r.revenue;
     }
     let cost = 0;
     let hoursWithoutCost = 0;
     const noCost = new Map<number | null, number>();
-    for (const r of ctx.query<{ company_id: number | null; company_name: string | null; resource_id: number | null; internal_cost: number | null; hours: number }>()) {
-      const rate = r.internal_cost !== null && r.internal_cost > 0 ? r.internal_cost : null;
+    for (const r of hourRows) {
+      const ic = r.resource_id === null ? null : costs.get(r.resource_id) ?? null;
+      const rate = ic !== null && ic > 0 ? ic : null;
       const c = rate === null ? 0 : r.hours * rate;
       if (rate === null) {
         hoursWithoutCost += r.hours;
         noCost.set(r.resource_id, (noCost.get(r.resource_id) ?? 0) + r.hours);
       }
       cost += c;
-      if (r.company_id !== null && r.company_id !== 0) company(r.company_id, r.company_name).cost += c;
+      if (isClient(r.company_id)) company(r.company_id).cost += c;
     }
     const rows: Row[] = [...byCompany.entries()].map(([id, c]) => ({
-      company_id: id, company: c.name ?? `#${id}`, service_revenue: c.revenue, labor_cost: c.cost, ratio: ratio(c.revenue, c.cost),
+      company_id: id, company: names.get(id) ?? `#${id}`, service_revenue: c.revenue, labor_cost: c.cost, ratio: ratio(c.revenue, c.cost),
     }));
     rows.sort((a, b) => (b.service_revenue as number) - (a.service_revenue as number) || (b.labor_cost as number) - (a.labor_cost as number) || String(a.company).localeCompare(String(b.company)));
     const warnings: string[] = [];

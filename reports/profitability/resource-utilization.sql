@@ -8,10 +8,9 @@ FROM time_entries te
 LEFT JOIN tickets t ON t.id = te.ticketID
 LEFT JOIN tasks k ON k.id = te.taskID
 LEFT JOIN projects p ON p.id = k.projectID
--- Unary + keeps the start index off the IS NULL test, so the second half reads the window's dates
--- through time_entries_date instead of every start-less entry of all history.
+-- Both halves are ranges of the covering index time_entries_work (migration 5).
 WHERE ((te.startDateTime >= :from AND te.startDateTime < :to)
-    OR (+te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay))
+    OR (te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay))
   AND COALESCE(t.companyID, p.companyID) <> 0
   AND te.resourceID IS NOT NULL
 GROUP BY te.resourceID

@@ -25,10 +25,9 @@ reactive AS (
   CROSS JOIN tickets t ON t.id = te.ticketID
   JOIN ticket_wf w ON w.ticket_id = t.id AND w.reactive = 1
   JOIN managed m ON m.company_id = t.companyID
-  -- Unary + keeps the start index off the IS NULL test, so the second half reads the window's dates
-  -- through time_entries_date instead of every start-less entry of all history.
+  -- Both halves are ranges of the covering index time_entries_work (migration 5).
   WHERE (te.startDateTime >= :from AND te.startDateTime < :to)
-     OR (+te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay)
+     OR (te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay)
   GROUP BY t.companyID
 )
 SELECT m.company_id, co.companyName AS company_name, COALESCE(e.n, 0) AS endpoints, COALESCE(r.hours, 0) AS reactive_hours

@@ -14,15 +14,15 @@ const root = path.resolve(__dirname, '../../../reports');
 
 /** The reports that select time entries by work instant must read only the window, never all history. */
 describe('profitability query plans', () => {
-  it.each(['profitability/resource-utilization', 'profitability/rhem', 'profitability/labor-profitability'])('%s reads entries through the start and date indexes', (id) => {
+  it.each(['profitability/resource-utilization', 'profitability/rhem', 'profitability/labor-profitability'])('%s reads the window entries from the covering work-instant index', (id) => {
     const settings = SettingsSchema.parse({});
     const s = openSession(store.db, settings, root);
     const asOf = Date.parse('2026-11-26T12:00:00Z');
     const ctx = createContext(s, id, asOf, resolveWindow('previous-month', asOf, 'UTC'));
     const sql = fs.readFileSync(path.join(root, `${id}.sql`), 'utf8');
     const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...ctx.params, lastDay: '2026-10-31' }) as { detail: string }[]).map((r) => r.detail);
-    expect(plan.some((d) => /SEARCH te USING INDEX time_entries_start \(startDateTime>\? AND startDateTime<\?\)/.test(d))).toBe(true);
-    expect(plan.some((d) => /SEARCH te USING INDEX time_entries_date \(dateWorked>\? AND dateWorked<\?\)/.test(d))).toBe(true);
+    expect(plan.some((d) => /SEARCH te USING COVERING INDEX time_entries_work \(startDateTime>\? AND startDateTime<\?\)/.test(d))).toBe(true);
+    expect(plan.some((d) => /SEARCH te USING COVERING INDEX time_entries_work \(startDateTime=\? AND dateWorked>\? AND dateWorked<\?\)/.test(d))).toBe(true);
     expect(plan.some((d) => /SCAN te\b/.test(d))).toBe(false);
   });
 });
