@@ -40,8 +40,8 @@ interface ScaleParams {
 export const SCALES: Record<Scale, ScaleParams> = {
   tiny: { companies: 40, techs: 7, tickets: 300, timeEntries: 2000, projects: 5, opportunities: 45 },
   small: { companies: 120, techs: 14, tickets: 1500, timeEntries: 10_000, projects: 14, opportunities: 130 },
-  medium: { companies: 600, techs: 60, tickets: 10_000, timeEntries: 100_000, projects: 90, opportunities: 700 },
-  large: { companies: 4000, techs: 700, tickets: 102_000, timeEntries: 1_020_000, projects: 900, opportunities: 5000 },
+  medium: { companies: 600, techs: 88, tickets: 10_000, timeEntries: 100_000, projects: 90, opportunities: 700 },
+  large: { companies: 4000, techs: 900, tickets: 102_000, timeEntries: 1_020_000, projects: 900, opportunities: 5000 },
 };
 
 const H = 3_600_000;
@@ -263,11 +263,15 @@ export function generateTenant(opts: GenerateOptions): Tenant {
   const contractKind = new Map<number, 'recurring' | 'tm' | 'block'>();
   const contractCompany = new Map<number, number>();
   const contractSpan = new Map<number, [number, number]>();
+  let recurringCount = 0;
+  let blockCount = 0;
   for (const c of customers) {
-    if (rng.chance(0.78)) {
+    if (rng.chance(0.78) || recurringCount < 2) {
       const termMonths = rng.pick([12, 12, 24, 36]);
-      // End dates spread from 60 days ago (expired, still Active) to two years ahead.
-      const end = today + rng.int(-60, 700) * D;
+      // End dates spread from 60 days ago (expired, still Active) to two years ahead; the first two
+      // managed customers are pinned to one expired and one renewing contract so every tenant has both.
+      const k = recurringCount++;
+      const end = k === 0 ? today - rng.int(5, 40) * D : k === 1 ? today + rng.int(10, 110) * D : today + rng.int(-60, 700) * D;
       const startD = addMonths(end + D, -termMonths);
       const fee = Math.round(c.endpoints * rng.float(85, 140));
       if (rng.chance(0.5)) {
@@ -335,7 +339,7 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       c.tmContract = id;
       if (!c.contractType) c.contractType = 'tm';
     }
-    if (rng.chance(0.12)) {
+    if (rng.chance(0.12) || blockCount++ === 0) {
       const id = cid++;
       const s = today - rng.int(30, 300) * D;
       const hours = rng.pick([10, 20, 40]);
@@ -546,6 +550,9 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       wf = allWorkflows[forcedInPrevMonth % allWorkflows.length]!;
       forcedInPrevMonth++;
     }
+    // The freshest tickets are ordinary service-desk work still open at now.
+    const fresh = i >= nTickets - 4;
+    if (fresh) wf = (['Medium', 'Low', 'ServiceRequest', 'High'] as const)[nTickets - 1 - i]!;
     const id = 10001 + i;
     const company = wf === 'Recurring' || wf === 'Alert' ? rng.pick(customers) : rng.chance(0.04) ? companies[0]! : rng.chance(0.03) && prospects.length ? rng.pick(prospects) : rng.pick(customers);
     let project: ProjectInfo | null = null;
@@ -576,8 +583,10 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     else if (wf === 'Recurring') duration = rng.float(1, 10) * D;
     else duration = rng.exp(4 * D);
     let completedAt: number | null = created + Math.max(5 * MIN, duration);
-    const stuckP = wf === 'Alert' ? 0.01 : wf === 'Recurring' ? 0.02 : wf === 'Project' ? 0.06 : 0.035;
-    if (completedAt > now - MIN || rng.chance(stuckP)) completedAt = null;
+    // Some tickets stall; old stalled tickets mostly got closed eventually, so the chance falls with age.
+    const recent = now - created < 60 * D;
+    const stuckP = (wf === 'Alert' ? 0.008 : wf === 'Recurring' ? 0.02 : wf === 'Project' ? 0.06 : 0.09) * (recent ? 1 : 0.06);
+    if (completedAt > now - MIN || rng.chance(stuckP) || fresh) completedAt = null;
     const isOpen = completedAt === null;
 
     const techsNow = activeTechsAt(created);
@@ -649,7 +658,7 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     if (hasSla) slaTickets.push(id);
     if (status === ts.scheduled || status === ts.dispatched) scheduledTickets.push(id);
     if (!isOpen && wf !== 'Alert' && rng.chance(0.05)) completedForCalls.push(id);
-    if (lastTe === null && wf === 'Alert' && !isOpen) deletableTickets.push(id);
+    if (lastTe === null && wf === 'Alert' && !isOpen && created < prevMonthStart - 7 * D) deletableTickets.push(id);
   }
 
   // Task time entries fill the rest of the target.
@@ -742,13 +751,59 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     });
     tenant.table('ServiceCallTickets').append({ id: sctId++, serviceCallID: id, ticketID });
   };
-  // Even a tiny tenant needs a few scheduled tickets, with and without a future visit.
+  // Even a tiny tenant needs an aged backlog: reopen a few completed service-desk tickets from 2–8 weeks ago.
+  const backlogWf = new Set([type.inc, type.sr, type.prob, type.chg]);
+  let aged = 0;
   for (const tid of openTicketIds) {
-    if (scheduledTickets.length >= 4) break;
     const pos = ticketsT.find(tid);
-    if (scheduledTickets.includes(tid) || ticketsT.get(pos, 'status') === ts.new || ticketsT.get(pos, 'projectID') !== null) continue;
-    ticketsT.set(pos, 'status', scheduledTickets.length % 2 ? ts.dispatched : ts.scheduled);
-    scheduledTickets.push(tid);
+    const st = ticketsT.get(pos, 'status') as number;
+    if (now - (ticketsT.get(pos, 'createDate') as number) > 14 * D && ticketsT.get(pos, 'projectID') === null && backlogWf.has(ticketsT.get(pos, 'ticketType') as number)
+      && st !== ts.scheduled && st !== ts.dispatched) aged++;
+  }
+  for (let pos = ticketsT.length - 1; pos >= 0 && aged < 3; pos--) {
+    const age = now - (ticketsT.get(pos, 'createDate') as number);
+    if (age < 16 * D || ticketsT.get(pos, 'status') !== ts.complete || ticketsT.get(pos, 'projectID') !== null) continue;
+    if (!backlogWf.has(ticketsT.get(pos, 'ticketType') as number) || ticketsT.get(pos, 'ticketCategory') === 105) continue;
+    if (age > 56 * D) break;
+    if (rng.chance(0.6)) continue;
+    for (const f of ['completedDate', 'completedByResourceID', 'resolvedDateTime', 'resolution', 'serviceLevelAgreementHasBeenMet']) ticketsT.set(pos, f, null);
+    ticketsT.set(pos, 'status', rng.pick([ts.wcust, ts.hold, ts.wvend, ts.wmat]));
+    openTicketIds.push(ticketsT.idAt(pos));
+    aged++;
+  }
+
+  // Open tickets with and without an estimate, for the forecast's "without estimate" count.
+  const openPlain = openTicketIds.map((tid) => ticketsT.find(tid)).filter((pos) => ticketsT.get(pos, 'projectID') === null);
+  if (openPlain.length >= 2) {
+    const est = (pos: number) => (ticketsT.get(pos, 'estimatedHours') as number | null) ?? 0;
+    if (!openPlain.some((pos) => est(pos) === 0)) ticketsT.set(openPlain[0]!, 'estimatedHours', null);
+    if (!openPlain.some((pos) => est(pos) > 0)) ticketsT.set(openPlain[openPlain.length - 1]!, 'estimatedHours', 2);
+  }
+
+  // Even a tiny tenant needs a few scheduled tickets, with and without a future visit.
+  // Youngest first, and the aged backlog only when nothing else is left: it must keep its on-hold tickets.
+  for (const agedToo of [false, true]) {
+    for (const tid of [...openTicketIds].reverse()) {
+      if (scheduledTickets.length >= 4) break;
+      const pos = ticketsT.find(tid);
+      if (scheduledTickets.includes(tid) || ticketsT.get(pos, 'status') === ts.new || ticketsT.get(pos, 'projectID') !== null) continue;
+      if (!agedToo && now - (ticketsT.get(pos, 'createDate') as number) > 14 * D) continue;
+      ticketsT.set(pos, 'status', scheduledTickets.length % 2 ? ts.dispatched : ts.scheduled);
+      scheduledTickets.push(tid);
+    }
+  }
+  // …and at least one ticket on hold past its due date.
+  const holdStatuses = new Set([ts.hold, ts.wcust, ts.wvend, ts.wmat]);
+  const pastDueHold = openTicketIds.some((tid) => {
+    const pos = ticketsT.find(tid);
+    return holdStatuses.has(ticketsT.get(pos, 'status') as number) && (ticketsT.get(pos, 'dueDateTime') as number) < now;
+  });
+  if (!pastDueHold) {
+    const tid = openTicketIds.find((x) => {
+      const pos = ticketsT.find(x);
+      return !scheduledTickets.includes(x) && ticketsT.get(pos, 'status') !== ts.new && (ticketsT.get(pos, 'dueDateTime') as number) < now;
+    });
+    if (tid !== undefined) ticketsT.set(ticketsT.find(tid), 'status', ts.wcust);
   }
   scheduledTickets.sort((a, b) => a - b);
   scheduledTickets.forEach((tid, i) => {
@@ -772,7 +827,7 @@ export function generateTenant(opts: GenerateOptions): Tenant {
   for (let i = 0; i < p.opportunities; i++) oppCreates.push(now - rng.float(1, 390) * D);
   oppCreates.sort((a, b) => a - b);
   // Guaranteed cases for the sales reports, placed at fixed slots.
-  const forced: Record<number, string> = { 0: 'stuck', 1: 'stuck', 2: 'won-recent', 3: 'won-recent', 4: 'lost-recent', 5: 'closing-soon', 6: 'hot' };
+  const forced: Record<number, string> = { 0: 'stuck', 1: 'stuck', 2: 'won-recent', 3: 'won-recent', 4: 'lost-recent', 5: 'closing-soon', 6: 'hot', 7: 'qualifying' };
   const oppCompanies = [...customers, ...prospects];
   for (let i = 0; i < p.opportunities; i++) {
     const id = 3001 + i;
@@ -801,6 +856,9 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       status = opStatus.active;
       stage = opStage.prop;
       projectedClose = dayStart(now + rng.int(1, 25) * D);
+    } else if (special === 'qualifying') {
+      status = opStatus.active;
+      stage = opStage.qual;
     } else if (special === 'hot') {
       status = opStatus.active;
       stage = opStage.neg;
@@ -842,12 +900,15 @@ export function generateTenant(opts: GenerateOptions): Tenant {
 
   // ---- To-dos, appointments, expense reports ----
   progress('activities', 0);
+  let todoCompanies = 0;
   for (const c of companies) {
     if (c.id === 0) continue;
-    const n = rng.poisson(c.type === 1 ? 1.6 : 1);
+    // The first few accounts also have a to-do planned for the coming two weeks.
+    const planned = todoCompanies++ < 3;
+    const n = rng.poisson(c.type === 1 ? 1.6 : 1) + (planned ? 1 : 0);
     for (let k = 0; k < n; k++) {
-      const created = now - rng.float(1, 300) * D;
-      const startAt = created + rng.float(1, 40) * D;
+      const created = planned && k === n - 1 ? now - rng.float(1, 5) * D : now - rng.float(1, 300) * D;
+      const startAt = planned && k === n - 1 ? now + rng.float(1, 14) * D : created + rng.float(1, 40) * D;
       const done = startAt < now - 3 * D ? rng.chance(0.75) : rng.chance(0.1);
       const completed = done ? clampPast(startAt + rng.float(0, 3) * D) : null;
       tenant.table('CompanyToDos').append({
@@ -897,10 +958,11 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     const c = companyIndex(companies, cidT);
     if (c) c.lastActivity = Math.max(c.lastActivity, la);
   }
+  const firstProspect = companies.find((c) => c.type === 3);
   for (const rec of companyRecs) {
     const c = companies.find((x) => x.id === rec.id)!;
     // A few accounts have never been touched in the system.
-    const never = c.type !== 1 && rng.chance(0.15);
+    const never = (c.type !== 1 && rng.chance(0.15)) || c === firstProspect;
     rec.lastActivityDate = never ? null : Math.min(c.lastActivity, now - 1000);
     rec.lastTrackedModifiedDateTime = never ? rec.createDate : rec.lastActivityDate;
     companyTable.append(rec);

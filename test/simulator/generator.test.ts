@@ -205,6 +205,20 @@ describe('generateTenant', () => {
     expect(small.table('Tickets').size).toBeGreaterThan(1300);
   });
 
+  it('has data for every kpi-spec report across many tiny seeds and months', () => {
+    const failures: string[] = [];
+    for (let seed = 100; seed < 124; seed++) {
+      const now = Date.UTC(2026, seed % 12, 1 + (seed * 7) % 27, (seed * 5) % 24, 17);
+      try {
+        checkKpiCoverage(generateTenant({ seed, scale: 'tiny', now }), now);
+      } catch (e) {
+        const line = /generator\.test\.ts:(\d+)/.exec((e as Error).stack ?? '')?.[1];
+        failures.push(`seed ${seed} at ${new Date(now).toISOString()} (line ${line}): ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   for (const [scale, seed, now] of [['tiny', 42, NOW], ['tiny', 7, Date.UTC(2026, 0, 5, 9)], ['small', 1, NOW], ['tiny', 3, Date.UTC(2026, 2, 31, 23, 30)]] as const) {
     it(`has data for every kpi-spec report (${scale}, seed ${seed}, ${new Date(now).toISOString()})`, () => {
       checkKpiCoverage(generateTenant({ seed, scale, now }), now);
