@@ -25,9 +25,16 @@ function nameOf(r: ResourceRow): string | null {
   return n || null;
 }
 
-function selectResources(db: Db, sel: { role?: string; department?: string; securityLevel?: number }): ResourceRow[] {
+function selectResources(db: Db, sel: { role?: string | string[]; department?: string | string[]; securityLevel?: number }): ResourceRow[] {
   const where = [`r.isActive = 1`, `r.email IS NOT NULL`, `trim(r.email) <> ''`];
   const params: Record<string, unknown> = {};
+  const names = (prefix: string, v: string | string[]) => {
+    const list = Array.isArray(v) ? v : [v];
+    return list.map((n, i) => {
+      params[`${prefix}${i}`] = n;
+      return `lower(trim(:${prefix}${i}))`;
+    }).join(', ');
+  };
   if (sel.securityLevel !== undefined) {
     where.push('r.securityLevelID = :level');
     params.level = sel.securityLevel;
@@ -37,16 +44,16 @@ function selectResources(db: Db, sel: { role?: string; department?: string; secu
     // department alone also matches the resource's own department field.
     const rrd: string[] = ['rrd.resourceID = r.id', 'coalesce(rrd.isActive, 1) = 1'];
     if (sel.role !== undefined) {
-      rrd.push(`EXISTS (SELECT 1 FROM roles ro WHERE ro.id = rrd.roleID AND lower(trim(ro.name)) = lower(trim(:role)))`);
-      params.role = sel.role;
+      rrd.push(`EXISTS (SELECT 1 FROM roles ro WHERE ro.id = rrd.roleID AND lower(trim(ro.name)) IN (${names('role', sel.role)}))`);
     }
+    let deptList = '';
     if (sel.department !== undefined) {
-      rrd.push(`EXISTS (SELECT 1 FROM departments d WHERE d.id = rrd.departmentID AND lower(trim(d.name)) = lower(trim(:dept)))`);
-      params.dept = sel.department;
+      deptList = names('dept', sel.department);
+      rrd.push(`EXISTS (SELECT 1 FROM departments d WHERE d.id = rrd.departmentID AND lower(trim(d.name)) IN (${deptList}))`);
     }
     const viaRrd = `EXISTS (SELECT 1 FROM resource_role_departments rrd WHERE ${rrd.join(' AND ')})`;
     const viaOwnDept = sel.role === undefined
-      ? ` OR EXISTS (SELECT 1 FROM departments d2 WHERE d2.id = r.departmentID AND lower(trim(d2.name)) = lower(trim(:dept)))`
+      ? ` OR EXISTS (SELECT 1 FROM departments d2 WHERE d2.id = r.departmentID AND lower(trim(d2.name)) IN (${deptList}))`
       : '';
     where.push(`(${viaRrd}${viaOwnDept})`);
   }

@@ -23,8 +23,8 @@ const Duration = z.string().regex(DURATION_RE, 'a duration: a whole number and s
 const Email = z.email('an e-mail address such as "ops@msp.example"');
 
 const AutotaskSelector = z.object({
-  role: z.string().min(1).optional().describe('Autotask role name (ResourceRoleDepartments → Roles), case-insensitive'),
-  department: z.string().min(1).optional().describe('Autotask department name, case-insensitive'),
+  role: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().describe('Autotask role name(s) (ResourceRoleDepartments → Roles), case-insensitive; a list matches any'),
+  department: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().describe('Autotask department name(s), case-insensitive; a list matches any'),
   securityLevel: z.number().int().optional().describe('Autotask security level id of the resource'),
 }).strict().describe('active Autotask resources with an e-mail address matching every given field; {} = every active resource');
 
@@ -149,6 +149,17 @@ export interface SchedulesFile {
   schedules: Schedule[];
 }
 
+/** The keys allowed at a path of the file, for "unrecognized key" messages. */
+function allowedKeys(p: PropertyKey[]): string[] {
+  const last = p[p.length - 1];
+  if (p.length === 0) return Object.keys(SchedulesFileSchema.shape);
+  if (last === 'autotask') return Object.keys(AutotaskSelector.shape);
+  if (p[0] === 'schedules' && p.length === 2) return Object.keys(ScheduleSchema.shape);
+  if (p[0] === 'roles' && p.length === 2) return Object.keys(RoleSchema.shape);
+  if (p[0] === 'roles' && p.length === 4) return ['autotask', 'address', 'companyId', 'resourceId', 'name'];
+  return [];
+}
+
 /** Formats zod issues with the file, the JSON path and the message (which carries the allowed values). */
 function formatScheduleIssues(file: string, error: z.ZodError): string {
   return error.issues
@@ -156,6 +167,7 @@ function formatScheduleIssues(file: string, error: z.ZodError): string {
       const where = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
       let msg = i.message;
       if (i.code === 'invalid_union' && where.includes('recipients')) msg = 'expected an e-mail address, {"autotask": {"role"?, "department"?, "securityLevel"?}} or {"address", "companyId"?, "resourceId"?}';
+      if (i.code === 'unrecognized_keys') msg += ` (allowed: ${allowedKeys(i.path).join(', ')})`;
       return `${file}: ${where}: ${msg}`;
     })
     .join('\n');
