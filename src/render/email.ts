@@ -5,7 +5,7 @@ import type { Artifact, ReportResult } from '../types.js';
 import { AppError } from '../errors.js';
 import type { ChartRenderer } from './charts.js';
 import type { FormatOptions } from './format.js';
-import { formatCell, formatPeriod, isNumericColumn, softWrap } from './format.js';
+import { clip, formatCell, formatPeriod, isNumericColumn, softWrap } from './format.js';
 import type { Templates } from './templates.js';
 import { loadTemplates } from './templates.js';
 import type { EmbeddedImage } from './pdf.js';
@@ -199,7 +199,7 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
         caption: r.rows.length > shown.length ? `Top ${shown.length} of ${r.rows.length} rows` : `${r.rows.length} ${r.rows.length === 1 ? 'row' : 'rows'}`,
         columns: cols.map((c) => ({ label: c.label, align: isNumericColumn(c) ? 'right' : 'left' })),
         rows: shown.map((row) => cols.map((c) => ({
-          text: isNumericColumn(c) ? formatCell(row[c.key], c, f) : softWrap(formatCell(row[c.key], c, f), 24),
+          text: isNumericColumn(c) ? formatCell(row[c.key], c, f) : softWrap(clip(formatCell(row[c.key], c, f), 300), 24),
           align: isNumericColumn(c) ? 'right' : 'left',
           nowrap: isNumericColumn(c) || c.unit === 'date' || c.unit === 'datetime' 
         }))),

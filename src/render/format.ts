@@ -143,6 +143,16 @@ export function softWrap(text: string, every = 32): string {
   });
 }
 
+/**
+ * Shortens a cell for print: past `max` characters a reader is served better by a note than by pages of
+ * one cell (the CSV keeps the full text).
+ */
+export function clip(text: string, max = 600): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return `${chars.slice(0, max).join('')}… [${(chars.length - max).toLocaleString('en-US')} more characters; the CSV has the full text]`;
+}
+
 /** Whether a column holds numbers (right-aligned, tabular digits). */
 export function isNumericColumn(col: ColumnSpec): boolean {
   const u = col.unit ?? 'text';

@@ -3,7 +3,7 @@ import type { ChartRenderer, ChartSize } from './charts.js';
 import { DEFAULT_CHART_SIZE, seriesChartSpec } from './charts.js';
 import type { FormatOptions } from './format.js';
 import {
-  formatCell, formatDateTime, formatPeriod, formatValue, headlineChange, isNumericColumn, lightLabel, softWrap,
+  formatCell, formatDateTime, formatPeriod, formatValue, headlineChange, isNumericColumn, lightLabel, softWrap, clip,
 } from './format.js';
 
 /** One chart drawn for a result: the PNG and the names it goes by in the PDF and the email. */
@@ -144,7 +144,7 @@ export function reportView(r: ReportResult, index: number, images: { src: string
     charts: images.map(({ src, image }) => ({ title: image.title, src, alt: image.alt, width: DEFAULT_CHART_SIZE.width, height: DEFAULT_CHART_SIZE.height })),
     table: {
       columns: columns.map((c, i) => ({ label: c.label, cls: cls[i] })),
-      rows: shown.map((row) => columns.map((c, i) => ({ text: numeric[i] ? formatCell(row[c.key], c, fmt) : softWrap(formatCell(row[c.key], c, fmt)), cls: cls[i] }))),
+      rows: shown.map((row) => columns.map((c, i) => ({ text: numeric[i] ? formatCell(row[c.key], c, fmt) : softWrap(clip(formatCell(row[c.key], c, fmt))), cls: cls[i] }))),
       rowCountText: `(${r.rows.length.toLocaleString('en-US')} ${r.rows.length === 1 ? 'row' : 'rows'})`,
       truncatedText: shown.length < r.rows.length ? `Showing the first ${shown.length} of ${r.rows.length} rows.` : null,
       emptyReport: r.headlines.length === 0 && images.length === 0,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCell, formatPeriod, formatValue, headlineChange, softWrap } from '../../src/render/format.js';
+import { clip, formatCell, formatPeriod, formatValue, headlineChange, softWrap } from '../../src/render/format.js';
 
 const o = { timezone: 'Europe/Berlin' };
 
@@ -46,5 +46,7 @@ describe('periods and cells', () => {
     expect(w.replace(/\u200b/g, '')).toBe(`a ${long} b`);
     expect(w.split('\u200b')).toHaveLength(4);
     expect(softWrap('short words only')).toBe('short words only');
+    expect(clip('abc', 5)).toBe('abc');
+    expect(clip('abcdefgh', 5)).toBe('abcde… [3 more characters; the CSV has the full text]');
   });
 });

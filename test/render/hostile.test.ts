@@ -63,8 +63,9 @@ describe('hostile data renders as text and fetches nothing', () => {
     expect(text).toMatch(/שלום|םולש/);
     expect(text).toContain('Server down');
     expect(h.emoji).toContain('🔥');
-    // The 10,000-character title wraps instead of running off the page: all of it is in the text.
-    expect((text.match(/x/g) ?? []).length).toBeGreaterThanOrEqual(10_000);
+    // The 10,000-character title wraps instead of running off the page, and is cut with a note, not silently.
+    expect((text.match(/x/g) ?? []).length).toBeGreaterThanOrEqual(590);
+    expect(flat).toMatch(/9,410 more characters; the CSV has the full text/);
     expect(await inkShare(pdf.content, 1)).toBeGreaterThan(0.01);
     expect(hits).toEqual([]);
   });
