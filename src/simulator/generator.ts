@@ -209,7 +209,21 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     for (const [name, date] of usHolidays(y)) tenant.table('Holidays').append({ id: tenant.nextId('Holidays'), holidaySetID: 1, holidayName: name, holidayDate: date });
   }
   tenant.table('Holidays').append({ id: tenant.nextId('Holidays'), holidaySetID: 2, holidayName: 'Boxing Day', holidayDate: Date.UTC(lastYear - 1, 11, 26) });
-  const activeTechsAt = (t: number) => techs.filter((r) => r.activeUntil > t);
+  // Technicians working at an instant: the always-active ones plus a suffix of the departed ones sorted
+  // by departure; cached per suffix because it is asked once per ticket.
+  const departed = techs.filter((r) => r.activeUntil !== Infinity).sort((a, b) => a.activeUntil - b.activeUntil);
+  const stayers = techs.filter((r) => r.activeUntil === Infinity);
+  const bySuffix = new Map<number, Resource[]>();
+  const activeTechsAt = (t: number) => {
+    let k = 0;
+    while (k < departed.length && departed[k]!.activeUntil <= t) k++;
+    let list = bySuffix.get(k);
+    if (!list) {
+      list = [...stayers, ...departed.slice(k)];
+      bySuffix.set(k, list);
+    }
+    return list;
+  };
   const apiUser = resources[0]!.id;
   tenant.adminResourceId = apiUser;
 
@@ -561,7 +575,7 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       project = live.length ? rng.pick(live) : projects.length ? rng.pick(projects) : null;
       if (!project) wf = 'ServiceRequest';
     }
-    const ticketCompany = project ? companies.find((c) => c.id === project!.companyID) ?? company : company;
+    const ticketCompany = project ? companyIndex(companies, project.companyID) ?? company : company;
     const ticketType = wf === 'Alert' ? type.alert : ['Critical', 'High', 'Medium', 'Low'].includes(wf) ? type.inc : wf === 'Problem' ? type.prob : wf === 'Change' ? type.chg : wf === 'Recurring' ? rng.pick([type.sr, type.sr, type.chg]) : type.sr;
     const priority = wf === 'Critical' ? prio.Critical : wf === 'High' ? prio.High : wf === 'Medium' ? prio.Medium : wf === 'Low' ? prio.Low : wf === 'Alert' ? rng.pick([prio.High, prio.Medium, prio.Low]) : rng.weighted([[prio.Medium, 5], [prio.Low, 4], [prio.High, 1]]);
     const issueType = wf === 'QuickHit' ? 14 : wf === 'Install' ? 15 : rng.pick(genericIssues);
