@@ -1,15 +1,78 @@
-import type { Command } from './types.js';
+import { createDeliveryDeps } from '../app.js';
+import { Daemon, jsonLinesLogger } from '../daemon.js';
+import { nextRun } from '../delivery/cron.js';
+import { Events } from '../delivery/events.js';
 import { AppError } from '../errors.js';
+import { systemClock } from '../types.js';
+import type { Command } from './types.js';
 
-// Placeholder: replaced by the module that owns this command.
 const command: Command = {
   name: 'daemon',
-  summary: '',
-  usage: '',
-  description: 'Not available yet.',
-  options: [],
-  async run() {
-    throw new AppError('psa-reports daemon is not available in this build yet', 'USAGE');
+  summary: 'run schedules on time: sync, compute, render and deliver each due run exactly once',
+  usage: '[--once] [--tick <seconds>]',
+  description: `
+Runs every enabled schedule of schedules.json when it is due, in the schedule's time zone. Before a run,
+data older than the schedule's "freshness" is synced; each run has one deadline covering sync, compute,
+render and delivery. Every run and every message is recorded in the database (see "psa-reports history"),
+so a recipient gets each report once even across restarts, crashes and a second daemon on the same
+database: only one daemon per database works at a time, another one waits as a standby.
+
+After downtime, each schedule's "catchUp" decides what is sent late: "skip" (nothing), "latest" (the most
+recent missed run) or "all-within:6h" (every missed run of the last 6 hours).
+
+Logs are JSON lines on standard output (no passwords). SIGTERM or SIGINT stops it gracefully: the current
+run finishes (up to 20 s) or is handed back, and the next start resumes it.
+
+Examples:
+  SMTP_URL=smtp://user:pass@mail.example:587 MAIL_FROM=reports@msp.example psa-reports daemon
+  psa-reports daemon --once        # one check: run whatever is due now, then exit (for cron/systemd timers)`,
+  options: [
+    { name: 'once', type: 'boolean', help: 'check once, run what is due, wait for it, exit (1 if a run failed)' },
+    { name: 'tick', type: 'string', arg: '<seconds>', help: 'longest wait between checks, 1–30 (default 30)' },
+  ],
+  async run(args, { io, loadConfig }) {
+    const cfg = loadConfig();
+    let tickMs = 30_000;
+    if (args.values.tick !== undefined) {
+      const n = Number(args.values.tick);
+      if (!Number.isFinite(n) || n < 1 || n > 30) throw new AppError(`--tick: "${String(args.values.tick)}" is not a number of seconds from 1 to 30`, 'USAGE');
+      tickMs = Math.round(n * 1000);
+    }
+    const events = new Events();
+    const log = jsonLinesLogger((l) => io.out(l), systemClock);
+    events.onAny(log);
+    const wiring = await createDeliveryDeps(cfg, io, { events });
+    const { deps, schedules } = wiring;
+    const daemon = new Daemon(deps, { schedules, tickMs });
+    const now = systemClock.now();
+    io.out(JSON.stringify({
+      ts: new Date(now).toISOString(), level: 'info', event: 'daemon:started', pid: process.pid, owner: deps.owner.id,
+      db: cfg.db, schedulesFile: schedules.file, mail: deps.mailer.describe(),
+      schedules: schedules.schedules.map((s) => ({ id: s.id, enabled: s.enabled, cron: s.cron, timezone: s.timezone, next: s.enabled ? new Date(nextRun(s, now) ?? 0).toISOString() : null })),
+    }));
+    try {
+      if (args.values.once) {
+        const t = await daemon.tick();
+        if (!t.lockHeld) {
+          io.err('psa-reports daemon --once: another daemon holds this database; nothing done');
+          return 1;
+        }
+        await daemon.idle();
+        await daemon.stop('once');
+        return daemon.outcomes.some((o) => o.state === 'failed' || o.state === 'partial') ? 1 : 0;
+      }
+      const stopped = new Promise<string>((resolve) => {
+        const on = (sig: string) => () => resolve(sig);
+        process.once('SIGTERM', on('SIGTERM'));
+        process.once('SIGINT', on('SIGINT'));
+      });
+      daemon.start();
+      const sig = await stopped;
+      await daemon.stop(sig);
+      return 0;
+    } finally {
+      await wiring.close();
+    }
   },
 };
 export default command;
