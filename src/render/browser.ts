@@ -136,9 +136,11 @@ export class BrowserPool {
         if (crashed) throw this.crashError();
         return result;
       } catch (e) {
-        if (!slot.browser.connected || (e instanceof Error && /Target closed|Session closed|Connection closed|Protocol error/i.test(e.message) && !state.stopped)) {
+        if (!slot.browser.connected || (e instanceof Error && /Target closed|Session closed|Connection closed/i.test(e.message) && !state.stopped)) {
           throw this.crashError(e);
         }
+        // Puppeteer's own timeouts are set to the same deadline; they mean the same thing as ours.
+        if (e instanceof Error && e.name === 'TimeoutError') throw timeoutError(opts.deadline, started);
         throw e;
       } finally {
         await this.releasePage(slot, state.page);

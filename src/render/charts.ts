@@ -128,7 +128,9 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
     };
   });
   const valueAxis = {
-    beginAtZero: true,
+    // Bars must start at zero to be read by length; a trend line is read by slope, so it gets a fitted axis.
+    beginAtZero: !isLine,
+    grace: isLine ? '10%' : 0,
     stacked,
     grid: { color: '#e3e3e3' },
     border: { display: false },
@@ -158,7 +160,7 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
       responsive: false,
       devicePixelRatio: dpr,
       indexAxis: horizontal ? 'y' : 'x',
-      layout: { padding: { left: 8, right: 24, top: 8, bottom: 8 } },
+      layout: { padding: { left: 8, right: 32, top: 8, bottom: 8 } },
       plugins: {
         legend: {
           display: spec.datasets.length > 1,

@@ -144,7 +144,7 @@ export async function htmlToPdf(pool: BrowserPool, html: string | Promise<string
     // The page is prepared while the document (charts) is still being drawn, when given as a promise.
     const doc = await html;
     // 'load' fires once every <img> has loaded or failed; with JS off no script can delay or fake it.
-    await page.setContent(doc, { waitUntil: 'load', timeout: remaining() });
+    await page.setContent(doc, { waitUntil: 'load', timeout: remaining() + 1000 });
     // Ready signal without page JS: $$eval runs through the DevTools protocol, which JS-off does not block.
     const broken = await page.$$eval('img', (imgs) => imgs.filter((i) => !i.complete || (i.src.startsWith('data:') && i.naturalWidth === 0)).length);
     if (broken > 0) throw new AppError(`${broken} chart image(s) did not load into the PDF page.`, 'RENDER');
@@ -155,7 +155,7 @@ export async function htmlToPdf(pool: BrowserPool, html: string | Promise<string
       headerTemplate: '<span></span>',
       footerTemplate: o.footer,
       margin: MARGIN,
-      timeout: remaining(),
+      timeout: remaining() + 1000,
     });
     return Buffer.from(pdf);
   }, { deadline: o.deadline, ...(o.signal ? { signal: o.signal } : {}) });
