@@ -217,6 +217,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const segs = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
     const bodyText = method === 'GET' || method === 'DELETE' ? '' : await readBody(req);
     try {
+      if (method === 'GET' && opts.maxGetUrlLength !== undefined && (req.url ?? '').length > opts.maxGetUrlLength) {
+        bump('other');
+        throw notFound();
+      }
       if (segs[0]?.toLowerCase() !== 'atservicesrest') {
         bump('other');
         throw notFound();
@@ -428,6 +432,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (method === 'POST') {
         const body = parseWriteBody(bodyText);
         validatePicklists(ce, body);
+        if (ce.name === 'Tasks' && !Object.keys(body).some((k) => k.toLowerCase() === 'tasktype' && body[k] != null)) {
+          throw errors(500, 'Value does not reference an existing entity for taskType . ');
+        }
         const id = tenant.insert(ce.name, { ...body, id: undefined, [fk]: pid });
         return { body: { itemId: id } };
       }

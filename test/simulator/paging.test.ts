@@ -95,3 +95,26 @@ describe('paging', () => {
     expect(want.length).toBeGreaterThan(100);
   });
 });
+
+describe('paging extras', () => {
+  it('follows prevPageUrl back to the previous page', async () => {
+    const body = { filter: [{ op: 'exist', field: 'id' }], MaxRecords: 50 };
+    const p1 = await post(sim, 'Tickets/query', body);
+    const p2 = await call(p1.body.pageDetails.nextPageUrl, { method: 'POST', headers: headers(sim), body: JSON.stringify(body) });
+    expect(p2.body.pageDetails.prevPageUrl).not.toBeNull();
+    const back = await call(p2.body.pageDetails.prevPageUrl, { method: 'POST', headers: headers(sim), body: JSON.stringify(body) });
+    expect(back.body.items).toEqual(p1.body.items);
+  });
+
+  it('answers 404 to over-long GET URLs when the limit is on', async () => {
+    const s = await start({ maxGetUrlLength: 2100 });
+    try {
+      const ids = Array.from({ length: 400 }, (_, i) => 10000 + i);
+      const search = encodeURIComponent(JSON.stringify({ filter: [{ op: 'in', field: 'id', value: ids }] }));
+      expect((await get(s, `Tickets/query?search=${search}`)).status).toBe(404);
+      expect((await post(s, 'Tickets/query', { filter: [{ op: 'in', field: 'id', value: ids }] })).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});
