@@ -58,15 +58,25 @@ export interface TicketHistory {
 
 /** Loads every ticket state record once (a few hundred thousand rows at the large scale). */
 export function loadTicketHistory(db: Db, settings: Settings, pl: Picklists): TicketHistory {
-  const rows = db.prepare(`SELECT id, ticket_id AS ticketId, changed_at AS changedAt, status, queue_id AS queueId,
-      assigned_resource_id AS assignedResourceId, priority, completed_date AS completedDate,
-      completed_by_resource_id AS completedByResourceId
-    FROM ticket_states ORDER BY ticket_id, changed_at, id`).all() as TicketState[];
+  // Raw arrays, not objects: a few hundred thousand records load several times faster this way.
+  const raw = db.prepare(`SELECT id, ticket_id, changed_at, status, queue_id, assigned_resource_id, priority,
+      completed_date, completed_by_resource_id
+    FROM ticket_states ORDER BY ticket_id, changed_at, id`).raw(true).all() as (number | null)[][];
   const by = new Map<number, TicketState[]>();
-  for (const r of rows) {
-    let a = by.get(r.ticketId);
-    if (!a) { a = []; by.set(r.ticketId, a); }
-    a.push(r);
+  let cur: TicketState[] | null = null;
+  let curId = -1;
+  for (const r of raw) {
+    const ticketId = r[1] as number;
+    if (ticketId !== curId) {
+      cur = [];
+      by.set(ticketId, cur);
+      curId = ticketId;
+    }
+    cur!.push({
+      id: r[0] as number, ticketId, changedAt: r[2] as number, status: r[3] as number | null, queueId: r[4] as number | null,
+      assignedResourceId: r[5] as number | null, priority: r[6] as number | null, completedDate: r[7] as number | null,
+      completedByResourceId: r[8] as number | null,
+    });
   }
   const completeVals = new Set(pl.valuesOf('Tickets', 'status', settings.completeStatuses));
   const escStatus = new Set(pl.valuesOf('Tickets', 'status', settings.escalationStatuses));

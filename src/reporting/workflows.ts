@@ -71,20 +71,25 @@ export function createClassifier(settings: Pick<Settings, 'workflows'>, pl: Pick
 
 /**
  * Materialises `temp.ticket_wf(ticket_id, workflow, reactive, fcr, backlog)` for every stored ticket, so
- * report SQL can join on workflows. Per connection; rebuilt on each call (cheap: one pass over tickets).
+ * report SQL can join on workflows. Per connection; rebuilt on each call.
+ *
+ * Tickets share few distinct combinations of the classified fields, so each combination is classified
+ * once in JS and SQLite joins them back to the tickets: one pass, no per-ticket round trips.
  */
 export function materialiseWorkflows(db: Db, settings: Pick<Settings, 'workflows'>, pl: Picklists): void {
   const classify = createClassifier(settings, pl);
-  db.exec(`DROP TABLE IF EXISTS temp.ticket_wf;
-    CREATE TEMP TABLE ticket_wf (ticket_id INTEGER PRIMARY KEY, workflow TEXT NOT NULL, reactive INTEGER NOT NULL, fcr INTEGER NOT NULL, backlog INTEGER NOT NULL)`);
-  const ins = db.prepare('INSERT INTO temp.ticket_wf VALUES (?, ?, ?, ?, ?)');
-  const rows = db.prepare('SELECT id, ticketType, priority, queueID, issueType, subIssueType, ticketCategory, source, status, projectID FROM tickets');
-  // better-sqlite3 cannot write while a read cursor is open on the same connection: read first.
-  const all = rows.all() as (TicketLabelsInput & { id: number })[];
+  const key = `IFNULL(ticketType,'')||'|'||IFNULL(priority,'')||'|'||IFNULL(queueID,'')||'|'||IFNULL(issueType,'')||'|'||IFNULL(subIssueType,'')||'|'||IFNULL(ticketCategory,'')||'|'||IFNULL(source,'')||'|'||IFNULL(status,'')||'|'||(projectID IS NOT NULL)`;
+  db.exec(`DROP TABLE IF EXISTS temp.ticket_wf; DROP TABLE IF EXISTS temp.wf_combo;
+    CREATE TEMP TABLE ticket_wf (ticket_id INTEGER PRIMARY KEY, workflow TEXT NOT NULL, reactive INTEGER NOT NULL, fcr INTEGER NOT NULL, backlog INTEGER NOT NULL);
+    CREATE TEMP TABLE wf_combo (k TEXT PRIMARY KEY, workflow TEXT NOT NULL, reactive INTEGER NOT NULL, fcr INTEGER NOT NULL, backlog INTEGER NOT NULL)`);
+  const combos = db.prepare(`SELECT ${key} AS k, ticketType, priority, queueID, issueType, subIssueType, ticketCategory, source, status,
+      CASE WHEN projectID IS NOT NULL THEN 1 END AS projectID FROM tickets GROUP BY k`).all() as (TicketLabelsInput & { k: string })[];
+  const ins = db.prepare('INSERT INTO temp.wf_combo VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => {
-    for (const t of all) {
-      const w = classify(t);
-      ins.run(t.id, w.name, w.reactive ? 1 : 0, w.fcr ? 1 : 0, w.backlog ? 1 : 0);
+    for (const c of combos) {
+      const w = classify(c);
+      ins.run(c.k, w.name, w.reactive ? 1 : 0, w.fcr ? 1 : 0, w.backlog ? 1 : 0);
     }
+    db.exec(`INSERT INTO temp.ticket_wf SELECT t.id, c.workflow, c.reactive, c.fcr, c.backlog FROM tickets t JOIN temp.wf_combo c ON c.k = ${key.replace(/(ticketType|priority|queueID|issueType|subIssueType|ticketCategory|source|status|projectID)/g, 't.$1')}`);
   })();
 }
