@@ -248,6 +248,9 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       state: rng.pick(['OH', 'PA', 'NY', 'TX', 'CA', 'WA', 'IL']), postalCode: String(10000 + rng.int(0, 89999)),
       webAddress: `https://www.${name.toLowerCase().replace(/[^a-z]+/g, '')}.example`, parentCompanyID: null,
       classification: rng.weighted([[101, 2], [102, 4], [103, 4]]),
+      'udf:Customer Tier': type === 1 ? rng.pick(['Gold', 'Silver', 'Silver', 'Bronze']) : null,
+      'udf:Onboarding Complete': type === 1 ? (rng.chance(0.9) ? 'Yes' : 'No') : null,
+      'udf:Documentation Link': type === 1 && rng.chance(0.5) ? `https://docs.northwind-it.example/clients/${id}` : null,
     });
     return info;
   };
@@ -665,6 +668,8 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       creatorType: 1, lastActivityPersonType: 1, lastActivityResourceID: assigned?.id ?? null,
       serviceLevelAgreementHasBeenMet: hasSla && resolved !== null ? resolved <= resolvedDue : null, hoursToBeScheduled: null,
       resolution: completedAt !== null ? 'Resolved.' : null, problemTicketId: null, opportunityID: null,
+      'udf:Root Cause': completedAt !== null && (ticketType === type.inc || ticketType === type.prob) && rng.chance(0.3)
+        ? rng.pick(['User Error', 'Hardware Failure', 'Software Bug', 'Configuration', 'Vendor Outage']) : null,
     });
     histT.append({ id: histId++, ticketID: id, action: 'Created', date: created, detail: 'Ticket created', resourceID: assigned?.id ?? apiUser });
     if (completedAt !== null) histT.append({ id: histId++, ticketID: id, action: 'Edit', date: completedAt, detail: 'status: -> Complete', resourceID: assigned?.id ?? apiUser });

@@ -1,5 +1,5 @@
 import type { Table } from './table.js';
-import type { SimField } from './schema.js';
+import { udfColumn, type SimField } from './schema.js';
 import { parseInstant } from './format.js';
 
 /**
@@ -117,7 +117,9 @@ function compileItem(t: Table, raw: unknown, counter: { or: number; udf: number 
   if (isUdf) {
     counter.udf++;
     if (counter.udf > 1) throw new QueryError('Only one user-defined field may be used in a query filter.');
-    throw new QueryError(`Unable to find ${fieldName} in the ${t.entity.singular} Entity`);
+    const udf = t.entity.udfs?.find((u) => u.name.toLowerCase() === fieldName.toLowerCase());
+    if (!udf) throw new QueryError(`Unable to find ${fieldName} in the ${t.entity.singular} Entity`);
+    return compileLeaf(t, { name: udfColumn(udf.name), type: 'string' }, op, keyOf(item, 'value'), null);
   }
   const f = t.byLower.get(fieldName.toLowerCase());
   if (!f) throw new QueryError(`Unable to find ${fieldName} in the ${t.entity.singular} Entity`);

@@ -63,7 +63,25 @@ export interface SimEntity {
   can: Capabilities;
   /** Reached only through a parent (`Projects/{id}/Tasks`); the root path is query/get only. */
   childOf?: { parent: string; path: string; fk: string };
+  /** User-defined fields the tenant configured (served in `userDefinedFields`, filtered with `udf: true`). */
+  udfs?: UdfDef[];
 }
+
+/** One user-defined field. */
+export interface UdfDef {
+  /** UDF name (also its label). */
+  name: string;
+  /** Allowed values when it is a list UDF. */
+  values?: string[];
+}
+
+/** Storage column of a UDF. */
+export const udfColumn = (name: string) => `udf:${name}`;
+
+const UDFS: Record<string, UdfDef[]> = {
+  Companies: [{ name: 'Customer Tier', values: ['Gold', 'Silver', 'Bronze'] }, { name: 'Onboarding Complete', values: ['Yes', 'No'] }, { name: 'Documentation Link' }],
+  Tickets: [{ name: 'Root Cause', values: ['User Error', 'Hardware Failure', 'Software Bug', 'Configuration', 'Vendor Outage'] }],
+};
 
 const x = (name: string, type: FieldType, extra: Partial<SimField> = {}): SimField => ({ name, type, ...extra });
 
@@ -169,6 +187,7 @@ function build(): SimEntity[] {
       ...(changeField ? { changeField } : {}),
       can: CAN[e.name] ?? { create: false, update: false, delete: false },
       ...(CHILD[e.name] ? { childOf: CHILD[e.name] } : {}),
+      ...(UDFS[e.name] ? { udfs: UDFS[e.name] } : {}),
     };
   });
   // Ticket history is not synced wholesale (one call per ticket), but a faithful server answers it.

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Rng } from './prng.js';
-import { SIM_ENTITY_BY_LOWER, type PicklistValue, type SimEntity, type SimField } from './schema.js';
+import { SIM_ENTITY_BY_LOWER, type PicklistValue, type SimEntity, type SimField, type UdfDef } from './schema.js';
 import type { Table } from './table.js';
 import type { Tenant, Scale } from './tenant.js';
 import { compileQuery, parseQuerySpec, QueryError, runCount, runPage, runPrevPage, type CompiledQuery, type QuerySpec } from './query.js';
@@ -392,7 +392,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (rest.length === 1) return { body: { info: entityInfo(e) } };
       const r1 = rest[1]?.toLowerCase();
       if (rest.length === 2 && r1 === 'fields') return { body: { fields: e.fields.map((f) => fieldInfo(e, f, tenant.picklists[e.name]?.[f.name])) } };
-      if (rest.length === 2 && r1 === 'userdefinedfields') return { body: { fields: [] } };
+      if (rest.length === 2 && r1 === 'userdefinedfields') return { body: { fields: (e.udfs ?? []).map((u) => udfInfo(u)) } };
       throw notFound();
     }
     if (/^-?\d+$/.test(rest[0]!)) {
@@ -427,7 +427,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (method === 'GET') {
         const q = compileQuery(t, { filter: [{ op: 'eq', field: fk, value: pid }] }, pageSizeDefault);
         const { positions } = runPage(t, q);
-        return { body: new RawJson(`{"items":[${positions.map((p) => t.jsonText(p)).join(',')}],"pageDetails":${JSON.stringify({ count: positions.length, requestCount: pageSizeDefault, prevPageUrl: null, nextPageUrl: null })}}`) };
+        const withUdfs = positions.some((p) => t.hasUdfValues(p));
+        return { body: new RawJson(`{"items":[${positions.map((p) => t.jsonText(p, undefined, withUdfs)).join(',')}],"pageDetails":${JSON.stringify({ count: positions.length, requestCount: pageSizeDefault, prevPageUrl: null, nextPageUrl: null })}}`) };
       }
       if (method === 'POST') {
         const body = parseWriteBody(bodyText);
@@ -467,7 +468,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
 
   function envelope(e: SimEntity, t: Table, q: CompiledQuery, spec: QuerySpec, positions: number[], hasMore: boolean, method: 'GET' | 'POST', search: string, hasPrev: boolean): unknown {
-    const itemsText = positions.map((p) => t.jsonText(p, q.fields)).join(',');
+    // Autotask omits userDefinedFields when no row of the page has a UDF value.
+    const withUdfs = positions.some((p) => t.hasUdfValues(p));
+    const itemsText = positions.map((p) => t.jsonText(p, q.fields, withUdfs)).join(',');
     const firstId = positions.length ? t.idAt(positions[0]!) : null;
     const lastId = positions.length ? t.idAt(positions[positions.length - 1]!) : null;
     const cursorUrl = (paging: { pageSize: number; previousIds: number[]; nextIds: number[] }) => {
@@ -639,8 +642,17 @@ function entityInfo(e: SimEntity): Record<string, unknown> {
     userAccessForDelete: e.can.delete ? 'All' : 'None',
     userAccessForQuery: 'All',
     userAccessForUpdate: e.can.update ? 'All' : 'None',
-    hasUserDefinedFields: false,
+    hasUserDefinedFields: Boolean(e.udfs?.length),
     supportsWebhookCallouts: webhook,
+  };
+}
+
+function udfInfo(u: UdfDef): Record<string, unknown> {
+  return {
+    name: u.name, label: u.name, type: 'string', length: 255, description: '', isRequired: false, isReadOnly: false, isQueryable: true,
+    isReference: false, referenceEntityType: '', isPickList: Boolean(u.values),
+    picklistValues: u.values ? u.values.map((v, i) => ({ value: v, label: v, isDefaultValue: false, sortOrder: i, parentValue: '', isActive: true, isSystem: false })) : null,
+    picklistParentValueField: '', defaultValue: null, isSupportedWebhookField: false,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { FieldType } from '../autotask/entities.js';
-import type { SimEntity, SimField } from './schema.js';
+import { udfColumn, type SimEntity, type SimField } from './schema.js';
 import { formatDate, formatDateTime } from './format.js';
 
 /**
@@ -32,6 +32,7 @@ export class Table {
   private n = 0;
   private live = 0;
   private cap: number;
+  private readonly udfCols: [string, Column][];
   private tsIndex: Uint32Array | null = null;
   private readonly tsPending = new Set<number>();
 
@@ -45,6 +46,8 @@ export class Table {
       if (f.name === 'id') continue;
       this.cols.set(f.name, makeColumn(f.type, this.cap));
     }
+    for (const u of entity.udfs ?? []) this.cols.set(udfColumn(u.name), makeColumn('string', this.cap));
+    this.udfCols = (entity.udfs ?? []).map((u) => [u.name, this.cols.get(udfColumn(u.name))!]);
   }
 
   /** Rows ever stored, tombstones included (positions run 0..length-1). */
@@ -144,7 +147,7 @@ export class Table {
   }
 
   /** API-form record at a position (camelCase JSON; datetimes as UTC ISO strings). */
-  json(pos: number, fields?: readonly SimField[]): Record<string, unknown> {
+  json(pos: number, fields?: readonly SimField[], withUdfs = this.hasUdfValues(pos)): Record<string, unknown> {
     const plan = this.plan(fields ?? this.entity.fields);
     const id = this.ids[pos]!;
     const out: Record<string, unknown> = {};
@@ -163,14 +166,21 @@ export class Table {
       } else v = col.data[pos] ?? null;
       out[name] = v;
     }
+    if (withUdfs) out.userDefinedFields = this.udfCols.map(([name, col]) => ({ name, value: readCell(col, pos) }));
     return out;
+  }
+
+  /** Whether the entity has UDFs and this row carries a value in one of them. */
+  hasUdfValues(pos: number): boolean {
+    for (const [, col] of this.udfCols) if (readCell(col, pos) !== null) return true;
+    return false;
   }
 
   /**
    * The same record as JSON text, written directly: a page of 500 wide rows is served without building
    * 500 objects and stringifying them again.
    */
-  jsonText(pos: number, fields?: readonly SimField[]): string {
+  jsonText(pos: number, fields?: readonly SimField[], withUdfs = false): string {
     const plan = this.plan(fields ?? this.entity.fields);
     const id = this.ids[pos]!;
     let out = '{';
@@ -189,6 +199,7 @@ export class Table {
         out += v === null || v === undefined ? 'null' : JSON.stringify(v);
       }
     }
+    if (withUdfs) out += `,"userDefinedFields":${JSON.stringify(this.udfCols.map(([name, col]) => ({ name, value: readCell(col, pos) })))}`;
     return `${out}}`;
   }
 

@@ -1,4 +1,4 @@
-import { SIM_ENTITIES, simEntity, type PicklistValue, type SimEntity } from './schema.js';
+import { SIM_ENTITIES, simEntity, udfColumn, type PicklistValue, type SimEntity } from './schema.js';
 import { Table, type Stored, type StoredRecord } from './table.js';
 import { parseInstant } from './format.js';
 
@@ -187,6 +187,17 @@ export class Tenant {
     const t = this.table(e.name);
     const out: StoredRecord = {};
     for (const [k, v] of Object.entries(rec)) {
+      if (k.toLowerCase() === 'userdefinedfields' && Array.isArray(v)) {
+        for (const u of v as { name?: unknown; value?: unknown }[]) {
+          const def = e.udfs?.find((d) => d.name.toLowerCase() === String(u?.name).toLowerCase());
+          if (def) out[udfColumn(def.name)] = u.value === null || u.value === undefined ? null : String(u.value);
+        }
+        continue;
+      }
+      if (k.startsWith('udf:')) {
+        out[k] = v === null || v === undefined ? null : String(v);
+        continue;
+      }
       const f = t.byLower.get(k.toLowerCase());
       if (!f) continue;
       if (v === null || v === undefined) out[f.name] = null;

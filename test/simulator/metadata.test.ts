@@ -62,7 +62,8 @@ describe('entityInformation', () => {
   });
 
   it('answers userDefinedFields and the global entity list', async () => {
-    expect((await get(sim, 'Tickets/entityInformation/userDefinedFields')).body).toEqual({ fields: [] });
+    expect((await get(sim, 'Tickets/entityInformation/userDefinedFields')).body.fields.map((f: { name: string }) => f.name)).toEqual(['Root Cause']);
+    expect((await get(sim, 'Contracts/entityInformation/userDefinedFields')).body).toEqual({ fields: [] });
     const all = await get(sim, 'EntityInformation');
     expect(all.status).toBe(200);
     expect(all.body.entityDescriptions.length).toBeGreaterThan(20);

@@ -204,3 +204,31 @@ describe('MaxRecords, IncludeFields, ordering, count, get by id', () => {
     expect((await post(sim, 'Tasks', { title: 'x' })).status).toBe(404);
   });
 });
+
+describe('user-defined fields', () => {
+  it('serves userDefinedFields, filters with udf:true, and allows one UDF filter per query', async () => {
+    const info = await get(sim, 'Companies/entityInformation');
+    expect(info.body.info.hasUserDefinedFields).toBe(true);
+    const defs = await get(sim, 'Companies/entityInformation/userDefinedFields');
+    expect(defs.body.fields.map((f: Rec) => f.name)).toContain('Customer Tier');
+    const every = await all('Companies', [{ op: 'exist', field: 'id' }]);
+    const tier = (r: Rec) => (r.userDefinedFields as { name: string; value: string | null }[]).find((u) => u.name === 'Customer Tier')?.value;
+    const gold = await all('Companies', [{ op: 'eq', field: 'customer tier', udf: true, value: 'gold' }]);
+    expect(gold.length).toBe(every.filter((r) => tier(r) === 'Gold').length);
+    expect(gold.length).toBeGreaterThan(0);
+    const two = await post(sim, 'Companies/query', { filter: [
+      { op: 'eq', field: 'Customer Tier', udf: true, value: 'Gold' }, { op: 'eq', field: 'Onboarding Complete', udf: true, value: 'Yes' },
+    ] });
+    expect(two.status).toBe(500);
+    const unknown = await post(sim, 'Companies/query', { filter: [{ op: 'eq', field: 'Nope', udf: true, value: 'x' }] });
+    expect(unknown.status).toBe(500);
+  });
+
+  it('omits userDefinedFields when no row of the page has a UDF value', async () => {
+    const prospects = await post(sim, 'Companies/query', { filter: [{ op: 'eq', field: 'companyType', value: 3 }] });
+    expect(prospects.body.items.length).toBeGreaterThan(0);
+    expect(prospects.body.items.every((r: Rec) => !('userDefinedFields' in r))).toBe(true);
+    const projected = await post(sim, 'Companies/query', { filter: [{ op: 'eq', field: 'companyType', value: 1 }], IncludeFields: ['companyName'], MaxRecords: 3 });
+    for (const r of projected.body.items) expect(Object.keys(r).sort()).toEqual(['companyName', 'id', 'userDefinedFields']);
+  });
+});
