@@ -1,4 +1,4 @@
-import { dueRuns, nextRun, SKIP_GRACE_MS } from './delivery/cron.js';
+import { dueRuns, nextRun, occurrencesBetween, SKIP_GRACE_MS } from './delivery/cron.js';
 import { executeRun, type DeliveryDeps, type RunOutcome } from './delivery/execute.js';
 import type { DeliveryEvents } from './delivery/events.js';
 import type { Schedule, SchedulesFile } from './delivery/schedules.js';
@@ -29,6 +29,7 @@ export interface DaemonOptions {
 
 const LOCK_NAME = 'daemon';
 const MAX_TICK_MS = 30_000;
+const MAX_STALL_MS = 15 * 60_000;
 
 /** What one check found. */
 export interface TickResult {
@@ -50,6 +51,7 @@ export class Daemon {
   private waitingLogged = false;
   private holdsLock = false;
   private workAgain = false;
+  private lastTickAt: number | null = null;
   /** Outcomes of runs this instance executed, in order (for the command's exit summary and tests). */
   readonly outcomes: RunOutcome[] = [];
 
@@ -73,6 +75,7 @@ export class Daemon {
         if (!this.waitingLogged) events.emit('lock:waiting', { owner: owner.id, heldBy: lock.heldBy, pid: lock.pid, host: lock.host });
         this.waitingLogged = true;
         this.holdsLock = false;
+        this.lastTickAt = null;
         events.emit('tick', { now, due: 0, lockHeld: false });
         return { lockHeld: false, claimed: 0 };
       }
@@ -80,14 +83,25 @@ export class Daemon {
       this.holdsLock = true;
       this.waitingLogged = false;
     }
+    // Catch-up policies are about downtime. While this process was up and checking, a late check (the
+    // event loop busy with a long report) is not downtime: widen the "due now" grace to cover the time
+    // since our previous check — up to 15 minutes; a longer gap (suspend, a stall) counts as an outage.
+    const base = this.opts.skipGraceMs ?? SKIP_GRACE_MS;
+    const grace = this.lastTickAt === null ? base : Math.max(base, Math.min(now - this.lastTickAt + 1000, MAX_STALL_MS));
+    this.lastTickAt = now;
     let claimed = 0;
     let due = 0;
     for (const s of this.opts.schedules.schedules) {
       if (!s.enabled) continue;
       const cursor = ledger.cursor(s.id);
-      const times = dueRuns(s, cursor, now, this.opts.skipGraceMs ?? SKIP_GRACE_MS);
+      const times = dueRuns(s, cursor, now, grace);
       due += times.length;
       for (const t of times) if (ledger.claimScheduled(s.id, t, now).inserted) claimed++;
+      if (cursor !== null && now - cursor > grace) {
+        // Say what the policy dropped (counted over at most the last week, to stay cheap).
+        const missed = occurrencesBetween(s.cron, s.timezone, Math.max(cursor, now - 7 * 86_400_000), now).filter((t) => !times.includes(t)).length;
+        if (missed) events.emit('run:dropped', { scheduleId: s.id, count: missed, policy: s.catchUpText });
+      }
       // Claims are durable before the cursor moves, so a crash between the two loses nothing.
       ledger.advanceCursor(s.id, now, now);
     }

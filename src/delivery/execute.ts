@@ -258,7 +258,12 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
   const ac = new AbortController();
   const deadlineTimer = setTimeout(() => ac.abort(new DeadlineError(deadlineMs)), deadlineMs);
   const heartbeat = setInterval(() => {
-    if (!ledger.heartbeat(runId, owner, clock.now())) ac.abort(new LostOwnershipError('another process took this run over'));
+    try {
+      if (!ledger.heartbeat(runId, owner, clock.now())) ac.abort(new LostOwnershipError('another process took this run over'));
+    } catch (e) {
+      // A timer must not throw into the event loop; without a heartbeat the run cannot be held safely.
+      ac.abort(new AppError(`cannot record the run's heartbeat: ${toError(e).message}`, 'DB', { cause: e }));
+    }
   }, deps.heartbeatMs ?? 5000);
   const onOuterAbort = () => ac.abort(new ShutdownError(String(opts.signal?.reason ?? 'shutdown')));
   if (opts.signal?.aborted) onOuterAbort();

@@ -106,10 +106,10 @@ export class SmtpMailer implements Mailer {
     const secure = parsed.protocol === 'smtps:';
     const q = parsed.searchParams;
     const flag = (name: string) => q.get(name) === 'true' || q.get(name) === '1';
-    // Options spelled out (not nodemailer's URL form, which does not pool). STARTTLS is used whenever the
-    // server offers it; `?requireTLS=true` insists on it, `?rejectUnauthorized=false` accepts a
-    // self-signed relay. A one-connection pool reuses the session across a run's recipients (servers
-    // delay their greeting on purpose, which adds up over many recipients).
+    // STARTTLS is used whenever the server offers it; `?requireTLS=true` insists on it,
+    // `?rejectUnauthorized=false` accepts a self-signed relay. One connection per message, no pool: the
+    // pool re-queues a message by itself when a connection closes mid-send, a retry the ledger would not
+    // see (and a duplicate when the server had already accepted it).
     this.transport = nodemailer.createTransport({
       host: parsed.hostname.replace(/^\[|\]$/g, ''),
       port: parsed.port ? Number(parsed.port) : secure ? 465 : 587,
@@ -118,8 +118,6 @@ export class SmtpMailer implements Mailer {
       ignoreTLS: flag('ignoreTLS'),
       tls: { rejectUnauthorized: q.get('rejectUnauthorized') !== 'false' },
       auth: parsed.username ? { user: decodeURIComponent(parsed.username), pass: this.password ?? '' } : undefined,
-      pool: true,
-      maxConnections: 1,
       // Plain/STARTTLS: our own socket with Nagle off. With Nagle on, the final "." of a message can sit
       // ~40 ms in the kernel, and a crash in that time still delivers it (the kernel flushes on exit)
       // before we can record it: the in-doubt window before a re-send grows from ~1 ms to ~40 ms.

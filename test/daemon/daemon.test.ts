@@ -247,3 +247,32 @@ describe('graceful shutdown', () => {
     expect(smtp.received).toHaveLength(3);
   });
 });
+
+describe('a late check is not an outage', () => {
+  it('skip: a run that fell due while this daemon was busy (event loop blocked 4 min) still fires; a fresh start after the same gap does not', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T06:59:30Z'));
+    const file = schedulesFile([scheduleEntry({ cron: '0 7 * * *', catchUp: 'skip' })]);
+    const deps = makeDeps(store.db, mailer(), clock, file);
+    const dropped: unknown[] = [];
+    deps.events.on('run:dropped', (e) => dropped.push(e));
+    const d = new Daemon(deps, { schedules: file });
+    await d.tick();
+    clock.set('2026-03-02T07:03:30Z');
+    expect((await d.tick()).claimed).toBe(1);
+    await d.idle();
+    expect(smtp.received).toHaveLength(3);
+    await d.stop('test');
+    expect(dropped).toEqual([]);
+
+    // Same gap, but the daemon was down: the skip policy drops it and says so.
+    clock.set('2026-03-03T06:59:30Z');
+    const d2 = new Daemon(deps, { schedules: file });
+    await d2.tick();
+    await d2.stop('down');
+    clock.set('2026-03-03T07:03:30Z');
+    const d3 = new Daemon({ ...deps, owner: newOwner() }, { schedules: file });
+    expect((await d3.tick()).claimed).toBe(0);
+    expect(dropped).toEqual([{ scheduleId: 'weekly', count: 1, policy: 'skip' }]);
+    await d3.stop('test');
+  });
+});

@@ -171,6 +171,23 @@ describe('executeRun', () => {
     expect(smtp.to('owner@x.test')).toHaveLength(1);
   });
 
+  it('an SMTP server that is down: retried as transient, then the run fails in deliver; the notice failure is recorded too', async () => {
+    const clock = new FakeClock(DUE);
+    const file = schedulesFile([scheduleEntry()]);
+    await smtp.close();
+    const down = new SmtpMailer(smtp.url);
+    const deps = makeDeps(store.db, down, clock, file, { retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10 } });
+    const retries = record(deps, 'mail:retry');
+    const out = await executeRun(deps, only(file), DUE);
+    down.close();
+    smtp = await startSmtp();
+    expect(out).toMatchObject({ state: 'failed', failedPhase: 'deliver' });
+    expect(out.reason).toMatch(/ECONNREFUSED/);
+    expect(retries).toHaveLength(6);
+    expect(out.deliveries.map((d) => d.attempts)).toEqual([3, 3, 3]);
+    expect(store.db.prepare('SELECT notice_state, notice_error FROM runs').get()).toMatchObject({ notice_state: 'failed', notice_error: expect.stringMatching(/ECONNREFUSED/) });
+  });
+
   it('manual runs get their own run rows', async () => {
     const clock = new FakeClock(DUE);
     const file = schedulesFile([scheduleEntry()]);
