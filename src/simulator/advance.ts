@@ -125,13 +125,14 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
   const nNew = count(ticketRate * days);
   const prio = ['Critical', 'High', 'Medium', 'Low'].map((l) => tenant.value('Tickets', 'priority', l));
   for (let k = 0; k < nNew; k++) {
-    const created = Math.floor(from + rng.next() * ms);
+    // Spread over the step, in id order as Autotask numbers them.
+    const created = Math.floor(from + ((k + rng.next()) / nNew) * ms);
     const pr = rng.weighted([[prio[0]!, 1], [prio[1]!, 5], [prio[2]!, 10], [prio[3]!, 8]]);
     const assigned = rng.chance(0.5) ? tech() : null;
     const dueH = pr === prio[0] ? [0.5, 2, 4] : pr === prio[1] ? [1, 4, 8] : pr === prio[2] ? [2, 8, 24] : [4, 16, 72];
     const d = new Date(created).toISOString();
     const id = tenant.insert('Tickets', {
-      ticketNumber: `T${d.slice(0, 4)}${d.slice(5, 7)}${d.slice(8, 10)}.${String(9000 + k).padStart(4, '0')}`,
+      ticketNumber: `T${d.slice(0, 4)}${d.slice(5, 7)}${d.slice(8, 10)}.${String(9000 + ((tickets.maxId + 1) % 1000)).padStart(4, '0')}`,
       title: rng.pick(['Cannot log in', 'Printer offline', 'New user request', 'Email bouncing', 'Slow network']),
       companyID: rng.pick(customerIds), status: assigned ? sv('In Progress') : sv('New'), priority: pr,
       queueID: assigned ? qv('Tier 1') : qv('Triage'), ticketType: tenant.value('Tickets', 'ticketType', rng.chance(0.7) ? 'Incident' : 'Service Request'),

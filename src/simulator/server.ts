@@ -71,6 +71,8 @@ export interface SimulatorOptions {
   faults?: Faults;
   /** GET requests whose URL exceeds this many characters answer 404, as Autotask's IIS does (default: off). */
   maxGetUrlLength?: number;
+  /** The API user lacks "view non-billable time entries": such entries are silently left out (default false). */
+  hideNonBillableTimeEntries?: boolean;
 }
 
 /** Request statistics. */
@@ -381,7 +383,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         const spec = method === 'GET' ? specFromSearch(url).spec : method === 'POST' ? specFromBody(bodyText) ?? { filter: [] } : null;
         if (!spec) throw notAllowed(method);
         checkHistory(e, spec);
-        const q = compileQuery(t, { ...spec, maxRecords: undefined }, pageSizeDefault);
+        const q = compileScoped(e, t, { ...spec, maxRecords: undefined });
         return { body: { queryCount: runCount(t, q) } };
       }
       if (rest.length === 2 && r1 === 'next') return next(e, t, method, url, bodyText);
@@ -400,7 +402,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (rest.length === 1) {
         if (method === 'GET') {
           const pos = t.find(id);
-          if (pos < 0) return { status: 404, body: { item: null } };
+          if (pos < 0 || (e.name === 'TimeEntries' && opts.hideNonBillableTimeEntries && t.get(pos, 'isNonBillable') === true)) return { status: 404, body: { item: null } };
           return { body: { item: t.json(pos) } };
         }
         if (method === 'DELETE') {
@@ -460,9 +462,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
   }
 
+  /** Compiles a query and narrows it to what the API user may see (as Autotask does: empty, not 403). */
+  function compileScoped(e: SimEntity, t: Table, spec: QuerySpec): CompiledQuery {
+    const q = compileQuery(t, spec, pageSizeDefault);
+    if (e.name === 'TimeEntries' && opts.hideNonBillableTimeEntries) {
+      const base = q.pred;
+      q.pred = (pos) => t.get(pos, 'isNonBillable') !== true && base(pos);
+    }
+    return q;
+  }
+
   function page(e: SimEntity, t: Table, spec: QuerySpec, method: 'GET' | 'POST', search: string, afterId: number): unknown {
     checkHistory(e, spec);
-    const q = compileQuery(t, spec, pageSizeDefault);
+    const q = compileScoped(e, t, spec);
     const { positions, hasMore } = runPage(t, q, afterId);
     return envelope(e, t, q, spec, positions, hasMore, method, search, afterId > -Infinity);
   }
@@ -513,7 +525,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const size = Number(paging.pageSize ?? spec.maxRecords ?? pageSizeDefault);
     const s2: QuerySpec = { ...spec, maxRecords: size };
     checkHistory(e, s2);
-    const q = compileQuery(t, s2, pageSizeDefault);
+    const q = compileScoped(e, t, s2);
     const nextIds = paging.nextIds ?? [];
     const prevIds = paging.previousIds ?? [];
     const m = method as 'GET' | 'POST';

@@ -232,3 +232,22 @@ describe('user-defined fields', () => {
     for (const r of projected.body.items) expect(Object.keys(r).sort()).toEqual(['companyName', 'id', 'userDefinedFields']);
   });
 });
+
+describe('permission scope', () => {
+  it('leaves non-billable time entries out, silently, when the API user may not see them', async () => {
+    const s = await start({ hideNonBillableTimeEntries: true });
+    try {
+      const visible = (await queryAll(s, 'TimeEntries', { filter: [{ op: 'exist', field: 'id' }] })).items;
+      const all = (await queryAll(sim, 'TimeEntries', { filter: [{ op: 'exist', field: 'id' }] })).items;
+      expect(visible.length).toBe(all.filter((r) => r.isNonBillable === false).length);
+      expect(visible.length).toBeLessThan(all.length);
+      const hidden = all.find((r) => r.isNonBillable === true)!;
+      const r = await post(s, 'TimeEntries/query', { filter: [{ op: 'eq', field: 'id', value: hidden.id }] });
+      expect(r.status).toBe(200);
+      expect(r.body.items).toEqual([]);
+      expect((await post(s, 'TimeEntries/query/count', { filter: [{ op: 'eq', field: 'isNonBillable', value: true }] })).body).toEqual({ queryCount: 0 });
+    } finally {
+      await s.close();
+    }
+  });
+});
