@@ -2,6 +2,7 @@ import type { AutotaskEnv } from '../config.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { systemClock, type Clock, type Instant } from '../types.js';
 import { F, serializeQuery, type Filter, type QueryBody } from './filter.js';
+import { splitItems } from './raw-items.js';
 
 /**
  * The Autotask REST client: zone discovery, the three auth headers, queries as async page iterators,
@@ -22,6 +23,8 @@ export interface QueryPage {
   items: AutotaskRecord[];
   /** Absolute URL of the next page, or null when exhausted. */
   nextPageUrl: string | null;
+  /** Each item's JSON text as received, aligned with `items`, when the body could be sliced. */
+  raw?: string[];
 }
 
 /** A picklist value from `entityInformation/fields`. */
@@ -189,6 +192,7 @@ class Semaphore {
 interface Attempt {
   status: number;
   json: unknown;
+  text: string;
   retryAfter: string | null;
 }
 
@@ -423,7 +427,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
       parsed = false;
       json = text;
     }
-    return { status: res.status, json: parsed ? json : { __malformed: true }, retryAfter: res.headers?.get('retry-after') ?? null };
+    return { status: res.status, json: parsed ? json : { __malformed: true }, text, retryAfter: res.headers?.get('retry-after') ?? null };
   }
 
   function deadlineError(cause: unknown): AppError {
@@ -435,7 +439,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     method: 'GET' | 'POST',
     url: string,
     body: string | undefined,
-    o: { auth?: boolean; zone?: boolean; validate?: (j: unknown) => boolean; notFoundNull?: boolean; noRefresh?: boolean } = {},
+    o: { auth?: boolean; zone?: boolean; validate?: (j: unknown) => boolean; notFoundNull?: boolean; noRefresh?: boolean; onText?: (t: string) => void } = {},
   ): Promise<unknown> {
     const auth = o.auth ?? true;
     let last: RetryableError | undefined;
@@ -461,7 +465,10 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
         const status = r.status;
         const malformed = (r.json as { __malformed?: boolean } | null)?.__malformed === true;
         if (status >= 200 && status < 300) {
-          if (!malformed && (!o.validate || o.validate(r.json))) return r.json;
+          if (!malformed && (!o.validate || o.validate(r.json))) {
+            o.onText?.(r.text);
+            return r.json;
+          }
           last = new RetryableError(`malformed response from ${shortUrl(url)} (HTTP ${status})`, status, undefined, 'AUTOTASK_MALFORMED');
         } else {
           const msg = malformed ? '' : errorsOf(r.json);
@@ -523,12 +530,14 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     }
     let next: string | null = url;
     while (next) {
-      const res = (await send(entity, m, next, m === 'POST' ? json : undefined, { validate: isPage })) as {
+      let text = '';
+      const res = (await send(entity, m, next, m === 'POST' ? json : undefined, { validate: isPage, onText: (t) => (text = t) })) as {
         items: AutotaskRecord[];
         pageDetails?: { nextPageUrl?: string | null } | null;
       };
       const nextUrl = res.pageDetails?.nextPageUrl ?? null;
-      yield { items: res.items, nextPageUrl: nextUrl };
+      const raw = splitItems(text, res.items.length);
+      yield { items: res.items, nextPageUrl: nextUrl, ...(raw ? { raw } : {}) };
       next = nextUrl;
     }
   }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Statement } from 'better-sqlite3';
 import type { EntityDef, FieldType } from '../autotask/entities.js';
 import type { FieldInfo } from '../autotask/client.js';
@@ -136,14 +137,14 @@ function convert(code: T, v: unknown): ColumnValue {
   }
 }
 
-/** Row values of a record in catalogue field order, then `raw` and `synced_at`. */
-export function rowOf(e: EntityDef, record: Record<string, unknown>, syncedAt: Instant): ColumnValue[] {
-  const out: ColumnValue[] = new Array(e.fields.length + 2);
+/** Row values of a record in catalogue field order, then `raw` (its JSON, given or stringified) and `synced_at`. */
+export function rowOf(e: EntityDef, record: Record<string, unknown>, syncedAt: Instant, raw?: string, into?: ColumnValue[]): ColumnValue[] {
+  const out: ColumnValue[] = into ?? new Array(e.fields.length + 2);
   for (let i = 0; i < e.fields.length; i++) {
     const f = e.fields[i]!;
     out[i] = convert(TYPE_CODE[f.type], record[f.name]);
   }
-  out[e.fields.length] = JSON.stringify(record);
+  out[e.fields.length] = raw ?? JSON.stringify(record);
   out[e.fields.length + 1] = syncedAt;
   return out;
 }
@@ -180,8 +181,11 @@ interface TicketState {
 export interface SyncStore {
   /** The handle (for transactions spanning several writers). */
   readonly db: Db;
-  /** Upserts records into the entity table; returns how many. No transaction of its own. */
-  upsertRecords(e: EntityDef, records: readonly Record<string, unknown>[], syncedAt: Instant): number;
+  /**
+   * Upserts records into the entity table; returns how many. `raw`, aligned with `records`, is each
+   * record's JSON text as received (stringified when absent). No transaction of its own.
+   */
+  upsertRecords(e: EntityDef, records: readonly Record<string, unknown>[], syncedAt: Instant, raw?: readonly string[]): number;
   /** Appends ticket state records for tickets whose tracked fields changed (kpi-spec §3). */
   recordTicketStates(records: readonly Record<string, unknown>[], syncedAt: Instant): number;
   /** Appends opportunity state records for opportunities whose stage/status changed. */
@@ -200,12 +204,24 @@ export interface SyncStore {
   putCursor(c: SyncCursor, now: Instant): void;
   /** Records a failure on the cursor without moving it. */
   noteError(entity: string, message: string, now: Instant): void;
-  /** Starts a sync run row; returns its id. */
+  /**
+   * Starts a sync run row; returns its id. Runs left `working` by a process of this host that is gone
+   * (killed mid-sync) are marked `interrupted` first, so the ledger never shows a sync working forever.
+   */
   startRun(now: Instant): number;
   /** Finishes a sync run row. */
   finishRun(id: number, now: Instant, status: 'ok' | 'partial' | 'failed', summary: unknown): void;
   /** Runs `fn` in one IMMEDIATE transaction. */
   tx<R>(fn: () => R): R;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Creates the sync's store writer over an open database. */
@@ -248,7 +264,9 @@ export function createSyncStore(db: Db): SyncStore {
   const noteErr = db.prepare(`INSERT INTO sync_cursors (entity, phase, last_error, updated_at) VALUES (?, 'initial', ?, ?)
     ON CONFLICT(entity) DO UPDATE SET last_error = excluded.last_error, updated_at = excluded.updated_at`);
 
-  const insRun = db.prepare(`INSERT INTO sync_runs (started_at, status) VALUES (?, 'working')`);
+  const insRun = db.prepare(`INSERT INTO sync_runs (started_at, status, summary) VALUES (?, 'working', ?)`);
+  const workingRuns = db.prepare(`SELECT id, summary FROM sync_runs WHERE status = 'working'`);
+  const markInterrupted = db.prepare(`UPDATE sync_runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'working'`);
   const finRun = db.prepare('UPDATE sync_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?');
 
   const int = (v: unknown): number | null => convert(T.Int, v) as number | null;
@@ -256,9 +274,12 @@ export function createSyncStore(db: Db): SyncStore {
   const store: SyncStore = {
     db,
 
-    upsertRecords(e, records, syncedAt) {
+    upsertRecords(e, records, syncedAt, raw) {
       const stmt = upsertFor(e);
-      for (const r of records) stmt.run(rowOf(e, r, syncedAt));
+      // One buffer per call: better-sqlite3 copies bound values, so reusing it saves an allocation per row.
+      const buf: ColumnValue[] = new Array(e.fields.length + 2);
+      const useRaw = raw && raw.length === records.length;
+      for (let i = 0; i < records.length; i++) stmt.run(rowOf(e, records[i]!, syncedAt, useRaw ? raw[i] : undefined, buf));
       return records.length;
     },
 
@@ -370,7 +391,17 @@ export function createSyncStore(db: Db): SyncStore {
     },
 
     startRun(now) {
-      return Number(insRun.run(now).lastInsertRowid);
+      const host = os.hostname();
+      for (const r of workingRuns.all() as { id: number; summary: string | null }[]) {
+        let owner: { pid?: number; host?: string } = {};
+        try {
+          owner = JSON.parse(r.summary ?? '{}');
+        } catch {
+          // unreadable: leave it alone
+        }
+        if (owner.host === host && typeof owner.pid === 'number' && owner.pid !== process.pid && !alive(owner.pid)) markInterrupted.run(now, r.id);
+      }
+      return Number(insRun.run(now, JSON.stringify({ pid: process.pid, host })).lastInsertRowid);
     },
 
     finishRun(id, now, status, summary) {

@@ -276,7 +276,7 @@ async function syncEntity(
     const lastId = items[items.length - 1]!.id;
     const next: SyncCursor = { ...cur, cursorId: lastId, passMaxTs: maxTs, passMaxId: maxId };
     store.tx(() => {
-      store.upsertRecords(def, items, syncedAt);
+      store.upsertRecords(def, items, syncedAt, page.raw);
       if (def.name === 'Tickets') result.stateRecords += store.recordTicketStates(items, syncedAt);
       else if (def.name === 'Opportunities') result.stateRecords += store.recordOpportunityStates(items, syncedAt);
       else if (def.name === 'DeletedTicketLogs') {
@@ -362,6 +362,8 @@ interface Reconcile {
   parents: number[];
   /** The time entries Autotask still has for those parents. */
   entries: AutotaskRecord[];
+  /** Their JSON as received, aligned with `entries` (empty when some page could not be sliced). */
+  raw: string[];
 }
 
 /** Re-reads the time entries of the tickets/tasks a deletion-log page names. */
@@ -370,19 +372,22 @@ async function readActivityTargets(def: EntityDef, items: AutotaskRecord[], clie
   if (!column) return null;
   const parents = uniqueInts(items.map((r) => r[column]));
   const entries: AutotaskRecord[] = [];
+  let raw: string[] | null = [];
   // `in` batches keep this to a request or two per page instead of one per ticket.
   for (let i = 0; i < parents.length; i += 200) {
     const batch = parents.slice(i, i + 200);
     for await (const page of client.queryKeyset('TimeEntries', { filter: [batch.length === 1 ? F.eq(column, batch[0]!) : F.in(column, batch)] })) {
       entries.push(...page.items);
+      if (raw && page.raw) raw.push(...page.raw);
+      else raw = null;
     }
   }
-  return { column, parents, entries };
+  return { column, parents, entries, raw: raw ?? [] };
 }
 
 function applyReconcile(store: SyncStore, r: Reconcile, syncedAt: Instant): number {
   const te = ENTITY_BY_NAME.get('TimeEntries')!;
-  store.upsertRecords(te, r.entries, syncedAt);
+  store.upsertRecords(te, r.entries, syncedAt, r.raw);
   const keep = new Set(r.entries.map((e) => e.id));
   const sel = store.db.prepare(`SELECT id FROM time_entries WHERE "${r.column}" = ?`).pluck();
   const gone: number[] = [];

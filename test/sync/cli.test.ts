@@ -126,6 +126,8 @@ describe('psa-reports sync (real CLI in a child process)', () => {
     expect(sum.ok).toBe(true);
     const db = new Database(file, { readonly: true });
     try {
+      // the killed run is not left "working" in the ledger
+      expect(db.prepare('SELECT status FROM sync_runs ORDER BY id').pluck().all()).toEqual(['interrupted', 'ok']);
       expect(storeCounts(db)).toEqual(tenantCounts(s));
       expect(dump(db)).toEqual(dump(ref));
     } finally {
