@@ -262,6 +262,8 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       if (!usedCompanyNames.has(name)) break;
     }
     if (usedCompanyNames.has(name)) name = `${name} ${i}`;
+    // Real company names carry ampersands, accents and angle brackets; reports must print them as text.
+    if (i === 2) name = 'Müller & Söhne <Steuerberatung>';
     usedCompanyNames.add(name);
     const type = rng.weighted([[1, 70], [3, 14], [2, 5], [4, 3], [7, 4], [6, 4]]);
     const endpoints = type === 1 ? Math.max(4, Math.round(Math.exp(rng.float(1.6, 4.2)))) : 0;

@@ -58,6 +58,25 @@ export class Tenant {
     return this.picklists[entity]?.[field]?.find((v) => v.value === value)?.label.trim();
   }
 
+  /**
+   * Gives picklist values new numbers, in the metadata and in every stored row (tests of "labels, not
+   * ids"). `map` is old value → new value; change timestamps are left alone, as a renumbering is not an edit.
+   */
+  renumberPicklist(entity: string, field: string, map: Record<number, number>): void {
+    const list = this.picklists[entity]?.[field];
+    if (!list) throw new Error(`simulator: ${entity}.${field} is not a picklist`);
+    for (const v of list) if (v.value in map) v.value = map[v.value]!;
+    for (const v of this.picklists[entity] ? Object.values(this.picklists[entity]!).flat() : []) {
+      if (v.parentValue !== undefined && v.parentValue in map && this.table(entity).entity.fields.some((f) => f.picklistParent === field)) v.parentValue = map[v.parentValue]!;
+    }
+    const col = this.table(entity).numColumn(field);
+    if (!col) return;
+    for (let i = 0; i < this.table(entity).length; i++) {
+      const v = col[i]!;
+      if (!Number.isNaN(v) && v in map) col[i] = map[v]!;
+    }
+  }
+
   /** Next id for an entity (ids only grow). */
   nextId(entity: string): number {
     const t = this.table(entity);

@@ -69,3 +69,24 @@ describe('entityInformation', () => {
     expect(all.body.entityDescriptions.length).toBeGreaterThan(20);
   });
 });
+
+describe('renumbered picklists', () => {
+  it('renumberPicklist changes metadata and rows together', async () => {
+    const s = await (await import('./_helpers.js')).start({ seed: 5 });
+    try {
+      const before = (await post(s, 'Tickets/query/count', { filter: [{ op: 'eq', field: 'priority', value: 4 }] })).body.queryCount;
+      expect(before).toBeGreaterThan(0);
+      s.tenant.renumberPicklist('Tickets', 'priority', { 4: 40, 1: 4 });
+      const fields = (await get(s, 'Tickets/entityInformation/fields')).body.fields as Field[];
+      const pr = fields.find((f) => f.name === 'priority')!.picklistValues!;
+      expect(pr.find((v) => v.label === 'Critical')!.value).toBe('40');
+      expect(pr.find((v) => v.label === 'High')!.value).toBe('4');
+      expect((await post(s, 'Tickets/query/count', { filter: [{ op: 'eq', field: 'priority', value: 40 }] })).body.queryCount).toBe(before);
+      s.tenant.renumberPicklist('Tickets', 'issueType', { 14: 114 });
+      const f2 = (await get(s, 'Tickets/entityInformation/fields')).body.fields as Field[];
+      expect(f2.find((f) => f.name === 'subIssueType')!.picklistValues!.filter((v) => v.parentValue === '114').length).toBeGreaterThan(0);
+    } finally {
+      await s.close();
+    }
+  });
+});
