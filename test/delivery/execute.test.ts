@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun, runScheduleNow, burstResults } from '../../src/delivery/execute.js';
 import { OutboxMailer, SmtpMailer } from '../../src/delivery/mailer.js';
 import type { DeliveryEvents } from '../../src/delivery/events.js';
+import { jsonLinesLogger } from '../../src/daemon.js';
 import {
   FakeClock, StubComputer, makeDeps, only, scheduleEntry, schedulesFile, seedResources, startSmtp, tempStore, tinyResult, type TestSmtp,
 } from './_helpers.js';
@@ -281,6 +282,30 @@ describe('bursting', () => {
     expect(bob.results.find((r) => r.report === 'tech-performance/reopen-rate')!.metrics).toEqual({ total: null });
   });
 
+  it('bursting by company keeps only that company\'s rows; addresses without a company get an explanation, not other rows', async () => {
+    const computer = new StubComputer(['accounting/approve-and-post']);
+    computer.rows['accounting/approve-and-post'] = [
+      { company_id: 7, company: 'Contoso', hours: 12.5 },
+      { company_id: 9, company: 'Fabrikam', hours: 3.25 },
+    ];
+    const clock = new FakeClock(DUE);
+    const file = schedulesFile(
+      [scheduleEntry({ id: 'clients', reports: ['accounting'], roles: ['clients'], burst: 'company' })],
+      { clients: { recipients: [{ address: 'it@contoso.test', companyId: 7 }, { address: 'ops@fabrikam.test', companyId: 9 }, 'nobody@x.test'] } },
+    );
+    const deps = makeDeps(store.db, mailer, clock, file, { computer });
+    expect((await executeRun(deps, only(file), DUE)).state).toBe('sent');
+    const contoso = smtp.to('it@contoso.test')[0]!.raw;
+    expect(contoso).toContain('Contoso');
+    expect(contoso).not.toContain('Fabrikam');
+    const fabrikam = smtp.to('ops@fabrikam.test')[0]!.raw;
+    expect(fabrikam).toContain('Fabrikam');
+    expect(fabrikam).not.toContain('Contoso');
+    const nobody = smtp.to('nobody@x.test')[0]!.raw;
+    expect(nobody).not.toMatch(/Contoso|Fabrikam/);
+    expect(nobody).toMatch(/not linked to an Autotask company/);
+  });
+
   it('burstResults keeps metrics of the recipient row only', () => {
     const r = tinyResult('x/y', [{ resource_id: 1, rtte_pct: 90 }, { resource_id: 2, rtte_pct: 50 }], { rtte_pct: 70, without_end_time: 4 });
     const { results } = burstResults([r], 'technician', 2);
@@ -321,6 +346,8 @@ describe('SMTP credentials', () => {
 
       const bad = new SmtpMailer(authSmtp.url.replace('s3cr3t-Pa55', 'wr0ng-Pa55'));
       const deps2 = makeDeps(store.db, bad, clock, file);
+      const logLines: string[] = [];
+      deps2.events.onAny(jsonLinesLogger((l) => logLines.push(l), clock));
       const out = await runScheduleNow(deps2, only(file));
       bad.close();
       expect(out.state).toBe('failed');
@@ -328,6 +355,10 @@ describe('SMTP credentials', () => {
       expect(dump).toMatch(/535|Invalid/);
       expect(dump).not.toContain('wr0ng-Pa55');
       expect(dump).not.toContain('s3cr3t-Pa55');
+      const log = logLines.join('\n');
+      expect(log).toMatch(/"event":"mail:failed"/);
+      expect(log).not.toContain('wr0ng-Pa55');
+      expect(bad.describe()).toBe(`SMTP smtp://reports:***@127.0.0.1:${authSmtp.port}`);
     } finally {
       await authSmtp.close();
     }
