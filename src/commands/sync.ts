@@ -94,7 +94,7 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
 }
 
 function entityLine(r: SyncSummary['entities'][number]): string {
-  const base = `${r.entity}: ${r.rows} rows${r.deleted ? `, ${r.deleted} removed` : ''}, ${r.requests} requests, ${fmtSecs(r.ms)}`;
+  const base = `${r.entity}: ${r.rows} rows${r.deleted ? `, ${r.deleted} removed` : ''}, ${r.requests} request${r.requests === 1 ? "" : "s"}, ${fmtSecs(r.ms)}`;
   return r.ok ? `${base} (${r.pass})` : `${base} FAILED: ${r.error ?? 'unknown error'}`;
 }
 
