@@ -98,6 +98,9 @@ export async function runSimulate(values: ParsedArgs['values'], io: CommandIO, s
   if (advanceEvery > 0) {
     timer = setInterval(() => {
       const s = sim.advance(advanceEvery * 1000);
+      const changed = s.tickets.created.length + s.tickets.completed.length + s.tickets.reopened.length + s.tickets.deleted.length
+        + s.tickets.updated.length + s.tickets.escalated.length + s.timeEntries.created.length;
+      if (changed === 0) return;
       io.err(`advanced to ${new Date(s.to).toISOString()}: ${s.tickets.created.length} new tickets, ${s.tickets.completed.length} completed, ${s.tickets.reopened.length} reopened, ${s.tickets.deleted.length} deleted, ${s.timeEntries.created.length} new time entries`);
     }, advanceEvery * 1000);
   }
