@@ -101,6 +101,16 @@ export class Tenant {
     if (rec.id === null || rec.id === undefined) rec.id = this.nextId(e.name);
     for (const f of ['createDate', 'createDateTime']) if (t.byLower.has(f.toLowerCase()) && rec[f] == null) rec[f] = this.now;
     if (e.changeField && rec[e.changeField] == null) rec[e.changeField] = this.now;
+    if (e.name === 'TimeEntries') {
+      // Autotask derives what the caller left out: hours from start/end, the work date, hours to bill.
+      const start = rec.startDateTime as number | null | undefined;
+      const end = rec.endDateTime as number | null | undefined;
+      if (rec.hoursWorked == null && typeof start === 'number' && typeof end === 'number') rec.hoursWorked = Math.round(((end - start) / 3_600_000) * 100) / 100;
+      if (rec.dateWorked == null && typeof start === 'number') rec.dateWorked = Math.floor(start / 86_400_000) * 86_400_000;
+      if (rec.hoursToBill == null && rec.isNonBillable !== true) rec.hoursToBill = rec.hoursWorked ?? null;
+      if (rec.isNonBillable == null) rec.isNonBillable = false;
+      if (rec.createDateTime == null) rec.createDateTime = this.now;
+    }
     if (e.name === 'Tickets') {
       if (rec.lastTrackedModificationDateTime == null) rec.lastTrackedModificationDateTime = rec.lastActivityDate ?? this.now;
       if (rec.status === this.completeTicketStatus() && rec.completedDate == null) rec.completedDate = this.now;

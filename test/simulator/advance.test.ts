@@ -147,3 +147,28 @@ describe('tenant helpers', () => {
     await del.text();
   });
 });
+
+describe('writes over HTTP', () => {
+  it('creates a time entry, deriving hours and work date, and bumps the ticket', async () => {
+    const ticket = (await post(sim, 'Tickets/query', { filter: [{ op: 'noteq', field: 'status', value: 5 }], MaxRecords: 1 })).body.items[0];
+    sim.tenant.now += 60_000;
+    const h = { ApiIntegrationCode: sim.credentials.integrationCode, UserName: sim.credentials.username, Secret: sim.credentials.secret, 'Content-Type': 'application/json' };
+    const missing = await fetch(`${sim.baseUrl}V1.0/TimeEntries`, { method: 'POST', headers: h, body: JSON.stringify({ ticketID: ticket.id, hoursWorked: 1 }) });
+    expect(missing.status).toBe(500);
+    await missing.text();
+    const r = await fetch(`${sim.baseUrl}V1.0/TimeEntries`, {
+      method: 'POST', headers: h,
+      body: JSON.stringify({ ticketID: ticket.id, resourceID: 29682890, roleID: 29683401, startDateTime: '2026-10-15T10:00:00', endDateTime: '2026-10-15T11:30:00' }),
+    });
+    expect(r.status).toBe(200);
+    const { itemId } = (await r.json()) as { itemId: number };
+    const te = (await post(sim, 'TimeEntries/query', { filter: [{ op: 'eq', field: 'id', value: itemId }] })).body.items[0];
+    expect(te).toMatchObject({ hoursWorked: 1.5, hoursToBill: 1.5, dateWorked: '2026-10-15T00:00:00', isNonBillable: false });
+    const t = (await post(sim, 'Tickets/query', { filter: [{ op: 'eq', field: 'id', value: ticket.id }] })).body.items[0];
+    expect(Date.parse(t.lastActivityDate)).toBe(sim.now());
+    const del = await fetch(`${sim.baseUrl}V1.0/TimeEntries/${itemId}`, { method: 'DELETE', headers: h });
+    expect(del.status).toBe(200);
+    await del.text();
+    expect((await post(sim, 'DeletedTicketActivityLogs/query', { filter: [{ op: 'eq', field: 'ticketID', value: ticket.id }] })).body.items.length).toBeGreaterThan(0);
+  });
+});
