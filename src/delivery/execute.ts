@@ -255,14 +255,19 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
   if (!started) return result('busy', null, null);
   events.emit('run:claimed', { runId, scheduleId: schedule.id, dueAt: row.due_at, kind: row.kind, attempt: started.attempt, recovered });
 
+  // Two signals: `hard` (deadline, lost ownership) stops everything, an SMTP conversation included;
+  // `signal` adds shutdown, which waits for a message in flight — abandoning it could deliver a message
+  // the ledger then hands to the next start as unsent.
+  const hardAc = new AbortController();
   const ac = new AbortController();
-  const deadlineTimer = setTimeout(() => ac.abort(new DeadlineError(deadlineMs)), deadlineMs);
+  hardAc.signal.addEventListener('abort', () => ac.abort(hardAc.signal.reason), { once: true });
+  const deadlineTimer = setTimeout(() => hardAc.abort(new DeadlineError(deadlineMs)), deadlineMs);
   const heartbeat = setInterval(() => {
     try {
-      if (!ledger.heartbeat(runId, owner, clock.now())) ac.abort(new LostOwnershipError('another process took this run over'));
+      if (!ledger.heartbeat(runId, owner, clock.now())) hardAc.abort(new LostOwnershipError('another process took this run over'));
     } catch (e) {
       // A timer must not throw into the event loop; without a heartbeat the run cannot be held safely.
-      ac.abort(new AppError(`cannot record the run's heartbeat: ${toError(e).message}`, 'DB', { cause: e }));
+      hardAc.abort(new AppError(`cannot record the run's heartbeat: ${toError(e).message}`, 'DB', { cause: e }));
     }
   }, deps.heartbeatMs ?? 5000);
   const onOuterAbort = () => ac.abort(new ShutdownError(String(opts.signal?.reason ?? 'shutdown')));
@@ -354,6 +359,7 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
 
       enter('deliver');
       for (const d of pending()) {
+        if (signal.aborted) throw signal.reason;
         const claim = ledger.claimDelivery(d.id, owner);
         if (!claim.claimed) continue;
         const msg: OutgoingMessage = {
@@ -372,6 +378,7 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
         try {
           const sent = await sendWithRetry(deps.mailer, msg, {
             signal,
+            sendSignal: hardAc.signal,
             policy: deps.retry,
             onRetry: (attempt, delayMs, err) => {
               ledger.countAttempt(d.id, owner, err.message);
@@ -382,7 +389,10 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
           events.emit('mail:sent', { runId, recipient: d.recipient, messageId: d.message_id, attempts: sent.attempts, response: sent.response, inDoubt: claim.inDoubt });
         } catch (e) {
           if (signal.aborted) {
-            ledger.markFailed(d.id, owner, `not sent: ${toError(signal.reason).message}`);
+            // Shutdown only interrupts a retry wait (the send itself was allowed to finish): not sent, so
+            // back to pending for the next start. Deadline: the run ends here.
+            if (signal.reason instanceof ShutdownError) ledger.unclaim(d.id, owner);
+            else ledger.markFailed(d.id, owner, `not sent: ${toError(signal.reason).message}`);
             throw signal.reason;
           }
           const err = e instanceof MailError ? e : toError(e);

@@ -101,9 +101,17 @@ export interface OwnerInfo {
   host: string;
 }
 
-/** A new owner identity for this process. */
+/** Distinguishes this process from an earlier one that had the same pid (containers restart as pid 1). */
+const PROCESS_TOKEN = Math.random().toString(36).slice(2, 10);
+
+/** A new owner identity: `host:pid:process-token:instance`. Several instances may share a process (tests). */
 export function newOwner(pid = process.pid, host = os.hostname()): OwnerInfo {
-  return { id: `${host}:${pid}:${Math.random().toString(36).slice(2, 10)}`, pid, host };
+  return { id: `${host}:${pid}:${PROCESS_TOKEN}:${Math.random().toString(36).slice(2, 10)}`, pid, host };
+}
+
+function processTokenOf(ownerId: string | null): string | null {
+  const parts = (ownerId ?? '').split(':');
+  return parts.length >= 4 ? parts[parts.length - 2]! : null;
 }
 
 /** Whether a process with this pid exists on this host (EPERM means it exists but is not ours). */
@@ -116,10 +124,13 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** True when the holder (pid on host) is certainly gone: same host and no such process. */
-export function holderIsDead(holder: { pid: number | null; host: string | null }, self: OwnerInfo): boolean {
+/**
+ * True when the holder is certainly gone: on this host, either no process has its pid, or the pid is
+ * ours but the holder was another process (a restarted container reuses pid 1: an earlier incarnation).
+ */
+export function holderIsDead(holder: { owner: string | null; pid: number | null; host: string | null }, self: OwnerInfo): boolean {
   if (holder.pid === null || holder.host !== self.host) return false;
-  if (holder.pid === self.pid) return false;
+  if (holder.pid === self.pid) return processTokenOf(holder.owner) !== processTokenOf(self.id);
   return !isProcessAlive(holder.pid);
 }
 

@@ -247,12 +247,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function sendWithRetry(
   mailer: Mailer,
   msg: OutgoingMessage,
-  opts: { signal: AbortSignal; policy?: RetryPolicy; onRetry?: (attempt: number, delayMs: number, error: MailError) => void },
+  opts: {
+    /** Stops retrying (and waiting to retry). */
+    signal: AbortSignal;
+    /** Abandons a send in progress; default `signal`. A graceful shutdown lets a send in flight finish. */
+    sendSignal?: AbortSignal;
+    policy?: RetryPolicy;
+    onRetry?: (attempt: number, delayMs: number, error: MailError) => void;
+  },
 ): Promise<SendOutcome & { attempts: number }> {
   const policy = opts.policy ?? DEFAULT_RETRY;
   for (let attempt = 1; ; attempt++) {
+    if (opts.signal.aborted) throw new MailError(`not sent: ${String(opts.signal.reason?.message ?? opts.signal.reason)}`, { transient: true, responseCode: null });
     try {
-      const out = await mailer.send(msg, { signal: opts.signal });
+      const out = await mailer.send(msg, { signal: opts.sendSignal ?? opts.signal });
       return { ...out, attempts: attempt };
     } catch (e) {
       const err = classifyMailError(e);
@@ -263,7 +271,7 @@ export async function sendWithRetry(
       try {
         await sleep(delay, opts.signal);
       } catch {
-        throw new MailError(`${err.message} (gave up: the run's deadline came during the retry wait)`, { transient: true, responseCode: err.responseCode, cause: err });
+        throw new MailError(`${err.message} (gave up: the run was stopped during the retry wait)`, { transient: true, responseCode: err.responseCode, cause: err });
       }
     }
   }

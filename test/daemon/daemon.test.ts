@@ -229,6 +229,32 @@ describe('graceful shutdown', () => {
     await d2.stop('test');
   });
 
+  it('a stop during an SMTP conversation lets that message finish (recorded sent), hands the rest back, and the next start sends only the rest', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T07:00:05Z'));
+    const file = schedulesFile([scheduleEntry()]);
+    const deps = makeDeps(store.db, mailer(), clock, file);
+    store.db.prepare(`INSERT INTO schedule_cursors VALUES ('weekly', ?, ?)`).run(clock.now() - 10_000, clock.now());
+    smtp.delay = (rcpt) => (rcpt === 'a@x.test' ? 300 : 0);
+    const inFlight = new Promise<void>((resolve) => {
+      smtp.onReceiving = (rcpt) => rcpt === 'a@x.test' && resolve();
+    });
+    const d = new Daemon(deps, { schedules: file, shutdownGraceMs: 10 });
+    await d.tick();
+    await inFlight;
+    await d.stop('SIGTERM');
+    expect(store.db.prepare('SELECT recipient, state FROM deliveries ORDER BY recipient').all()).toEqual([
+      { recipient: 'a@x.test', state: 'sent' }, { recipient: 'b@x.test', state: 'pending' }, { recipient: 'c@x.test', state: 'pending' },
+    ]);
+    expect(store.db.prepare('SELECT state FROM runs').get()).toEqual({ state: 'pending' });
+    smtp.delay = () => 0;
+    const d2 = new Daemon({ ...deps, owner: newOwner() }, { schedules: file });
+    await d2.tick();
+    await d2.idle();
+    await d2.stop('test');
+    for (const r of ['a@x.test', 'b@x.test', 'c@x.test']) expect(smtp.to(r)).toHaveLength(1);
+    expect(store.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE in_doubt = 1`).get()).toEqual({ n: 0 });
+  });
+
   it('the loop checks again within tickMs and stops promptly', async () => {
     const clock = new FakeClock(Date.parse('2026-03-02T06:59:59Z'));
     const file = schedulesFile([scheduleEntry({ cron: '* * * * *' })]);
@@ -274,5 +300,20 @@ describe('a late check is not an outage', () => {
     expect((await d3.tick()).claimed).toBe(0);
     expect(dropped).toEqual([{ scheduleId: 'weekly', count: 1, policy: 'skip' }]);
     await d3.stop('test');
+  });
+});
+
+describe('pid reuse', () => {
+  it('a lock and a working run left by an earlier process with our pid (container restart) are taken at once; another instance of this process is respected', () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T07:00:00Z'));
+    const ledger = new Ledger(store.db);
+    const self = newOwner();
+    const earlier = `${self.host}:${self.pid}:oldproc1:abcdefgh`;
+    store.db.prepare(`INSERT INTO daemon_lock (name, owner, pid, host, acquired_at, heartbeat_at) VALUES ('daemon', ?, ?, ?, ?, ?)`).run(earlier, self.pid, self.host, clock.now(), clock.now());
+    store.db.prepare(`INSERT INTO runs (schedule_id, due_at, state, owner, pid, host, heartbeat_at, attempt, created_at) VALUES ('weekly', 1, 'working', ?, ?, ?, ?, 1, ?)`).run(earlier, self.pid, self.host, clock.now(), clock.now());
+    expect(ledger.runnable(self, clock.now() - 60_000)).toEqual([expect.objectContaining({ ownerGone: true })]);
+    expect(ledger.acquireLock('daemon', self, clock.now(), clock.now() - 90_000)).toEqual({ ok: true });
+    const sibling = newOwner();
+    expect(ledger.acquireLock('daemon', sibling, clock.now(), clock.now() - 90_000)).toMatchObject({ ok: false, heldBy: self.id });
   });
 });

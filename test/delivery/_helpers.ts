@@ -61,6 +61,10 @@ export interface TestSmtp {
   received: Received[];
   /** Every step's fault hook (rcpt: at RCPT TO; data: after the message body). */
   fault: (step: 'rcpt' | 'data', rcpt: string, session: SMTPServerSession) => Fault;
+  /** Milliseconds to wait before answering the end of a message (a slow server). */
+  delay: (rcpt: string) => number;
+  /** Called when a message has been received, before the answer is delayed and sent. */
+  onReceiving: (rcpt: string) => void;
   /** Resolves when `n` messages have been accepted. */
   waitFor(n: number): Promise<void>;
   /** Accepted messages to one address. */
@@ -100,6 +104,8 @@ export async function startSmtp(opts: { auth?: { user: string; pass: string } } 
     url: '',
     received,
     fault: () => null,
+    delay: () => 0,
+    onReceiving: () => {},
     waitFor(n) {
       if (received.length >= n) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ n, resolve }));
@@ -128,8 +134,11 @@ export async function startSmtp(opts: { auth?: { user: string; pass: string } } 
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
         const rcpts = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+        api.onReceiving(rcpts[0] ?? '');
+        const wait = api.delay(rcpts[0] ?? '');
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const f = api.fault('data', rcpts[0] ?? '', session);
         if (f) return cb(smtpError(f));
         const raw = Buffer.concat(chunks).toString('utf8');
