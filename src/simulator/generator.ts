@@ -100,14 +100,12 @@ export function generateTenant(opts: GenerateOptions): Tenant {
   // Shift an instant into business hours (08:00–17:00 UTC, Monday–Friday) unless that passes `limit`.
   const inBusiness = (t: number, limit: number) => {
     let x = t;
-    const dow = new Date(x).getUTCDay();
     const hour = new Date(x).getUTCHours();
     if (hour < 8) x = dayStart(x) + 8 * H + (x % H);
     else if (hour >= 17) x = dayStart(x) + D + 8 * H + (x % H);
     const dow2 = new Date(x).getUTCDay();
     if (dow2 === 6) x += 2 * D;
     else if (dow2 === 0) x += D;
-    void dow;
     return x <= limit ? x : t;
   };
   const roundTo = (t: number, step: number) => Math.round(t / step) * step;
@@ -559,7 +557,6 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     return created;
   };
 
-  const slaTickets: number[] = [];
   for (let i = 0; i < nTickets; i++) {
     if (i % 2000 === 0) progress('tickets', i / nTickets);
     const created = Math.floor(creates[i]!);
@@ -676,7 +673,6 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     histT.append({ id: histId++, ticketID: id, action: 'Created', date: created, detail: 'Ticket created', resourceID: assigned?.id ?? apiUser });
     if (completedAt !== null) histT.append({ id: histId++, ticketID: id, action: 'Edit', date: completedAt, detail: 'status: -> Complete', resourceID: assigned?.id ?? apiUser });
     if (isOpen) openTicketIds.push(id);
-    if (hasSla) slaTickets.push(id);
     if (status === ts.scheduled || status === ts.dispatched) scheduledTickets.push(id);
     if (!isOpen && wf !== 'Alert' && rng.chance(0.05)) completedForCalls.push(id);
     if (lastTe === null && wf === 'Alert' && !isOpen && created < prevMonthStart - 7 * D) deletableTickets.push(id);
@@ -1006,12 +1002,9 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     k++;
     const created = teT.get(pos, 'createDateTime') as number;
     tenant.now = clampPast(Math.min(created + rng.float(0.1, 48) * H, realNow - MIN));
-    const biRef = teT.idAt(pos);
-    tenant.remove('TimeEntries', biRef);
+    tenant.remove('TimeEntries', teT.idAt(pos));
   }
   tenant.now = realNow;
-  void openTicketIds;
-  void slaTickets;
   progress('done', 1);
   return tenant;
 }
