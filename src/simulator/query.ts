@@ -42,6 +42,8 @@ export interface CompiledQuery {
   tsHi: number;
   /** Projection (undefined = all fields). */
   fields?: SimField[];
+  /** Top-level `eq`/`in` clauses on numeric fields: candidate sources through the table's value index. */
+  eqHints: { field: string; values: number[] }[];
   /** Page size. */
   pageSize: number;
 }
@@ -75,6 +77,7 @@ interface Bounds {
   idHi: number;
   tsLo: number;
   tsHi: number;
+  eqHints: { field: string; values: number[] }[];
 }
 
 /** Compiles a spec against a table; throws QueryError for what Autotask rejects. */
@@ -82,7 +85,7 @@ export function compileQuery(t: Table, spec: QuerySpec, defaultPageSize = 500): 
   const pageSize = spec.maxRecords ?? defaultPageSize;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw new QueryError('maxCountOfRecordsToReturn must be between 1 and 500');
   const counter = { or: 0, udf: 0 };
-  const bounds: Bounds = { idLo: -Infinity, idHi: Infinity, tsLo: -Infinity, tsHi: Infinity };
+  const bounds: Bounds = { idLo: -Infinity, idHi: Infinity, tsLo: -Infinity, tsHi: Infinity, eqHints: [] };
   const preds = spec.filter.map((item) => compileItem(t, item, counter, bounds));
   if (counter.or > 500) throw new QueryError("Invalid query syntax. Queries are limited to 500 or fewer 'OR' conditions.");
   const active = preds.filter((p): p is (pos: number) => boolean => p !== null);
@@ -159,6 +162,7 @@ function compileLeaf(t: Table, f: SimField, op: string, value: unknown, bounds: 
   if (op === 'in' || op === 'notin') {
     const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
     const set = new Set(list.map((v) => norm(coerce(f, v))));
+    if (op === 'in' && bounds && t.numColumn(name) && name !== 'id') bounds.eqHints.push({ field: name, values: [...set] as number[] });
     const want = op === 'in';
     return (pos) => {
       const v = t.get(pos, name);
@@ -188,6 +192,7 @@ function compileLeaf(t: Table, f: SimField, op: string, value: unknown, bounds: 
   const col = t.numColumn(name);
   if (col && typeof c === 'number') {
     if (bounds) narrow(bounds, name === 'id' ? 'id' : name === t.entity.changeField ? 'ts' : null, op, c);
+    if (bounds && op === 'eq' && name !== 'id') bounds.eqHints.push({ field: name, values: [c] });
     switch (op) {
       case 'eq': return (pos) => col[pos] === c;
       case 'noteq': return (pos) => col[pos] !== c;
@@ -245,6 +250,25 @@ function* candidates(t: Table, q: CompiledQuery, afterId: number, reverseBeforeI
   if (idLo > idHi) return;
   const lo = t.lowerBound(Number.isFinite(idLo) ? Math.ceil(idLo) : -Infinity);
   const hi = Number.isFinite(idHi) ? t.lowerBound(Math.floor(idHi) + 1) : t.length;
+  if (reverseBeforeId === undefined && q.eqHints.length > 0 && hi - lo > 2000) {
+    // The most selective equality clause, if it beats a range scan by far.
+    let best: number[] | null = null;
+    for (const h of q.eqHints) {
+      const idx = t.eqIndex(h.field);
+      if (!idx) continue;
+      let total = 0;
+      for (const v of h.values) total += idx.get(v)?.length ?? 0;
+      if (best === null || total < best.length) {
+        best = [];
+        for (const v of h.values) for (const p of idx.get(v) ?? []) best.push(p);
+      }
+    }
+    if (best !== null && best.length < (hi - lo) / 8) {
+      const sorted = Uint32Array.from(best).sort();
+      for (const p of sorted) if (p >= lo && p < hi) yield p;
+      return;
+    }
+  }
   if (reverseBeforeId === undefined && (q.tsLo > -Infinity || q.tsHi < Infinity)) {
     const idx = t.changeIndex();
     if (idx) {

@@ -33,6 +33,7 @@ export class Table {
   private live = 0;
   private cap: number;
   private readonly udfCols: [string, Column][];
+  private readonly eqIndexes = new Map<string, Map<number, number[]>>();
   private tsIndex: Uint32Array | null = null;
   private readonly tsPending = new Set<number>();
 
@@ -105,6 +106,7 @@ export class Table {
     this.live++;
     for (const [name, col] of this.cols) writeCell(col, pos, rec[name]);
     if (this.tsIndex) this.tsPending.add(pos);
+    this.eqIndexes.clear();
     return pos;
   }
 
@@ -130,6 +132,7 @@ export class Table {
     if (!col) return;
     writeCell(col, pos, value);
     if (field === this.entity.changeField && this.tsIndex) this.tsPending.add(pos);
+    this.eqIndexes.delete(field);
   }
 
   /** Marks a row removed. */
@@ -256,6 +259,28 @@ export class Table {
     }
     this.tsPending.clear();
     return { order: this.tsIndex, ts };
+  }
+
+  /**
+   * Positions per value of a numeric field (ascending), built lazily and dropped on writes. Answers
+   * `ticketID eq N` or `ticketID in [...]` on a million time entries without a scan.
+   */
+  eqIndex(field: string): Map<number, number[]> | null {
+    const col = this.numColumn(field);
+    if (!col || field === 'id') return null;
+    let idx = this.eqIndexes.get(field);
+    if (!idx) {
+      idx = new Map();
+      for (let i = 0; i < this.n; i++) {
+        const v = col[i]!;
+        if (Number.isNaN(v)) continue;
+        const list = idx.get(v);
+        if (list) list.push(i);
+        else idx.set(v, [i]);
+      }
+      this.eqIndexes.set(field, idx);
+    }
+    return idx;
   }
 
   private grow(): void {

@@ -37,6 +37,15 @@ describe('large scale', () => {
     const r = await post(sim, 'TimeEntries/query', { filter: [{ op: 'gte', field: 'lastModifiedDateTime', value: new Date(s.from + 1).toISOString() }] });
     const changedMs = Date.now() - t1;
     expect(r.body.items.map((x: { id: number }) => x.id)).toEqual(expect.arrayContaining(s.timeEntries.created));
+    const someTicket = te.get(te.length - 10, 'ticketID') ?? te.get(100, 'ticketID');
+    await post(sim, 'TimeEntries/query', { filter: [{ op: 'eq', field: 'ticketID', value: someTicket }] });
+    const t2 = Date.now();
+    for (let i = 0; i < 10; i++) {
+      const byTicket = await post(sim, 'TimeEntries/query', { filter: [{ op: 'eq', field: 'ticketID', value: someTicket }] });
+      expect(byTicket.body.items.length).toBeGreaterThan(0);
+    }
+    const eqMs = (Date.now() - t2) / 10;
+    expect(eqMs).toBeLessThan(200);
     // Generous bounds for a shared 2-core machine; a full scan of a million rows per page would blow them.
     expect(keysetMs).toBeLessThan(400);
     expect(changedMs).toBeLessThan(3000);

@@ -118,3 +118,21 @@ describe('paging extras', () => {
     }
   });
 });
+
+describe('equality lookups', () => {
+  it('answers eq and in on a foreign key exactly like a scan would', async () => {
+    const every = (await queryAll(sim, 'TimeEntries', { filter: [{ op: 'exist', field: 'id' }] })).items;
+    const ticketIds = [...new Set(every.map((r) => r.ticketID).filter((x) => x !== null))].slice(0, 40) as number[];
+    const one = (await queryAll(sim, 'TimeEntries', { filter: [{ op: 'eq', field: 'ticketID', value: ticketIds[3] }] })).items;
+    expect(one.map((r) => r.id)).toEqual(every.filter((r) => r.ticketID === ticketIds[3]).map((r) => r.id));
+    const many = (await queryAll(sim, 'TimeEntries', { filter: [{ op: 'in', field: 'ticketID', value: ticketIds }, { op: 'gt', field: 'id', value: 30100 }], MaxRecords: 25 })).items;
+    const want = every.filter((r) => ticketIds.includes(r.ticketID as number) && (r.id as number) > 30100).map((r) => r.id);
+    expect(many.map((r) => r.id)).toEqual(want);
+    expect(want.length).toBeGreaterThan(25);
+    // The index follows writes.
+    const added = sim.tenant.insert('TimeEntries', { ticketID: ticketIds[3], resourceID: 29682890, roleID: 29683401, hoursWorked: 1, dateWorked: '2026-10-15' });
+    const again = (await queryAll(sim, 'TimeEntries', { filter: [{ op: 'eq', field: 'ticketID', value: ticketIds[3] }] })).items;
+    expect(again.map((r) => r.id)).toEqual([...one.map((r) => r.id), added]);
+    sim.tenant.remove('TimeEntries', added);
+  });
+});
