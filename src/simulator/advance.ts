@@ -90,6 +90,13 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
       techs.push({ id: resources.idAt(p), role: resources.get(p, 'defaultServiceDeskRoleID') as number });
     }
   }
+  // Hand-built tenants may not title anyone "Technician": any active resource will do.
+  if (techs.length === 0) {
+    for (let p = 0; p < resources.length; p++) {
+      if (resources.isAlive(p) && resources.get(p, 'isActive') !== false) techs.push({ id: resources.idAt(p), role: (resources.get(p, 'defaultServiceDeskRoleID') as number | null) ?? 0 });
+    }
+  }
+  if (techs.length === 0) techs.push({ id: tenant.adminResourceId, role: 0 });
   const roleOf = new Map(techs.map((t) => [t.id, t.role]));
   const tech = () => rng.pick(techs);
 
@@ -122,7 +129,8 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
   const companies = tenant.table('Companies');
   const customerIds: number[] = [];
   for (let p = 0; p < companies.length; p++) if (companies.isAlive(p) && companies.get(p, 'companyType') === 1) customerIds.push(companies.idAt(p));
-  const nNew = count(ticketRate * days);
+  if (customerIds.length === 0) for (let p = 0; p < companies.length; p++) if (companies.isAlive(p)) customerIds.push(companies.idAt(p));
+  const nNew = customerIds.length ? count(ticketRate * days) : 0;
   const prio = ['Critical', 'High', 'Medium', 'Low'].map((l) => tenant.value('Tickets', 'priority', l));
   for (let k = 0; k < nNew; k++) {
     // Spread over the step, in id order as Autotask numbers them.

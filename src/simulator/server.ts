@@ -71,6 +71,8 @@ export interface SimulatorOptions {
   faults?: Faults;
   /** GET requests whose URL exceeds this many characters answer 404, as Autotask's IIS does (default: off). */
   maxGetUrlLength?: number;
+  /** Answer `GET E/{id}` for a missing id with `200 {"item":null}` instead of 404 (both are seen in the wild). */
+  notFoundAsNullItem?: boolean;
   /** The API user lacks "view non-billable time entries": such entries are silently left out (default false). */
   hideNonBillableTimeEntries?: boolean;
 }
@@ -85,6 +87,8 @@ export interface SimulatorStats {
   maxInFlight: Record<string, number>;
   /** 429 answers (thread limit, hourly cap, injected). */
   rejected429: number;
+  /** Requests that carried an `ImpersonationResourceId` header. */
+  impersonated: number;
   /** Recent requests, oldest first (bounded). */
   log: { method: string; path: string; status: number }[];
 }
@@ -170,7 +174,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
 
   const inFlight = new Map<string, number>();
-  let stats: SimulatorStats = { requests: 0, byEndpoint: {}, maxInFlight: {}, rejected429: 0, log: [] };
+  let stats: SimulatorStats = { requests: 0, byEndpoint: {}, maxInFlight: {}, rejected429: 0, impersonated: 0, log: [] };
   const cursorBodies = new Map<string, QuerySpec>();
   const sockets = new Set<Socket>();
 
@@ -258,6 +262,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         throw new HttpError(401, { Message: 'Authorization has been denied for this request.' });
       }
       if (endpoint === 'other') throw notFound();
+      if (header(req, 'impersonationresourceid') !== undefined) stats.impersonated++;
 
       // Hourly threshold per database (all integration codes together).
       const used = windowCount();
@@ -402,7 +407,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (rest.length === 1) {
         if (method === 'GET') {
           const pos = t.find(id);
-          if (pos < 0 || (e.name === 'TimeEntries' && opts.hideNonBillableTimeEntries && t.get(pos, 'isNonBillable') === true)) return { status: 404, body: { item: null } };
+          if (pos < 0 || (e.name === 'TimeEntries' && opts.hideNonBillableTimeEntries && t.get(pos, 'isNonBillable') === true)) {
+            return { status: opts.notFoundAsNullItem ? 200 : 404, body: { item: null } };
+          }
           return { body: { item: t.json(pos) } };
         }
         if (method === 'DELETE') {
@@ -632,7 +639,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     stats: () => structuredClone(stats),
     resetStats: () => {
-      stats = { requests: 0, byEndpoint: {}, maxInFlight: {}, rejected429: 0, log: [] };
+      stats = { requests: 0, byEndpoint: {}, maxInFlight: {}, rejected429: 0, impersonated: 0, log: [] };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -132,6 +132,9 @@ describe('stats', () => {
     expect(st.requests).toBe(2);
     expect(st.byEndpoint).toEqual({ Tickets: 1, Companies: 1 });
     expect(st.log.map((l) => l.status)).toEqual([200, 200]);
+    expect(st.impersonated).toBe(0);
+    await get(sim, 'Companies/0', { ...headers(sim), ImpersonationResourceId: '29682890' });
+    expect(sim.stats().impersonated).toBe(1);
     sim.resetStats();
     expect(sim.stats().requests).toBe(0);
   });

@@ -169,6 +169,14 @@ describe('MaxRecords, IncludeFields, ordering, count, get by id', () => {
     expect(one.status).toBe(200);
     expect(one.body.item).toEqual(r.body.items[0]);
     expect((await get(sim, 'Tickets/999999999')).status).toBe(404);
+    const lenient = await start({ notFoundAsNullItem: true });
+    try {
+      const r2 = await get(lenient, 'Tickets/999999999');
+      expect(r2.status).toBe(200);
+      expect(r2.body).toEqual({ item: null });
+    } finally {
+      await lenient.close();
+    }
   });
 
   it('serves datetimes as UTC ISO strings and date-only fields as midnight without a zone', async () => {
