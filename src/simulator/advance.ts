@@ -159,12 +159,16 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
   for (const id of takeRandom(open, nComplete)) {
     const pos = tickets.find(id);
     const assigned = (tickets.get(pos, 'assignedResourceID') as number | null) ?? tech().id;
-    const patch: Record<string, unknown> = { status: complete, completedDate: to, completedByResourceID: assigned, resolvedDateTime: to };
+    // Completed somewhere in the step (not all at its end), never before the ticket existed.
+    const created = tickets.get(pos, 'createDate') as number;
+    const doneAt = Math.max(created + MIN, Math.floor(to - rng.next() * ms));
+    const at = Math.min(to, doneAt);
+    const patch: Record<string, unknown> = { status: complete, completedDate: at, completedByResourceID: assigned, resolvedDateTime: at };
     if (tickets.get(pos, 'assignedResourceID') === null) {
       patch.assignedResourceID = assigned;
       patch.assignedResourceRoleID = roleOf.get(assigned) ?? techs[0]?.role ?? null;
     }
-    if (tickets.get(pos, 'firstResponseDateTime') === null) patch.firstResponseDateTime = to;
+    if (tickets.get(pos, 'firstResponseDateTime') === null) patch.firstResponseDateTime = at;
     tenant.update('Tickets', id, patch);
     summary.tickets.completed.push(id);
   }

@@ -37,7 +37,11 @@ describe('advance', () => {
     for (const id of s.tickets.completed) {
       const t = byId.get(id)!;
       expect(t.status).toBe(5);
-      expect(Date.parse(t.completedDate as string)).toBe(NOW + D);
+      const done = Date.parse(t.completedDate as string);
+      expect(done).toBeGreaterThan(NOW);
+      expect(done).toBeLessThanOrEqual(NOW + D);
+      expect(done).toBeGreaterThanOrEqual(Date.parse(t.createDate as string));
+      expect(Date.parse(t.lastActivityDate as string)).toBe(NOW + D);
       expect(t.completedByResourceID).not.toBeNull();
     }
     for (const id of s.tickets.reopened) {
