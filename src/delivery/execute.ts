@@ -226,9 +226,11 @@ const TERMINAL = new Set(['sent', 'partial', 'failed', 'skipped']);
 export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: number, opts: ExecuteOptions = {}): Promise<RunOutcome> {
   const { ledger, clock, events, owner } = deps;
   const staleMs = deps.staleMs ?? 60_000;
+  const deadlineMs = opts.deadlineMs ?? schedule.deadlineMs;
   let row: RunRow | undefined;
+  let manual: RunRow | null = null;
   if (opts.runId !== undefined) row = ledger.run(opts.runId);
-  else if (opts.kind === 'manual') row = ledger.createManual(schedule.id, clock.now());
+  else if (opts.kind === 'manual') row = manual = ledger.createManual(schedule.id, clock.now(), owner, clock.now() + deadlineMs);
   else row = ledger.claimScheduled(schedule.id, dueAt, clock.now()).run;
   if (!row) return { runId: opts.runId ?? null, state: 'busy', reason: 'no such run', failedPhase: null, deliveries: [] };
   const runId = row.id;
@@ -249,9 +251,8 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
   }
 
   const now = clock.now();
-  const deadlineMs = opts.deadlineMs ?? schedule.deadlineMs;
-  const recovered = row.state === 'working';
-  const started = ledger.startRun(runId, owner, now, now + deadlineMs, now - staleMs, opts.ownerGone ?? false);
+  const recovered = row.state === 'working' && !manual;
+  const started = manual ?? ledger.startRun(runId, owner, now, now + deadlineMs, now - staleMs, opts.ownerGone ?? false);
   if (!started) return result('busy', null, null);
   events.emit('run:claimed', { runId, scheduleId: schedule.id, dueAt: row.due_at, kind: row.kind, attempt: started.attempt, recovered });
 

@@ -152,13 +152,19 @@ export class Ledger {
     return { run, inserted: info.changes === 1 };
   }
 
-  /** A manual run (`run <schedule> --send`): its own row, due at the request instant. */
-  createManual(scheduleId: string, now: number): RunRow {
+  /**
+   * A manual run (`run <schedule> --send`): its own row, due at the request instant, created already
+   * working for `owner` — a daemon polling for pending runs must not pick it up in between.
+   */
+  createManual(scheduleId: string, now: number, owner: OwnerInfo, deadlineAt: number): RunRow {
     // UNIQUE(schedule_id, due_at) also covers manual runs; two requests in one millisecond take the next one.
     for (let t = now; ; t++) {
       const info = this.db
-        .prepare(`INSERT OR IGNORE INTO runs (schedule_id, due_at, kind, state, created_at) VALUES (?, ?, 'manual', 'pending', ?)`)
-        .run(scheduleId, t, now);
+        .prepare(
+          `INSERT OR IGNORE INTO runs (schedule_id, due_at, kind, state, owner, pid, host, heartbeat_at, deadline_at, attempt, started_at, created_at)
+           VALUES (?, ?, 'manual', 'working', ?, ?, ?, ?, ?, 1, ?, ?)`,
+        )
+        .run(scheduleId, t, owner.id, owner.pid, owner.host, now, deadlineAt, now, now);
       if (info.changes === 1) return this.run(Number(info.lastInsertRowid))!;
     }
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun, runScheduleNow, burstResults } from '../../src/delivery/execute.js';
 import { OutboxMailer, SmtpMailer } from '../../src/delivery/mailer.js';
+import { newOwner } from '../../src/delivery/ledger.js';
 import type { DeliveryEvents } from '../../src/delivery/events.js';
 import { jsonLinesLogger } from '../../src/daemon.js';
 import {
@@ -199,6 +200,10 @@ describe('executeRun', () => {
     expect(new Set([m1.runId, m2.runId]).size).toBe(2);
     expect(store.db.prepare(`SELECT kind, count(*) AS n FROM runs GROUP BY kind ORDER BY kind`).all()).toEqual([{ kind: 'manual', n: 2 }, { kind: 'scheduled', n: 1 }]);
     expect(smtp.to('a@x.test')).toHaveLength(3);
+    // A manual run is created already held by its process: a daemon polling for pending runs never takes it.
+    const held = deps.ledger.createManual('weekly', clock.now(), deps.owner, clock.now() + 60_000);
+    expect(held).toMatchObject({ state: 'working', kind: 'manual', owner: deps.owner.id, attempt: 1 });
+    expect(deps.ledger.runnable(newOwner(), clock.now() - 60_000).map((r) => r.run.id)).not.toContain(held.id);
   });
 
   it('roles resolve from Autotask resources; nobody to send to is a skipped run the owner hears about', async () => {
