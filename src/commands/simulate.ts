@@ -87,9 +87,10 @@ export async function runSimulate(values: ParsedArgs['values'], io: CommandIO, s
   io.out(`  export AUTOTASK_ZONE_URL=${sim.zoneUrl}`);
   io.out(`  export AUTOTASK_USERNAME=${sim.credentials.username}`);
   io.out(`  export AUTOTASK_INTEGRATION_CODE=${sim.credentials.integrationCode}`);
+  // The secret itself is never printed: the note says where it comes from.
   io.out(secretFromEnv
-    ? '  export AUTOTASK_SECRET=<the value of PSA_SIM_SECRET you started the simulator with>'
-    : '  export AUTOTASK_SECRET=demo-secret   # the simulator\'s public demo secret; set PSA_SIM_SECRET to choose another');
+    ? '  # and AUTOTASK_SECRET: the value of PSA_SIM_SECRET this simulator was started with'
+    : '  # and AUTOTASK_SECRET: the built-in demo secret (see psa-reports simulate --help; PSA_SIM_SECRET sets another)');
   io.out('');
   io.out(advanceEvery > 0 ? `The clock advances every ${advanceEvery} s; Ctrl+C stops.` : 'The clock stands still (use --advance-every N to let the service desk work); Ctrl+C stops.');
   onReady?.(sim);
@@ -127,7 +128,9 @@ entityInformation/fields picklists, the 3-thread limit per endpoint and the 10,0
 threshold. Same seed and --now give the same data.
 
 It prints the environment lines that point psa-reports at it, then runs until Ctrl+C (SIGINT/SIGTERM).
-Only 127.0.0.1 is bound.
+Only 127.0.0.1 is bound. The API user is demo@example.com with integration code
+PSAREPORTSDEMO0000000000000 and the public demo secret "demo-secret"; start with PSA_SIM_SECRET=<value>
+in the environment to require another secret.
 
 Scales: tiny (~300 tickets), small (~1.5k, default), medium (~10k tickets, ~100k time entries),
 large (>100k tickets, >1M time entries; generated in a few seconds, ~1 GB of memory).

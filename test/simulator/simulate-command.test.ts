@@ -46,6 +46,8 @@ describe('psa-reports simulate', () => {
     expect(text).toContain(`export AUTOTASK_BASE_URL=${sim!.baseUrl}`);
     expect(text).toContain('export AUTOTASK_USERNAME=demo@example.com');
     expect(text).toContain('export AUTOTASK_INTEGRATION_CODE=');
+    expect(text).toMatch(/AUTOTASK_SECRET/);
+    expect(text).not.toContain(sim!.credentials.secret);
     expect(sim!.now()).toBe(Date.UTC(2026, 9, 5, 12));
     const r = await fetch(`${sim!.zoneUrl}v1.0/zoneInformation?user=demo@example.com`);
     expect((await r.json()).url).toBe(sim!.baseUrl);
