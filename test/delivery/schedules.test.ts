@@ -36,8 +36,11 @@ const base = () => ({
 
 describe('schedules.json', () => {
   it('the committed schedules.schema.json is the one generated from the zod schema', () => {
-    const committed = JSON.parse(fs.readFileSync(path.join(root, 'schedules.schema.json'), 'utf8'));
-    expect(committed).toEqual(JSON.parse(JSON.stringify(schedulesJsonSchema())));
+    const file = path.join(root, 'schedules.schema.json');
+    // After changing the zod schema: UPDATE_SCHEMAS=1 npx vitest run test/delivery/schedules.test.ts
+    if (process.env.UPDATE_SCHEMAS) fs.writeFileSync(file, `${JSON.stringify(schedulesJsonSchema(), null, 2)}\n`);
+    const committed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(committed, 'schedules.schema.json is stale: regenerate with UPDATE_SCHEMAS=1').toEqual(JSON.parse(JSON.stringify(schedulesJsonSchema())));
     // The DST behaviour is documented where people edit the file.
     expect(JSON.stringify(committed)).toContain('03:00 EDT');
   });
