@@ -508,7 +508,7 @@ export function generateTenant(opts: GenerateOptions): Tenant {
   const ticketTeShare = 0.82;
   const avgBase = WORKFLOWS.reduce((s, [w, wt]) => s + TE_BASE[w] * wt, 0) / WORKFLOWS.reduce((s, [, wt]) => s + wt, 0);
   const teFactor = (teTarget * ticketTeShare) / nTickets / avgBase;
-  const invoiceOf = (companyID: number, itemDate: number) => (itemDate < now - 35 * D ? 400000 + companyID * 20 + (new Date(itemDate).getUTCMonth() + 12 * (new Date(itemDate).getUTCFullYear() - 2000)) : null);
+  const invoiceOf = (companyID: number, itemDate: number) => (itemDate < now - 35 * D ? 400000 + companyID * 1000 + ((new Date(itemDate).getUTCMonth() + 12 * (new Date(itemDate).getUTCFullYear() - 2000)) % 1000) : null);
   const resourceById = new Map(resources.map((r) => [r.id, r]));
   const openTicketIds: number[] = [];
   const deletableTickets: number[] = [];
