@@ -275,14 +275,17 @@ export class Ledger {
   claimDelivery(id: number, owner: OwnerInfo): { claimed: boolean; inDoubt: boolean } {
     const row = this.db.prepare(`SELECT state, owner FROM deliveries WHERE id = ?`).get(id) as { state: DeliveryState; owner: string | null } | undefined;
     if (!row) return { claimed: false, inDoubt: false };
+    // Only the current holder of the run may hand its deliveries out: a process that lost the run (its
+    // heartbeat went stale and another took over) must not touch them, least of all the in-doubt ones.
+    const holdsRun = `EXISTS (SELECT 1 FROM runs WHERE runs.id = deliveries.run_id AND runs.owner = :owner AND runs.state = 'working')`;
     if (row.state === 'pending') {
-      const ok = this.db.prepare(`UPDATE deliveries SET state = 'sending', attempts = attempts + 1, owner = ? WHERE id = ? AND state = 'pending'`).run(owner.id, id).changes === 1;
+      const ok = this.db.prepare(`UPDATE deliveries SET state = 'sending', attempts = attempts + 1, owner = :owner WHERE id = :id AND state = 'pending' AND ${holdsRun}`).run({ owner: owner.id, id }).changes === 1;
       return { claimed: ok, inDoubt: false };
     }
     if (row.state === 'sending') {
       const ok = this.db
-        .prepare(`UPDATE deliveries SET attempts = attempts + 1, in_doubt = CASE WHEN owner IS NOT ? THEN 1 ELSE in_doubt END, owner = ? WHERE id = ? AND state = 'sending' AND owner IS ?`)
-        .run(owner.id, owner.id, id, row.owner).changes === 1;
+        .prepare(`UPDATE deliveries SET attempts = attempts + 1, in_doubt = CASE WHEN owner IS NOT :owner THEN 1 ELSE in_doubt END, owner = :owner WHERE id = :id AND state = 'sending' AND owner IS :prev AND ${holdsRun}`)
+        .run({ owner: owner.id, id, prev: row.owner }).changes === 1;
       return { claimed: ok, inDoubt: ok && row.owner !== owner.id };
     }
     return { claimed: false, inDoubt: false };

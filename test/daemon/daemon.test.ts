@@ -317,3 +317,25 @@ describe('pid reuse', () => {
     expect(ledger.acquireLock('daemon', sibling, clock.now(), clock.now() - 90_000)).toMatchObject({ ok: false, heldBy: self.id });
   });
 });
+
+describe('a daemon that lost its run', () => {
+  it('cannot hand out deliveries once another process took the run over (stale heartbeat)', () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T07:00:00Z'));
+    const ledger = new Ledger(store.db);
+    const slow = newOwner();
+    const other = { id: 'other-host:77:tok:inst', pid: 77, host: 'other-host' };
+    const { run } = ledger.claimScheduled('weekly', clock.now(), clock.now());
+    expect(ledger.startRun(run.id, slow, clock.now(), clock.now() + 600_000, clock.now() - 60_000)).not.toBeNull();
+    const [d] = ledger.ensureDeliveries(run.id, [{ recipient: 'a@x.test', messageId: '<a@x>' }, { recipient: 'b@x.test', messageId: '<b@x>' }], clock.now());
+    expect(ledger.claimDelivery(d!.id, slow)).toEqual({ claimed: true, inDoubt: false });
+    // The slow process stalls past the stale limit; another takes the run over.
+    clock.advance(61_000);
+    expect(ledger.startRun(run.id, other, clock.now(), clock.now() + 600_000, clock.now() - 60_000)).not.toBeNull();
+    expect(ledger.heartbeat(run.id, slow, clock.now())).toBe(false);
+    const b = ledger.deliveries(run.id).find((x) => x.recipient === 'b@x.test')!;
+    expect(ledger.claimDelivery(b.id, slow)).toEqual({ claimed: false, inDoubt: false });
+    expect(ledger.claimDelivery(b.id, other)).toEqual({ claimed: true, inDoubt: false });
+    expect(ledger.claimDelivery(d!.id, other)).toEqual({ claimed: true, inDoubt: true });
+    expect(ledger.claimDelivery(d!.id, slow)).toEqual({ claimed: false, inDoubt: false });
+  });
+});
