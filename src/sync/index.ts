@@ -124,11 +124,12 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
 
   // One cheap request first: it resolves the zone and proves the credentials, so a wrong secret
   // costs one failed login rather than one per entity (repeated failures can lock the API user).
+  // It has already been retried with backoff: if it still fails, every entity would fail the same way.
   try {
     await client.threshold();
   } catch (e) {
     const err = toError(e);
-    if (err instanceof AppError && STOP_CODES.has(err.code)) stop = err;
+    stop = err instanceof AppError ? err : new AppError(`Autotask is not reachable: ${err.message}`, 'NETWORK', { cause: err });
   }
 
   const runEntity = async (def: EntityDef): Promise<void> => {

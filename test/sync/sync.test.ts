@@ -111,6 +111,25 @@ describe('sync into SQLite against the simulator', () => {
     expect(storeCounts(d).TimeEntries).toBe(s.tenant.table('TimeEntries').size);
   });
 
+  it('stops at once when Autotask cannot be reached, every entity failing with the reason', async () => {
+    s = await sim();
+    const d = db();
+    const port = Number(new URL(s.baseUrl).port);
+    await s.close();
+    s = undefined;
+    const { createAutotaskClient } = await import('../../src/autotask/client.js');
+    const client = createAutotaskClient(
+      { username: 'u', secret: 'x-secret', integrationCode: 'c', baseUrl: `http://127.0.0.1:${port}/ATServicesRest/`, zoneUrl: 'http://127.0.0.1:1/' },
+      { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 3 },
+    );
+    const sum = await syncAll(d, client, { overlapMs: 0, clock: { now: () => Date.now() } });
+    expect(sum.ok).toBe(false);
+    expect(sum.failed.length).toBe(ENTITIES.length);
+    expect(new Set(sum.entities.map((r) => r.code))).toEqual(new Set(['NETWORK']));
+    expect(sum.entities[0]!.error).toMatch(/ECONNREFUSED|connection/);
+    expect(client.stats().requests).toBe(3); // the preflight's attempts only
+  });
+
   it('removes deleted tickets (with their time entries, states and service-call links) and deleted time entries', async () => {
     s = await sim();
     const d = db();
