@@ -96,19 +96,35 @@ describe('sync into SQLite against the simulator', () => {
     expect(dump(faulty)).toEqual(dump(clean));
   });
 
-  it('a failing entity does not stop the others and its cursor does not move', async () => {
+  it('an entity failing mid-pass does not stop the others; its cursor stays at the last committed page and the next sync resumes', async () => {
     s = await sim({ pageSize: 30 });
     const d = db();
-    s.setFaults({ rate500: 1, only: ['TimeEntries'] });
-    const sum = await syncAll(d, clientOf(s, { maxAttempts: 2 }), { overlapMs: 0, clock: simClock(s) });
+    let pages = 0;
+    const sum = await syncAll(d, clientOf(s, { maxAttempts: 2 }), {
+      overlapMs: 0,
+      clock: simClock(s),
+      onEvent: (e) => {
+        // after 3 committed pages, TimeEntries starts failing for good
+        if (e.type === 'sync:page' && e.entity === 'TimeEntries' && ++pages === 3) s!.setFaults({ rate500: 1, only: ['TimeEntries'] });
+      },
+    });
     expect(sum.failed).toEqual(['TimeEntries']);
     expect(sum.entities.find((r) => r.entity === 'TimeEntries')!.error).toMatch(/HTTP 500/);
     expect(storeCounts(d).Tickets).toBe(s.tenant.table('Tickets').size);
-    expect(storeCounts(d).TimeEntries).toBe(0);
+    const cur = d.prepare("SELECT cursor_id, pass_kind, last_error FROM sync_cursors WHERE entity = 'TimeEntries'").get() as { cursor_id: number; pass_kind: string; last_error: string };
+    const stored = d.prepare('SELECT count(*) AS n, max(id) AS maxId FROM time_entries').get() as { n: number; maxId: number };
+    expect(stored.n).toBeGreaterThanOrEqual(90);
+    expect(cur).toMatchObject({ cursor_id: stored.maxId, pass_kind: 'initial' });
+    expect(cur.last_error).toMatch(/HTTP 500/);
     expect(d.prepare("SELECT status FROM sync_runs").pluck().get()).toBe('partial');
+
     s.setFaults({});
-    expectOk(await sync(d, s, { entities: ['TimeEntries'] }));
+    const again = await sync(d, s, { entities: ['TimeEntries'] });
+    expectOk(again);
     expect(storeCounts(d).TimeEntries).toBe(s.tenant.table('TimeEntries').size);
+    // it resumed after the committed id instead of starting over
+    expect(again.entities[0]!.rows).toBe(s.tenant.table('TimeEntries').size - stored.n);
+    expect(d.prepare("SELECT pass_kind, last_error FROM sync_cursors WHERE entity = 'TimeEntries'").get()).toEqual({ pass_kind: null, last_error: null });
   });
 
   it('stops at once when Autotask cannot be reached, every entity failing with the reason', async () => {
