@@ -206,6 +206,16 @@ describe('Autotask client against the simulator', () => {
     expect((await failure(p)).code).toBe('DEADLINE');
   });
 
+  it('retries a request that times out, and reports the timeout when it keeps happening', async () => {
+    s = await sim({ latency: { baseMs: 300 } });
+    const events: AutotaskEvent[] = [];
+    const c = clientOf(s, { requestTimeoutMs: 60, maxAttempts: 2, onEvent: (e) => events.push(e) });
+    const e = await failure(c.count('Tickets', [F.all()]));
+    expect(e.code).toBe('NETWORK');
+    expect(e.message).toMatch(/timed out/);
+    expect(events.filter((x) => x.type === 'autotask:retry' && x.endpoint === 'Tickets').length).toBe(1);
+  });
+
   it('keeps its own requests under budgetShare of the hourly threshold, waiting and saying so', async () => {
     s = await sim({ hourlyLimit: 60 });
     let t = s.now();
