@@ -142,6 +142,8 @@ describe('daemon killed with SIGKILL at random points', () => {
     }
     // Last start: runs to completion, then a graceful stop.
     const last = spawnChild(env);
+    // Signal handlers are installed before "child:started": a SIGTERM earlier than that would kill it outright.
+    const lastStarted = last.when((e) => e.event === 'child:started');
     const lastLog: string[] = [];
     void last.when((e) => {
       lastLog.push(JSON.stringify(e));
@@ -162,6 +164,7 @@ describe('daemon killed with SIGKILL at random points', () => {
       }).then(resolve);
     })]);
     clearTimeout(giveUp);
+    await lastStarted;
     last.proc.kill('SIGTERM');
     expect(await last.exited).toBe(0);
 
@@ -206,12 +209,14 @@ describe('daemon killed with SIGKILL at random points', () => {
     store.db.prepare(`INSERT INTO schedule_cursors VALUES ('minutely', ?, ?)`).run(Number(env.FAKE_T0), Number(env.FAKE_T0));
     const a = spawnChild(env);
     const b = spawnChild(env);
+    const started = Promise.all([a.when((e) => e.event === 'child:started'), b.when((e) => e.event === 'child:started')]);
     await smtp.waitFor(15);
     await new Promise<void>((resolve) => {
       if (sentRuns() === 5) return resolve();
       const done = (e: Record<string, unknown>) => e.event === 'run:finished' && sentRuns() === 5;
       void Promise.race([a.when(done), b.when(done)]).then(resolve);
     });
+    await started;
     a.proc.kill('SIGTERM');
     b.proc.kill('SIGTERM');
     expect(await a.exited).toBe(0);
