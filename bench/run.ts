@@ -1,0 +1,153 @@
+/**
+ * `npm run bench`: measures the sync, the report engine and the renderer on the simulator's data and writes
+ * bench/results.md. Figures that are compared are ratios measured in the same run, so a slower or busier
+ * machine changes the seconds but not the verdicts.
+ *
+ *   node dist/bench/run.js [--scale large|medium|small] [--only sync,reports,render,bundle]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { REPORTS } from '../reports/index.js';
+import { SettingsSchema } from '../src/config.js';
+import { burstResults } from '../src/delivery/execute.js';
+import { validateReports } from '../src/reporting/define.js';
+import { computeReports, selectReports } from '../src/reporting/engine.js';
+import { openDb } from '../src/store/db.js';
+import type { ReportResult } from '../src/types.js';
+import { benchReports } from './reports.js';
+import { benchSync } from './sync.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const scale = (arg('scale') ?? 'large') as 'large' | 'medium' | 'small' | 'tiny';
+const only = new Set((arg('only') ?? 'sync,reports,render,bundle').split(','));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+
+type Line = [string, string | number, string];
+
+async function main(): Promise<void> {
+  const lines: { section: string; rows: Line[] }[] = [];
+  const started = Date.now();
+  let syncedDb: string | null = null;
+  const dir = path.join(root, 'bench', 'tmp', `sync-${scale}`);
+
+  if (only.has('sync') || only.has('reports')) {
+    log(`== sync (${scale}) ==`);
+    const s = await benchSync({ scale, keep: true, dir, log });
+    syncedDb = path.join(dir, 'bench.db');
+    lines.push({
+      section: `Sync — ${scale} scale`,
+      rows: Object.entries(s).map(([k, v]) => [k, v, goalOf(k)] as Line),
+    });
+  }
+
+  if (only.has('reports') && syncedDb) {
+    log('== reports ==');
+    const b = benchReports(syncedDb, Date.now());
+    lines.push({
+      section: `Reports — every report over the ${scale} store (${b.tickets.toLocaleString('en')} tickets, ${b.timeEntries.toLocaleString('en')} time entries)`,
+      rows: [
+        ['one full scan of time_entries (s)', r2(b.fullScanSeconds), ''],
+        ['all reports, one session (s)', r2(b.allReportsSeconds), ''],
+        ['all reports ÷ full scan', r2(b.ratioToScan), 'goal ≤ 5'],
+        [`slowest report alone: ${b.slowest.id} (s)`, r2(b.slowest.seconds), 'goal < 2'],
+        ...Object.entries(b.perReport).map(([id, s]) => [`  ${id} (s)`, r2(s), ''] as Line),
+        ...(b.failures.length ? [['failures', b.failures.join('; '), 'none'] as Line] : []),
+      ],
+    });
+  }
+
+  if (only.has('render')) {
+    log('== render ==');
+    try {
+      // Loaded by name: the render bench is optional for the other sections.
+      const renderBench = './render.js';
+      const { benchRender } = (await import(renderBench)) as { benchRender: (o: { chromiumPath: string; log: (s: string) => void }) => Promise<Record<string, number | string>> };
+      const r = await benchRender({ chromiumPath: CHROMIUM, log });
+      lines.push({ section: 'Render — PDF with the warm pool vs a bare puppeteer page.pdf() of the same HTML', rows: Object.entries(r).map(([k, v]) => [k, v, k.includes('ratio') ? 'goal ≤ 1.3' : ''] as Line) });
+    } catch (e) {
+      lines.push({ section: 'Render', rows: [['error', (e as Error).message, '']] });
+    }
+  }
+
+  if (only.has('bundle')) {
+    log('== weekly bundle (medium) ==');
+    const mdir = path.join(root, 'bench', 'tmp', 'sync-medium');
+    const mdb = path.join(mdir, 'bench.db');
+    if (!fs.existsSync(mdb)) await benchSync({ scale: 'medium', keep: true, dir: mdir, log });
+    lines.push({ section: 'Weekly bundle — medium scale, service KPIs bundle + one scorecard per technician', rows: await benchBundle(mdb) });
+  }
+
+  const md = [
+    '# Benchmark results',
+    '',
+    `Run ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+    'Produced by `npm run bench` (bench/run.ts). Seconds vary with the machine; ratios are measured in the same run.',
+    '',
+    ...lines.flatMap((l) => ['## ' + l.section, '', '| figure | value | goal |', '|---|---|---|', ...l.rows.map(([k, v, g]) => `| ${k} | ${v} | ${g} |`), '']),
+  ].join('\n');
+  const out = path.join(root, 'bench', 'results.md');
+  fs.writeFileSync(out, md);
+  log(`wrote ${out}`);
+}
+
+function goalOf(key: string): string {
+  if (/ratio.*write|write.*ratio|storeVsBare/i.test(key)) return 'goal ≥ 0.5';
+  if (/requestsPerMinimum|requests.*minimum/i.test(key)) return 'goal ≤ 1.05';
+  if (/rss/i.test(key)) return 'goal < 300 MB';
+  return '';
+}
+
+async function benchBundle(dbFile: string): Promise<Line[]> {
+  const db = openDb(dbFile);
+  const settings = SettingsSchema.parse({});
+  const all = validateReports(REPORTS).reports;
+  const { createRenderer } = await import('../src/render/pdf.js');
+  const renderer = createRenderer({ chromiumPath: CHROMIUM, paper: 'A4', renderTimeoutMs: 120_000, recycleAfter: 100, timezone: 'UTC', mspName: 'Bench MSP' });
+  try {
+    const t0 = performance.now();
+    const asOf = Date.now();
+    const service = computeReports(db, selectReports(all, ['intake', 'profitability', 'tech-performance']), { settings, asOf, trend: true });
+    const ok = service.flatMap((r) => (r.ok ? [r.value] : []));
+    const tCompute = performance.now();
+    const bundle = await renderer.pdf(ok, { title: 'Weekly service KPIs' });
+    const tBundle = performance.now();
+    const techReports = ok.filter((r) => r.group === 'tech-performance' || r.report === 'profitability/resource-utilization');
+    const techIds = new Set<number>();
+    for (const r of techReports) for (const row of r.rows) if (typeof row.resource_id === 'number') techIds.add(row.resource_id);
+    let pages = 0;
+    for (const id of techIds) {
+      const mine: ReportResult[] = burstResults(techReports, 'technician', id).results;
+      const pdf = await renderer.pdf(mine, { title: `Scorecard ${id}` });
+      pages += pdf.content.length > 0 ? 1 : 0;
+    }
+    const tEnd = performance.now();
+    return [
+      ['compute with trends (s)', r2((tCompute - t0) / 1000), ''],
+      ['service bundle PDF (s)', r2((tBundle - tCompute) / 1000), ''],
+      [`technician scorecards (${techIds.size}) (s)`, r2((tEnd - tBundle) / 1000), ''],
+      ['bundle PDF size (kB)', Math.round(bundle.content.length / 1024), ''],
+      ['whole weekly bundle (s)', r2((tEnd - t0) / 1000), 'goal < 60 on 2 cores'],
+      ['scorecards rendered', pages, ''],
+    ];
+  } finally {
+    await renderer.close();
+    db.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
