@@ -127,19 +127,28 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
       maxBarThickness: 48,
     };
   });
+  const values = spec.datasets.flatMap((d) => d.data.filter((v): v is number => v !== null && Number.isFinite(v)));
+  const flat = values.length > 0 && Math.min(...values) === Math.max(...values);
   const valueAxis = {
-    // Bars must start at zero to be read by length; a trend line is read by slope, so it gets a fitted axis.
-    beginAtZero: !isLine,
-    grace: isLine ? '10%' : 0,
+    // Bars must start at zero to be read by length; a trend line is read by slope, so its axis fits the data
+    // (a flat line still sits on a zero-based axis rather than in a band of ±1 around itself).
+    beginAtZero: !isLine || flat,
     stacked,
     grid: { color: '#e3e3e3' },
     border: { display: false },
-    ticks: { color: '#333', font: { size: 16, family: FONT }, callback: (v: number | string) => (typeof v === 'number' ? formatTick(v, spec.unit) : v) },
+    ticks: {
+      color: '#333',
+      font: { size: 16, family: FONT },
+      // Counts have no fractions: no "0.5 tickets" ticks.
+      ...(spec.unit === 'count' ? { precision: 0 } : {}),
+      callback: (v: number | string) => (typeof v === 'number' ? formatTick(v, spec.unit) : v),
+    },
   };
   const categoryAxis = {
     stacked,
     grid: { display: false },
-    ticks: { color: '#333', font: { size: 16, family: FONT }, autoSkip: true, maxRotation: 0 },
+    // Many long category labels are slanted rather than skipped, so every bar keeps its name.
+    ticks: { color: '#333', font: { size: 16, family: FONT }, autoSkip: true, maxRotation: horizontal ? 0 : 50 },
   };
   const textures: Plugin = {
     id: 'psaTextures',
