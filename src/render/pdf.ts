@@ -214,6 +214,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     },
 
     async pdf(results, o = {}) {
+      if (!results.length) throw new AppError('There is no result to render into a PDF.', 'RENDER');
       const started = Date.now();
       const deadline = o.deadline ?? started + opts.renderTimeoutMs;
       const generatedAt = clock.now();
