@@ -125,15 +125,27 @@ async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port:
         for (const c of csv) savedAt[c.filename] = archive(dir, c);
       }
       const { images } = input.results.length ? await renderer.html(input.results, { title, images: 'cid' }) : { images: [] };
-      const msg = await buildEmail({
-        from: cfg.mailFrom, to: 'recipient@invalid', subject: input.subject, results: input.results,
-        ...(pdf ? { pdf } : {}), ...(csv ? { csv } : {}), periodLabel, unsubscribe: 'mailto:unsubscribe@invalid',
-        messageId: '<render@invalid>', maxBytes: cfg.render.maxEmailBytes, images, savedAt,
-        mspName: cfg.settings.mspName, date: new Date(clock.now()), format: { timezone: tz },
-        ...(input.notes.length ? { notes: input.notes } : {}),
-      } as Parameters<typeof buildEmail>[0]);
-      const attachments = [...((msg.attachments as Mail.Attachment[] | undefined) ?? []), ...extra.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType }))];
-      return { html: msg.html, text: msg.text, attachments };
+      const shared = {
+        results: input.results, ...(pdf ? { pdf } : {}), ...(csv ? { csv } : {}), maxBytes: cfg.render.maxEmailBytes,
+        images, savedAt, mspName: cfg.settings.mspName, format: { timezone: tz }, notes: input.notes,
+      };
+      // The body once (text, HTML, attachments for the port's contract), and the whole message per recipient:
+      // multipart/related > multipart/alternative with CID charts, built by the renderer's MIME tree.
+      const preview = await buildEmail({ ...shared, from: cfg.mailFrom, to: 'recipient@invalid', subject: input.subject, periodLabel, unsubscribe: 'mailto:unsubscribe@invalid', messageId: '<preview@invalid>' });
+      const attachments = [...((preview.attachments as Mail.Attachment[] | undefined) ?? []), ...extra.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType }))];
+      return {
+        html: preview.html, text: preview.text, attachments,
+        async compose(h) {
+          const { 'List-Unsubscribe': unsub, ...headers } = h.headers;
+          const msg = await buildEmail({
+            ...shared, csv: [...(csv ?? []), ...extra], from: h.from, to: h.to, subject: h.subject, heading: h.subject,
+            // The subject already carries the period ({period}/{date}); each report shows its own.
+            periodLabel: '', unsubscribe: unsub ? unsub.replace(/^<|>$/g, '') : `mailto:${cfg.mailFrom}?subject=unsubscribe`,
+            messageId: h.messageId, date: new Date(h.date), headers,
+          });
+          return msg.raw;
+        },
+      };
     },
   };
   return { port, close: () => renderer.close() };

@@ -54,17 +54,28 @@ export function classifyMailError(e: unknown, secret?: string): MailError {
   return new MailError(rc !== null ? text : `${err.code ? `${err.code}: ` : ''}${text}`, { transient, responseCode: rc, cause: e });
 }
 
-function toMailOptions(msg: OutgoingMessage): Mail.Options {
+async function toMailOptions(msg: OutgoingMessage): Promise<Mail.Options> {
+  // Header injection: a subject built from data must stay one line.
+  const subject = msg.subject.replace(/[\r\n]+/g, ' ');
+  const { compose, ...content } = msg.content;
+  if (compose) {
+    const raw = await compose({ from: msg.from, to: msg.to, subject, messageId: msg.messageId, date: msg.date, headers: msg.headers ?? {} });
+    return { envelope: { from: envelopeOf(msg.from), to: [msg.to] }, raw };
+  }
   return {
-    ...msg.content,
+    ...content,
     from: msg.from,
     to: msg.to,
-    // Header injection: a subject built from data must stay one line.
-    subject: msg.subject.replace(/[\r\n]+/g, ' '),
+    subject,
     messageId: msg.messageId,
     date: new Date(msg.date),
     headers: msg.headers,
   };
+}
+
+/** The bare address of `Name <addr>`. */
+function envelopeOf(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from;
 }
 
 function connectNoDelay(host: string, port: number, timeoutMs: number, cb: (err: Error | null, s?: { connection: net.Socket }) => void): void {
@@ -132,7 +143,7 @@ export class SmtpMailer implements Mailer {
 
   async send(msg: OutgoingMessage, opts: { signal: AbortSignal }): Promise<SendOutcome> {
     opts.signal.throwIfAborted();
-    const sending = this.transport.sendMail(toMailOptions(msg));
+    const sending = toMailOptions(msg).then((m) => this.transport.sendMail(m));
     // nodemailer has no AbortSignal; on abort we stop waiting (the socket times out on its own).
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = () => reject(new MailError(`send abandoned: ${String(opts.signal.reason?.message ?? opts.signal.reason)}`, { transient: false, responseCode: null }));
@@ -175,7 +186,7 @@ export class OutboxMailer implements Mailer {
     opts.signal.throwIfAborted();
     let info: { message: Buffer };
     try {
-      info = (await this.composer.sendMail(toMailOptions(msg))) as unknown as { message: Buffer };
+      info = (await this.composer.sendMail(await toMailOptions(msg))) as unknown as { message: Buffer };
     } catch (e) {
       throw new MailError(`cannot build the message: ${(e as Error).message}`, { transient: false, responseCode: null, cause: e });
     }

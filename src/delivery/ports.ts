@@ -27,7 +27,30 @@ export interface ComputeOptions {
 }
 
 /** The body and attachments of one message; a subset of nodemailer's options so `buildEmail` output fits. */
-export type MessageContent = Pick<Mail.Options, 'html' | 'text' | 'attachments'>;
+export type MessageContent = Pick<Mail.Options, 'html' | 'text' | 'attachments'> & {
+  /**
+   * Builds the whole RFC 5322 message for one recipient, when the renderer controls the MIME tree itself
+   * (multipart/related > multipart/alternative with CID charts). Without it the mailer composes the message
+   * from html/text/attachments.
+   */
+  compose?: (h: ComposeHeaders) => Promise<Buffer>;
+};
+
+/** The per-recipient headers a composed message carries. */
+export interface ComposeHeaders {
+  /** Sender. */
+  from: string;
+  /** The one recipient. */
+  to: string;
+  /** Subject (one line). */
+  subject: string;
+  /** Stable Message-ID. */
+  messageId: string;
+  /** Date header instant. */
+  date: number;
+  /** Extra headers (List-Unsubscribe, run id…). */
+  headers: Record<string, string>;
+}
 
 /** What one message shows: its reports and the format asked for. */
 export interface RenderInput {

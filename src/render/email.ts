@@ -53,6 +53,8 @@ export interface EmailInput {
   templates?: Templates;
   /** Extra notes for the top of the body (e.g. a report of the run that failed), plain sentences. */
   notes?: string[];
+  /** Extra headers (the run id for tracing…); values are made header-safe, odd names are dropped. */
+  headers?: Record<string, string>;
 }
 
 /** Mail options ready for `transport.sendMail`: the MIME message prebuilt in `raw`, plus the envelope. */
@@ -264,6 +266,7 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
   root.setHeader('List-Unsubscribe', unsub.value);
   if (unsub.oneClick) root.setHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click');
   root.setHeader('Auto-Submitted', 'auto-generated');
+  for (const [k, v] of Object.entries(input.headers ?? {})) if (/^[A-Za-z0-9-]+$/.test(k)) root.setHeader(k, headerSafe(v));
   const alt = rel.createChild('multipart/alternative');
   alt.createChild('text/plain; charset=utf-8').setContent(text);
   alt.createChild('text/html; charset=utf-8').setContent(html);

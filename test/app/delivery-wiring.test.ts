@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeliveryDeps } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { runScheduleNow } from '../../src/delivery/execute.js';
+import { openDb } from '../../src/store/db.js';
+import { only, scheduleEntry, schedulesFile, startSmtp, type TestSmtp } from '../delivery/_helpers.js';
+import { decodeBody, parseMime, type Part } from '../render/mime.js';
+import { captureIO, syncedStore } from '../helpers/synced.js';
+
+/**
+ * The real wiring of a schedule run (app.ts): reports computed from a simulator-synced store, rendered by
+ * Chromium, composed by the renderer's MIME tree and sent by nodemailer to a real SMTP server.
+ */
+const NOW = Date.parse('2026-11-26T12:00:00Z');
+let env: Awaited<ReturnType<typeof syncedStore>>;
+let smtp: TestSmtp;
+
+beforeAll(async () => {
+  env = await syncedStore({ scale: 'tiny', seed: 9, now: NOW, days: 1 });
+  smtp = await startSmtp();
+}, 120_000);
+afterAll(async () => { await smtp?.close(); await env?.cleanup(); });
+
+const walk = (p: Part, out: Part[] = []): Part[] => { out.push(p); for (const c of p.children) walk(c, out); return out; };
+
+describe('a schedule run through the real composition root', () => {
+  it('sends one message per recipient: related > alternative (text + HTML), CID charts, PDF attached, no data: URIs', async () => {
+    const cfg = loadConfig({ db: env.cfg.db }, { ...env.env, SMTP_URL: smtp.url, MAIL_FROM: 'Reports <reports@msp.test>' }, env.dir);
+    const schedules = schedulesFile([scheduleEntry({ id: 'kpis', reports: ['intake/backlog', 'intake/sla-performance'], format: 'pdf', subject: 'Service KPIs {period}' })]);
+    const db = openDb(cfg.db);
+    const wiring = await createDeliveryDeps(cfg, captureIO(env.env, env.dir), { schedules, db, clock: { now: () => NOW } });
+    try {
+      const outcome = await runScheduleNow(wiring.deps, only(schedules));
+      expect(outcome.state).toBe('sent');
+      expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(['a@x.test', 'b@x.test', 'c@x.test']);
+      const ids = new Set(smtp.received.map((m) => m.messageId));
+      expect(ids.size).toBe(3);
+      for (const m of smtp.received) {
+        const root = parseMime(m.raw.replace(/\r?\n/g, '\r\n'));
+        expect(root.headers.get('list-unsubscribe')).toMatch(/^<mailto:/);
+        expect(root.headers.get('subject')).toBeTruthy();
+        expect(root.contentType).toBe('multipart/mixed');
+        const related = root.children.find((c) => c.contentType === 'multipart/related')!;
+        expect(related).toBeDefined();
+        const alt = related.children.find((c) => c.contentType === 'multipart/alternative')!;
+        expect(alt.children.map((c) => c.contentType)).toEqual(['text/plain', 'text/html']);
+        const html = decodeBody(alt.children[1]!).toString('utf8');
+        expect(html).not.toMatch(/data:/);
+        const cids = [...html.matchAll(/src="cid:([^"]+)"/g)].map((x) => x[1]);
+        expect(cids.length).toBeGreaterThan(0);
+        const images = related.children.filter((c) => c.contentType === 'image/png').map((c) => c.headers.get('content-id'));
+        for (const cid of cids) expect(images).toContain(`<${cid}>`);
+        const pdf = walk(root).find((p) => p.contentType === 'application/pdf')!;
+        expect(decodeBody(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+        expect(decodeBody(alt.children[0]!).toString('utf8')).toContain('Ticket backlog');
+      }
+    } finally {
+      await wiring.close();
+      db.close();
+    }
+  }, 180_000);
+});
