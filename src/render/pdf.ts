@@ -9,7 +9,8 @@ import { formatDateTime, formatPeriod } from './format.js';
 import type { Templates } from './templates.js';
 import { escapeHtml, loadTemplates } from './templates.js';
 import type { ChartImage } from './view.js';
-import { drawCharts, reportView, slug } from './view.js';
+import { drawCharts, reportView, sectionAnchor, slug } from './view.js';
+import { anchorPages } from './pdf-anchors.js';
 
 /** Options of the renderer (config `render.*` plus the settings it shows). */
 export interface RendererOptions {
@@ -49,6 +50,8 @@ export interface HtmlOptions {
   title?: string;
   /** `data` (default) embeds charts as data: URIs for a standalone file; `cid` refers to `cid:` parts. */
   images?: 'data' | 'cid';
+  /** Page numbers for the contents of a bundle, by section anchor (known after a first print). */
+  pages?: Map<string, number>;
 }
 
 /** Options of one PDF render. */
@@ -200,6 +203,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
         title: v.title,
         anchor: v.anchor,
         period: v.period,
+        page: o.pages?.get(v.anchor) ?? null,
         warnings: results[i]!.warnings.length ? `${results[i]!.warnings.length} data-quality note${results[i]!.warnings.length === 1 ? '' : 's'}` : '',
       })),
       reports,
@@ -218,13 +222,30 @@ export function createRenderer(opts: RendererOptions): Renderer {
       const started = Date.now();
       const deadline = o.deadline ?? started + opts.renderTimeoutMs;
       const generatedAt = clock.now();
-      const htmlP = document(results, { images: 'data', ...(o.title ? { title: o.title } : {}) }, generatedAt).then((d) => d.html);
-      htmlP.catch(() => undefined); // awaited inside htmlToPdf; this only keeps a failure after a timeout from going unhandled
       const title = documentTitle(results, o.title);
       const footer = footerTemplate(opts.mspName, title, formatDateTime(generatedAt, opts.timezone));
-      const bytes = await htmlToPdf(pool, htmlP, { paper: opts.paper, footer, deadline, ...(o.signal ? { signal: o.signal } : {}) });
-      if (bytes.length < 5 || bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
-        throw new AppError('Chromium returned something that is not a PDF.', 'RENDER');
+      const print = async (pages?: Map<string, number>): Promise<Buffer> => {
+        const htmlP = document(results, { images: 'data', ...(o.title ? { title: o.title } : {}), ...(pages ? { pages } : {}) }, generatedAt).then((d) => d.html);
+        htmlP.catch(() => undefined); // awaited inside htmlToPdf; this only keeps a failure after a timeout from going unhandled
+        const bytes = await htmlToPdf(pool, htmlP, { paper: opts.paper, footer, deadline, ...(o.signal ? { signal: o.signal } : {}) });
+        if (bytes.length < 5 || bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
+          throw new AppError('Chromium returned something that is not a PDF.', 'RENDER');
+        }
+        return bytes;
+      };
+      let bytes = await print();
+      if (results.length > 1) {
+        // A bundle's contents page gets page numbers from where the first print put each report. The
+        // numbers sit in a fixed-width column, so the second print lays out the same; it is checked anyway.
+        const anchors = results.map((r, i) => sectionAnchor(r, i));
+        let pages = anchorPages(bytes);
+        for (let pass = 0; pass < 2 && pages && anchors.every((a) => pages!.has(a)); pass++) {
+          const again = await print(pages);
+          const check = anchorPages(again);
+          bytes = again;
+          if (check && anchors.every((a) => check.get(a) === pages!.get(a))) break;
+          pages = check;
+        }
       }
       return { filename: o.filename ?? pdfFilename(results, o.title), contentType: 'application/pdf', content: bytes };
     },

@@ -122,6 +122,11 @@ export interface ViewOptions extends FormatOptions {
   maxRows?: number;
 }
 
+/** The id of a report's section in the document (link target of the contents page). */
+export function sectionAnchor(r: ReportResult, index: number): string {
+  return `r${index + 1}-${slug(r.report)}`;
+}
+
 /** The view of one report section of the PDF / HTML document. */
 export function reportView(r: ReportResult, index: number, images: { src: string; image: ChartImage }[], o: ViewOptions) {
   const fmt: FormatOptions = { ...o, timezone: r.timezone || o.timezone };
@@ -132,7 +137,7 @@ export function reportView(r: ReportResult, index: number, images: { src: string
   // Numbers align right; dates stay on one line so a column of them reads down evenly.
   const cls = columns.map((c, i) => (numeric[i] ? 'num' : c.unit === 'date' || c.unit === 'datetime' ? 'nowrap' : ''));
   return {
-    anchor: `r${index + 1}-${slug(r.report)}`,
+    anchor: sectionAnchor(r, index),
     title: r.title,
     mspName: o.mspName,
     description: r.description,

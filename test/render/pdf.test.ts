@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRenderer } from '../../src/render/pdf.js';
 import type { Renderer } from '../../src/render/pdf.js';
 import { bigTableReport, emptyReport, forecastReport, kpiReport, warningsReport } from './fixtures.js';
-import { inkShare, pageCount, pageSize, pageTexts, pdfText } from './pdftools.js';
+import { anchorPages } from '../../src/render/pdf-anchors.js';
+import { inkShare, pageCount, pageLayoutText, pageSize, pageTexts, pdfText } from './pdftools.js';
 
 const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 const opts = {
@@ -101,11 +102,15 @@ describe('PDF renderer (real Chromium)', () => {
     expect(pages[0]).toContain('Contents');
     for (const res of results) expect(pages[0]).toContain(res.title);
     expect(pages[0]).toContain('2 data-quality notes');
-    // Each report's masthead opens a page.
+    // Each report's masthead opens a page, and the contents line of the report gives that page's number.
+    const contents = (await pageLayoutText(pdf.content, 1)).split('\n');
     for (const res of results) {
       const p = pages.findIndex((t, i) => i > 0 && t.trimStart().startsWith('BRIGHT IT SERVICES') && t.includes(res.title));
       expect(p, res.title).toBeGreaterThan(0);
+      const line = contents.find((l) => l.includes(res.title));
+      expect(line, res.title).toMatch(new RegExp(`\\s${p + 1}\\s*$`));
     }
+    expect(anchorPages(Buffer.from('%PDF-1.4 not really'))).toBeNull();
   });
 
   it('prints on Letter when configured', async () => {

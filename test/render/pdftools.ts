@@ -75,3 +75,8 @@ export async function pngInk(png: Buffer): Promise<number> {
   for (let i = 0; i < d.length; i += 4) if (d[i]! < 240 || d[i + 1]! < 240 || d[i + 2]! < 240) ink++;
   return ink / (img.width * img.height);
 }
+
+/** Text of one page with its layout kept (`pdftotext -layout`), so a line reads as printed. */
+export function pageLayoutText(pdf: Buffer, page: number): Promise<string> {
+  return withFile(pdf, async (f) => (await run('pdftotext', ['-layout', '-f', String(page), '-l', String(page), f, '-'])).stdout);
+}
