@@ -57,8 +57,9 @@ Prints one line per item:
 
 Examples:
   psa-reports list
+  psa-reports list reports --describe
   psa-reports list schedules --schedules ./schedules.json`,
-  options: [],
+  options: [{ name: 'describe', type: 'boolean', short: 'd', help: 'with reports: also print each description (how the numbers are defined) and metric names' }],
   async run(args, { io, loadConfig }) {
     if (args.positionals.length > 1) throw new AppError(`list takes one kind, got: ${args.positionals.join(' ')}. Allowed: ${KINDS.join(', ')}`, 'USAGE');
     const kind = (args.positionals[0] ?? 'reports') as Kind;
@@ -77,6 +78,16 @@ Examples:
             group = r.group;
           }
           lines.push(formatted[i]!);
+          if (args.values.describe) {
+            // What it measures and how the specification was read, wrapped for a terminal.
+            const words = r.def.description.split(/\s+/);
+            let line = '      ';
+            for (const w of words) {
+              if (line.length + w.length > 100) { lines.push(line.trimEnd()); line = '      '; }
+              line += `${w} `;
+            }
+            lines.push(line.trimEnd(), `      metrics: ${Object.keys(r.def.metrics).join(', ')}`, '');
+          }
         });
         break;
       }

@@ -23,6 +23,14 @@ const SCHEDULES = {
 };
 
 describe('psa-reports list', () => {
+  it('--describe prints each report\'s definition and its metric names', async () => {
+    const io = captureIO(dir);
+    expect(await main(['list', 'reports', '--describe'], io)).toBe(0);
+    const out = io.stdout();
+    expect(out).toContain('metrics: first_response_met_pct, first_response_measured');
+    expect(out.replace(/\s+/g, ' ')).toContain(REPORTS['intake/backlog'].description.split(/\s+/).slice(0, 6).join(' '));
+  });
+
   it('lists every report grouped, one line each with id, window and title', async () => {
     const io = captureIO(dir);
     expect(await main(['list', 'reports'], io)).toBe(0);
