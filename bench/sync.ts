@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
+import { Database } from '../src/store/sqlite.js';
 import { ENTITIES, entity } from '../src/autotask/entities.js';
 import { openDb } from '../src/store/db.js';
 import { createSyncStore, rowOf, upsertSqlOf, type ColumnValue } from '../src/store/sync-store.js';

@@ -55,7 +55,7 @@ say "Installing npm dependencies (native modules build from source; this takes a
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 # npm >= 11 runs install scripts only for approved packages (package.json "allowScripts"); make sure the
 # native modules really were built, whatever the npm version.
-if ! node -e "require('better-sqlite3'); require('canvas')" 2>/dev/null; then
+if ! node -e "require('better-sqlite3'); require('canvas')" 2>/dev/null; then  # (Node >= 22 also gets better-sqlite3 13, prebuilt)
   say "Building native modules (better-sqlite3, canvas)"
   npm rebuild better-sqlite3 canvas
 fi

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from './sqlite.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { MIGRATIONS, ensureCatalogueColumns, type Migration } from './migrations.js';
