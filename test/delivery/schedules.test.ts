@@ -51,7 +51,11 @@ describe('schedules.json', () => {
     expect(byId['service-kpis-weekly']).toMatchObject({ cron: '0 7 * * mon', roles: ['service-managers'] });
     expect(expandReports(byId['service-kpis-weekly']!.reports, KPI_IDS)).toHaveLength(15);
     expect(byId['technician-scorecards-weekly']!.burst).toBe('technician');
-    expect(expandReports(byId['sales-pipeline-weekly']!.reports, KPI_IDS)).toHaveLength(7);
+    // The digest for everyone outside sales: the four deal-level reports, in reading order.
+    expect(expandReports(byId['sales-pipeline-weekly']!.reports, KPI_IDS)).toEqual(['sales/pipeline', 'sales/ready-to-close', 'sales/stuck-in-stage', 'sales/closed-last-week']);
+    // Every shipped report is in some default schedule (the sales team gets the whole group).
+    const scheduled = new Set(file.schedules.flatMap((s) => expandReports(s.reports, KPI_IDS)));
+    expect([...KPI_IDS].filter((id) => !scheduled.has(id))).toEqual([]);
     expect(byId['approve-and-post-daily']!.reports).toEqual(['accounting/approve-and-post']);
     for (const s of file.schedules) expect(s.owner).toBe('ops@msp.example');
   });
