@@ -135,15 +135,14 @@ export interface PrintOptions {
  */
 export async function htmlToPdf(pool: BrowserPool, html: string | Promise<string>, o: PrintOptions): Promise<Buffer> {
   return pool.withPage(async (page, remaining) => {
-    await page.setJavaScriptEnabled(false);
-    await page.setRequestInterception(true);
     page.on('request', (req) => {
       if (req.isInterceptResolutionHandled()) return;
       // Only the document's own embedded images load; any URL in the data (http, file, ws…) is refused.
       if (req.url().startsWith('data:')) void req.continue().catch(() => undefined);
       else void req.abort('blockedbyclient').catch(() => undefined);
     });
-    await page.emulateMediaType('print');
+    // Both before any content exists; print media needs no emulation, page.pdf() lays out for print itself.
+    await Promise.all([page.setJavaScriptEnabled(false), page.setRequestInterception(true)]);
     // The page is prepared while the document (charts) is still being drawn, when given as a promise.
     const doc = await html;
     // 'load' fires once every <img> has loaded or failed; with JS off no script can delay or fake it.
