@@ -15,8 +15,17 @@ export const EMPTY = '—';
 // A no-break space keeps "93.4 %" on one line in narrow tiles and table cells.
 const NBSP = '\u00a0';
 
+// Building an Intl formatter costs far more than using one; a 500-row table formats thousands of cells.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string, o: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(o)}`;
+  let f = numberFormats.get(key);
+  if (!f) { f = new Intl.NumberFormat(locale, o); numberFormats.set(key, f); }
+  return f;
+}
+
 function num(v: number, min: number, max: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: min, maximumFractionDigits: max }).format(v);
+  return numberFormat(locale, { minimumFractionDigits: min, maximumFractionDigits: max }).format(v);
 }
 
 /** Formats a metric value by its unit: pct → "93.4 %", hours → "12.5 h", null → "—". */
@@ -40,7 +49,7 @@ export function formatValue(value: MetricValue | undefined, unit: MetricUnit | u
       // Cents only matter on small amounts; on a revenue figure they are noise.
       const digits = Math.abs(value) >= 1000 ? 0 : 2;
       if (o.currency) {
-        return new Intl.NumberFormat(locale, {
+        return numberFormat(locale, {
           style: 'currency', currency: o.currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
         }).format(value);
       }
@@ -56,16 +65,21 @@ export function formatValue(value: MetricValue | undefined, unit: MetricUnit | u
 export function formatTick(value: number, unit: MetricUnit | undefined, locale = 'en-US'): string {
   if (unit === 'pct') return `${num(value, 0, 1, locale)} %`;
   if (Math.abs(value) >= 1000) {
-    return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+    return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
   }
   return num(value, 0, 2, locale);
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 function parts(instant: number, timezone: string): Record<string, string> {
-  const f = new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
-  });
+  let f = dateFormats.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+    dateFormats.set(timezone, f);
+  }
   const out: Record<string, string> = {};
   for (const p of f.formatToParts(new Date(instant))) out[p.type] = p.value;
   return out;
