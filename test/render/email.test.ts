@@ -7,7 +7,7 @@ import { createChartRenderer } from '../../src/render/charts.js';
 import { buildEmail, headerSafe, toEml } from '../../src/render/email.js';
 import type { EmailInput } from '../../src/render/email.js';
 import type { Artifact } from '../../src/types.js';
-import { bigTableReport, emptyReport, kpiReport, warningsReport } from './fixtures.js';
+import { bigTableReport, emptyReport, hostileReport, kpiReport, warningsReport } from './fixtures.js';
 import { decodeBody, decodeWords, parseMime } from './mime.js';
 import type { Part } from './mime.js';
 
@@ -141,6 +141,20 @@ describe('report email', () => {
     expect(parseMime(raw).headers.get('list-unsubscribe')).toBe('<mailto:unsubscribe@bright.example>');
     expect(parseMime(raw).headers.get('list-unsubscribe-post')).toBeUndefined();
     await expect(buildEmail(input({ unsubscribe: 'javascript:alert(1)' }))).rejects.toMatchObject({ code: 'CONFIG' });
+  });
+
+  it('hostile report text is escaped in the email HTML and flattened in the text part', async () => {
+    const msg = await buildEmail(input({ results: [hostileReport(9)], subject: hostileReport(9).title }));
+    expect(msg.html).not.toMatch(/<img src=http/i);
+    expect(msg.html).not.toMatch(/<script/i);
+    expect(msg.html).not.toMatch(/<link/i);
+    expect(msg.html).not.toMatch(/<iframe/i);
+    expect(msg.html).toContain('&lt;img src&#x3D;http://127.0.0.1:9/x');
+    expect(msg.html).toContain('{{constructor}}');
+    expect(msg.text).toContain('<img src=http://127.0.0.1:9/x onerror=alert(1)>');
+    expect(msg.html).toContain('more characters; the CSV has the full text');
+    const head = msg.raw.toString('latin1').split('\r\n\r\n')[0]!;
+    expect(head).not.toMatch(/^<link/im);
   });
 
   it('goes through a real SMTP server unchanged', async () => {
