@@ -114,6 +114,7 @@ function chunk<T>(xs: T[], n: number): T[][] {
 }
 
 const MAX_EMAIL_COLUMNS = 5;
+const RESERVED_HEADER = /^(from|to|cc|bcc|reply-to|sender|subject|date|message-id|mime-version|content-.*|list-unsubscribe.*|return-path|received)$/i;
 const LIGHT_COLOUR: Record<string, string> = { green: '#2e7d4f', amber: '#b7791f', red: '#b83a2b', none: '#9aa5b1' };
 const TONE_COLOUR: Record<string, string> = { good: '#2e7d4f', bad: '#b83a2b', neutral: '#5b6672' };
 
@@ -266,7 +267,10 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
   root.setHeader('List-Unsubscribe', unsub.value);
   if (unsub.oneClick) root.setHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click');
   root.setHeader('Auto-Submitted', 'auto-generated');
-  for (const [k, v] of Object.entries(input.headers ?? {})) if (/^[A-Za-z0-9-]+$/.test(k)) root.setHeader(k, headerSafe(v));
+  for (const [k, v] of Object.entries(input.headers ?? {})) {
+    // Extra headers add to the message; they cannot replace who it goes to, its identity or its structure.
+    if (/^[A-Za-z0-9-]+$/.test(k) && !RESERVED_HEADER.test(k)) root.setHeader(k, headerSafe(v));
+  }
   const alt = rel.createChild('multipart/alternative');
   alt.createChild('text/plain; charset=utf-8').setContent(text);
   alt.createChild('text/html; charset=utf-8').setContent(html);

@@ -141,6 +141,12 @@ describe('report email', () => {
     expect(parseMime(raw).headers.get('list-unsubscribe')).toBe('<mailto:unsubscribe@bright.example>');
     expect(parseMime(raw).headers.get('list-unsubscribe-post')).toBeUndefined();
     await expect(buildEmail(input({ unsubscribe: 'javascript:alert(1)' }))).rejects.toMatchObject({ code: 'CONFIG' });
+    // Extra headers are added, but cannot replace recipients or identity, nor inject lines.
+    const extra = await buildEmail(input({ headers: { 'X-PSA-Run': 'run-42\r\nBcc: evil@attacker.example', Bcc: 'evil@attacker.example', 'Message-ID': '<other@x>', 'Bad Name': 'x' } }));
+    const xhead = extra.raw.toString('latin1').split('\r\n\r\n')[0]!;
+    expect(xhead).toMatch(/^X-PSA-Run: run-42 Bcc: evil@attacker\.example$/im);
+    expect(xhead).not.toMatch(/^Bcc:/im);
+    expect(parseMime(extra.raw.toString('latin1')).headers.get('message-id')).toBe('<run-42.owner-client-example@psa-reports.bright.example>');
   });
 
   it('hostile report text is escaped in the email HTML and flattened in the text part', async () => {
