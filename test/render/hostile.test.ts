@@ -70,6 +70,22 @@ describe('hostile data renders as text and fetches nothing', () => {
     expect(hits).toEqual([]);
   });
 
+  it('the ready check needs no page JavaScript: $$eval answers while scripts of the page are off', async () => {
+    const pool = new BrowserPool({ chromiumPath, recycleAfter: 10, userDataDirPrefix: prefix });
+    try {
+      const got = await pool.withPage(async (page) => {
+        await page.setJavaScriptEnabled(false);
+        await page.setContent('<title>before</title><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><script>document.title = "ran"</script>', { waitUntil: 'load' });
+        const imgs = await page.$$eval('img', (els) => els.map((i) => i.complete));
+        const title = await page.$eval('title', (t) => t.textContent);
+        return { imgs, title };
+      }, { deadline: Date.now() + 20_000 });
+      expect(got).toEqual({ imgs: [true], title: 'before' });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('blocks network and file requests even from raw HTML handed to the printer', async () => {
     const pool = new BrowserPool({ chromiumPath, recycleAfter: 10, userDataDirPrefix: prefix });
     try {
