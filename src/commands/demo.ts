@@ -4,6 +4,7 @@ import { createDeliveryDeps, computeByName, loadRegistry, loadSchedulesFor, open
 import { loadConfig, type Config } from '../config.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { AppError } from '../errors.js';
+import { packageRoot } from '../reporting/context.js';
 import { DAY } from '../reporting/time.js';
 import type { Scale } from '../simulator/index.js';
 import type { Command, CommandIO } from './types.js';
@@ -64,8 +65,10 @@ Examples:
     try {
       // The demo's own configuration: the simulator's credentials, a fresh store, the outbox; the user's
       // settings file and schedules are kept.
+      // Outside the project folder there may be no schedules.json: the demo then uses the shipped one.
+      const schedulesFile = fs.existsSync(base.schedulesFile) ? base.schedulesFile : path.join(packageRoot(), 'schedules.json');
       const cfg: Config = loadConfig(
-        { ...(base.configFile ? { config: base.configFile } : {}), db: path.join(out, 'demo.db'), schedules: base.schedulesFile },
+        { ...(base.configFile ? { config: base.configFile } : {}), db: path.join(out, 'demo.db'), schedules: schedulesFile },
         {
           ...io.env,
           AUTOTASK_BASE_URL: sim.baseUrl, AUTOTASK_ZONE_URL: sim.zoneUrl, AUTOTASK_USERNAME: sim.credentials.username,
