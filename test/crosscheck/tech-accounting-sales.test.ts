@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { captureIO, syncedStore } from '../helpers/synced.js';
+import * as M from './tas-model.js';
+
+/**
+ * Cross-check of the tech-performance, accounting and sales reports against tas-model.ts, an independent
+ * reading of kpi-spec.md over the simulator's own data (and the store's §3 state history, which only our
+ * sync produces). A few simulated days with a sync after each give the history real transitions.
+ */
+
+const NOW = Date.parse('2026-11-26T12:00:00Z');
+// As-of instants: now (a Thursday); the first hours of November in UTC, still 31 October in New York (the
+// zones disagree on the previous month); and the first hours of December, whose previous month and week in
+// UTC hold the simulated days (reopens, escalations and completions seen by several syncs), while New York
+// is still on 30 November; Monday 00:00 in New York (the previous week ends exactly at T there); and a
+// Wednesday whose previous week in New York is the 169-hour week of the end of daylight saving time.
+const AS_OF = [NOW, Date.parse('2026-11-01T02:00:00Z'), Date.parse('2026-12-01T03:00:00Z'), Date.parse('2026-11-30T05:00:00Z'), Date.parse('2026-11-04T12:00:00Z')];
+const ZONES = ['UTC', 'America/New_York'];
+const IDS = [
+  'tech-performance/real-time-time-entry', 'tech-performance/reopen-rate', 'tech-performance/escalation-rate',
+  'tech-performance/first-contact-resolution', 'accounting/approve-and-post', 'accounting/expired-contracts',
+  'accounting/contract-renewals', 'accounting/contract-profitability', 'sales/pipeline', 'sales/ready-to-close',
+  'sales/stuck-in-stage', 'sales/closed-last-week', 'sales/account-activity', 'sales/todos', 'sales/appointments',
+] as const;
+
+let env: Awaited<ReturnType<typeof syncedStore>>;
+let model: M.Model;
+beforeAll(async () => {
+  env = await syncedStore({ scale: 'small', seed: 23, now: NOW, days: 4 });
+  const db = new Database(env.cfg.db, { readonly: true });
+  try { model = new M.Model(env.sim.tenant, db); } finally { db.close(); }
+}, 120_000);
+afterAll(async () => { await env?.cleanup(); });
+
+interface Out { report: string; window: { from: string; to: string } | null; metrics: Record<string, number | null>; rows: Record<string, unknown>[] }
+
+async function run(T: number, tz: string): Promise<Map<string, Out>> {
+  const cfgFile = path.join(env.dir, `settings-${tz.replace('/', '_')}.json`);
+  fs.writeFileSync(cfgFile, JSON.stringify({ settings: { timezone: tz } }));
+  const io = captureIO(env.env, env.dir);
+  const code = await main(['run', ...IDS, '--format', 'json', '--as-of', new Date(T).toISOString(), '--db', env.cfg.db, '--config', cfgFile], io);
+  if (code !== 0) throw new Error(`run exited ${code}: ${io.stderr.join('\n')}`);
+  const all = JSON.parse(io.stdout.join('')) as Out[];
+  return new Map(all.map((r) => [r.report, r]));
+}
+
+function expectedOf(id: string, T: number, tz: string): M.Expected {
+  switch (id) {
+    case 'tech-performance/real-time-time-entry': return M.rtte(model, T, tz);
+    case 'tech-performance/reopen-rate': return M.reopenRate(model, T, tz);
+    case 'tech-performance/escalation-rate': return M.escalationRate(model, T, tz);
+    case 'tech-performance/first-contact-resolution': return M.fcr(model, T, tz);
+    case 'accounting/approve-and-post': return M.approveAndPost(model, T, tz);
+    case 'accounting/expired-contracts': return M.expiredContracts(model, T, tz);
+    case 'accounting/contract-renewals': return M.contractRenewals(model, T, tz);
+    case 'accounting/contract-profitability': return M.contractProfitability(model, T, tz);
+    case 'sales/pipeline': return M.pipeline(model);
+    case 'sales/ready-to-close': return M.readyToClose(model, T, tz);
+    case 'sales/stuck-in-stage': return M.stuckInStage(model, T);
+    case 'sales/closed-last-week': return M.closedLastWeek(model, T, tz);
+    case 'sales/account-activity': return M.accountActivity(model, T);
+    case 'sales/todos': return M.todos(model, T);
+    case 'sales/appointments': return M.appointments(model, T);
+  }
+  throw new Error(id);
+}
+
+const close = (a: unknown, b: unknown) => {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  return a === b;
+};
+
+/** Row key per report, and the row columns compared (where the model computes them). */
+const ROW_KEYS: Record<string, string> = {
+  'tech-performance/real-time-time-entry': 'resource_id', 'tech-performance/reopen-rate': 'resource_id',
+  'tech-performance/escalation-rate': 'resource_id', 'tech-performance/first-contact-resolution': 'resource_id',
+  'accounting/approve-and-post': 'company_id', 'accounting/expired-contracts': 'contract_id',
+  'accounting/contract-renewals': 'contract_id', 'accounting/contract-profitability': 'contract_id',
+  'sales/pipeline': 'stage', 'sales/ready-to-close': 'opportunity_id', 'sales/stuck-in-stage': 'opportunity_id',
+  'sales/closed-last-week': 'opportunity_id', 'sales/todos': 'resource_id', 'sales/account-activity': 'key',
+};
+/** Row keys the output does not carry as one column. */
+const DERIVED_KEY: Record<string, (r: Record<string, unknown>) => unknown> = {
+  'sales/account-activity': (r) => `${String(r.company_id)}/${String(r.position)}`,
+};
+
+function diff(id: string, got: Out, want: M.Expected): string[] {
+  const d: string[] = [];
+  if (want.window && got.window) {
+    const w = { from: new Date(want.window.from).toISOString(), to: new Date(want.window.to).toISOString() };
+    if (w.from !== got.window.from || w.to !== got.window.to) d.push(`window ${JSON.stringify(got.window)} != ${JSON.stringify(w)}`);
+  }
+  for (const [k, v] of Object.entries(want.metrics)) if (!close(got.metrics[k], v)) d.push(`metric ${k}: ours ${got.metrics[k]} model ${v}`);
+  if (got.rows.length !== want.rows.length) d.push(`rows: ours ${got.rows.length} model ${want.rows.length}`);
+  const key = ROW_KEYS[id];
+  if (key) {
+    const norm = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v ?? null);
+    const ours = new Map(got.rows.map((r) => [norm(DERIVED_KEY[id] ? DERIVED_KEY[id](r) : r[key]), r]));
+    for (const w of want.rows) {
+      const o = ours.get(norm(w[key]));
+      if (!o) { d.push(`row ${key}=${String(w[key])} missing`); continue; }
+      for (const [c, v] of Object.entries(w)) if (c !== key && !close(norm(o[c]), norm(v))) d.push(`row ${key}=${String(w[key])} ${c}: ours ${String(o[c])} model ${String(v)}`);
+    }
+  }
+  return d;
+}
+
+describe('cross-check: tech-performance, accounting, sales against an independent reading of kpi-spec', () => {
+  it('the synced tenant has history to check against (completions, reopens, escalations, stage runs)', () => {
+    const w = M.windowOf('previous-month', NOW, 'UTC');
+    expect(M.reopenRate(model, NOW, 'UTC').metrics.completed).toBeGreaterThan(20);
+    expect(M.escalationRate(model, NOW, 'UTC').metrics.escalated).toBeGreaterThan(0);
+    expect(M.fcr(model, NOW, 'UTC').metrics.eligible).toBeGreaterThan(5);
+    expect(w.to).toBe(Date.parse('2026-11-01T00:00:00Z'));
+  });
+
+  it('the sync kept kpi-spec §3 state records consistent with the tenant', () => {
+    const T = env.sim.tenant;
+    const tickets = model.tickets;
+    const problems: string[] = [];
+    for (const t of tickets) {
+      const recs = model.ticketRecords(t.id as number);
+      if (!recs.length) { problems.push(`ticket ${String(t.id)}: no state record`); continue; }
+      const last = recs[recs.length - 1]!;
+      // The latest record is the ticket as last synced, which is the tenant now (a sync ran after the last advance).
+      const cur = [t.status, t.queueID, t.assignedResourceID, t.priority].map((v) => v ?? null);
+      const rec = [last.status, last.queue_id, last.assigned_resource_id, last.priority];
+      if (JSON.stringify(cur) !== JSON.stringify(rec)) problems.push(`ticket ${String(t.id)}: last record ${JSON.stringify(rec)} != tenant ${JSON.stringify(cur)}`);
+      if ((last.completed_date ?? null) !== (t.completedDate ?? null)) problems.push(`ticket ${String(t.id)}: completed_date ${String(last.completed_date)} != ${String(t.completedDate)}`);
+      if ((last.completed_by_resource_id ?? null) !== (t.completedByResourceID ?? null)) problems.push(`ticket ${String(t.id)}: completed_by ${String(last.completed_by_resource_id)} != ${String(t.completedByResourceID)}`);
+      for (let i = 1; i < recs.length; i++) {
+        const a = recs[i - 1]!, b = recs[i]!;
+        if (a.status === b.status && a.queue_id === b.queue_id && a.assigned_resource_id === b.assigned_resource_id && a.priority === b.priority) problems.push(`ticket ${String(t.id)}: record ${String(b.id)} repeats the previous state`);
+      }
+    }
+    const alive = new Set(tickets.map((t) => t.id));
+    const orphans = model.recordedTickets().filter((id) => !alive.has(id) && T.get('Tickets', id) !== undefined);
+    if (orphans.length) problems.push(`records of tickets the tenant has but we did not read: ${orphans.join(',')}`);
+    const opps = T.table('Opportunities');
+    for (let i = 0; i < opps.length; i++) {
+      if (!opps.isAlive(i)) continue;
+      const o = opps.stored(i);
+      const id = opps.idAt(i);
+      const recs = model.oppRecords(id);
+      if (!recs.length) { problems.push(`opportunity ${id}: no state record`); continue; }
+      // "an opportunity's first record uses createDate"
+      if (recs[0]!.changed_at !== o.createDate) problems.push(`opportunity ${id}: first record at ${String(recs[0]!.changed_at)} != createDate ${String(o.createDate)}`);
+      const last = recs[recs.length - 1]!;
+      if (last.stage !== o.stage || last.status !== o.status) problems.push(`opportunity ${id}: last record (${String(last.stage)}, ${String(last.status)}) != tenant (${String(o.stage)}, ${String(o.status)})`);
+    }
+    expect(problems).toEqual([]);
+    // The simulated days changed states, so some tickets and opportunities have more than one record.
+    expect(tickets.filter((t) => model.ticketRecords(t.id as number).length > 1).length).toBeGreaterThan(10);
+    expect(model.recordedOpportunities().filter((id) => model.oppRecords(id).length > 1).length).toBeGreaterThan(0);
+  });
+
+  for (const tz of ZONES) {
+    for (const T of AS_OF) {
+      it(`every metric agrees at ${new Date(T).toISOString()} in ${tz}`, async () => {
+        const got = await run(T, tz);
+        const problems: string[] = [];
+        for (const id of IDS) {
+          const o = got.get(id);
+          if (!o) { problems.push(`${id}: missing from output`); continue; }
+          for (const p of diff(id, o, expectedOf(id, T, tz))) problems.push(`${id}: ${p}`);
+        }
+        if (process.env.XC_DUMP) for (const id of IDS) console.log(tz, new Date(T).toISOString(), id, JSON.stringify(got.get(id)!.metrics), got.get(id)!.rows.length);
+        expect(problems).toEqual([]);
+      }, 30_000);
+    }
+  }
+});
