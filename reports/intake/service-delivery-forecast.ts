@@ -9,7 +9,7 @@ export default defineReport({
     'Service-desk capacity against demand for the next settings.forecastWeeks (N) weeks. Week 1 starts at ' +
     '00:00 on the Monday of the ISO week containing T (W0) in the settings zone; weeks step by calendar days, ' +
     'so a week with a DST change is 167 or 169 hours. available = Σ over service resources (active, with time ' +
-    'in [T − 56 d, T)) of their daily available hours (ResourceDailyAvailabilities, else ' +
+    'in [T − 56 × 24 h, T), like last-7-days) of their daily available hours (ResourceDailyAvailabilities, else ' +
     'settings.defaultDailyHours Monday–Friday; holidays 0); capacity = available × settings.targetUtilization. ' +
     'baseline = hours worked on tickets without a project in the 8 calendar weeks [W0 − 56 d, W0) ÷ 8. ' +
     'backlog remaining = Σ over open tickets without a project (every workflow) of max(estimatedHours − all hours ' +

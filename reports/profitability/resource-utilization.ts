@@ -6,7 +6,7 @@ import type { Row } from '../../src/types.js';
 export default defineReport({
   title: 'Resource utilization',
   description:
-    'Per service resource (active, with time logged in the 56 days before the run): available hours are their ' +
+    'Per service resource (active, with time whose work instant is in [T − 56 × 24 h, T)): available hours are their ' +
     'daily available hours (ResourceDailyAvailabilities, else settings.defaultDailyHours Monday–Friday) summed over ' +
     'the calendar days of the window, holidays counting 0. Client hours are hours logged on tickets, or tasks of ' +
     'projects, whose company is a client (set and not 0, the MSP itself); entries on internal company work or on ' +

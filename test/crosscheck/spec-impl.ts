@@ -283,7 +283,8 @@ export class SpecModel {
     let backlog = 0;
     for (const task of this.tasks) {
       if (this.inList('Tasks', 'status', task.status, this.s.completeTaskStatuses)) continue;
-      const rem = num(task.remainingHours) ?? Math.max((num(task.estimatedHours) ?? 0) - (onTask.get(task.id as number) ?? 0), 0);
+      // Documented reading: a negative remainingHours counts as 0.
+      const rem = num(task.remainingHours) !== null ? Math.max(num(task.remainingHours)!, 0) : Math.max((num(task.estimatedHours) ?? 0) - (onTask.get(task.id as number) ?? 0), 0);
       backlog += rem;
       const start = num(task.startDateTime);
       const end = num(task.endDateTime);
@@ -379,7 +380,8 @@ export class SpecModel {
       const R = num(t.resolvedDateTime) ?? num(t.completedDate);
       if (R === null || R < from || R >= to) continue;
       const c = t.createDate as number;
-      hit.push({ wf, wall: (R - c) / H, bh: this.bh(c, R) });
+      // Documented reading: a resolution before the create date (bad data) counts as 0 hours.
+      hit.push({ wf, wall: Math.max(0, R - c) / H, bh: this.bh(c, R) });
     }
     const mean = (xs: number[]) => (xs.length ? sum(xs) / xs.length : null);
     const bhs = hit.map((h) => h.bh);
@@ -399,8 +401,10 @@ export class SpecModel {
     for (const c of all(this.tenant, 'Contracts')) {
       if (this.label('Contracts', 'status', c.status) !== 'active') continue;
       if (!this.inList('Contracts', 'contractType', c.contractType, this.s.managedContractTypes)) continue;
-      if (typeof c.startDate !== 'number' || typeof c.endDate !== 'number') continue;
-      if (simDate(c.startDate) <= E && E <= simDate(c.endDate)) managed.add(c.companyID as number);
+      // Documented reading: a missing start or end date is open-ended.
+      const sd = typeof c.startDate === 'number' ? simDate(c.startDate) : '0000-01-01';
+      const ed = typeof c.endDate === 'number' ? simDate(c.endDate) : '9999-12-31';
+      if (sd <= E && E <= ed) managed.add(c.companyID as number);
     }
     const endpoints = new Map<number, number>();
     for (const ci of all(this.tenant, 'ConfigurationItems')) {
@@ -439,7 +443,8 @@ export class SpecModel {
     for (const e of this.entriesIn(from, to)) {
       const ic = num(this.resources.get(e.resourceID as number)?.internalCost);
       const h = num(e.hoursWorked) ?? 0;
-      if (ic === null) { without += h; continue; }
+      // Documented reading: an internalCost of 0 is "no internalCost" (Autotask's unset value), like empty.
+      if (!ic) { without += h; continue; }
       cost += h * ic;
       const c = this.entryCompany(e);
       if (c !== null) costBy.set(c, (costBy.get(c) ?? 0) + h * ic);
