@@ -116,6 +116,13 @@ export class Model {
     }
   }
 
+  /** "First Last" of a resource; "Unassigned" without an id. */
+  resourceName(id: number | null): string {
+    if (id === null) return 'Unassigned';
+    const r = this.resources.get(id);
+    return r ? [r.firstName, r.lastName].map((s) => String(s ?? '').trim()).filter(Boolean).join(' ') : `#${id}`;
+  }
+
   label(entity: string, field: string, v: unknown): string {
     return norm(typeof v === 'number' ? this.tenant.label(entity, field, v) : undefined);
   }
@@ -220,8 +227,15 @@ function perResource<T extends { res: number | null; hit: boolean }>(items: T[],
   }
   return [...by].map(([id, a]) => ({ resource_id: id, [den]: a.d, [num]: a.n, [rate]: pct(a.n, a.d) }));
 }
+function named(m: Model, e: Expected): Expected {
+  for (const r of e.rows) r.resource = m.resourceName(r.resource_id as number | null);
+  return e;
+}
 
 export function rtte(m: Model, T: number, tz: string): Expected {
+  return named(m, rtte0(m, T, tz));
+}
+function rtte0(m: Model, T: number, tz: string): Expected {
   const w = windowOf('previous-week', T, tz);
   const lags: number[] = [];
   let without = 0;
@@ -257,6 +271,9 @@ function completedIn(m: Model, w: { from: number; to: number }, flag: 'backlog' 
 const completer = (r: Rec) => ((r.completed_by_resource_id ?? r.assigned_resource_id) as number | null) ?? null;
 
 export function reopenRate(m: Model, T: number, tz: string): Expected {
+  return named(m, reopenRate0(m, T, tz));
+}
+function reopenRate0(m: Model, T: number, tz: string): Expected {
   const w = windowOf('previous-month', T, tz);
   const items = completedIn(m, w, 'backlog').map((c) => ({
     res: completer(c.first.rec),
@@ -268,6 +285,9 @@ export function reopenRate(m: Model, T: number, tz: string): Expected {
 }
 
 export function escalationRate(m: Model, T: number, tz: string): Expected {
+  return named(m, escalationRate0(m, T, tz));
+}
+function escalationRate0(m: Model, T: number, tz: string): Expected {
   const w = windowOf('previous-month', T, tz);
   const items = completedIn(m, w, 'backlog').map((c) => ({ res: m.firstAssigned(c.t.id as number), hit: m.escalated(c.t.id as number) }));
   const n = items.filter((i) => i.hit).length;
@@ -275,6 +295,9 @@ export function escalationRate(m: Model, T: number, tz: string): Expected {
 }
 
 export function fcr(m: Model, T: number, tz: string): Expected {
+  return named(m, fcr0(m, T, tz));
+}
+function fcr0(m: Model, T: number, tz: string): Expected {
   const w = windowOf('previous-month', T, tz);
   const entryCount = new Map<number, number>();
   for (const e of m.entries) if (typeof e.ticketID === 'number') entryCount.set(e.ticketID, (entryCount.get(e.ticketID) ?? 0) + 1);

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { captureIO, syncedStore } from '../helpers/synced.js';
+import { addEdgeCases } from './tas-edges.js';
 import * as M from './tas-model.js';
 
 /**
@@ -29,8 +30,10 @@ const IDS = [
 
 let env: Awaited<ReturnType<typeof syncedStore>>;
 let model: M.Model;
+let edges: Awaited<ReturnType<typeof addEdgeCases>>;
 beforeAll(async () => {
-  env = await syncedStore({ scale: 'small', seed: 23, now: NOW, days: 4 });
+  env = await syncedStore({ scale: 'small', seed: Number(process.env.XC_SEED ?? 23), now: NOW, days: Number(process.env.XC_DAYS ?? 4) });
+  edges = await addEdgeCases(env.sim, env.cfg, env.env, env.dir);
   const db = new Database(env.cfg.db, { readonly: true });
   try { model = new M.Model(env.sim.tenant, db); } finally { db.close(); }
 }, 120_000);
@@ -118,10 +121,17 @@ describe('cross-check: tech-performance, accounting, sales against an independen
     expect(w.to).toBe(Date.parse('2026-11-01T00:00:00Z'));
   });
 
+  it('the edge records landed where intended (a reopen exactly reopenDays after completion counts, 1 ms later not)', () => {
+    const at = (id: number) => model.completions(id).map((c) => model.reopenedAfter(id, c));
+    expect(at(edges.reopenAtLimit)).toEqual([true]);
+    expect(at(edges.reopenPastLimit)).toEqual([false]);
+  });
+
   it('the sync kept kpi-spec §3 state records consistent with the tenant', () => {
     const T = env.sim.tenant;
     const tickets = model.tickets;
     const problems: string[] = [];
+    const lastSync = Math.max(...tickets.flatMap((t) => model.ticketRecords(t.id as number).map((r) => r.recorded_at as number)));
     for (const t of tickets) {
       const recs = model.ticketRecords(t.id as number);
       if (!recs.length) { problems.push(`ticket ${String(t.id)}: no state record`); continue; }
@@ -132,6 +142,8 @@ describe('cross-check: tech-performance, accounting, sales against an independen
       if (JSON.stringify(cur) !== JSON.stringify(rec)) problems.push(`ticket ${String(t.id)}: last record ${JSON.stringify(rec)} != tenant ${JSON.stringify(cur)}`);
       if ((last.completed_date ?? null) !== (t.completedDate ?? null)) problems.push(`ticket ${String(t.id)}: completed_date ${String(last.completed_date)} != ${String(t.completedDate)}`);
       if ((last.completed_by_resource_id ?? null) !== (t.completedByResourceID ?? null)) problems.push(`ticket ${String(t.id)}: completed_by ${String(last.completed_by_resource_id)} != ${String(t.completedByResourceID)}`);
+      // changedAt = the ticket's lastActivityDate when recorded: for records of the last sync that is the tenant's now.
+      if (last.recorded_at === lastSync && last.changed_at !== (t.lastActivityDate ?? last.recorded_at)) problems.push(`ticket ${String(t.id)}: changed_at ${String(last.changed_at)} != lastActivityDate ${String(t.lastActivityDate)}`);
       for (let i = 1; i < recs.length; i++) {
         const a = recs[i - 1]!, b = recs[i]!;
         if (a.status === b.status && a.queue_id === b.queue_id && a.assigned_resource_id === b.assigned_resource_id && a.priority === b.priority) problems.push(`ticket ${String(t.id)}: record ${String(b.id)} repeats the previous state`);
