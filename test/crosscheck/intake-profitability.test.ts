@@ -28,6 +28,30 @@ const KEY: Record<string, string> = {
   'profitability/rhem': 'company_id', 'profitability/labor-profitability': 'company_id',
 };
 
+/**
+ * A zone east of UTC (DST from 2026-10-04) and every setting the eleven reports read moved off its default:
+ * workflow rules on queue, source, sub-issue type, status, label lists in odd case, hasProject false.
+ */
+const CUSTOM = {
+  timezone: 'Australia/Sydney',
+  businessHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '07:30', end: '18:00' },
+  completeStatuses: ['Complete', 'customer note added'],
+  completeTaskStatuses: ['Complete', ' on hold'],
+  workflows: [
+    { name: 'Escalated', queue: ['Tier 3', 'tier 2 '], reactive: true, backlog: true },
+    { name: 'Projects', hasProject: true, backlog: false },
+    { name: 'Phone incidents', ticketType: 'incident', source: ['Phone', 'Walk-in'], reactive: true, fcr: true },
+    { name: 'Other incidents', ticketType: 'Incident', hasProject: false, reactive: true },
+    { name: 'Password resets', subIssueType: 'password reset', fcr: true },
+    { name: 'Waiting', status: ['Waiting Customer', 'waiting vendor'], backlog: false },
+    { name: 'Service', ticketType: 'Service Request', priority: ['Low', 'Medium'] },
+  ],
+  forecastWeeks: 6, targetUtilization: 0.75, backlogDays: 7, defaultDailyHours: 7.5,
+  onHoldStatuses: ['On Hold', 'waiting materials'], scheduledStatuses: ['Scheduled'],
+  managedContractTypes: ['Recurring Service', 'block hours'], endpointTypes: ['Workstation', 'server', 'Network Device'],
+  serviceRevenueItemTypes: ['Labor', 'Product'],
+};
+
 let env: Awaited<ReturnType<typeof syncedStore>>;
 let states: StateRec[];
 beforeAll(async () => {
@@ -87,10 +111,14 @@ describe('cross-check of intake and profitability against kpi-spec', () => {
     expect(bad).toEqual([]);
   });
 
-  for (const tz of ZONES) {
+  const cases: [string, Record<string, unknown>][] = [
+    ...ZONES.map((tz): [string, Record<string, unknown>] => [tz, { timezone: tz }]),
+    ['Australia/Sydney with non-default settings', CUSTOM],
+  ];
+  for (const [tz, settingsJson] of cases) {
     it(`agrees on every metric in ${tz}`, async () => {
-      const cfgFile = path.join(env.dir, `settings-${tz.replace('/', '-')}.json`);
-      fs.writeFileSync(cfgFile, JSON.stringify({ settings: { timezone: tz } }));
+      const cfgFile = path.join(env.dir, `settings-${tz.replace(/\W+/g, '-')}.json`);
+      fs.writeFileSync(cfgFile, JSON.stringify({ settings: settingsJson }));
       const settings = loadConfig({ config: cfgFile, db: env.cfg.db }, env.env, env.dir).settings;
       const model = new SpecModel(env.sim.tenant, settings, states);
       const diffs: string[] = [];
