@@ -4,9 +4,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { main } from '../../src/cli.js';
-import { runSync } from '../../src/commands/sync.js';
-import { captureIO, syncedStore } from '../helpers/synced.js';
-import { injectEdgeCases } from './edge-cases.js';
+import { captureIO } from '../helpers/synced.js';
+import { crossStore } from './setup.js';
 import { all, SPEC, SpecModel, type Expected, type StateRec } from './spec-impl.js';
 
 /**
@@ -52,14 +51,10 @@ const CUSTOM = {
   serviceRevenueItemTypes: ['Labor', 'Product'],
 };
 
-let env: Awaited<ReturnType<typeof syncedStore>>;
+let env: Awaited<ReturnType<typeof crossStore>>;
 let states: StateRec[];
 beforeAll(async () => {
-  env = await syncedStore({ scale: 'small', seed: 23, now: NOW, days: 3 });
-  // Edge cases join the tenant after the simulated days, and reach the store through one more real sync.
-  injectEdgeCases(env.sim.tenant);
-  const s = await runSync(env.cfg, captureIO(env.env, env.dir), { clock: { now: () => env.sim.now() }, progress: 'none' });
-  if (!s.ok) throw new Error(`sync failed: ${s.failed.join(', ')}`);
+  env = await crossStore({ seed: 23, now: NOW, days: 3 });
   const db = new Database(env.cfg.db, { readonly: true });
   states = db.prepare('SELECT ticket_id, changed_at, status, completed_date FROM ticket_states ORDER BY ticket_id, changed_at, id').all() as StateRec[];
   db.close();
