@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { captureIO, syncedStore } from '../helpers/synced.js';
+import { captureIO } from '../helpers/synced.js';
+import { crossSyncedStore, renumber } from './tas-setup.js';
 import { addEdgeCases } from './tas-edges.js';
 import * as M from './tas-model.js';
 
@@ -28,11 +29,11 @@ const IDS = [
   'sales/stuck-in-stage', 'sales/closed-last-week', 'sales/account-activity', 'sales/todos', 'sales/appointments',
 ] as const;
 
-let env: Awaited<ReturnType<typeof syncedStore>>;
+let env: Awaited<ReturnType<typeof crossSyncedStore>>;
 let model: M.Model;
 let edges: Awaited<ReturnType<typeof addEdgeCases>>;
 beforeAll(async () => {
-  env = await syncedStore({ scale: 'small', seed: Number(process.env.XC_SEED ?? 23), now: NOW, days: Number(process.env.XC_DAYS ?? 4) });
+  env = await crossSyncedStore({ seed: Number(process.env.XC_SEED ?? 23), now: NOW, days: Number(process.env.XC_DAYS ?? 4), prepare: renumber });
   edges = await addEdgeCases(env.sim, env.cfg, env.env, env.dir);
   const db = new Database(env.cfg.db, { readonly: true });
   try { model = new M.Model(env.sim.tenant, db); } finally { db.close(); }
@@ -119,6 +120,8 @@ describe('cross-check: tech-performance, accounting, sales against an independen
     expect(M.escalationRate(model, NOW, 'UTC').metrics.escalated).toBeGreaterThan(0);
     expect(M.fcr(model, NOW, 'UTC').metrics.eligible).toBeGreaterThan(5);
     expect(w.to).toBe(Date.parse('2026-11-01T00:00:00Z'));
+    // Picklists are renumbered (labels, not ids): Complete is no longer Autotask's system value 5.
+    expect(env.sim.tenant.completeTicketStatus()).not.toBe(5);
   });
 
   it('the edge records landed where intended (a reopen exactly reopenDays after completion counts, 1 ms later not)', () => {
