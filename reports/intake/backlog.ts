@@ -54,7 +54,7 @@ export default defineReport({
         rows.push({
           ticket_id: t.ticket_id, ticket_number: t.ticket_number, title: t.title,
           company_id: t.company_id, company: t.company ?? (t.company_id === null ? null : `#${t.company_id}`),
-          status: ctx.picklists.label('Tickets', 'status', t.status_value), workflow: t.workflow,
+          status: ctx.picklists.label('Tickets', 'status', t.status_value)?.trim() ?? null, workflow: t.workflow,
           resource_id: t.resource_id,
           assigned_resource: t.resource_id === null ? 'Unassigned' : t.resource_name ?? `#${t.resource_id}`,
           age_days: age,

@@ -31,7 +31,7 @@ export default defineReport({
       ticket_id: r.ticket_id,
       ticket_number: r.ticket_number,
       title: r.title,
-      status: ctx.picklists.label('Tickets', 'status', r.status_value),
+      status: ctx.picklists.label('Tickets', 'status', r.status_value)?.trim() ?? null,
       due: new Date(r.due_ms).toISOString(),
       days_past_due: (ctx.asOf - r.due_ms) / DAY,
       // Ids and names beyond the spec's columns: for per-technician / per-company copies and readable rows.

@@ -31,7 +31,7 @@ export default defineReport({
       ticket_id: r.ticket_id,
       ticket_number: r.ticket_number,
       title: r.title,
-      status: ctx.picklists.label('Tickets', 'status', r.status_value),
+      status: ctx.picklists.label('Tickets', 'status', r.status_value)?.trim() ?? null,
       company_id: r.company_id,
       company: r.company,
       resource_id: r.resource_id,

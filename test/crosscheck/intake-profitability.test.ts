@@ -124,7 +124,7 @@ describe('cross-check of intake and profitability against kpi-spec', () => {
         expect(code).toBe(0);
         const results = JSON.parse(io.stdout.join('')) as { report: string; metrics: Record<string, unknown>; rows: Record<string, unknown>[] }[];
         for (const r of results) {
-          if (process.env.CROSSCHECK_DUMP) console.log(tz, asOf, r.report, JSON.stringify(r.metrics), r.rows.length);
+          if (process.env.CROSSCHECK_DUMP) console.log(tz, asOf, r.report, JSON.stringify(r.metrics), r.rows.length, JSON.stringify(r.rows[0]));
           for (const d of compare(r.report, r, SPEC[r.report]!(model, Date.parse(asOf)))) diffs.push(`[${tz} ${asOf}] ${d}`);
         }
       }

@@ -90,6 +90,23 @@ export class SpecModel {
     return hit ? norm(hit.label) : null;
   }
 
+  /** Picklist label as shown (trimmed). */
+  display(entity: string, field: string, v: unknown): string | null {
+    const hit = typeof v === 'number' ? this.tenant.picklists[entity]?.[field]?.find((x) => x.value === v) : undefined;
+    return hit ? hit.label.trim() : null;
+  }
+
+  companyName(id: unknown): string | null {
+    if (typeof id !== 'number') return null;
+    return (this.companies.get(id)?.companyName as string | undefined) ?? `#${id}`;
+  }
+
+  resourceName(id: unknown): string | null {
+    if (typeof id !== 'number') return null;
+    const r = this.resources.get(id);
+    return r ? `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() : `#${id}`;
+  }
+
   private inList(entity: string, field: string, v: unknown, list: string[]): boolean {
     const l = this.label(entity, field, v);
     return l !== null && list.map(norm).includes(l);
@@ -326,7 +343,11 @@ export class SpecModel {
         age_gt_30d: open.filter((t) => age(t) > 30).length,
         kill_rate: created === 0 ? null : completed / created,
       },
-      rows: over.map((t) => ({ ticket_id: t.id, age_days: age(t) })),
+      rows: over.map((t) => ({
+        ticket_id: t.id, ticket_number: t.ticketNumber, title: t.title, company: this.companyName(t.companyID), status: this.display('Tickets', 'status', t.status),
+        workflow: this.wfOf.get(t.id as number)!.name, assigned_resource: t.assignedResourceID === null ? 'Unassigned' : this.resourceName(t.assignedResourceID),
+        age_days: age(t), days_since_activity: typeof t.lastActivityDate === 'number' ? (T - t.lastActivityDate) / D : null,
+      })),
     };
   }
 
@@ -334,17 +355,26 @@ export class SpecModel {
     const calls = new Map<number, Rec>();
     for (const c of all(this.tenant, 'ServiceCalls')) calls.set(c.id as number, c);
     const future = new Set<number>();
+    const lastStart = new Map<number, number>();
     for (const l of all(this.tenant, 'ServiceCallTickets')) {
       const c = calls.get(l.serviceCallID as number);
+      if (c && typeof c.startDateTime === 'number') lastStart.set(l.ticketID as number, Math.max(lastStart.get(l.ticketID as number) ?? -Infinity, c.startDateTime));
       if (c && typeof c.startDateTime === 'number' && c.startDateTime > T && c.isComplete !== true && c.canceledDateTime === null) future.add(l.ticketID as number);
     }
     const hits = this.tickets.filter((t) => !this.complete(t) && this.inList('Tickets', 'status', t.status, this.s.scheduledStatuses) && !future.has(t.id as number));
-    return { metrics: { tickets: hits.length }, rows: hits.map((t) => ({ ticket_id: t.id })) };
+    return {
+      metrics: { tickets: hits.length },
+      rows: hits.map((t) => ({
+        ticket_id: t.id, ticket_number: t.ticketNumber, title: t.title, status: this.display('Tickets', 'status', t.status),
+        assigned_resource: t.assignedResourceID === null ? 'Unassigned' : this.resourceName(t.assignedResourceID),
+        last_service_call_start: lastStart.has(t.id as number) ? new Date(lastStart.get(t.id as number)!).toISOString() : null,
+      })),
+    };
   }
 
   onHoldPastDue(T: number): Expected {
     const hits = this.tickets.filter((t) => !this.complete(t) && this.inList('Tickets', 'status', t.status, this.s.onHoldStatuses) && typeof t.dueDateTime === 'number' && t.dueDateTime < T);
-    return { metrics: { tickets: hits.length }, rows: hits.map((t) => ({ ticket_id: t.id, days_past_due: (T - (t.dueDateTime as number)) / D })) };
+    return { metrics: { tickets: hits.length }, rows: hits.map((t) => ({ ticket_id: t.id, ticket_number: t.ticketNumber, title: t.title, status: this.display('Tickets', 'status', t.status), due: new Date(t.dueDateTime as number).toISOString(), days_past_due: (T - (t.dueDateTime as number)) / D })) };
   }
 
   // ---------------------------------------------------------------- profitability
@@ -360,7 +390,7 @@ export class SpecModel {
       const bh = sum(client.filter((e) => e.isNonBillable !== true).map((e) => num(e.hoursWorked) ?? 0));
       const goal = num(this.avail.get(rid)?.weeklyBillableHoursGoal);
       return {
-        resource_id: rid, available_hours: available, client_hours: ch, billable_hours: bh,
+        resource_id: rid, resource: this.resourceName(rid), available_hours: available, client_hours: ch, billable_hours: bh,
         utilization_pct: pct(ch, available), billable_utilization_pct: pct(bh, available),
         goal_attainment_pct: goal ? pct(ch, (goal * days) / 7) : null,
       };
@@ -423,7 +453,7 @@ export class SpecModel {
     const rh = sum([...hours.values()]);
     return {
       metrics: { rhem: ep === 0 ? null : rh / ep, reactive_hours: rh, managed_endpoints: ep, managed_companies: managed.size },
-      rows: [...managed].sort((a, b) => a - b).map((c) => ({ company_id: c, endpoints: endpoints.get(c) ?? 0, reactive_hours: hours.get(c) ?? 0, rhem: endpoints.get(c) ? (hours.get(c) ?? 0) / endpoints.get(c)! : null })),
+      rows: [...managed].sort((a, b) => a - b).map((c) => ({ company_id: c, company: this.companyName(c), endpoints: endpoints.get(c) ?? 0, reactive_hours: hours.get(c) ?? 0, rhem: endpoints.get(c) ? (hours.get(c) ?? 0) / endpoints.get(c)! : null })),
     };
   }
 
@@ -452,7 +482,11 @@ export class SpecModel {
     const companies = new Set([...revBy.keys(), ...costBy.keys()].filter((c) => c !== null && c !== 0));
     return {
       metrics: { service_revenue: revenue, labor_cost: cost, labor_profitability_ratio: cost === 0 ? null : revenue / cost, labor_margin_pct: revenue === 0 ? null : (100 * (revenue - cost)) / revenue, hours_without_cost: without },
-      rows: [...companies].map((c) => ({ company_id: c, service_revenue: revBy.get(c) ?? 0, labor_cost: costBy.get(c) ?? 0 })),
+      rows: [...companies].map((c) => {
+        const r = revBy.get(c) ?? 0;
+        const k = costBy.get(c) ?? 0;
+        return { company_id: c, company: this.companyName(c), service_revenue: r, labor_cost: k, ratio: k === 0 ? null : r / k };
+      }),
     };
   }
 }
