@@ -15,11 +15,14 @@ import * as M from './tas-model.js';
  */
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
-// As-of instants: now (a Thursday); the first hours of November in UTC, still 31 October in New York (the
-// zones disagree on the previous month); and the first hours of December, whose previous month and week in
-// UTC hold the simulated days (reopens, escalations and completions seen by several syncs), while New York
-// is still on 30 November; Monday 00:00 in New York (the previous week ends exactly at T there); and a
-// Wednesday whose previous week in New York is the 169-hour week of the end of daylight saving time.
+// As-of instants:
+// - now (a Thursday);
+// - the first hours of November in UTC, still 31 October in New York (the zones disagree on the previous month);
+// - the first hours of December: in UTC the previous month and week hold the simulated days (reopens,
+//   escalations and completions seen by several syncs), while New York is still on 30 November;
+// - Monday 00:00 in New York (the previous week ends exactly at T there);
+// - a Wednesday whose previous week in New York is the 169-hour week at the end of daylight saving time.
+// XC_SEED / XC_DAYS pick another tenant when exploring by hand, XC_DUMP prints our metrics; the suite uses the defaults.
 const AS_OF = [NOW, Date.parse('2026-11-01T02:00:00Z'), Date.parse('2026-12-01T03:00:00Z'), Date.parse('2026-11-30T05:00:00Z'), Date.parse('2026-11-04T12:00:00Z')];
 const ZONES = ['UTC', 'America/New_York'];
 const IDS = [
@@ -128,6 +131,28 @@ describe('cross-check: tech-performance, accounting, sales against an independen
     const at = (id: number) => model.completions(id).map((c) => model.reopenedAfter(id, c));
     expect(at(edges.reopenAtLimit)).toEqual([true]);
     expect(at(edges.reopenPastLimit)).toEqual([false]);
+  });
+
+  it('the edge records land where the spec puts them in our output (UTC, as of now)', async () => {
+    const got = await run(NOW, 'UTC');
+    const byName = (id: string, col: string) => new Map(got.get(id)!.rows.map((r) => [String(r[col]), r]));
+    const renew = byName('accounting/contract-renewals', 'contract');
+    // d = days from today (2026-11-26) to the end date; 0..120 inclusive, buckets 0–30, 31–60, 61–90, 91–120.
+    expect([0, 30, 31, 60, 61, 120].map((n) => renew.get(`Edge ${n}`)?.days_left)).toEqual([0, 30, 31, 60, 61, 120]);
+    expect(renew.has('Edge 121')).toBe(false);
+    expect(renew.has('Edge -1')).toBe(false);
+    expect(byName('accounting/expired-contracts', 'contract').get('Edge -1')?.days_expired).toBe(1);
+    expect(byName('accounting/expired-contracts', 'contract').has('Edge 0')).toBe(false);
+    const appts = byName('sales/appointments', 'title');
+    expect([appts.has('Edge at T'), appts.has('Edge before T+7d'), appts.has('Edge at T+7d')]).toEqual([true, true, false]);
+    const closed = byName('sales/closed-last-week', 'title');
+    // last-7-days = [11-19 12:00Z, 11-26 12:00Z): a date means its 00:00, so 11-19 is out, 11-20 and today in.
+    expect([closed.has('Edge won 11-19'), closed.get('Edge won 11-20')?.outcome, closed.get('Edge lost today')?.outcome]).toEqual([false, 'won', 'lost']);
+    const ready = byName('sales/ready-to-close', 'title');
+    expect([ready.has('Edge stuck, no amount'), ready.has('Edge likely, late'), ready.has('Edge stage 14 d')]).toEqual([true, true, false]);
+    const stuck = byName('sales/stuck-in-stage', 'title');
+    // In the stage since its create date: 20 days is stuck, exactly 14 is not (more than stuckDays).
+    expect([stuck.get('Edge stuck, no amount')?.days_in_stage, stuck.has('Edge stage 14 d')]).toEqual([20, false]);
   });
 
   it('the sync kept kpi-spec §3 state records consistent with the tenant', () => {
