@@ -11,12 +11,14 @@ import { all, SPEC, SpecModel, type Expected, type StateRec } from './spec-impl.
 /**
  * Cross-check: every metric of the intake and profitability reports, computed by `psa-reports run --format
  * json` over a store synced from the simulator through the real sync path, against an independent
- * implementation of kpi-spec.md (./spec-impl.ts) over the simulator's own tenant data. Two as-of instants
- * (one an ordinary Thursday that is a US holiday, one just after the New York DST change) in two zones.
+ * implementation of kpi-spec.md (./spec-impl.ts) over the simulator's own tenant data, with edge-case
+ * records and renumbered picklists (./setup.ts). Four as-of instants (a Thursday that is a US holiday, around
+ * the New York DST change, the first of a month, and spring after the March/April DST changes) in UTC and
+ * New York with default settings, and in Sydney with every setting these reports read moved off its default.
  */
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
-const AS_OF = ['2026-11-26T12:00:00Z', '2026-11-01T03:30:00Z', '2026-12-01T04:30:00Z'];
+const AS_OF = ['2026-11-26T12:00:00Z', '2026-11-01T03:30:00Z', '2026-12-01T04:30:00Z', '2026-04-01T12:00:00Z'];
 const ZONES = ['UTC', 'America/New_York'];
 const IDS = Object.keys(SPEC);
 /** Row key per report (rows are matched on it). */
@@ -33,7 +35,8 @@ const KEY: Record<string, string> = {
  */
 const CUSTOM = {
   timezone: 'Australia/Sydney',
-  businessHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '07:30', end: '18:00' },
+  // Sunday hours that span Sydney's spring-forward night (2026-10-04 02:00 → 03:00) and New York's fall-back.
+  businessHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '01:30', end: '18:00' },
   completeStatuses: ['Complete', 'customer note added'],
   completeTaskStatuses: ['Complete', ' on hold'],
   workflows: [
