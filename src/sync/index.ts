@@ -129,7 +129,11 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
     await client.threshold();
   } catch (e) {
     const err = toError(e);
-    stop = err instanceof AppError ? err : new AppError(`Autotask is not reachable: ${err.message}`, 'NETWORK', { cause: err });
+    // Credentials, zone and an unreachable API stop everything; an answer we cannot use from this one
+    // informational endpoint (404, an odd body) does not: the entities are still worth trying.
+    if (!(err instanceof AppError) || err.exitCode === 2 || err.code === 'NETWORK') {
+      stop = err instanceof AppError ? err : new AppError(`Autotask is not reachable: ${err.message}`, 'NETWORK', { cause: err });
+    }
   }
 
   const runEntity = async (def: EntityDef): Promise<void> => {
