@@ -116,6 +116,51 @@ function diff(id: string, got: Out, want: M.Expected): string[] {
   return d;
 }
 
+/**
+ * The records the sync should have written, replayed from the simulator's own TicketHistory: the state of
+ * each ticket at each sync (the current state with later edits undone), appended when it differs from the
+ * last one appended (kpi-spec §3). Compared with ticket_states per ticket, in order.
+ */
+function replayedHistoryProblems(): string[] {
+  const t = env.sim.tenant;
+  const db = new Database(env.cfg.db, { readonly: true });
+  let syncs: number[];
+  try { syncs = (db.prepare('SELECT started_at FROM sync_runs ORDER BY id').all() as { started_at: number }[]).map((r) => r.started_at); } finally { db.close(); }
+  const FIELDS = ['status', 'queueID', 'assignedResourceID', 'priority'] as const;
+  const parse = (f: string, text: string): number | null => {
+    if (text === 'null') return null;
+    if (f === 'assignedResourceID') return Number(text);
+    return t.value('Tickets', f, text);
+  };
+  const edits = new Map<number, { at: number; f: string; from: number | null }[]>();
+  const h = t.table('TicketHistory');
+  for (let i = 0; i < h.length; i++) {
+    if (!h.isAlive(i)) continue;
+    const r = h.stored(i);
+    const m = r.action === 'Edit' ? /^(\w+): (.*) -> (.*)$/.exec(String(r.detail)) : null;
+    if (!m || !(FIELDS as readonly string[]).includes(m[1]!)) continue;
+    const list = edits.get(r.ticketID as number) ?? [];
+    list.push({ at: r.date as number, f: m[1]!, from: parse(m[1]!, m[2]!) });
+    edits.set(r.ticketID as number, list);
+  }
+  const problems: string[] = [];
+  for (const tk of model.tickets) {
+    const id = tk.id as number;
+    const mine = edits.get(id) ?? [];
+    const want: (number | null)[][] = [];
+    for (const s of syncs) {
+      if ((tk.createDate as number) > s) continue;
+      const st: Record<string, number | null> = Object.fromEntries(FIELDS.map((f) => [f, (tk[f] as number | null) ?? null]));
+      for (let i = mine.length - 1; i >= 0; i--) if (mine[i]!.at > s) st[mine[i]!.f] = mine[i]!.from;
+      const v = FIELDS.map((f) => st[f]!);
+      if (!want.length || JSON.stringify(want[want.length - 1]) !== JSON.stringify(v)) want.push(v);
+    }
+    const got = model.ticketRecords(id).map((r) => [r.status, r.queue_id, r.assigned_resource_id, r.priority]);
+    if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`ticket ${id}: recorded ${JSON.stringify(got)}, history says ${JSON.stringify(want)}`);
+  }
+  return problems.slice(0, 10);
+}
+
 describe('cross-check: tech-performance, accounting, sales against an independent reading of kpi-spec', () => {
   it('the synced tenant has history to check against (completions, reopens, escalations, stage runs)', () => {
     const w = M.windowOf('previous-month', NOW, 'UTC');
@@ -193,6 +238,7 @@ describe('cross-check: tech-performance, accounting, sales against an independen
       if (last.stage !== o.stage || last.status !== o.status) problems.push(`opportunity ${id}: last record (${String(last.stage)}, ${String(last.status)}) != tenant (${String(o.stage)}, ${String(o.status)})`);
     }
     expect(problems).toEqual([]);
+    expect(replayedHistoryProblems()).toEqual([]);
     // The simulated days changed states, so some tickets and opportunities have more than one record.
     expect(tickets.filter((t) => model.ticketRecords(t.id as number).length > 1).length).toBeGreaterThan(10);
     expect(model.recordedOpportunities().filter((id) => model.oppRecords(id).length > 1).length).toBeGreaterThan(0);
