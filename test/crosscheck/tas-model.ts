@@ -95,6 +95,7 @@ export class Model {
   readonly entries: Rec[];
   readonly resources = new Map<number, Rec>();
   readonly holidays = new Set<string>();
+  readonly companies = new Map<number, Rec>();
   private readonly ticketStates = new Map<number, Rec[]>();
   private readonly oppStates = new Map<number, Rec[]>();
 
@@ -103,6 +104,7 @@ export class Model {
     for (const t of this.tickets) this.ticketById.set(t.id as number, t);
     this.entries = rows(tenant, 'TimeEntries');
     for (const r of rows(tenant, 'Resources')) this.resources.set(r.id as number, r);
+    for (const c of rows(tenant, 'Companies')) this.companies.set(c.id as number, c);
     for (const h of rows(tenant, 'Holidays')) if (typeof h.holidayDate === 'number') this.holidays.add(msDate(h.holidayDate));
     for (const s of db.prepare('SELECT * FROM ticket_states ORDER BY ticket_id, id').all() as Rec[]) {
       const id = s.ticket_id as number;
@@ -114,6 +116,16 @@ export class Model {
       if (!this.oppStates.has(id)) this.oppStates.set(id, []);
       this.oppStates.get(id)!.push(s);
     }
+  }
+
+  /** Company name of an id (null without one). */
+  companyName(id: unknown): string | null {
+    return typeof id === 'number' ? String(this.companies.get(id)?.companyName ?? `#${id}`) : null;
+  }
+  /** Company name of a contract's company. */
+  contractCompany(contractId: unknown): string | null {
+    const c = typeof contractId === 'number' ? this.tenant.get('Contracts', contractId) : undefined;
+    return c ? this.companyName(c.companyID) : null;
   }
 
   /** "First Last" of a resource; "Unassigned" without an id. */
@@ -349,7 +361,7 @@ export function approveAndPost(m: Model, T: number, tz: string): Expected {
     a.entries++; a.hours += h; a.value += v; a.oldest = Math.max(a.oldest, age / DAY);
     by.set(c, a);
   }
-  return { metrics: { entries, hours, value, over_7d: over7, over_30d: over30 }, rows: [...by].map(([id, a]) => ({ company_id: id, entries: a.entries, hours: a.hours, value: a.value, oldest_days: a.oldest })) };
+  return { metrics: { entries, hours, value, over_7d: over7, over_30d: over30 }, rows: [...by].map(([id, a]) => ({ company_id: id, company: m.companyName(id) ?? 'No company', entries: a.entries, hours: a.hours, value: a.value, oldest_days: a.oldest })) };
 }
 
 function activeContracts(m: Model): Rec[] {
@@ -359,7 +371,7 @@ function activeContracts(m: Model): Rec[] {
 export function expiredContracts(m: Model, T: number, tz: string): Expected {
   const today = localDate(T, tz);
   const list = activeContracts(m).filter((c) => typeof c.endDate === 'number' && msDate(c.endDate) < today);
-  return { metrics: { contracts: list.length }, rows: list.map((c) => ({ contract_id: c.id, end_date: msDate(c.endDate as number), days_expired: daysBetween(msDate(c.endDate as number), today), renewed: c.renewedContractID !== null && c.renewedContractID !== undefined })) };
+  return { metrics: { contracts: list.length }, rows: list.map((c) => ({ contract_id: c.id, contract: c.contractName, company: m.companyName(c.companyID), end_date: msDate(c.endDate as number), days_expired: daysBetween(msDate(c.endDate as number), today), renewed: c.renewedContractID !== null && c.renewedContractID !== undefined })) };
 }
 
 export function contractRenewals(m: Model, T: number, tz: string): Expected {
@@ -375,7 +387,7 @@ export function contractRenewals(m: Model, T: number, tz: string): Expected {
     const key = d <= 30 ? 'due_30' : d <= 60 ? 'due_60' : d <= 90 ? 'due_90' : 'due_120';
     b[key]++;
     rev += (c.estimatedRevenue as number | null) ?? 0;
-    out.push({ contract_id: c.id, end_date: msDate(c.endDate), days_left: d, has_open_opportunity: openOppCompanies.has(c.companyID) });
+    out.push({ contract_id: c.id, contract: c.contractName, company: m.companyName(c.companyID), end_date: msDate(c.endDate), days_left: d, has_open_opportunity: openOppCompanies.has(c.companyID) });
   }
   return { metrics: { ...b, estimated_revenue: rev }, rows: out };
 }
@@ -402,7 +414,7 @@ export function contractProfitability(m: Model, T: number, tz: string): Expected
   return {
     window: w,
     metrics: { revenue, cost, margin_pct: revenue === 0 ? null : (100 * (revenue - cost)) / revenue },
-    rows: [...per].map(([id, a]) => ({ contract_id: id, revenue: a.revenue, cost: a.cost, margin_pct: a.revenue === 0 ? null : (100 * (a.revenue - a.cost)) / a.revenue })),
+    rows: [...per].map(([id, a]) => ({ contract_id: id, company: m.contractCompany(id), revenue: a.revenue, cost: a.cost, margin_pct: a.revenue === 0 ? null : (100 * (a.revenue - a.cost)) / a.revenue })),
   };
 }
 

@@ -103,6 +103,13 @@ function diff(id: string, got: Out, want: M.Expected): string[] {
   }
   for (const [k, v] of Object.entries(want.metrics)) if (!close(got.metrics[k], v)) d.push(`metric ${k}: ours ${got.metrics[k]} model ${v}`);
   if (got.rows.length !== want.rows.length) d.push(`rows: ours ${got.rows.length} model ${want.rows.length}`);
+  if (id === 'accounting/contract-profitability') {
+    // "sorted by margin ascending"; contracts without revenue (no margin) first, as the description says.
+    const m = got.rows.map((r) => r.margin_pct as number | null);
+    const firstNum = m.findIndex((x) => x !== null);
+    const nums = m.slice(firstNum < 0 ? m.length : firstNum);
+    if (nums.some((x) => x === null) || nums.some((x, i) => i > 0 && x! < nums[i - 1]!)) d.push('rows not sorted by margin ascending');
+  }
   const key = ROW_KEYS[id];
   if (key) {
     const norm = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v ?? null);
