@@ -193,8 +193,8 @@ export class SpecModel {
 
   // ---------------------------------------------------------------- intake
 
-  workflowDistribution(T: number): Expected {
-    const { from, to } = previousMonth(T, this.tz);
+  workflowDistribution(T: number, w?: Win): Expected {
+    const { from, to } = w ?? previousMonth(T, this.tz);
     const created = this.tickets.filter((t) => (t.createDate as number) >= from && (t.createDate as number) < to);
     const total = created.length;
     const hours = new Map<string, number>();
@@ -215,8 +215,8 @@ export class SpecModel {
     };
   }
 
-  slaPerformance(T: number): Expected {
-    const { from, to } = previousWeek(T, this.tz);
+  slaPerformance(T: number, w?: Win): Expected {
+    const { from, to } = w ?? previousWeek(T, this.tz);
     const events = [['first_response', 'firstResponseDateTime', 'firstResponseDueDateTime'],
       ['resolution_plan', 'resolutionPlanDateTime', 'resolutionPlanDueDateTime'],
       ['resolved', 'resolvedDateTime', 'resolvedDueDateTime']] as const;
@@ -379,8 +379,8 @@ export class SpecModel {
 
   // ---------------------------------------------------------------- profitability
 
-  resourceUtilization(T: number): Expected {
-    const { from, to } = previousWeek(T, this.tz);
+  resourceUtilization(T: number, w?: Win): Expected {
+    const { from, to } = w ?? previousWeek(T, this.tz);
     const days = datesIn(from, to, this.tz).length;
     const inWin = this.entriesIn(from, to);
     const rows = this.serviceResources(T).map((rid) => {
@@ -401,8 +401,8 @@ export class SpecModel {
     return { rows, metrics: { utilization_pct: pct(cl, av), billable_utilization_pct: pct(bi, av), available_hours: av, client_hours: cl } };
   }
 
-  mttr(T: number): Expected {
-    const { from, to } = previousMonth(T, this.tz);
+  mttr(T: number, w?: Win): Expected {
+    const { from, to } = w ?? previousMonth(T, this.tz);
     const hit: { wf: Wf; wall: number; bh: number }[] = [];
     for (const t of this.tickets) {
       const wf = this.wfOf.get(t.id as number)!;
@@ -424,8 +424,8 @@ export class SpecModel {
     };
   }
 
-  rhem(T: number): Expected {
-    const { from, to } = previousMonth(T, this.tz);
+  rhem(T: number, w?: Win): Expected {
+    const { from, to } = w ?? previousMonth(T, this.tz);
     const E = addDays(localDate(to, this.tz), -1);
     const managed = new Set<number>();
     for (const c of all(this.tenant, 'Contracts')) {
@@ -457,8 +457,8 @@ export class SpecModel {
     };
   }
 
-  laborProfitability(T: number): Expected {
-    const { from, to } = previousMonth(T, this.tz);
+  laborProfitability(T: number, w?: Win): Expected {
+    const { from, to } = w ?? previousMonth(T, this.tz);
     const revBy = new Map<number, number>();
     let revenue = 0;
     for (const b of all(this.tenant, 'BillingItems')) {
@@ -492,18 +492,27 @@ export class SpecModel {
 }
 
 /** Report id → the spec computation. */
-export const SPEC: Record<string, (m: SpecModel, T: number) => Expected> = {
-  'intake/workflow-distribution': (m, T) => m.workflowDistribution(T),
-  'intake/sla-performance': (m, T) => m.slaPerformance(T),
+/** A window [from, to) in ms. */
+export interface Win {
+  /** Start (ms). */
+  from: number;
+  /** End, excluded (ms). */
+  to: number;
+}
+
+/** Report id → the spec computation (w: a --from/--to window overriding the default). */
+export const SPEC: Record<string, (m: SpecModel, T: number, w?: Win) => Expected> = {
+  'intake/workflow-distribution': (m, T, w) => m.workflowDistribution(T, w),
+  'intake/sla-performance': (m, T, w) => m.slaPerformance(T, w),
   'intake/service-delivery-forecast': (m, T) => m.serviceDelivery(T),
   'intake/project-availability-forecast': (m, T) => m.projectAvailability(T),
   'intake/backlog': (m, T) => m.backlog(T),
   'intake/scheduled-no-future-call': (m, T) => m.scheduledNoFutureCall(T),
   'intake/on-hold-past-due': (m, T) => m.onHoldPastDue(T),
-  'profitability/resource-utilization': (m, T) => m.resourceUtilization(T),
-  'profitability/mttr': (m, T) => m.mttr(T),
-  'profitability/rhem': (m, T) => m.rhem(T),
-  'profitability/labor-profitability': (m, T) => m.laborProfitability(T),
+  'profitability/resource-utilization': (m, T, w) => m.resourceUtilization(T, w),
+  'profitability/mttr': (m, T, w) => m.mttr(T, w),
+  'profitability/rhem': (m, T, w) => m.rhem(T, w),
+  'profitability/labor-profitability': (m, T, w) => m.laborProfitability(T, w),
 };
 
 export { at, H };
