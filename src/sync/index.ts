@@ -145,7 +145,18 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
       result.code = stop.code;
     } else {
       try {
-        await syncEntity(def, client, store, opts, result, emit);
+        try {
+          await syncEntity(def, client, store, opts, result, emit);
+        } catch (e) {
+          if (!unknownChangeField(def, e)) throw e;
+          result.error = toError(e).message;
+        }
+        if (result.error && unknownChangeField(def, result.error)) {
+          // This tenant does not know the entity's change field (a version or permission difference): read
+          // the entity whole instead of failing every incremental sync.
+          result.error = undefined;
+          await syncEntity({ ...def, sync: { kind: 'full' } }, client, store, { ...opts, full: true }, result, emit);
+        }
         result.ok = !result.error;
       } catch (e) {
         const err = toError(e);
@@ -183,6 +194,13 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   });
   emit({ type: 'sync:done', summary });
   return summary;
+}
+
+/** Whether an error says the tenant has no such field as the entity's change timestamp. */
+function unknownChangeField(def: EntityDef, e: unknown): boolean {
+  if (def.sync.kind !== 'incremental') return false;
+  const msg = typeof e === 'string' ? e : toError(e).message;
+  return /unable to find/i.test(msg) && msg.toLowerCase().includes(def.sync.field.toLowerCase());
 }
 
 async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
