@@ -144,6 +144,11 @@ export class Tenant {
     if (pos < 0) throw new Error(`simulator: ${t.entity.name} ${id} not found`);
     const rec = t.stored(pos);
     t.remove(pos);
+    if (t.entity.name === 'ServiceCalls') {
+      // A service call's ticket links are its children: Autotask deletes them with it (no deletion log).
+      const links = this.table('ServiceCallTickets');
+      for (let p = 0; p < links.length; p++) if (links.isAlive(p) && links.get(p, 'serviceCallID') === id) links.remove(p);
+    }
     if (t.entity.name === 'Tickets') {
       this.table('DeletedTicketLogs').append({
         id: this.nextId('DeletedTicketLogs'), ticketID: id, ticketNumber: rec.ticketNumber, ticketTitle: rec.title,

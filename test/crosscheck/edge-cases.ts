@@ -7,7 +7,7 @@ import { all } from './spec-impl.js';
  * against the windows of as-of 2026-11-26T12:00Z in UTC and New York (EDT until 2026-11-01 06:00Z):
  * previous-month [Oct 1, Nov 1) starts 00:00Z / 04:00Z, previous-week [Nov 16, Nov 23) starts 00:00Z / 05:00Z.
  */
-export function injectEdgeCases(t: Tenant): void {
+export function injectEdgeCases(t: Tenant): () => void {
   const Z = (s: string) => Date.parse(s);
   const day = (s: string) => Date.parse(`${s}T00:00:00Z`);
   const v = (entity: string, field: string, label: string) => t.value(entity, field, label);
@@ -54,6 +54,7 @@ export function injectEdgeCases(t: Tenant): void {
   const call = (ticketID: number, over: Record<string, unknown>) => {
     const id = t.insert('ServiceCalls', { companyID: customer, description: 'edge visit', startDateTime: Z('2026-11-27T14:00:00Z'), endDateTime: Z('2026-11-27T15:00:00Z'), isComplete: false, canceledDateTime: null, ...over });
     t.insert('ServiceCallTickets', { serviceCallID: id, ticketID });
+    return id;
   };
   const t7 = ticket({ status: st('dispatched') });
   call(t7, { startDateTime: Z('2026-11-26T12:00:00Z'), endDateTime: Z('2026-11-26T13:00:00Z') });
@@ -62,6 +63,10 @@ export function injectEdgeCases(t: Tenant): void {
   call(t8, { isComplete: true });
   const t8b = ticket({ status: st('Scheduled') });
   call(t8b, {});
+  // A future visit that is synced, then deleted in Autotask (service calls have no deletion log): the ticket
+  // has no future call any more.
+  const t8c = ticket({ status: st('Scheduled') });
+  const doomed = call(t8c, { startDateTime: Z('2026-12-03T14:00:00Z'), endDateTime: Z('2026-12-03T15:00:00Z') });
 
   // Internal company work (not client work), a ticket with more logged than estimated.
   const tInternal = ticket({ companyID: 0, createDate: Z('2026-11-12T10:00:00Z') });
@@ -121,4 +126,6 @@ export function injectEdgeCases(t: Tenant): void {
   bi({ billingItemType: v('BillingItems', 'billingItemType', 'Labor Adjustment'), itemDate: Z('2026-11-01T00:00:00Z'), extendedPrice: 500 });
   bi({ billingItemType: v('BillingItems', 'billingItemType', 'Recurring Contract Service'), itemDate: Z('2026-10-01T00:00:00Z'), extendedPrice: 700 });
   bi({ billingItemType: v('BillingItems', 'billingItemType', 'Product'), itemDate: Z('2026-10-10T00:00:00Z'), extendedPrice: 900 });
+
+  return () => t.remove('ServiceCalls', doomed);
 }

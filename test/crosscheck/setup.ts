@@ -11,7 +11,7 @@ import { injectEdgeCases } from './edge-cases.js';
  * Like test/helpers/synced.ts `syncedStore`, plus what the cross-check needs: picklist values renumbered
  * before the first sync (tenants number their picklists differently; reports must go by label, and swapped
  * values such as Critical ↔ High would show a report that reads ids), then `days` simulated days with a
- * sync after each, then the edge-case records and a last sync.
+ * sync after each, then the edge-case records, a sync, the edge cases' later changes (a deletion) and a last sync.
  */
 export async function crossStore(opts: { seed: number; now: number; days: number }): Promise<{ sim: Simulator; cfg: Config; dir: string; env: NodeJS.ProcessEnv; cleanup: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-cross-'));
@@ -38,7 +38,9 @@ export async function crossStore(opts: { seed: number; now: number; days: number
     sim.advance(86_400_000);
     await sync();
   }
-  injectEdgeCases(t);
+  const later = injectEdgeCases(t);
+  await sync();
+  later();
   await sync();
   return { sim, cfg, dir, env, cleanup: async () => { await sim.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
