@@ -12,7 +12,7 @@ const DAY = 86_400_000;
  * synced through the real sync path. Generated data seldom lands exactly on a boundary; these do. Assumes
  * the tenant's now is 2026-11-26T12:00Z (a Thursday; today is 2026-11-26 in UTC and in New York).
  */
-export async function addEdgeCases(sim: Simulator, cfg: Config, env: NodeJS.ProcessEnv, dir: string): Promise<{ reopenAtLimit: number; reopenPastLimit: number }> {
+export async function addEdgeCases(sim: Simulator, cfg: Config, env: NodeJS.ProcessEnv, dir: string): Promise<{ reopenAtLimit: number; reopenPastLimit: number; completedAt: number }> {
   const t = sim.tenant;
   const now = t.now;
   const io = captureIO(env, dir);
@@ -86,15 +86,16 @@ export async function addEdgeCases(sim: Simulator, cfg: Config, env: NodeJS.Proc
     t.insert('Appointments', { resourceID: resource, title, startDateTime: at, endDateTime: at + 30 * MIN });
   }
 
-  // Reopen exactly reopenDays after the completion (counts) and 1 ms later (does not): complete, sync, reopen, sync.
+  // Reopen exactly reopenDays after the completion (counts) and 1 ms later (does not): complete, sync, reopen,
+  // sync. Both syncs run at the same simulated now (no random activity in between); the reopen's changedAt is
+  // the lastActivityDate the update sets, which the incremental sync re-reads through its overlap.
   const [a, b] = open as [number, number];
-  t.update('Tickets', a, { status: complete, completedDate: now + MIN - 14 * DAY });
-  t.update('Tickets', b, { status: complete, completedDate: now + MIN - 14 * DAY - 1 });
+  t.update('Tickets', a, { status: complete, completedDate: now - 14 * DAY });
+  t.update('Tickets', b, { status: complete, completedDate: now - 14 * DAY - 1 });
   await sync();
-  sim.advance(MIN);
   const inProgress = t.value('Tickets', 'status', 'In Progress');
-  t.update('Tickets', a, { status: inProgress, lastActivityDate: now + MIN });
-  t.update('Tickets', b, { status: inProgress, lastActivityDate: now + MIN });
+  t.update('Tickets', a, { status: inProgress, lastActivityDate: now });
+  t.update('Tickets', b, { status: inProgress, lastActivityDate: now });
   await sync();
-  return { reopenAtLimit: a, reopenPastLimit: b };
+  return { reopenAtLimit: a, reopenPastLimit: b, completedAt: now - 14 * DAY };
 }

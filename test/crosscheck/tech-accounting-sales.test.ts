@@ -153,6 +153,9 @@ function replayedHistoryProblems(): string[] {
   const problems: string[] = [];
   for (const tk of model.tickets) {
     const id = tk.id as number;
+    // The edge set completes and reopens two tickets between two syncs at the same simulated instant, which
+    // a replay by time cannot tell apart; the edge test checks those two directly.
+    if (id === edges.reopenAtLimit || id === edges.reopenPastLimit) continue;
     const mine = edits.get(id) ?? [];
     const want: (number | null)[][] = [];
     for (const s of syncs) {
@@ -180,9 +183,10 @@ describe('cross-check: tech-performance, accounting, sales against an independen
   });
 
   it('the edge records landed where intended (a reopen exactly reopenDays after completion counts, 1 ms later not)', () => {
-    const at = (id: number) => model.completions(id).map((c) => model.reopenedAfter(id, c));
-    expect(at(edges.reopenAtLimit)).toEqual([true]);
-    expect(at(edges.reopenPastLimit)).toEqual([false]);
+    // The completion event written by the edge set (a ticket may carry earlier ones of its own).
+    const at = (id: number, time: number) => model.completions(id).filter((c) => c.at === time).map((c) => model.reopenedAfter(id, c));
+    expect(at(edges.reopenAtLimit, edges.completedAt)).toEqual([true]);
+    expect(at(edges.reopenPastLimit, edges.completedAt - 1)).toEqual([false]);
   });
 
   it('the edge records land where the spec puts them in our output (UTC, as of now)', async () => {
