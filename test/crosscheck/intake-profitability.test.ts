@@ -128,7 +128,10 @@ describe('cross-check of intake and profitability against kpi-spec', () => {
         expect(code).toBe(0);
         const results = JSON.parse(io.stdout.join('')) as { report: string; metrics: Record<string, unknown>; rows: Record<string, unknown>[] }[];
         for (const r of results) {
+          // CROSSCHECK_DUMP=1 prints what was compared, to read the numbers behind a disagreement.
           if (process.env.CROSSCHECK_DUMP) console.log(tz, asOf, r.report, JSON.stringify(r.metrics), r.rows.length, JSON.stringify(r.rows[0]));
+          // Agreement on all-zero or all-empty numbers would prove nothing: each report must have substance here.
+          if (asOf === AS_OF[0]) expect(Object.values(r.metrics).some((x) => typeof x === 'number' && x !== 0), `${r.report} has a non-zero metric`).toBe(true);
           for (const d of compare(r.report, r, SPEC[r.report]!(model, Date.parse(asOf)))) diffs.push(`[${tz} ${asOf}] ${d}`);
         }
       }
