@@ -26,7 +26,7 @@ export default defineReport({
     const h = ctx.history();
     const done = completionsInWindow(ctx, ctx.query<{ ticket_id: number }>().map((r) => r.ticket_id));
     const items = done.map((c) => ({
-      resourceId: h.records(c.ticketId).find((r) => r.assignedResourceId !== null)?.assignedResourceId ?? null,
+      resourceId: h.firstAssigned(c.ticketId),
       hit: h.escalated(c.ticketId),
     }));
     const escalated = items.filter((i) => i.hit).length;

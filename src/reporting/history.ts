@@ -52,7 +52,7 @@ export interface TicketHistory {
   reopenedAfter(ev: CompletionEvent): boolean;
   /** Whether any record has an escalation status or queue. */
   escalated(ticketId: number): boolean;
-  /** The first recorded assigned resource. */
+  /** The first resource ever recorded as assigned (records before the first assignment skipped), or null. */
   firstAssigned(ticketId: number): number | null;
 }
 
@@ -116,7 +116,7 @@ export function loadTicketHistory(db: Db, settings: Settings, pl: Picklists): Ti
       return (by.get(t) ?? []).some((r) => (r.status !== null && escStatus.has(r.status)) || (r.queueId !== null && escQueue.has(r.queueId)));
     },
     firstAssigned(t) {
-      return (by.get(t) ?? [])[0]?.assignedResourceId ?? null;
+      return (by.get(t) ?? []).find((r) => r.assignedResourceId !== null)?.assignedResourceId ?? null;
     },
   };
 }
