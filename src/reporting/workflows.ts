@@ -73,23 +73,35 @@ export function createClassifier(settings: Pick<Settings, 'workflows'>, pl: Pick
  * Materialises `temp.ticket_wf(ticket_id, workflow, reactive, fcr, backlog)` for every stored ticket, so
  * report SQL can join on workflows. Per connection; rebuilt on each call.
  *
- * Tickets share few distinct combinations of the classified fields, so each combination is classified
- * once in JS and SQLite joins them back to the tickets: one pass, no per-ticket round trips.
+ * The rules become one CASE over the tickets: each label condition is resolved once to the picklist values
+ * whose label matches (the same test the classifier makes per ticket), so SQLite classifies every ticket
+ * in one pass without calling back into JS or building a key per row.
  */
 export function materialiseWorkflows(db: Db, settings: Pick<Settings, 'workflows'>, pl: Picklists): void {
-  const classify = createClassifier(settings, pl);
-  const key = `IFNULL(ticketType,'')||'|'||IFNULL(priority,'')||'|'||IFNULL(queueID,'')||'|'||IFNULL(issueType,'')||'|'||IFNULL(subIssueType,'')||'|'||IFNULL(ticketCategory,'')||'|'||IFNULL(source,'')||'|'||IFNULL(status,'')||'|'||(projectID IS NOT NULL)`;
-  db.exec(`DROP TABLE IF EXISTS temp.ticket_wf; DROP TABLE IF EXISTS temp.wf_combo;
-    CREATE TEMP TABLE ticket_wf (ticket_id INTEGER PRIMARY KEY, workflow TEXT NOT NULL, reactive INTEGER NOT NULL, fcr INTEGER NOT NULL, backlog INTEGER NOT NULL);
-    CREATE TEMP TABLE wf_combo (k TEXT PRIMARY KEY, workflow TEXT NOT NULL, reactive INTEGER NOT NULL, fcr INTEGER NOT NULL, backlog INTEGER NOT NULL)`);
-  const combos = db.prepare(`SELECT ${key} AS k, ticketType, priority, queueID, issueType, subIssueType, ticketCategory, source, status,
-      CASE WHEN projectID IS NOT NULL THEN 1 END AS projectID FROM tickets GROUP BY k`).all() as (TicketLabelsInput & { k: string })[];
-  const ins = db.prepare('INSERT INTO temp.wf_combo VALUES (?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    for (const c of combos) {
-      const w = classify(c);
-      ins.run(c.k, w.name, w.reactive ? 1 : 0, w.fcr ? 1 : 0, w.backlog ? 1 : 0);
+  const list = workflowList(settings);
+  const index = new Map<string, number>();
+  list.forEach((w, i) => { if (!index.has(w.name)) index.set(w.name, i); });
+  const lists: string[] = [];
+  const whens = settings.workflows.map((r) => {
+    const conds: string[] = [];
+    if (r.hasProject !== undefined) conds.push(r.hasProject ? 't.projectID IS NOT NULL' : 't.projectID IS NULL');
+    for (const [key, field] of RULE_FIELDS) {
+      const v = r[key] as string | string[] | undefined;
+      if (v === undefined) continue;
+      lists.push(JSON.stringify(pl.valuesOf('Tickets', field, Array.isArray(v) ? v : [v])));
+      conds.push(`t.${field} IN (SELECT value FROM json_each(?))`);
     }
-    db.exec(`INSERT INTO temp.ticket_wf SELECT t.id, c.workflow, c.reactive, c.fcr, c.backlog FROM tickets t JOIN temp.wf_combo c ON c.k = ${key.replace(/(ticketType|priority|queueID|issueType|subIssueType|ticketCategory|source|status|projectID)/g, 't.$1')}`);
+    return `WHEN ${conds.length ? conds.join(' AND ') : '1'} THEN ${index.get(r.name)!}`;
+  });
+  db.exec(`DROP TABLE IF EXISTS temp.ticket_wf; DROP TABLE IF EXISTS temp.wf_list;
+    CREATE TEMP TABLE ticket_wf (ticket_id INTEGER PRIMARY KEY, workflow TEXT NOT NULL, reactive INTEGER NOT NULL, fcr INTEGER NOT NULL, backlog INTEGER NOT NULL);
+    CREATE TEMP TABLE wf_list (i INTEGER PRIMARY KEY, workflow TEXT NOT NULL, reactive INTEGER NOT NULL, fcr INTEGER NOT NULL, backlog INTEGER NOT NULL)`);
+  const ins = db.prepare('INSERT INTO temp.wf_list VALUES (?, ?, ?, ?, ?)');
+  const unclassified = index.get(UNCLASSIFIED.name)!;
+  db.transaction(() => {
+    list.forEach((w, i) => ins.run(i, w.name, w.reactive ? 1 : 0, w.fcr ? 1 : 0, w.backlog ? 1 : 0));
+    // CROSS JOIN keeps the tickets as the outer loop: one pass, each row looks its workflow up by number.
+    db.prepare(`INSERT INTO temp.ticket_wf SELECT t.id, l.workflow, l.reactive, l.fcr, l.backlog
+      FROM tickets t CROSS JOIN temp.wf_list l ON l.i = CASE ${whens.join(' ')} ELSE ${unclassified} END`).run(...lists);
   })();
 }
