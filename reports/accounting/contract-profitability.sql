@@ -1,8 +1,9 @@
 -- Revenue and cost per contract in the window (kpi-spec §7, accounting/contract-profitability).
 -- Labor and Labor Adjustment items carry the cost of the labour already counted from time entries, so
 -- their ourCost is left out. A time entry is in the window by its work instant: startDateTime, else
--- dateWorked (a date whose 00:00 is in [from, to) ⇔ :fromDay ≤ date < :toDay); the two branches of
--- the OR each use their own index (the unary + keeps the second branch on the dateWorked index).
+-- dateWorked (a date whose 00:00 is in [from, to) ⇔ :fromDay ≤ date < :toDay); both branches of the OR
+-- are ranges of the covering index time_entries_work (migration 6 added contractID to it), and the items
+-- of the window are read from the covering index billing_items_date: neither table is read.
 WITH items AS (
   SELECT b.contractID AS contract_id,
          SUM(COALESCE(b.extendedPrice, 0)) AS revenue,
@@ -20,7 +21,7 @@ labour AS (
   LEFT JOIN resources r ON r.id = te.resourceID
   WHERE te.contractID IS NOT NULL
     AND ((te.startDateTime >= :from AND te.startDateTime < :to)
-      OR (+te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay))
+      OR (te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay))
   GROUP BY te.contractID
 ),
 ids AS (SELECT contract_id FROM items UNION SELECT contract_id FROM labour)

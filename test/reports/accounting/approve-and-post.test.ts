@@ -96,6 +96,6 @@ describe('accounting/approve-and-post', () => {
     openSession(store.db, SettingsSchema.parse({})); // registers work_ms and the other SQL functions
     const sql = fs.readFileSync(path.resolve(__dirname, '../../../reports/accounting/approve-and-post.sql'), 'utf8');
     const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ asOf: t, toDay: '2026-11-27' }) as { detail: string }[]).map((p) => p.detail);
-    expect(plan.some((d) => /time_entries_unapproved/.test(d))).toBe(true);
+    expect(plan.some((d) => /SCAN te USING COVERING INDEX time_entries_unapproved/.test(d))).toBe(true);
   });
 });
