@@ -42,8 +42,12 @@ export interface ServiceForecast {
 
 const SQL_OF = 'intake/service-delivery-forecast';
 
-/** Computes the weeks, capacity and demand at the context's T. */
+/** Computes the weeks, capacity and demand at the context's T (once per session: both reports use it). */
 export function serviceForecast(ctx: ReportContext): ServiceForecast {
+  return ctx.shared('intake/service-forecast', () => computeForecast(ctx));
+}
+
+function computeForecast(ctx: ReportContext): ServiceForecast {
   const n = ctx.settings.forecastWeeks;
   const w0 = isoWeekMonday(ctx.today);
   const cap = ctx.capacity();

@@ -79,6 +79,11 @@ export interface ReportContext {
   firstDayAtOrAfter(t: Instant): CalendarDate;
   /** Target of a metric: settings.targets["<id>.<metric>"], else the given default. */
   target(metric: string, fallback?: number): number | null;
+  /**
+   * Computes a value once per session and as-of instant, for reports that derive the same thing (e.g. the
+   * service forecast). `key` must name everything else the value depends on; the value must not be mutated.
+   */
+  shared<T>(key: string, make: () => T): T;
 }
 
 /** Folder of the package (holds reports/ and templates/), found from this file in src/ or dist/src/. */
@@ -101,6 +106,7 @@ export interface Session {
   holidays: Set<CalendarDate>;
   historyCache: TicketHistory | null;
   capacityCache: Map<Instant, Capacity>;
+  sharedCache: Map<string, unknown>;
   sqlCache: Map<string, string>;
   sqlDir: string;
 }
@@ -122,6 +128,7 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
     bh: createBusinessHours(settings, holidays),
     historyCache: null,
     capacityCache: new Map(),
+    sharedCache: new Map(),
     sqlCache: new Map(),
     sqlDir,
   };
@@ -199,6 +206,13 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     dateOf: (t) => dateOf(t, tz),
     firstDayAtOrAfter: (t) => firstDayAtOrAfter(t, tz),
     target: (metric, fallback) => settings.targets[`${id}.${metric}`] ?? fallback ?? null,
+    shared<T>(key: string, make: () => T): T {
+      const k = `${asOf}|${key}`;
+      if (s.sharedCache.has(k)) return s.sharedCache.get(k) as T;
+      const v = make();
+      s.sharedCache.set(k, v);
+      return v;
+    },
     query<T>(name?: string, extra?: Record<string, string | number | null>): T[] {
       return run<T>(id, name, extra);
     },

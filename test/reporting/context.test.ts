@@ -30,6 +30,19 @@ describe('ReportContext.queryFrom', () => {
   });
 });
 
+describe('ReportContext.shared', () => {
+  it('computes a value once per session and as-of instant, whichever report asks', () => {
+    const s = openSession(store.db, defaultSettings(), sqlDir);
+    let made = 0;
+    const make = () => ({ n: ++made });
+    const first = createContext(s, 'g/a', 1000, null).shared('k', make);
+    expect(createContext(s, 'g/b', 1000, null).shared('k', make)).toBe(first);
+    expect(createContext(s, 'g/a', 2000, null).shared('k', make)).toEqual({ n: 2 }); // another T: computed again
+    expect(createContext(s, 'g/a', 1000, null).shared('other', make)).toEqual({ n: 3 });
+    expect(createContext(openSession(store.db, defaultSettings(), sqlDir), 'g/a', 1000, null).shared('k', make)).toEqual({ n: 4 }); // new session
+  });
+});
+
 describe('value-list parameters', () => {
   it('carry the picklist values whose label matches the settings list, trimmed, any case, inactive included', () => {
     store.db.prepare("INSERT INTO picklists (entity, field, value, label, is_active, is_system) VALUES ('Tickets', 'status', 99, ' complete ', 0, 0)").run();
