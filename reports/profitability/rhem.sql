@@ -14,16 +14,17 @@ endpoints AS (
   FROM configuration_items ci
   JOIN managed m ON m.company_id = ci.companyID
   WHERE ci.isActive = 1
-    AND pl('ConfigurationItems', 'configurationItemType', ci.configurationItemType) IN (SELECT value FROM json_each(:endpointTypes))
+    AND ci.configurationItemType IN (SELECT value FROM json_each(:endpointTypeValues))
   GROUP BY ci.companyID
 ),
 -- CROSS JOIN keeps the window's entries as the outer loop: a managed company's whole ticket history is
--- far larger than one month of entries.
+-- far larger than one month of entries. The in-memory workflow table drops non-reactive entries before
+-- their ticket row is read. Endpoint types are matched through their picklist values (no per-row lookup).
 reactive AS (
   SELECT t.companyID AS company_id, SUM(te.hoursWorked) AS hours
   FROM time_entries te
+  CROSS JOIN ticket_wf w ON w.ticket_id = te.ticketID AND w.reactive = 1
   CROSS JOIN tickets t ON t.id = te.ticketID
-  JOIN ticket_wf w ON w.ticket_id = t.id AND w.reactive = 1
   JOIN managed m ON m.company_id = t.companyID
   -- Both halves are ranges of the covering index time_entries_work (migration 5).
   WHERE (te.startDateTime >= :from AND te.startDateTime < :to)
