@@ -10,7 +10,7 @@ export default defineReport({
     'entry whose work instant is in the window (internal and non-billable work included: it is all delivery ' +
     'labour). A resource with no internal cost (empty or 0) adds no cost; their hours are reported as ' +
     'hours_without_cost. ratio = revenue ÷ cost (target ≥ 2.5); margin = (revenue − cost) ÷ revenue. Rows are per ' +
-    'client company (not 0, the MSP itself): revenue by the billing item\'s company; cost by the company of the ' +
+    'client company (not 0, the MSP itself) with service revenue or time entries in the window: revenue by the billing item\'s company; cost by the company of the ' +
     'entry\'s ticket, else of its task\'s project. Cost of internal work and of entries on neither a ticket nor a ' +
     'task is in the totals but in no row.',
   window: 'previous-month',

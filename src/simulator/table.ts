@@ -206,7 +206,7 @@ export class Table {
     return `${out}}`;
   }
 
-  private readonly plans = new WeakMap<readonly SimField[], [string, Column | null, FieldType][]>();
+  private plans = new WeakMap<readonly SimField[], [string, Column | null, FieldType][]>();
 
   /** Field accessors resolved once per projection, so a 500-row page does no per-cell lookups. */
   private plan(fields: readonly SimField[]): [string, Column | null, FieldType][] {
@@ -292,6 +292,8 @@ export class Table {
     alive.set(this.alive);
     this.alive = alive;
     for (const [name, col] of this.cols) this.cols.set(name, growColumn(col, cap));
+    // Cached projections hold the old column arrays: rows past the old capacity would read as garbage.
+    this.plans = new WeakMap();
     this.cap = cap;
   }
 }

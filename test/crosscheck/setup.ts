@@ -31,7 +31,7 @@ export async function crossStore(opts: { seed: number; now: number; days: number
   const clock = { now: () => sim.now() };
   const sync = async () => {
     const s = await runSync(cfg, io, { clock, progress: 'none' });
-    if (!s.ok) throw new Error(`sync failed: ${s.failed.join(', ')}`);
+    if (!s.ok) throw new Error(`sync failed: ${s.entities.filter((r) => !r.ok).map((r) => `${r.entity}: ${r.error}`).join("; ")}`);
   };
   await sync();
   for (let d = 0; d < opts.days; d++) {

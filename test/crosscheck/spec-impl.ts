@@ -474,7 +474,14 @@ export class SpecModel {
       const ic = num(this.resources.get(e.resourceID as number)?.internalCost);
       const h = num(e.hoursWorked) ?? 0;
       // Documented reading: an internalCost of 0 is "no internalCost" (Autotask's unset value), like empty.
-      if (!ic) { without += h; continue; }
+      // Documented reading: a client company has a row when it has service revenue or time in the window,
+      // so time by uncosted resources alone gives a row with 0 cost.
+      if (!ic) {
+        without += h;
+        const c0 = this.entryCompany(e);
+        if (c0 !== null) costBy.set(c0, costBy.get(c0) ?? 0);
+        continue;
+      }
       cost += h * ic;
       const c = this.entryCompany(e);
       if (c !== null) costBy.set(c, (costBy.get(c) ?? 0) + h * ic);
