@@ -55,13 +55,13 @@ export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays
   const toDay = firstDayAtOrAfter(asOf, tz);
   return {
     serviceResources() {
-      // Two index range scans over the 56 days, then the resources: a join driven from resources walks
-      // every time entry of each resource (seconds at a million entries).
+      // Two probes of time_entries_resource (resourceID, startDateTime, dateWorked; migration 7) per
+      // resource: an entry with a start time in the window, or a date-only entry whose date is.
       service ??= (db.prepare(`SELECT r.id FROM resources r
-          WHERE r.isActive = 1 AND r.id IN (
-            SELECT resourceID FROM time_entries WHERE startDateTime >= :from AND startDateTime < :to
-            UNION
-            SELECT resourceID FROM time_entries WHERE startDateTime IS NULL AND dateWorked >= :fromDay AND dateWorked < :toDay)
+          WHERE r.isActive = 1 AND (
+            EXISTS (SELECT 1 FROM time_entries te WHERE te.resourceID = r.id AND te.startDateTime >= :from AND te.startDateTime < :to)
+            OR EXISTS (SELECT 1 FROM time_entries te WHERE te.resourceID = r.id AND te.startDateTime IS NULL
+              AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay))
           ORDER BY r.id`).all({ from, to: asOf, fromDay, toDay }) as { id: number }[])
         .map((r) => ({ id: r.id, name: names.get(r.id) ?? `#${r.id}` }));
       return service;
