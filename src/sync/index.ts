@@ -34,6 +34,11 @@ export interface SyncOptions {
   counts?: boolean;
   /** Picklists read more recently than this are not read again (default 1 hour; `full` always reads). */
   picklistMaxAgeMs?: number;
+  /**
+   * Entities without a deletion log are swept for vanished rows (an ids-only read) when the last sweep is
+   * older than this (default 24 hours; 0 sweeps on every sync).
+   */
+  sweepMaxAgeMs?: number;
 }
 
 /** Outcome of one entity. */
@@ -183,6 +188,22 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   const logs = defs.filter((d) => d.deletionLog);
   await pool(data, opts.concurrency ?? 3, runEntity);
   await pool(logs, opts.concurrency ?? 3, runEntity);
+  // Deletions that no log reports (appointments, service calls, contracts, billing items…): compare ids.
+  if (!stop) {
+    await pool(data.filter((d) => needsSweep(d, results.get(d.name), store, opts)), opts.concurrency ?? 3, async (def) => {
+      const result = results.get(def.name)!;
+      const before = client.stats().byEndpoint[def.name] ?? 0;
+      try {
+        result.deleted += await sweepEntity(def, client, store, opts);
+      } catch (e) {
+        const err = toError(e);
+        result.ok = false;
+        result.error = `removing deleted rows failed: ${err.message}`;
+        result.code = err instanceof AppError ? err.code : 'INTERNAL';
+      }
+      result.requests += (client.stats().byEndpoint[def.name] ?? 0) - before;
+    });
+  }
 
   const entities = defs.map((d) => results.get(d.name)!);
   const failed = entities.filter((r) => !r.ok).map((r) => r.entity);
@@ -194,6 +215,38 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   });
   emit({ type: 'sync:done', summary });
   return summary;
+}
+
+/** Entities whose deletions no log reports, due for an ids-only sweep after an incremental pass. */
+const LOGGED_DELETIONS = new Set(['Tickets', 'TimeEntries']);
+function needsSweep(def: EntityDef, result: EntitySyncResult | undefined, store: SyncStore, opts: SyncOptions): boolean {
+  if (def.sync.kind !== 'incremental' || def.deletionLog || LOGGED_DELETIONS.has(def.name)) return false;
+  if (!result?.ok || result.pass !== 'incremental') return false; // full and initial passes see every row anyway
+  const at = Number(store.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(`sync.swept_at.${def.name}`) ?? NaN);
+  const now = opts.clock.now();
+  return !(Number.isFinite(at) && now >= at && now - at < (opts.sweepMaxAgeMs ?? 86_400_000));
+}
+
+/**
+ * Reads every id of an entity (ids only, 500 a page) and removes local rows whose id is gone. Nothing is
+ * removed unless the whole read succeeded. Returns the number of rows removed.
+ */
+async function sweepEntity(def: EntityDef, client: AutotaskClient, store: SyncStore, opts: SyncOptions): Promise<number> {
+  const startedAt = opts.clock.now();
+  const remote = new Set<number>();
+  for await (const page of client.queryKeyset(def.name, { filter: [F.all()], includeFields: ['id'] })) {
+    for (const item of page.items) remote.add(Number(item.id));
+  }
+  const db = store.db;
+  let removed = 0;
+  db.transaction(() => {
+    // Rows written after the read began (by a concurrent pass) are kept: the read could not have seen them.
+    const local = db.prepare(`SELECT id FROM ${def.table} WHERE synced_at < ?`).pluck().all(startedAt) as number[];
+    const del = db.prepare(`DELETE FROM ${def.table} WHERE id = ?`);
+    for (const id of local) if (!remote.has(id)) removed += del.run(id).changes;
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`sync.swept_at.${def.name}`, String(opts.clock.now()));
+  }).immediate();
+  return removed;
 }
 
 /** Whether an error says the tenant has no such field as the entity's change timestamp. */

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/simulator/server.js';
+import { syncAll, type SyncSummary } from '../../src/sync/index.js';
+import type { Db } from '../../src/store/db.js';
+import { clientOf, freshDb, sim, storeCounts, tempDir, tenantCounts } from './_helpers.js';
+
+/**
+ * Appointments, service calls, contracts, billing items… have no deletion log: an ids-only sweep (daily by
+ * default) removes the rows Autotask no longer has, so deleted records leave the store and the reports.
+ */
+let s: Simulator;
+let tmp: ReturnType<typeof tempDir>;
+let d: Db;
+beforeEach(async () => { tmp = tempDir(); s = await sim({}); d = freshDb(tmp.dir, 'store.db'); });
+afterEach(async () => { d.close(); await s.close(); tmp.cleanup(); });
+
+const sync = (sweepMaxAgeMs?: number): Promise<SyncSummary> =>
+  syncAll(d, clientOf(s), { overlapMs: 10 * 60_000, clock: { now: () => s.now() }, ...(sweepMaxAgeMs !== undefined ? { sweepMaxAgeMs } : {}) });
+
+const ids = (table: string) => d.prepare(`SELECT id FROM ${table} ORDER BY id`).pluck().all() as number[];
+
+describe('deletions without a deletion log', () => {
+  it('a sweep removes vanished appointments and service calls; within its period no sweep runs', async () => {
+    expect((await sync()).ok).toBe(true);
+    const appt = ids('appointments')[0]!;
+    const call = ids('service_calls')[0]!;
+    s.tenant.remove('Appointments', appt);
+    s.tenant.remove('ServiceCalls', call);
+    s.advance(60 * 60_000);
+    // The first incremental sync sweeps (no sweep recorded yet).
+    const second = await sync();
+    expect(second.ok).toBe(true);
+    expect(ids('appointments')).not.toContain(appt);
+    expect(ids('service_calls')).not.toContain(call);
+    expect(second.entities.find((e) => e.entity === 'Appointments')!.deleted).toBeGreaterThanOrEqual(1);
+    expect(storeCounts(d)).toEqual(tenantCounts(s));
+    // Another deletion an hour later is not seen until the next sweep is due…
+    const appt2 = ids('appointments')[0]!;
+    s.tenant.remove('Appointments', appt2);
+    s.advance(60 * 60_000);
+    const third = await sync();
+    expect(ids('appointments')).toContain(appt2);
+    const sweepRequests = third.entities.find((e) => e.entity === 'Appointments')!.requests;
+    // …or until a sync that asks for it.
+    s.advance(60 * 60_000);
+    const fourth = await sync(0);
+    expect(ids('appointments')).not.toContain(appt2);
+    expect(fourth.entities.find((e) => e.entity === 'Appointments')!.requests).toBeGreaterThan(sweepRequests);
+  }, 60_000);
+});
