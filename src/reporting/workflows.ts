@@ -81,15 +81,16 @@ export function materialiseWorkflows(db: Db, settings: Pick<Settings, 'workflows
   const list = workflowList(settings);
   const index = new Map<string, number>();
   list.forEach((w, i) => { if (!index.has(w.name)) index.set(w.name, i); });
-  const lists: string[] = [];
+  const lists: number[] = [];
   const whens = settings.workflows.map((r) => {
     const conds: string[] = [];
     if (r.hasProject !== undefined) conds.push(r.hasProject ? 't.projectID IS NOT NULL' : 't.projectID IS NULL');
     for (const [key, field] of RULE_FIELDS) {
       const v = r[key] as string | string[] | undefined;
       if (v === undefined) continue;
-      lists.push(JSON.stringify(pl.valuesOf('Tickets', field, Array.isArray(v) ? v : [v])));
-      conds.push(`t.${field} IN (SELECT value FROM json_each(?))`);
+      const values = pl.valuesOf('Tickets', field, Array.isArray(v) ? v : [v]);
+      lists.push(...values);
+      conds.push(values.length ? `t.${field} IN (${values.map(() => '?').join(', ')})` : '0');
     }
     return `WHEN ${conds.length ? conds.join(' AND ') : '1'} THEN ${index.get(r.name)!}`;
   });
