@@ -189,6 +189,13 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   await pool(data, opts.concurrency ?? 3, runEntity);
   await pool(logs, opts.concurrency ?? 3, runEntity);
   // Deletions that no log reports (appointments, service calls, contracts, billing items…): compare ids.
+  // An initial or full pass has just seen every row, which counts as a sweep.
+  for (const def of data) {
+    const r = results.get(def.name);
+    if (r?.ok && (r.pass === 'initial' || r.pass === 'full')) {
+      store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`sync.swept_at.${def.name}`, String(startedAt));
+    }
+  }
   if (!stop) {
     await pool(data.filter((d) => needsSweep(d, results.get(d.name), store, opts)), opts.concurrency ?? 3, async (def) => {
       const result = results.get(def.name)!;
