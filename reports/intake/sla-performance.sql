@@ -7,6 +7,11 @@ WITH s AS (
   FROM tickets t
   JOIN ticket_wf w ON w.ticket_id = t.id
   WHERE t.serviceLevelAgreementID IS NOT NULL
+    -- Only tickets that can count below: an event in the window, or not complete (breached open).
+    AND ((t.firstResponseDateTime >= :from AND t.firstResponseDateTime < :to)
+      OR (t.resolutionPlanDateTime >= :from AND t.resolutionPlanDateTime < :to)
+      OR (t.resolvedDateTime >= :from AND t.resolvedDateTime < :to)
+      OR COALESCE(t.status IN (SELECT value FROM json_each(:completeStatusValues)), 0) = 0)
 )
 SELECT workflow,
   SUM(firstResponseDateTime >= :from AND firstResponseDateTime < :to AND firstResponseDueDateTime IS NOT NULL) AS fr_measured,
