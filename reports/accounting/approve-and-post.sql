@@ -3,11 +3,12 @@
 -- without a function call so the filter stays cheap on a large time_entries table (for a point-in-time
 -- report :toDay is the first date whose 00:00 is at or after T, so dateWorked < :toDay ⇔ its 00:00 < T).
 -- `billingApprovalDateTime IS NULL` matches the partial index time_entries_unapproved (migration 4, covering
--- every column read here since migration 6), so only unapproved entries are read, from the index alone; the unary + keeps the planner off the startDateTime index, which would
--- match nearly every entry. MATERIALIZED computes each work instant once, not once per use below.
+-- every column read here since migration 6), so only unapproved entries are read, from the index alone;
+-- the unary + keeps the planner off the startDateTime index, which would match nearly every entry. MATERIALIZED computes each work instant once, not once per use below.
+-- Company names are joined to the groups, not to each entry.
 WITH unapproved AS MATERIALIZED (
   SELECT te.id, te.hoursToBill AS hours, ro.hourlyRate AS rate,
-         work_ms(te.startDateTime, te.dateWorked) AS work_at,
+         COALESCE(te.startDateTime, day_ms(te.dateWorked)) AS work_at, -- work_ms(), calling JS only for date-only entries
          COALESCE(t.companyID, p.companyID) AS company_id
   FROM time_entries te
   LEFT JOIN tickets t ON t.id = te.ticketID
@@ -20,15 +21,18 @@ WITH unapproved AS MATERIALIZED (
     AND (+te.startDateTime < :asOf OR (te.startDateTime IS NULL AND te.dateWorked < :toDay))
     AND NOT EXISTS (SELECT 1 FROM billing_items b WHERE b.timeEntryID = te.id)
 )
-SELECT u.company_id, c.companyName AS company_name,
-       CASE WHEN :asOf - u.work_at > 30 * 86400000 THEN 'over_30d'
-            WHEN :asOf - u.work_at > 7 * 86400000 THEN 'over_7d'
-            ELSE 'recent' END AS bucket,
-       COUNT(*) AS entries,
-       SUM(u.hours) AS hours,
-       SUM(u.hours * COALESCE(u.rate, 0)) AS value,
-       SUM(CASE WHEN u.rate IS NULL THEN 1 ELSE 0 END) AS without_rate,
-       MIN(u.work_at) AS oldest_at
-FROM unapproved u
-LEFT JOIN companies c ON c.id = u.company_id
-GROUP BY u.company_id, bucket
+SELECT g.company_id, c.companyName AS company_name, g.bucket, g.entries, g.hours, g.value, g.without_rate, g.oldest_at
+FROM (
+  SELECT u.company_id,
+         CASE WHEN :asOf - u.work_at > 30 * 86400000 THEN 'over_30d'
+              WHEN :asOf - u.work_at > 7 * 86400000 THEN 'over_7d'
+              ELSE 'recent' END AS bucket,
+         COUNT(*) AS entries,
+         SUM(u.hours) AS hours,
+         SUM(u.hours * COALESCE(u.rate, 0)) AS value,
+         SUM(CASE WHEN u.rate IS NULL THEN 1 ELSE 0 END) AS without_rate,
+         MIN(u.work_at) AS oldest_at
+  FROM unapproved u
+  GROUP BY u.company_id, bucket
+) g
+LEFT JOIN companies c ON c.id = g.company_id
