@@ -4,7 +4,8 @@
 -- report :toDay is the first date whose 00:00 is at or after T, so dateWorked < :toDay ⇔ its 00:00 < T).
 -- `billingApprovalDateTime IS NULL` matches the partial index time_entries_unapproved (migration 4, covering
 -- every column read here since migration 6), so only unapproved entries are read, from the index alone;
--- the unary + keeps the planner off the startDateTime index, which would match nearly every entry. MATERIALIZED computes each work instant once, not once per use below.
+-- the unary + keeps the planner off the startDateTime index, which would match nearly every entry.
+-- MATERIALIZED computes each work instant once, not once per use below.
 -- Company names are joined to the groups, not to each entry.
 WITH unapproved AS MATERIALIZED (
   SELECT te.id, te.hoursToBill AS hours, ro.hourlyRate AS rate,
