@@ -49,6 +49,18 @@ export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays
     if (avail.has(rid)) continue; // one record per resource; the lowest id wins if a tenant has duplicates
     avail.set(rid, { hours: DAY_FIELDS.map((f) => (r[f] as number | null) ?? 0), goal: (r.weeklyBillableHoursGoal as number | null) ?? null });
   }
+  // Reports ask for the same date range for every resource: walk its calendar once.
+  const weekdaysOf = new Map<string, number[]>();
+  const workingWeekdays = (d1: CalendarDate, d2: CalendarDate): number[] => {
+    const key = `${d1}|${d2}`;
+    let list = weekdaysOf.get(key);
+    if (!list) {
+      list = [];
+      for (let d = d1; d < d2; d = addDays(d, 1)) if (!holidays.has(d)) list.push(weekday(d));
+      weekdaysOf.set(key, list);
+    }
+    return list;
+  };
   let service: ServiceResource[] | null = null;
   const from = asOf - 56 * DAY;
   const fromDay = firstDayAtOrAfter(from, tz);
@@ -69,11 +81,7 @@ export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays
     availableHours(resourceId, d1, d2) {
       const a = avail.get(resourceId);
       let total = 0;
-      for (let d = d1; d < d2; d = addDays(d, 1)) {
-        if (holidays.has(d)) continue;
-        const wd = weekday(d);
-        total += a ? a.hours[wd - 1]! : wd <= 5 ? settings.defaultDailyHours : 0;
-      }
+      for (const wd of workingWeekdays(d1, d2)) total += a ? a.hours[wd - 1]! : wd <= 5 ? settings.defaultDailyHours : 0;
       return total;
     },
     weeklyGoal: (id) => avail.get(id)?.goal ?? null,
