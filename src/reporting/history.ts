@@ -59,44 +59,43 @@ export interface TicketHistory {
 /** Records per JSON chunk when loading the history (a few MB of text each). */
 const HISTORY_CHUNK = 50_000;
 
-/** Column positions of a raw record. */
-const ID = 0, TICKET = 1, CHANGED = 2, STATUS = 3, QUEUE = 4, ASSIGNED = 5, PRIORITY = 6, COMPLETED = 7, COMPLETED_BY = 8;
-type RawRecord = (number | null)[];
-
-const before = (a: RawRecord, b: RawRecord) =>
-  a[TICKET]! - b[TICKET]! || a[CHANGED]! - b[CHANGED]! || a[ID]! - b[ID]!;
+/** The record columns, in load order. */
+const COLUMNS = ['id', 'ticket_id', 'changed_at', 'status', 'queue_id', 'assigned_resource_id', 'priority', 'completed_date',
+  'completed_by_resource_id'] as const;
+type Column = (number | null)[];
 
 /** Loads every ticket state record once (a few hundred thousand rows at the large scale). */
 export function loadTicketHistory(db: Db, settings: Settings, pl: Picklists): TicketHistory {
-  // SQLite encodes each chunk of records as one JSON text and V8 parses it: faster than fetching the values
-  // one by one. Chunks (keyset over the index order) bound the size of one text. Records stay raw arrays;
-  // TicketState objects are made only for records() callers (the reports' queries read the arrays).
-  const chunk = db.prepare(`SELECT json_group_array(json_array(id, ticket_id, changed_at, status, queue_id, assigned_resource_id,
-      priority, completed_date, completed_by_resource_id))
-    FROM (SELECT * FROM ticket_states WHERE (ticket_id, changed_at, id) > (:t, :c, :i) ORDER BY ticket_id, changed_at, id LIMIT ${HISTORY_CHUNK})`).pluck();
-  let rows: RawRecord[] = [];
+  // SQLite encodes each chunk as one JSON array per column and V8 parses them into flat number arrays:
+  // far fewer values crossing the driver and no object per record. Chunks (keyset over the index order)
+  // bound the size of one text. TicketState objects are made only for records() callers.
+  const chunk = db.prepare(`SELECT ${COLUMNS.map((c) => `json_group_array(${c})`).join(', ')}
+    FROM (SELECT * FROM ticket_states WHERE (ticket_id, changed_at, id) > (:t, :c, :i) ORDER BY ticket_id, changed_at, id LIMIT ${HISTORY_CHUNK})`).raw(true);
+  let cols: Column[] = COLUMNS.map(() => []);
   const after = { t: Number.MIN_SAFE_INTEGER, c: Number.MIN_SAFE_INTEGER, i: Number.MIN_SAFE_INTEGER };
   for (;;) {
-    const raw = JSON.parse(chunk.get(after) as string) as RawRecord[];
-    rows = rows.length ? rows.concat(raw) : raw;
-    if (raw.length < HISTORY_CHUNK) break;
-    let last = raw[0]!;
-    for (const r of raw) if (before(r, last) > 0) last = r;
-    after.t = last[TICKET]!; after.c = last[CHANGED]!; after.i = last[ID]!;
+    const part = (chunk.get(after) as string[]).map((j) => JSON.parse(j) as Column);
+    const n = part[0]!.length;
+    cols = cols[0]!.length ? cols.map((c, k) => c.concat(part[k]!)) : part;
+    if (n < HISTORY_CHUNK) break;
+    const [pid, pticket, pchanged] = part as [Column, Column, Column];
+    let last = 0;
+    for (let i = 1; i < n; i++) if ((pticket[i]! - pticket[last]! || pchanged[i]! - pchanged[last]! || pid[i]! - pid[last]!) > 0) last = i;
+    after.t = pticket[last]!; after.c = pchanged[last]!; after.i = pid[last]!;
   }
-  // The aggregate reads its ordered subquery in order; should it not, the records are sorted here.
-  for (let i = 1; i < rows.length; i++) {
-    if (before(rows[i - 1]!, rows[i]!) > 0) { rows.sort(before); break; }
+  const [ids, tickets, changed, status, queue, assigned, priority, completed, completedBy] = cols as [Column, Column, Column, Column, Column, Column, Column, Column, Column];
+  const order = (a: number, b: number) => tickets[a]! - tickets[b]! || changed[a]! - changed[b]! || ids[a]! - ids[b]!;
+  // The aggregate reads its ordered subquery in order; should it not, the records are put in order here.
+  for (let i = 1; i < ids.length; i++) {
+    if (order(i - 1, i) > 0) {
+      const perm = ids.map((_, k) => k).sort(order);
+      for (const c of cols) { const copy = c.slice(); perm.forEach((p, k) => { c[k] = copy[p] ?? null; }); }
+      break;
+    }
   }
-  /** Ticket id → [first, end) positions of its records in `rows`. */
-  const span = new Map<number, [number, number]>();
-  for (let i = 0; i < rows.length;) {
-    const t = rows[i]![TICKET]!;
-    let j = i + 1;
-    while (j < rows.length && rows[j]![TICKET] === t) j++;
-    span.set(t, [i, j]);
-    i = j;
-  }
+  /** Ticket id → position of its first record; its records run while the ticket id stays the same. */
+  const first = new Map<number, number>();
+  for (let i = 0; i < tickets.length; i++) if (i === 0 || tickets[i] !== tickets[i - 1]) first.set(tickets[i]!, i);
   const completeVals = new Set(pl.valuesOf('Tickets', 'status', settings.completeStatuses));
   const escStatus = new Set(pl.valuesOf('Tickets', 'status', settings.escalationStatuses));
   const escQueue = new Set(pl.valuesOf('Tickets', 'queueID', settings.escalationQueues));
@@ -109,11 +108,10 @@ export function loadTicketHistory(db: Db, settings: Settings, pl: Picklists): Ti
     let c = compCache.get(ticketId);
     if (c) return c;
     c = [];
-    const sp = span.get(ticketId);
-    if (sp) {
-      for (let i = sp[0]; i < sp[1]; i++) {
-        const r = rows[i]!;
-        if (isComplete(r[STATUS])) c.push({ ticketId, index: i - sp[0], at: r[COMPLETED] ?? r[CHANGED]!, resourceId: r[COMPLETED_BY] ?? r[ASSIGNED] ?? null });
+    const s0 = first.get(ticketId);
+    if (s0 !== undefined) {
+      for (let i = s0; i < tickets.length && tickets[i] === ticketId; i++) {
+        if (isComplete(status[i])) c.push({ ticketId, index: i - s0, at: completed[i] ?? changed[i]!, resourceId: completedBy[i] ?? assigned[i] ?? null });
       }
     }
     compCache.set(ticketId, c);
@@ -123,44 +121,47 @@ export function loadTicketHistory(db: Db, settings: Settings, pl: Picklists): Ti
     records(t) {
       let recs = recCache.get(t);
       if (!recs) {
-        const sp = span.get(t);
-        recs = sp ? rows.slice(sp[0], sp[1]).map((r) => ({
-          id: r[ID]!, ticketId: t, changedAt: r[CHANGED]!, status: r[STATUS] ?? null, queueId: r[QUEUE] ?? null,
-          assignedResourceId: r[ASSIGNED] ?? null, priority: r[PRIORITY] ?? null, completedDate: r[COMPLETED] ?? null,
-          completedByResourceId: r[COMPLETED_BY] ?? null,
-        })) : [];
+        recs = [];
+        const s0 = first.get(t);
+        if (s0 !== undefined) {
+          for (let i = s0; i < tickets.length && tickets[i] === t; i++) {
+            recs.push({
+              id: ids[i]!, ticketId: t, changedAt: changed[i]!, status: status[i] ?? null, queueId: queue[i] ?? null,
+              assignedResourceId: assigned[i] ?? null, priority: priority[i] ?? null, completedDate: completed[i] ?? null,
+              completedByResourceId: completedBy[i] ?? null,
+            });
+          }
+        }
         recCache.set(t, recs);
       }
       return recs;
     },
-    ticketIds: () => [...span.keys()],
+    ticketIds: () => [...first.keys()],
     completions,
     firstCompletionIn(t, w) {
       for (const e of completions(t)) if (e.at >= w.from && e.at < w.to) return e;
       return null;
     },
     reopenedAfter(ev) {
-      const sp = span.get(ev.ticketId);
-      if (!sp) return false;
-      for (let i = sp[0] + ev.index + 1; i < sp[1]; i++) {
-        const r = rows[i]!;
-        if (!isComplete(r[STATUS]) && r[CHANGED]! - ev.at <= reopenMs) return true;
+      const s0 = first.get(ev.ticketId);
+      if (s0 === undefined) return false;
+      for (let i = s0 + ev.index + 1; i < tickets.length && tickets[i] === ev.ticketId; i++) {
+        if (!isComplete(status[i]) && changed[i]! - ev.at <= reopenMs) return true;
       }
       return false;
     },
     escalated(t) {
-      const sp = span.get(t);
-      if (!sp) return false;
-      for (let i = sp[0]; i < sp[1]; i++) {
-        const r = rows[i]!;
-        if ((r[STATUS] !== null && escStatus.has(r[STATUS]!)) || (r[QUEUE] !== null && escQueue.has(r[QUEUE]!))) return true;
+      const s0 = first.get(t);
+      if (s0 === undefined) return false;
+      for (let i = s0; i < tickets.length && tickets[i] === t; i++) {
+        if ((status[i] !== null && escStatus.has(status[i]!)) || (queue[i] !== null && escQueue.has(queue[i]!))) return true;
       }
       return false;
     },
     firstAssigned(t) {
-      const sp = span.get(t);
-      if (!sp) return null;
-      for (let i = sp[0]; i < sp[1]; i++) if (rows[i]![ASSIGNED] !== null) return rows[i]![ASSIGNED]!;
+      const s0 = first.get(t);
+      if (s0 === undefined) return null;
+      for (let i = s0; i < tickets.length && tickets[i] === t; i++) if (assigned[i] !== null) return assigned[i]!;
       return null;
     },
   };
