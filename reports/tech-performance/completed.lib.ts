@@ -28,6 +28,16 @@ export function completionsInWindow(ctx: ReportContext, ticketIds: Iterable<numb
   return out;
 }
 
+/**
+ * completionsInWindow over the tickets of backlog-flagged workflows, read by the calling report's SQL file
+ * (escalation-rate and reopen-rate select the same tickets), computed once per session, T and window.
+ */
+export function backlogCompletions(ctx: ReportContext): CountedCompletion[] {
+  const w = ctx.window!;
+  return ctx.shared(`tech-performance/backlog-completions|${w.from}|${w.to}`,
+    () => completionsInWindow(ctx, ctx.query<{ ticket_id: number }>().map((r) => r.ticket_id)));
+}
+
 /** Per-resource counts of a rate: rows sorted by resource name, with `<num>` and `<rate>` columns. */
 export function rateRows(ctx: ReportContext, items: { resourceId: number | null; hit: boolean }[], denKey: string, numKey: string, rateKey: string): Row[] {
   const cap = ctx.capacity();

@@ -1,6 +1,6 @@
 import { defineReport } from '../../src/reporting/define.js';
 import { pct } from '../../src/reporting/stats.js';
-import { completionsInWindow, rateChart, rateRows } from './completed.lib.js';
+import { backlogCompletions, rateChart, rateRows } from './completed.lib.js';
 
 export default defineReport({
   title: 'Escalation rate',
@@ -24,7 +24,7 @@ export default defineReport({
   burst: { technician: 'resource_id' },
   compute(ctx) {
     const h = ctx.history();
-    const done = completionsInWindow(ctx, ctx.query<{ ticket_id: number }>().map((r) => r.ticket_id));
+    const done = backlogCompletions(ctx);
     const items = done.map((c) => ({
       resourceId: h.firstAssigned(c.ticketId),
       hit: h.escalated(c.ticketId),

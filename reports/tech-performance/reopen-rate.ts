@@ -1,6 +1,6 @@
 import { defineReport } from '../../src/reporting/define.js';
 import { pct } from '../../src/reporting/stats.js';
-import { completionsInWindow, rateChart, rateRows } from './completed.lib.js';
+import { backlogCompletions, rateChart, rateRows } from './completed.lib.js';
 
 export default defineReport({
   title: 'Reopen rate',
@@ -25,7 +25,7 @@ export default defineReport({
   burst: { technician: 'resource_id' },
   compute(ctx) {
     const h = ctx.history();
-    const done = completionsInWindow(ctx, ctx.query<{ ticket_id: number }>().map((r) => r.ticket_id));
+    const done = backlogCompletions(ctx);
     const items = done.map((c) => ({ resourceId: c.first.resourceId, hit: c.inWindow.some((e) => h.reopenedAfter(e)) }));
     const reopened = items.filter((i) => i.hit).length;
     const rows = rateRows(ctx, items, 'completed', 'reopened', 'reopen_rate_pct');
