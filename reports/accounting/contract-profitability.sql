@@ -1,13 +1,14 @@
 -- Revenue and cost per contract in the window (kpi-spec §7, accounting/contract-profitability).
 -- Labor and Labor Adjustment items carry the cost of the labour already counted from time entries, so
--- their ourCost is left out. A time entry is in the window by its work instant: startDateTime, else
--- dateWorked (a date whose 00:00 is in [from, to) ⇔ :fromDay ≤ date < :toDay); both branches of the OR
--- are ranges of the covering index time_entries_work (migration 6 added contractID to it), and the items
--- of the window are read from the covering index billing_items_date: neither table is read.
+-- their ourCost is left out (matched through the picklist values of those labels, no per-row lookup).
+-- A time entry is in the window by its work instant: startDateTime, else dateWorked (a date whose 00:00
+-- is in [from, to) ⇔ :fromDay ≤ date < :toDay); both branches of the OR are ranges of the covering index
+-- time_entries_work (migration 6 added contractID to it), and the items of the window are read from the
+-- covering index billing_items_date: neither table is read.
 WITH items AS (
   SELECT b.contractID AS contract_id,
          SUM(COALESCE(b.extendedPrice, 0)) AS revenue,
-         SUM(CASE WHEN COALESCE(pl('BillingItems', 'billingItemType', b.billingItemType), '') IN ('labor', 'labor adjustment')
+         SUM(CASE WHEN b.billingItemType IN (SELECT value FROM json_each(:laborItemTypeValues))
                   THEN 0 ELSE COALESCE(b.ourCost, 0) END) AS item_cost
   FROM billing_items b
   WHERE b.contractID IS NOT NULL AND b.itemDate >= :from AND b.itemDate < :to

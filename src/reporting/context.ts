@@ -30,6 +30,7 @@ import { materialiseWorkflows, workflowList, type Workflow } from './workflows.j
  *   (Tickets.queueID), `:completeTaskStatusValues` (Tasks.status), `:managedContractTypeValues`,
  *   `:endpointTypeValues`, `:serviceRevenueItemTypeValues`; use as
  *   `COALESCE(t.status IN (SELECT value FROM json_each(:completeStatusValues)), 0) = 0` for "not complete"
+ * - `:laborItemTypeValues`: BillingItems.billingItemType values labelled Labor or Labor Adjustment (kpi-spec §7)
  * - numbers: `:backlogDays`, `:reopenDays`, `:rtteMinutes`, `:stuckDays`, `:defaultDailyHours`,
  *   `:fcrMaxBusinessHours`, `:forecastWeeks`, `:targetUtilization`; `:salesEngineeringStage` (normalised).
  * SQL functions: `pl(entity, field, value)` → normalised label or NULL; `day_ms(date)` → 00:00 of the date
@@ -166,6 +167,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
   };
   for (const k of LIST_PARAMS) params[k] = JSON.stringify((settings[k] as string[]).map(norm));
   for (const [name, entity, field, k] of VALUE_PARAMS) params[name] = JSON.stringify(s.picklists.valuesOf(entity, field, settings[k] as string[]));
+  params.laborItemTypeValues = JSON.stringify(s.picklists.valuesOf('BillingItems', 'billingItemType', ['Labor', 'Labor Adjustment']));
   for (const k of NUM_PARAMS) params[k] = settings[k] as number;
   const stmtCache = new Map<string, ReturnType<Db['prepare']>>();
   const run = <T>(sqlId: string, name: string | undefined, extra: Record<string, string | number | null> | undefined): T[] => {

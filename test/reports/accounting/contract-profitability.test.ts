@@ -85,7 +85,7 @@ describe('accounting/contract-profitability', () => {
   it('reads the window\'s entries and items through their date indexes, never scanning the tables', () => {
     openSession(store.db, SettingsSchema.parse({})); // registers pl() and the other SQL functions
     const sql = fs.readFileSync(path.resolve(__dirname, '../../../reports/accounting/contract-profitability.sql'), 'utf8');
-    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: 0, to: 1, fromDay: '2026-10-01', toDay: '2026-11-01' }) as { detail: string }[]).map((p) => p.detail);
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: 0, to: 1, fromDay: '2026-10-01', toDay: '2026-11-01', laborItemTypeValues: '[]' }) as { detail: string }[]).map((p) => p.detail);
     expect(plan).toContain('SEARCH te USING COVERING INDEX time_entries_work (startDateTime>? AND startDateTime<?)');
     expect(plan).toContain('SEARCH te USING COVERING INDEX time_entries_work (startDateTime=? AND dateWorked>? AND dateWorked<?)');
     expect(plan.some((d) => /^SEARCH b USING COVERING INDEX billing_items_date/.test(d))).toBe(true);
