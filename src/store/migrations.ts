@@ -265,6 +265,18 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'configuration items by company, covering active endpoints',
+    up(db) {
+      // rhem counts each managed company's active endpoints: with the flag and the type in the index it
+      // reads no configuration item rows.
+      db.exec(`
+        DROP INDEX IF EXISTS ci_company;
+        CREATE INDEX ci_company ON configuration_items(companyID, isActive, configurationItemType);
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */
