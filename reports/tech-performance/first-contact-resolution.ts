@@ -26,10 +26,10 @@ export default defineReport({
   burst: { technician: 'resource_id' },
   compute(ctx) {
     const h = ctx.history();
-    const created = new Map(ctx.query<{ ticket_id: number; created_ms: number | null }>().map((r) => [r.ticket_id, r.created_ms]));
-    const eligible = completionsInWindow(ctx, created.keys());
-    const entries = new Map(ctx.query<{ ticket_id: number; entries: number }>('entries', { ids: JSON.stringify(eligible.map((c) => c.ticketId)) })
-      .map((r) => [r.ticket_id, r.entries]));
+    const eligible = completionsInWindow(ctx, ctx.query<{ ticket_id: number }>().map((r) => r.ticket_id));
+    const info = ctx.query<{ ticket_id: number; created_ms: number | null; entries: number }>('entries', { ids: JSON.stringify(eligible.map((c) => c.ticketId)) });
+    const created = new Map(info.map((r) => [r.ticket_id, r.created_ms]));
+    const entries = new Map(info.map((r) => [r.ticket_id, r.entries]));
     const maxBh = ctx.settings.fcrMaxBusinessHours;
     const items = eligible.map((c) => {
       const createdMs = created.get(c.ticketId) ?? null;
