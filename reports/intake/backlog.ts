@@ -65,10 +65,10 @@ export default defineReport({
     // The point-in-time report measures its kill rate over the previous ISO week before T.
     const kw = resolveWindow('previous-week', ctx.asOf, ctx.tz)!;
     const [{ n: created }] = ctx.query<{ n: number }>('created', { killFrom: kw.from, killTo: kw.to }) as [{ n: number }];
-    const backlogIds = new Set(ctx.query<{ ticket_id: number }>('ids').map((r) => r.ticket_id));
     const h = ctx.history();
     let completed = 0;
-    for (const id of h.ticketIds()) if (backlogIds.has(id) && h.firstCompletionIn(id, kw)) completed++;
+    // Each backlog-workflow ticket once (ticket_wf has one row per ticket); tickets without history have no event.
+    for (const { ticket_id: id } of ctx.query<{ ticket_id: number }>('ids')) if (h.firstCompletionIn(id, kw)) completed++;
     return {
       metrics: {
         open_tickets: open.length,
