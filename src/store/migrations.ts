@@ -277,6 +277,20 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'time entries by ticket and by task, covering hours worked',
+    up(db) {
+      // The forecasts sum the hours ever worked on each open ticket and each open task: with hoursWorked in
+      // the index those sums read no time entry rows.
+      db.exec(`
+        DROP INDEX IF EXISTS time_entries_ticket;
+        CREATE INDEX time_entries_ticket ON time_entries(ticketID, hoursWorked);
+        DROP INDEX IF EXISTS time_entries_task;
+        CREATE INDEX time_entries_task ON time_entries(taskID, hoursWorked);
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */
