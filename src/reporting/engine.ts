@@ -123,7 +123,8 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
           return { metric: m, label: d.label, value: metrics[m] ?? null, unit: d.unit, target, better: d.better ?? 'none', light: light(metrics[m] ?? null, target, d.better), previous };
         });
       const charts: ChartSpec[] = [...(out.charts ?? [])];
-      for (const sr of series.slice(0, 2)) {
+      // A trend needs at least two known points (a new install has one snapshot of a point-in-time report).
+      for (const sr of series.filter((x) => x.values.filter((v) => v !== null).length >= 2).slice(0, 2)) {
         const d = r.def.metrics[sr.metric]!;
         charts.push({ id: `trend-${sr.metric}`, kind: 'line', title: `${d.label} — trend`, labels: sr.labels, datasets: [{ label: d.label, data: sr.values }], unit: d.unit });
       }
