@@ -7,12 +7,14 @@
 -- the unary + keeps the planner off the startDateTime index, which would match nearly every entry.
 -- MATERIALIZED computes each work instant once, not once per use below.
 -- Company names are joined to the groups, not to each entry.
+-- Tickets are read through the narrow covering index tickets_id_company (migration 11): by id, SQLite would
+-- otherwise read each whole ticket row.
 WITH unapproved AS MATERIALIZED (
   SELECT te.id, te.hoursToBill AS hours, ro.hourlyRate AS rate,
          COALESCE(te.startDateTime, day_ms(te.dateWorked)) AS work_at, -- work_ms(), calling JS only for date-only entries
          COALESCE(t.companyID, p.companyID) AS company_id
   FROM time_entries te
-  LEFT JOIN tickets t ON t.id = te.ticketID
+  LEFT JOIN tickets t INDEXED BY tickets_id_company ON t.id = te.ticketID
   LEFT JOIN tasks k ON k.id = te.taskID
   LEFT JOIN projects p ON p.id = k.projectID
   LEFT JOIN roles ro ON ro.id = te.roleID
