@@ -22,7 +22,11 @@ export async function runScheduleNow_(cfg: Config, io: CommandIO, ids: string[],
       const outcome = await runScheduleNow(wiring.deps, schedule);
       const sent = outcome.deliveries.filter((d) => d.state === 'sent').length;
       const bad = outcome.deliveries.filter((d) => d.state === 'failed');
-      io.out(`${id}: run ${outcome.runId ?? '-'} ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}; ${sent} sent, ${bad.length} failed${opts.dryRun ? ` — messages in ${wiring.outbox}` : ''}`);
+      if (opts.dryRun) {
+        io.out(`${id}: dry run ${outcome.state === 'sent' ? 'rendered' : outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}; ${sent} message(s) written to ${wiring.outbox}, nothing sent${bad.length ? `, ${bad.length} failed` : ''}`);
+      } else {
+        io.out(`${id}: run ${outcome.runId ?? '-'} ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}; ${sent} sent, ${bad.length} failed (${wiring.outbox})`);
+      }
       for (const d of bad) io.err(`  ${d.recipient}: ${d.last_error ?? 'failed'}`);
       if (outcome.state !== 'sent' && outcome.state !== 'skipped') failed++;
     }

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { startSmtp, type TestSmtp } from '../delivery/_helpers.js';
+import { captureIO, syncedStore } from '../helpers/synced.js';
+
+const NOW = Date.parse('2026-11-26T12:00:00Z');
+let env: Awaited<ReturnType<typeof syncedStore>>;
+let smtp: TestSmtp;
+let schedules: string;
+beforeAll(async () => {
+  env = await syncedStore({ scale: 'tiny', seed: 4, now: NOW });
+  smtp = await startSmtp();
+  schedules = path.join(env.dir, 'schedules.json');
+  fs.writeFileSync(schedules, JSON.stringify({
+    owner: 'ops@msp.test',
+    roles: { managers: { recipients: ['a@msp.test', 'b@msp.test'] } },
+    schedules: [{ id: 'backlog-daily', cron: '0 8 * * *', timezone: 'UTC', reports: ['intake/backlog'], format: 'pdf', roles: ['managers'], subject: 'Backlog {date}', catchUp: 'skip', freshness: '1d' }],
+  }));
+}, 120_000);
+afterAll(async () => { await smtp?.close(); await env?.cleanup(); });
+
+const run = async (...argv: string[]) => {
+  const io = captureIO({ ...env.env, SMTP_URL: smtp.url }, env.dir);
+  const code = await main([...argv, '--db', env.cfg.db, '--schedules', schedules], io);
+  return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+};
+
+describe('psa-reports run <schedule>', () => {
+  it('--dry-run renders every message to a folder and sends nothing; --send delivers once per recipient and history shows it', async () => {
+    const dry = await run('run', 'backlog-daily', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.out).toMatch(/backlog-daily: dry run rendered; 2 message\(s\) written to (.+), nothing sent/);
+    const folder = /written to (.+), nothing sent/.exec(dry.out)![1]!;
+    expect(fs.readdirSync(folder).filter((f) => f.endsWith('.eml'))).toHaveLength(2);
+    expect(smtp.received).toHaveLength(0);
+
+    const sent = await run('run', 'backlog-daily', '--send');
+    expect(sent.code).toBe(0);
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(['a@msp.test', 'b@msp.test']);
+    const hist = await run('history');
+    expect(hist.code).toBe(0);
+    expect(hist.out).toMatch(/SENT\s+backlog-daily/);
+    expect(hist.out).not.toMatch(/dry/i); // the dry run left the ledger alone
+  }, 120_000);
+
+  it('an unknown schedule id exits 2 and lists the allowed ones', async () => {
+    const r = await run('run', 'nope', '--send');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no schedule with id "nope"\. Allowed: backlog-daily/);
+  });
+});
