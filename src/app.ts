@@ -3,9 +3,9 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { validateReports, type RegisteredReport } from './reporting/define.js';
 import { computeReports, selectReports } from './reporting/engine.js';
+import { writeFileAtomic } from './files.js';
 import { openDb, type Db } from './store/db.js';
 import type { ItemResult, ReportResult } from './types.js';
-import fs from 'node:fs';
 import path from 'node:path';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { CommandIO } from './commands/types.js';
@@ -74,13 +74,10 @@ function safeName(s: string): string {
   return s.replace(/[^a-zA-Z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'x';
 }
 
-/** Writes an artifact into the archive folder (temp file + rename: never a half-written file). */
+/** Writes an artifact into the archive folder (never a half-written file). */
 function archive(dir: string, a: Artifact): string {
-  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, a.filename);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, a.content);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, a.content);
   return file;
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { computeByName, lastSyncAt, loadRegistry, openStore, toJsonShape } from '../app.js';
 import { AppError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
 import { parseWhen } from '../reporting/time.js';
 import type { ReportResult } from '../types.js';
 import type { Command, CommandIO } from './types.js';
@@ -15,10 +16,7 @@ function writeOut(io: CommandIO, out: string | undefined, name: string, content:
     return null;
   }
   const target = out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory()) ? path.join(out, name) : out;
-  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
-  const tmp = `${target}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, target);
+  writeFileAtomic(target, content);
   return target;
 }
 
