@@ -121,10 +121,12 @@ async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port:
         csv = input.results.map(csvArtifact);
         for (const c of csv) savedAt[c.filename] = archive(dir, c);
       }
-      const { images } = input.results.length ? await renderer.html(input.results, { title, images: 'cid' }) : { images: [] };
+      // A digest body is a one-page read: tiles and the top rows, no charts (the attachments keep everything).
+      const digest = input.layout === 'digest';
+      const { images } = input.results.length && !digest ? await renderer.html(input.results, { title, images: 'cid' }) : { images: [] };
       const shared = {
         results: input.results, ...(pdf ? { pdf } : {}), ...(csv ? { csv } : {}), maxBytes: cfg.render.maxEmailBytes,
-        images, savedAt, mspName: cfg.settings.mspName, format: { timezone: tz }, notes: input.notes,
+        images, savedAt, mspName: cfg.settings.mspName, format: { timezone: tz }, notes: input.notes, topRows: digest ? 5 : 10,
       };
       // The body once (text, HTML, attachments for the port's contract), and the whole message per recipient:
       // multipart/related > multipart/alternative with CID charts, built by the renderer's MIME tree.

@@ -343,7 +343,7 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
       let content: MessageContent;
       try {
         content = await raceSignal(
-          deps.renderer.render({ results: aud.results, format: schedule.format, subject, scheduleId: schedule.id, notes: aud.notes, audience: schedule.burst ? aud.name : null }, { signal, deadline: started.deadline_at! }),
+          deps.renderer.render({ results: aud.results, format: schedule.format, subject, scheduleId: schedule.id, notes: aud.notes, audience: schedule.burst ? aud.name : null, layout: schedule.layout }, { signal, deadline: started.deadline_at! }),
           signal,
         );
       } catch (e) {

@@ -66,6 +66,8 @@ export interface RenderInput {
   notes: string[];
   /** Whom this copy is for when bursting (their name), else null. */
   audience: string | null;
+  /** Email body layout of the schedule (default full). */
+  layout?: 'full' | 'digest';
 }
 
 /** Renders one message's content (HTML body with CID images, text alternative, attachments). */

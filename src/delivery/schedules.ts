@@ -81,6 +81,7 @@ export const ScheduleSchema = z.object({
   catchUp: CatchUpText.default('skip').describe('after downtime: "skip" (only a run due within the last minute), "latest" (only the most recent missed run), "all-within:6h" (every missed run of the last 6 hours)'),
   freshness: Duration.default('2h').describe('maximum age of the last successful sync; older data is synced first'),
   burst: z.enum(['technician', 'company']).optional().describe('one message per technician (rows with their resource_id) or per company (rows with their company_id)'),
+  layout: z.enum(['full', 'digest']).default('full').describe('email body: full (headline tiles, charts, top 10 rows of each report) or digest (tiles and the top 5 rows, no charts: a one-page read)'),
   owner: Email.optional().describe('told when a run fails (default: the top-level owner)'),
   deadline: Duration.default('10m').describe('one deadline for the whole run: sync, compute, render and delivery'),
   enabled: z.boolean().default(true),
@@ -129,6 +130,8 @@ export interface Schedule {
   freshnessMs: number;
   /** Bursting mode, if any. */
   burst: 'technician' | 'company' | null;
+  /** Email body layout: full, or a one-page digest. */
+  layout: 'full' | 'digest';
   /** Who hears about failures. */
   owner: string;
   /** Run deadline (ms). */
@@ -209,6 +212,7 @@ export function parseSchedules(raw: unknown, file: string, opts: { reportIds?: r
       catchUpText: s.catchUp,
       freshnessMs: parseDuration(s.freshness),
       burst: s.burst ?? null,
+      layout: s.layout,
       owner: s.owner ?? data.owner,
       deadlineMs: parseDuration(s.deadline),
       enabled: s.enabled,

@@ -59,4 +59,27 @@ describe('a schedule run through the real composition root', () => {
       db.close();
     }
   }, 180_000);
+
+  it('a digest schedule sends a short body: headline tiles and the top 5 rows, no charts', async () => {
+    const cfg = loadConfig({ db: env.cfg.db }, { ...env.env, SMTP_URL: smtp.url }, env.dir);
+    const schedules = schedulesFile([scheduleEntry({ id: 'digest', reports: ['sales/pipeline', 'sales/ready-to-close', 'sales/closed-last-week'], format: 'html', layout: 'digest', subject: 'Sales digest {date}' })], { team: { recipients: ['d@x.test'] } });
+    const db = openDb(cfg.db);
+    const wiring = await createDeliveryDeps(cfg, captureIO(env.env, env.dir), { schedules, db, clock: { now: () => NOW } });
+    try {
+      const before = smtp.received.length;
+      const outcome = await runScheduleNow(wiring.deps, only(schedules));
+      expect(outcome.state).toBe('sent');
+      const m = smtp.received.slice(before).find((x) => x.to[0] === 'd@x.test')!;
+      const root = parseMime(m.raw.replace(/\r?\n/g, '\r\n'));
+      expect(walk(root).filter((p) => p.contentType === 'image/png')).toEqual([]);
+      const text = decodeBody(walk(root).find((p) => p.contentType === 'text/plain')!).toString('utf8');
+      for (const shown of text.matchAll(/Top (\d+) of (\d+) rows/g)) expect(Number(shown[1])).toBeLessThanOrEqual(5);
+      expect(text).toContain('Sales pipeline by stage');
+      // The full report is still attached.
+      expect(walk(root).some((p) => p.contentType === 'text/html' && /attachment/i.test(p.headers.get('content-disposition') ?? ''))).toBe(true);
+    } finally {
+      await wiring.close();
+      db.close();
+    }
+  }, 180_000);
 });
