@@ -54,13 +54,18 @@ export function migrate(db: Db): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   const applied: number[] = [];
+  const isDone = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   for (const m of allMigrations()) {
     if (done.has(m.version)) continue;
-    db.transaction(() => {
+    // Checked again under the write lock: several processes (two daemons, a daemon and a sync) may open a
+    // new store at the same moment, and only the first may apply a step.
+    const ran = db.transaction(() => {
+      if (isDone.get(m.version)) return false;
       m.up(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      return true;
     }).immediate();
-    applied.push(m.version);
+    if (ran) applied.push(m.version);
   }
   db.transaction(() => ensureCatalogueColumns(db)).immediate();
   return applied;
