@@ -98,7 +98,9 @@ async function main(): Promise<void> {
     '',
     ...lines.flatMap((l) => ['## ' + l.section, '', '| figure | value | goal |', '|---|---|---|', ...l.rows.map(([k, v, g]) => `| ${k} | ${v} | ${g} |`), '']),
   ].join('\n');
-  const out = path.join(root, 'bench', 'results.md');
+  // A partial run (--only) never overwrites the full results with fewer sections.
+  const partial = arg('only') !== undefined;
+  const out = path.join(root, 'bench', partial ? `results-${[...only].join('-')}.md` : 'results.md');
   fs.writeFileSync(out, md);
   log(`wrote ${out}`);
 }
