@@ -1,7 +1,7 @@
 import { defineReport } from '../../src/reporting/define.js';
 import { DAY } from '../../src/reporting/time.js';
 import type { Row } from '../../src/types.js';
-import { personName } from './names.lib.js';
+import { personName } from '../../src/reporting/names.js';
 
 interface Found {
   company_id: number;

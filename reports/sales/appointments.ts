@@ -1,5 +1,5 @@
 import { defineReport } from '../../src/reporting/define.js';
-import { personName } from './names.lib.js';
+import { personName } from '../../src/reporting/names.js';
 
 interface Found {
   appointment_id: number;

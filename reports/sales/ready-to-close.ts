@@ -1,5 +1,5 @@
 import { defineReport } from '../../src/reporting/define.js';
-import { companyName, personName } from './names.lib.js';
+import { companyName, personName } from '../../src/reporting/names.js';
 
 interface Found {
   opportunity_id: number;

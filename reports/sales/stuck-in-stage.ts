@@ -1,7 +1,7 @@
 import { defineReport } from '../../src/reporting/define.js';
 import { DAY } from '../../src/reporting/time.js';
 import type { Instant } from '../../src/types.js';
-import { companyName, personName } from './names.lib.js';
+import { companyName, personName } from '../../src/reporting/names.js';
 
 interface Found {
   opportunity_id: number;

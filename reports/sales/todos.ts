@@ -1,6 +1,6 @@
 import { defineReport } from '../../src/reporting/define.js';
 import type { Row } from '../../src/types.js';
-import { personName } from './names.lib.js';
+import { personName } from '../../src/reporting/names.js';
 
 interface Found {
   resource_id: number | null;

@@ -1,6 +1,7 @@
 import type { Settings } from '../config.js';
 import type { Db } from '../store/db.js';
 import type { CalendarDate, Instant } from '../types.js';
+import { personName } from './names.js';
 import { DAY, addDays, dateOf, dayStart, weekday } from './time.js';
 
 /** A service resource (kpi-spec §1). */
@@ -41,7 +42,7 @@ export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays
   const tz = settings.timezone;
   const names = new Map<number, string>();
   for (const r of db.prepare('SELECT id, firstName, lastName FROM resources').all() as { id: number; firstName: string | null; lastName: string | null }[]) {
-    names.set(r.id, `${r.firstName ?? ''} ${r.lastName ?? ''}`.trim() || `#${r.id}`);
+    names.set(r.id, personName(r.id, r.firstName, r.lastName));
   }
   const avail = new Map<number, { hours: number[]; goal: number | null }>();
   for (const r of db.prepare('SELECT * FROM resource_daily_availabilities ORDER BY id').all() as Record<string, number | null>[]) {
