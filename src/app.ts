@@ -15,6 +15,7 @@ import { createMailer } from './delivery/mailer.js';
 import type { MessageContent, MessageRenderer, RenderInput, ReportComputer, Syncer } from './delivery/ports.js';
 import { loadSchedules, type SchedulesFile } from './delivery/schedules.js';
 import type { DeliveryDeps } from './delivery/execute.js';
+import type { Renderer } from './render/pdf.js';
 import { systemClock, type Artifact, type Clock } from './types.js';
 
 /**
@@ -86,15 +87,23 @@ function archive(dir: string, a: Artifact): string {
  * paths.output/runs/<schedule>/<date>/ (so a report is never only in an email), and the email body from
  * buildEmail (CID charts, size budget notes).
  */
-async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
+/**
+ * The renderer built from the configuration (Chromium path, paper, deadlines, zone, MSP name). Loaded on
+ * demand: puppeteer and canvas are not needed by sync or check.
+ */
+export async function createConfiguredRenderer(cfg: Config, clock: Clock = systemClock): Promise<Renderer> {
   const { createRenderer } = await import('./render/pdf.js');
-  const { buildEmail } = await import('./render/email.js');
-  const { csvArtifact } = await import('./render/csv.js');
-  const { formatPeriod } = await import('./render/format.js');
-  const renderer = createRenderer({
+  return createRenderer({
     chromiumPath: cfg.render.chromiumPath, paper: cfg.render.paper, renderTimeoutMs: cfg.render.renderTimeoutMs,
     recycleAfter: cfg.render.recycleAfter, timezone: cfg.settings.timezone, mspName: cfg.settings.mspName, clock,
   });
+}
+
+async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
+  const { buildEmail } = await import('./render/email.js');
+  const { csvArtifact } = await import('./render/csv.js');
+  const { formatPeriod } = await import('./render/format.js');
+  const renderer = await createConfiguredRenderer(cfg, clock);
   const port: MessageRenderer = {
     async render(input: RenderInput, opts): Promise<MessageContent> {
       const first = input.results[0];

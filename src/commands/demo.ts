@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createDeliveryDeps, computeByName, loadRegistry, loadSchedulesFor, openStore } from '../app.js';
+import { createConfiguredRenderer, createDeliveryDeps, computeByName, loadRegistry, loadSchedulesFor, openStore } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { AppError } from '../errors.js';
@@ -103,8 +103,7 @@ Examples:
         const reportsDir = path.join(out, 'reports');
         await step(io, 'Rendering every report as a PDF', async () => {
           const results = computeByName(db, demoCfg, loadRegistry().map((r) => r.id), { asOf, trend: true, snapshot: true });
-          const { createRenderer } = await import('../render/pdf.js');
-          const renderer = createRenderer({ chromiumPath: demoCfg.render.chromiumPath, paper: demoCfg.render.paper, renderTimeoutMs: demoCfg.render.renderTimeoutMs, recycleAfter: demoCfg.render.recycleAfter, timezone: demoCfg.settings.timezone, mspName: demoCfg.settings.mspName, clock: simClock });
+          const renderer = await createConfiguredRenderer(demoCfg, simClock);
           fs.mkdirSync(reportsDir, { recursive: true });
           try {
             for (const r of results) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { computeByName, lastSyncAt, loadRegistry, openStore, toJsonShape } from '../app.js';
+import { computeByName, createConfiguredRenderer, lastSyncAt, loadRegistry, openStore, toJsonShape } from '../app.js';
 import { AppError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { parseWhen } from '../reporting/time.js';
@@ -118,8 +118,7 @@ async function emit(io: CommandIO, cfg: ReturnType<Parameters<Command['run']>[1]
     }
     return;
   }
-  const { createRenderer } = await import('../render/pdf.js');
-  const renderer = createRenderer({ chromiumPath: cfg.render.chromiumPath, paper: cfg.render.paper, renderTimeoutMs: cfg.render.renderTimeoutMs, recycleAfter: cfg.render.recycleAfter, timezone: cfg.settings.timezone, mspName: cfg.settings.mspName });
+  const renderer = await createConfiguredRenderer(cfg);
   try {
     if (format === 'html') {
       const { html } = await renderer.html(results, { images: 'data' });
