@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       const renderBench = './render.js';
       const { benchRender } = (await import(renderBench)) as { benchRender: (o: { chromiumPath: string; log: (s: string) => void }) => Promise<Record<string, number | string>> };
       const r = await benchRender({ chromiumPath: CHROMIUM, log });
-      lines.push({ section: 'Render — PDF with the warm pool vs a bare puppeteer page.pdf() of the same HTML', rows: Object.entries(r).map(([k, v]) => [k, v, k.includes('ratio') ? 'goal ≤ 1.3' : ''] as Line) });
+      lines.push({ section: 'Render — PDF with the warm pool vs a bare puppeteer page.pdf() of the same HTML', rows: Object.entries(r).map(([k, v]) => [k, v, /ratio$/i.test(k) ? 'goal ≤ 1.3' : ''] as Line) });
     } catch (e) {
       lines.push({ section: 'Render', rows: [['error', (e as Error).message, '']] });
     }

@@ -37,6 +37,11 @@ export interface BrowserPoolOptions {
   closeGraceMs?: number;
   /** Receives pool events. */
   onEvent?: (e: PoolEvent) => void;
+  /**
+   * Prepares every page before it is handed out (for reports: JS off, requests refused). The pool keeps
+   * one such page ready on its current browser, so a render does not wait for a tab to open.
+   */
+  preparePage?: (page: Page) => Promise<void>;
 }
 
 /** Options of one page session. */
@@ -57,6 +62,8 @@ interface Slot {
   /** Resolves when the browser disconnects (crash, kill or close). */
   dead: Promise<void>;
   closing: Promise<void> | null;
+  /** A fresh, prepared page waiting for the next render (null while none is made; resolves null on failure). */
+  spare: Promise<Page | null> | null;
 }
 
 function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
@@ -86,7 +93,7 @@ export class BrowserPool {
   private closed = false;
   private launches = 0;
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly opts: Required<Omit<BrowserPoolOptions, 'onEvent'>> & Pick<BrowserPoolOptions, 'onEvent'>;
+  private readonly opts: Required<Omit<BrowserPoolOptions, 'onEvent' | 'preparePage'>> & Pick<BrowserPoolOptions, 'onEvent' | 'preparePage'>;
 
   constructor(opts: BrowserPoolOptions) {
     this.opts = {
@@ -100,6 +107,12 @@ export class BrowserPool {
   /** Number of browsers launched so far. */
   get launchCount(): number {
     return this.launches;
+  }
+
+  /** Pages open in the pool's live browsers, the one kept ready included (for leak checks). */
+  async pageCount(): Promise<number> {
+    const counts = await Promise.all([...this.slots].map((s) => (s.browser.connected ? s.browser.pages().then((p) => p.length, () => 0) : 0)));
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /** Process ids of the browsers alive now. */
@@ -124,7 +137,7 @@ export class BrowserPool {
       state.slot = slot;
       try {
         if (state.stopped) throw new AppError('stopped', 'RENDER_TIMEOUT');
-        const page = await Promise.race([slot.browser.newPage(), slot.dead.then(() => null)]);
+        const page = await Promise.race([this.takePage(slot, state), slot.dead.then(() => null)]);
         if (!page) throw this.crashError();
         state.page = page;
         if (state.stopped) throw new AppError('stopped', 'RENDER_TIMEOUT');
@@ -143,12 +156,11 @@ export class BrowserPool {
         if (e instanceof Error && e.name === 'TimeoutError') throw timeoutError(opts.deadline, started);
         throw e;
       } finally {
-        await this.releasePage(slot, state.page);
+        // The page closes behind the result (idle() and close() still wait for it).
+        this.track(this.releasePage(slot, state.page));
       }
     })();
-    const tracked = work.then(() => undefined, () => undefined);
-    this.pending.add(tracked);
-    void tracked.then(() => this.pending.delete(tracked));
+    this.track(work);
 
     let abortListener: (() => void) | undefined;
     const timer = delay(opts.deadline - Date.now());
@@ -169,6 +181,40 @@ export class BrowserPool {
       if (abortListener) opts.signal?.removeEventListener('abort', abortListener);
       work.catch(() => undefined);
     }
+  }
+
+  private track(p: Promise<unknown>): void {
+    const tracked = p.then(() => undefined, () => undefined);
+    this.pending.add(tracked);
+    void tracked.then(() => this.pending.delete(tracked));
+  }
+
+  /** A fresh page, prepared: the slot's spare when there is one, else a new one. */
+  private async takePage(slot: Slot, state: { page: Page | null }): Promise<Page> {
+    const spare = slot.spare;
+    slot.spare = null;
+    const ready = spare ? await spare : null;
+    if (ready && !ready.isClosed()) return ready;
+    const page = await slot.browser.newPage();
+    // Known at once, so that a timeout during the preparation closes it too.
+    state.page = page;
+    await this.opts.preparePage?.(page);
+    return page;
+  }
+
+  /** Opens and prepares the next page ahead of time, on the current browser only. */
+  private makeSpare(slot: Slot): void {
+    if (slot.spare || slot.retiring || this.closed || !slot.browser.connected) return;
+    slot.spare = (async () => {
+      const page = await slot.browser.newPage();
+      try {
+        await this.opts.preparePage?.(page);
+      } catch (e) {
+        await page.close().catch(() => undefined);
+        throw e;
+      }
+      return page;
+    })().catch(() => null);
   }
 
   /** After a timeout: close the page so the work unwinds; a browser that cannot do even that is killed. */
@@ -198,6 +244,7 @@ export class BrowserPool {
     } finally {
       slot.inFlight--;
       if (slot.retiring && slot.inFlight <= 0) void this.destroy(slot, false);
+      else this.makeSpare(slot);
     }
   }
 
@@ -256,6 +303,7 @@ export class BrowserPool {
     const slot: Slot = {
       browser, pid, dir, uses: 0, inFlight: 0, retiring: false, closing: null,
       dead: new Promise<void>((resolve) => { browser.once('disconnected', () => resolve()); }),
+      spare: null,
     };
     void slot.dead.then(() => {
       if (!slot.closing) {
@@ -265,6 +313,7 @@ export class BrowserPool {
     });
     this.slots.add(slot);
     this.opts.onEvent?.({ type: 'launch', pid, userDataDir: dir });
+    this.makeSpare(slot);
     return slot;
   }
 
@@ -319,13 +368,18 @@ export class BrowserPool {
 
   /**
    * Resolves when no render is unwinding and every retired browser has exited: the pool holds at most its
-   * current browser. (Timed-out renders finish closing their pages in the background.)
+   * current browser, and its next page is ready. (Pages close in the background after each render.)
    */
   async idle(): Promise<void> {
     const until = Date.now() + this.opts.closeGraceMs * 4;
     while (Date.now() < until) {
       const retired = [...this.slots].filter((s) => s !== this.current);
-      if (!this.pending.size && !retired.length) return;
+      if (!this.pending.size && !retired.length) {
+        const spare = this.current?.spare;
+        if (spare) await spare;
+        if (!this.pending.size) return;
+        continue;
+      }
       await Promise.all([...this.pending]);
       const closings = retired.flatMap((s) => (s.closing ? [s.closing] : []));
       if (closings.length) await Promise.all(closings);

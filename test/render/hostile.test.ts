@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserPool } from '../../src/render/browser.js';
-import { createRenderer, footerTemplate, htmlToPdf } from '../../src/render/pdf.js';
+import { createRenderer, footerTemplate, htmlToPdf, preparePrintPage } from '../../src/render/pdf.js';
 import type { Renderer } from '../../src/render/pdf.js';
 import { hostileReport, hostileStrings } from './fixtures.js';
 import { inkShare, pdfText } from './pdftools.js';
@@ -70,40 +70,62 @@ describe('hostile data renders as text and fetches nothing', () => {
     expect(hits).toEqual([]);
   });
 
-  it('the ready check needs no page JavaScript: $$eval answers while scripts of the page are off', async () => {
+  it('the ready check needs no page JavaScript: evaluate answers while scripts of the page are off', async () => {
     const pool = new BrowserPool({ chromiumPath, recycleAfter: 10, userDataDirPrefix: prefix });
     try {
       const got = await pool.withPage(async (page) => {
         await page.setJavaScriptEnabled(false);
-        await page.setContent('<title>before</title><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><script>document.title = "ran"</script>', { waitUntil: 'load' });
-        const imgs = await page.$$eval('img', (els) => els.map((i) => i.complete));
-        const title = await page.$eval('title', (t) => t.textContent);
+        await page.setContent('<title>before</title><img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"><img src="data:image/png;base64,bm90IGEgcG5n"><script>document.title = "ran"</script>', { waitUntil: 'load' });
+        const imgs = await page.evaluate(() => Array.from(document.images).map((i) => i.complete && i.naturalWidth > 0));
+        const title = await page.evaluate(() => document.title);
         return { imgs, title };
       }, { deadline: Date.now() + 20_000 });
-      expect(got).toEqual({ imgs: [true], title: 'before' });
+      // The page's script did not run; the second image (not a PNG) is seen as broken.
+      expect(got).toEqual({ imgs: [true, false], title: 'before' });
     } finally {
       await pool.close();
     }
   });
 
-  it('blocks network and file requests even from raw HTML handed to the printer', async () => {
-    const pool = new BrowserPool({ chromiumPath, recycleAfter: 10, userDataDirPrefix: prefix });
+  it('a chart image Chromium cannot decode fails the PDF with a RENDER error instead of an empty frame', async () => {
+    const broken = createRenderer({
+      chromiumPath, paper: 'A4', renderTimeoutMs: 30_000, recycleAfter: 100, timezone: 'UTC', mspName: 'MSP', userDataDirPrefix: prefix,
+      charts: { render: async () => Buffer.from('not a png at all') },
+    });
     try {
-      const html = `<!DOCTYPE html><html><head>
-        <link rel="stylesheet" href="http://127.0.0.1:${port}/css">
-        <style>body { background: url(http://127.0.0.1:${port}/bg) } @import url(http://127.0.0.1:${port}/import);</style>
-        </head><body><h1>RAW-PAGE</h1>
-        <img src="http://127.0.0.1:${port}/img"><img src="file:///etc/passwd">
-        <iframe src="http://127.0.0.1:${port}/frame"></iframe>
-        <script>document.body.append('SCRIPT-RAN'); fetch('http://127.0.0.1:${port}/fetch')</script>
-        </body></html>`;
-      const pdf = await htmlToPdf(pool, html, { paper: 'A4', footer: footerTemplate('m', 't', 'g'), deadline: Date.now() + 20_000 });
-      const text = await pdfText(pdf);
-      expect(text).toContain('RAW-PAGE');
-      expect(text).not.toContain('SCRIPT-RAN');
-      expect(hits).toEqual([]);
+      const err = await broken.pdf([hostileReport(port)]).then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'RENDER' });
+      expect(String((err as Error).message)).toMatch(/chart image\(s\) did not load/);
     } finally {
-      await pool.close();
+      await broken.close();
     }
   });
+
+  // The pool prepares pages ahead (preparePrintPage on its spare page); htmlToPdf prepares them itself when
+  // a pool does not. Both ways, twice in a row so the second print gets the page opened ahead.
+  for (const prepared of [false, true]) {
+    it(`blocks network and file requests even from raw HTML handed to the printer (${prepared ? 'page prepared ahead by the pool' : 'page prepared at print time'})`, async () => {
+      const pool = new BrowserPool({ chromiumPath, recycleAfter: 10, userDataDirPrefix: prefix, ...(prepared ? { preparePage: preparePrintPage } : {}) });
+      try {
+        const html = `<!DOCTYPE html><html><head>
+          <link rel="stylesheet" href="http://127.0.0.1:${port}/css">
+          <style>body { background: url(http://127.0.0.1:${port}/bg) } @import url(http://127.0.0.1:${port}/import);</style>
+          </head><body><h1>RAW-PAGE</h1>
+          <img src="http://127.0.0.1:${port}/img"><img src="file:///etc/passwd">
+          <iframe src="http://127.0.0.1:${port}/frame"></iframe>
+          <script>document.body.append('SCRIPT-RAN'); fetch('http://127.0.0.1:${port}/fetch')</script>
+          </body></html>`;
+        for (let i = 0; i < 2; i++) {
+          const pdf = await htmlToPdf(pool, html, { paper: 'A4', footer: footerTemplate('m', 't', 'g'), deadline: Date.now() + 20_000 });
+          const text = await pdfText(pdf);
+          expect(text).toContain('RAW-PAGE');
+          expect(text).not.toContain('SCRIPT-RAN');
+          await pool.idle();
+        }
+        expect(hits).toEqual([]);
+      } finally {
+        await pool.close();
+      }
+    });
+  }
 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { BrowserPool } from '../../src/render/browser.js';
 import type { PoolEvent } from '../../src/render/browser.js';
-import { createRenderer, footerTemplate, htmlToPdf } from '../../src/render/pdf.js';
+import { createRenderer, footerTemplate, htmlToPdf, preparePrintPage } from '../../src/render/pdf.js';
 import { bigTableReport, kpiReport } from './fixtures.js';
 
 const run = promisify(execFile);
@@ -142,11 +142,16 @@ describe('browser pool', () => {
   it('300 renders with forced timeouts leave no Chromium beyond the pool and bounded memory', async () => {
     const prefix = uniquePrefix();
     const events: PoolEvent[] = [];
-    const pool = new BrowserPool({ chromiumPath, recycleAfter: 60, userDataDirPrefix: prefix, onEvent: (e) => events.push(e) });
+    // As the renderer builds it: pages are prepared ahead (one kept ready) and closed behind each render.
+    const pool = new BrowserPool({ chromiumPath, recycleAfter: 60, userDataDirPrefix: prefix, onEvent: (e) => events.push(e), preparePage: preparePrintPage });
     cleanups.push(() => pool.close());
     const { html } = await createRenderer({ chromiumPath, paper: 'A4', renderTimeoutMs: 30_000, recycleAfter: 1, timezone: 'UTC', mspName: 'M' }).html([bigTableReport(200)]);
     const footer = footerTemplate('M', 't', 'g');
     await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    await pool.idle();
+    // The browser's first tab and the page kept ready for the next render.
+    const pagesAtRest = await pool.pageCount();
+    expect(pagesAtRest).toBeLessThanOrEqual(2);
     const rss0 = process.memoryUsage().rss;
 
     const t0 = Date.now();
@@ -170,6 +175,7 @@ describe('browser pool', () => {
 
     // Beyond the pool's one browser, nothing with our user-data-dir is alive, and its pages are closed.
     expect(pool.pids).toHaveLength(1);
+    expect(await pool.pageCount()).toBe(pagesAtRest);
     const live = await pgrep(prefix);
     const group = await groupMembers(pool.pids);
     for (const p of live) expect(group, `pid ${p} outside the pool's process group`).toContain(p);
