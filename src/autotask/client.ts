@@ -77,7 +77,8 @@ export type AutotaskEvent =
   | { type: 'autotask:request'; endpoint: string; method: string; status: number; ms: number }
   | { type: 'autotask:retry'; endpoint: string; attempt: number; delayMs: number; reason: string; status?: number }
   | { type: 'autotask:budget-wait'; waitMs: number; used: number; budget: number; reason: 'own-share' | 'tenant' }
-  | { type: 'autotask:threshold'; used: number; threshold: number; own: number };
+  | { type: 'autotask:threshold'; used: number; threshold: number; own: number }
+  | { type: 'autotask:requery'; endpoint: string; afterId: number; reason: 'cursor-pages' | 'link-refused'; detail?: string };
 
 /** Client tuning and ports. */
 export interface AutotaskClientOptions {
@@ -146,9 +147,11 @@ export interface AutotaskClient {
 
 const HOUR = 3_600_000;
 const MAX_GET_URL = 2000;
+/** Pages followed on one cursor before the query is made afresh from the last id (servers cap cursors). */
+export const CURSOR_PAGES = 40;
 
 /** Permanent 500 messages: retrying them only burns budget. */
-const PERMANENT_500 = /unable to find|maxCountOfRecordsToReturn|invalid query|limited to 500|adequate permissions|does not exist|is required|not queryable|cannot be used|invalid value/i;
+const PERMANENT_500 = /unable to find|maxCountOfRecordsToReturn|invalid query|limited to 500|adequate permissions|does not exist|is required|not queryable|cannot be used|invalid value|paging cursor|paging parameter/i;
 
 /** Default sleep: resolves after `ms`, rejects when `signal` aborts. */
 export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -553,10 +556,29 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
         let after = o.afterId ?? null;
         for (;;) {
           const filter = after === null ? body.filter : [...body.filter, F.gt('id', after)];
+          // A fresh query is only made after progress, so a misbehaving server cannot loop us.
+          const startAfter = after;
           let lastPageFull = false;
-          let got = false;
-          for await (const page of pages(entity, { ...body, filter }, o.method ?? 'POST')) {
-            got = true;
+          let got = 0;
+          let restart = false;
+          const it = pages(entity, { ...body, filter }, o.method ?? 'POST');
+          for (;;) {
+            let step: IteratorResult<QueryPage>;
+            try {
+              step = await it.next();
+            } catch (e) {
+              // A next link the server no longer honours (expired or capped cursor: 404, 405, 410, 500…)
+              // is not a failure of the data: the query goes on from the last id it delivered.
+              if (after !== null && after !== startAfter && e instanceof AppError && e.code === 'AUTOTASK_HTTP') {
+                emit({ type: 'autotask:requery', endpoint: entity, afterId: after, reason: 'link-refused', detail: e.message });
+                restart = true;
+                break;
+              }
+              throw e;
+            }
+            if (step.done) break;
+            const page = step.value;
+            got++;
             lastPageFull = page.items.length >= size;
             if (page.items.length) {
               const maxId = page.items[page.items.length - 1]!.id;
@@ -568,7 +590,16 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
             }
             yield page;
             if (page.nextPageUrl === null) break;
+            // Long cursors are said to be capped (about 50 pages): a fresh query by id before that costs
+            // the same one request as following the link.
+            if (got >= CURSOR_PAGES && after !== null && after !== startAfter) {
+              emit({ type: 'autotask:requery', endpoint: entity, afterId: after, reason: 'cursor-pages' });
+              await it.return(undefined);
+              restart = true;
+              break;
+            }
           }
+          if (restart) continue;
           // A full last page without a next link means the server capped the cursor: continue by id.
           if (!got || !lastPageFull) return;
         }

@@ -71,6 +71,11 @@ export interface SimulatorOptions {
   faults?: Faults;
   /** GET requests whose URL exceeds this many characters answer 404, as Autotask's IIS does (default: off). */
   maxGetUrlLength?: number;
+  /**
+   * Cap the pages one query cursor hands out (said of Autotask: about 50). `end`: the last allowed page
+   * carries no next link although more rows match; a status: following the link past the cap answers it.
+   */
+  cursorCap?: { pages: number; answer: 'end' | 404 | 500 };
   /** Answer `GET E/{id}` for a missing id with `200 {"item":null}` instead of 404 (both are seen in the wild). */
   notFoundAsNullItem?: boolean;
   /** The API user lacks "view non-billable time entries": such entries are silently left out (default false). */
@@ -176,6 +181,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const inFlight = new Map<string, number>();
   let stats: SimulatorStats = { requests: 0, byEndpoint: {}, maxInFlight: {}, rejected429: 0, impersonated: 0, log: [] };
   const cursorBodies = new Map<string, QuerySpec>();
+  /** Page number each minted next link leads to (for `cursorCap`). */
+  const cursorDepth = new Map<string, number>();
   const sockets = new Set<Socket>();
 
   let origin = '';
@@ -483,10 +490,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     checkHistory(e, spec);
     const q = compileScoped(e, t, spec);
     const { positions, hasMore } = runPage(t, q, afterId);
-    return envelope(e, t, q, spec, positions, hasMore, method, search, afterId > -Infinity);
+    return envelope(e, t, q, spec, positions, hasMore, method, search, afterId > -Infinity, 1);
   }
 
-  function envelope(e: SimEntity, t: Table, q: CompiledQuery, spec: QuerySpec, positions: number[], hasMore: boolean, method: 'GET' | 'POST', search: string, hasPrev: boolean): unknown {
+  function envelope(e: SimEntity, t: Table, q: CompiledQuery, spec: QuerySpec, positions: number[], hasMore: boolean, method: 'GET' | 'POST', search: string, hasPrev: boolean, depth: number): unknown {
     // Autotask omits userDefinedFields when no row of the page has a UDF value.
     const withUdfs = positions.some((p) => t.hasUdfValues(p));
     const itemsText = positions.map((p) => t.jsonText(p, q.fields, withUdfs)).join(',');
@@ -494,6 +501,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const lastId = positions.length ? t.idAt(positions[positions.length - 1]!) : null;
     const cursorUrl = (paging: { pageSize: number; previousIds: number[]; nextIds: number[] }) => {
       const p = JSON.stringify(paging);
+      cursorDepth.set(p, depth + 1);
+      if (cursorDepth.size > 2000) cursorDepth.delete(cursorDepth.keys().next().value!);
       if (method === 'POST') {
         cursorBodies.set(p, spec);
         if (cursorBodies.size > 2000) cursorBodies.delete(cursorBodies.keys().next().value!);
@@ -504,7 +513,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       count: positions.length,
       requestCount: q.pageSize,
       prevPageUrl: hasPrev && firstId !== null ? cursorUrl({ pageSize: q.pageSize, previousIds: [firstId], nextIds: [] }) : null,
-      nextPageUrl: hasMore && lastId !== null ? cursorUrl({ pageSize: q.pageSize, previousIds: firstId !== null ? [firstId] : [], nextIds: [lastId] }) : null,
+      nextPageUrl: hasMore && lastId !== null && !(opts.cursorCap?.answer === 'end' && depth >= opts.cursorCap.pages) ? cursorUrl({ pageSize: q.pageSize, previousIds: firstId !== null ? [firstId] : [], nextIds: [lastId] }) : null,
     };
     return new RawJson(`{"items":[${itemsText}],"pageDetails":${JSON.stringify(pageDetails)}}`);
   }
@@ -518,6 +527,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     } catch {
       throw errors(500, 'The paging parameter is not valid.');
     }
+    const depth = cursorDepth.get(pagingRaw) ?? cursorDepth.get(JSON.stringify(paging)) ?? 2;
+    const cap = opts.cursorCap;
+    if (cap && cap.answer !== 'end' && depth > cap.pages) throw errors(cap.answer, 'The paging cursor has expired; run the query again.');
     let spec: QuerySpec;
     let search = '';
     if (method === 'GET') {
@@ -539,16 +551,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (nextIds.length > 0) {
       const after = Math.max(...nextIds.map(Number));
       const { positions, hasMore } = runPage(t, q, after);
-      return { body: envelope(e, t, q, s2, positions, hasMore, m, search, true) };
+      return { body: envelope(e, t, q, s2, positions, hasMore, m, search, true, depth) };
     }
     if (prevIds.length > 0) {
       const before = Math.min(...prevIds.map(Number));
       const positions = runPrevPage(t, q, before);
       const hasPrev = positions.length > 0 && runPrevPage(t, { ...q, pageSize: 1 }, t.idAt(positions[0]!)).length > 0;
-      return { body: envelope(e, t, q, s2, positions, true, m, search, hasPrev) };
+      return { body: envelope(e, t, q, s2, positions, true, m, search, hasPrev, depth) };
     }
     const { positions, hasMore } = runPage(t, q);
-    return { body: envelope(e, t, q, s2, positions, hasMore, m, search, false) };
+    return { body: envelope(e, t, q, s2, positions, hasMore, m, search, false, depth) };
   }
 
   function parseWriteBody(text: string): Record<string, unknown> {

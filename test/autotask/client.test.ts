@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/server.js';
-import { createAutotaskClient, type AutotaskEvent, type AutotaskRecord } from '../../src/autotask/client.js';
+import { CURSOR_PAGES, createAutotaskClient, type AutotaskEvent, type AutotaskRecord } from '../../src/autotask/client.js';
 import { F } from '../../src/autotask/filter.js';
 import { AppError } from '../../src/errors.js';
 import { SECRET, clientOf, envOf, sim } from '../sync/_helpers.js';
@@ -64,6 +64,39 @@ describe('Autotask client against the simulator', () => {
     const mid = want[Math.floor(want.length / 3)]!;
     const rest = await collect(c.queryKeyset('TimeEntries', { filter: [F.all()], maxRecords: 50 }, { afterId: mid }));
     expect(rest.ids).toEqual(want.filter((x) => x > mid));
+  });
+
+  for (const answer of ['end', 404, 500] as const) {
+    it(`reads every row when the server caps its cursors at 5 pages (${answer === 'end' ? 'no next link' : `HTTP ${answer} on the next link`})`, async () => {
+      s = await sim({ cursorCap: { pages: 5, answer } });
+      const events: AutotaskEvent[] = [];
+      const c = clientOf(s, { onEvent: (e) => events.push(e) });
+      const want = tenantIds(s, 'TimeEntries');
+      expect(want.length).toBeGreaterThan(5 * 20 * 3);
+      const got = await collect(c.queryKeyset('TimeEntries', { filter: [F.all()], maxRecords: 20 }));
+      expect(got.ids).toEqual(want);
+      if (answer !== 'end') {
+        const refused = s.stats().log.filter((l) => /\/query\/next$/i.test(l.path) && l.status === answer);
+        expect(refused.length).toBeGreaterThan(0);
+        expect(events.some((e) => e.type === 'autotask:requery' && e.reason === 'link-refused')).toBe(true);
+      }
+    });
+  }
+
+  it(`makes a fresh query by id after ${CURSOR_PAGES} pages of one cursor, at no extra request`, async () => {
+    s = await sim();
+    const events: AutotaskEvent[] = [];
+    const c = clientOf(s, { onEvent: (e) => events.push(e) });
+    const want = tenantIds(s, 'TimeEntries');
+    const size = Math.max(1, Math.floor(want.length / (CURSOR_PAGES * 2 + 5)));
+    const before = c.stats().requests;
+    const got = await collect(c.queryKeyset('TimeEntries', { filter: [F.all()], maxRecords: size }));
+    expect(got.ids).toEqual(want);
+    expect(events.filter((e) => e.type === 'autotask:requery' && e.reason === 'cursor-pages')).toHaveLength(Math.floor((Math.ceil(want.length / size) - 1) / CURSOR_PAGES));
+    // One request per page (plus at most one empty page at a restart boundary).
+    expect(c.stats().requests - before).toBeLessThanOrEqual(Math.ceil(want.length / size) + 2);
+    const nexts = s.stats().log.filter((l) => /\/query\/next$/i.test(l.path)).length;
+    expect(nexts).toBeLessThan(got.pages);
   });
 
   it('filters as Autotask does: nested and/or, in, notExist, datetimes', async () => {
