@@ -340,7 +340,7 @@ async function syncEntity(
   emit({ type: 'sync:entity-start', entity: def.name, pass, total });
 
   for await (const page of prefetch(client.queryKeyset(def.name, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}))) {
-    const items = page.items;
+    const items = matchFieldCase(def, page.items);
     if (!items.length) continue;
     // Network reads for deletion logs happen before the transaction: a transaction never awaits.
     const reconcile = def.deletionLog && pass === 'incremental' ? await readActivityTargets(def, items, client) : null;
@@ -427,6 +427,35 @@ async function* prefetch<T>(src: AsyncIterable<T>): AsyncGenerator<T> {
     // A consumer that stops early must not leave an unhandled rejection behind.
     next.catch(() => {});
   }
+}
+
+/**
+ * Field names are case-insensitive in Autotask and older schemas spell some differently (`problemTicketId`,
+ * PascalCase in the 2020 swagger). When a page's first record lacks one of our names but has it in another
+ * case, the page's records are given our spelling; a page spelled as expected is returned as it is.
+ */
+export function matchFieldCase(def: EntityDef, items: AutotaskRecord[]): AutotaskRecord[] {
+  const first = items[0];
+  if (!first) return items;
+  let renames: [string, string][] | null = null;
+  let lower: Map<string, string> | null = null;
+  for (const f of def.fields) {
+    if (f.name in first) continue;
+    lower ??= new Map(Object.keys(first).map((k) => [k.toLowerCase(), k]));
+    const actual = lower.get(f.name.toLowerCase());
+    if (actual !== undefined && actual !== f.name) (renames ??= []).push([actual, f.name]);
+  }
+  if (!renames) return items;
+  return items.map((r) => {
+    const out: AutotaskRecord = { ...r };
+    for (const [from, to] of renames!) {
+      if (from in r && !(to in r)) {
+        out[to] = r[from];
+        delete out[from];
+      }
+    }
+    return out;
+  });
 }
 
 function uniqueInts(vs: unknown[]): number[] {
