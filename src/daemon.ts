@@ -25,6 +25,12 @@ export interface DaemonOptions {
   shutdownGraceMs?: number;
   /** Grace of the `skip` catch-up policy (ms). Default 60 s. */
   skipGraceMs?: number;
+  /**
+   * Looks at schedules.json on every check: the new schedules when the file changed and is valid, null
+   * when it did not change; throws (an AppError naming the file and field) when it changed and is invalid,
+   * and the schedules in use stay until it is fixed.
+   */
+  reload?: () => SchedulesFile | null;
 }
 
 const LOCK_NAME = 'daemon';
@@ -52,21 +58,57 @@ export class Daemon {
   private holdsLock = false;
   private workAgain = false;
   private lastTickAt: number | null = null;
+  private schedules: SchedulesFile;
+  private lastReloadError: string | null = null;
   /** Outcomes of runs this instance executed, in order (for the command's exit summary and tests). */
   readonly outcomes: RunOutcome[] = [];
 
-  constructor(private readonly deps: DeliveryDeps, private readonly opts: DaemonOptions) {
+  constructor(private deps: DeliveryDeps, private readonly opts: DaemonOptions) {
+    this.schedules = opts.schedules;
     this.tickMs = Math.min(opts.tickMs ?? MAX_TICK_MS, MAX_TICK_MS);
     this.lockStaleMs = opts.lockStaleMs ?? 90_000;
     this.single = opts.singleInstance ?? true;
   }
 
   private schedule(id: string): Schedule | undefined {
-    return this.opts.schedules.schedules.find((s) => s.id === id);
+    return this.schedules.schedules.find((s) => s.id === id);
+  }
+
+  /** The schedules in use (the file as last read successfully). */
+  get current(): SchedulesFile {
+    return this.schedules;
+  }
+
+  /** Picks up an edited schedules.json; an invalid edit is reported once and changes nothing. */
+  private reloadSchedules(): void {
+    if (!this.opts.reload) return;
+    let next: SchedulesFile | null;
+    try {
+      next = this.opts.reload();
+    } catch (e) {
+      const error = toError(e).message;
+      if (error !== this.lastReloadError) {
+        this.deps.events.emit('schedules:invalid', { file: this.schedules.file, error, kept: this.schedules.schedules.map((s) => s.id) });
+      }
+      this.lastReloadError = error;
+      return;
+    }
+    if (!next) return;
+    this.lastReloadError = null;
+    const before = new Map(this.schedules.schedules.map((s) => [s.id, JSON.stringify(s)]));
+    const after = new Map(next.schedules.map((s) => [s.id, JSON.stringify(s)]));
+    const added = [...after.keys()].filter((id) => !before.has(id));
+    const removed = [...before.keys()].filter((id) => !after.has(id));
+    const changed = [...after.keys()].filter((id) => before.has(id) && before.get(id) !== after.get(id));
+    this.schedules = next;
+    // Roles and the owner address of a run come from the file too.
+    this.deps = { ...this.deps, schedules: next };
+    this.deps.events.emit('schedules:reloaded', { file: next.file, added, removed, changed });
   }
 
   /** One check: renew the lock, claim every due run, start the worker. */
   async tick(): Promise<TickResult> {
+    this.reloadSchedules();
     const { ledger, clock, owner, events } = this.deps;
     const now = clock.now();
     if (this.single) {
@@ -91,7 +133,7 @@ export class Daemon {
     this.lastTickAt = now;
     let claimed = 0;
     let due = 0;
-    for (const s of this.opts.schedules.schedules) {
+    for (const s of this.schedules.schedules) {
       if (!s.enabled) continue;
       const cursor = ledger.cursor(s.id);
       const times = dueRuns(s, cursor, now, grace);
@@ -136,7 +178,7 @@ export class Daemon {
         tried.add(next.run.id);
         const schedule = this.schedule(next.run.schedule_id);
         if (!schedule) {
-          ledger.abandonRun(next.run.id, clock.now(), `schedule "${next.run.schedule_id}" is no longer in ${this.opts.schedules.file}`);
+          ledger.abandonRun(next.run.id, clock.now(), `schedule "${next.run.schedule_id}" is no longer in ${this.schedules.file}`);
           continue;
         }
         try {
@@ -179,11 +221,16 @@ export class Daemon {
     })();
   }
 
+  /** Checks at once (SIGHUP: look at schedules.json now). */
+  wakeUp(): void {
+    this.wake?.();
+  }
+
   /** Sleep until the next occurrence, but never longer than `tickMs`. */
   private sleepMs(): number {
     const now = this.deps.clock.now();
     let ms = this.tickMs;
-    for (const s of this.opts.schedules.schedules) {
+    for (const s of this.schedules.schedules) {
       if (!s.enabled) continue;
       const n = nextRun(s, now);
       if (n !== null) ms = Math.min(ms, Math.max(n - now + 5, 10));
@@ -221,7 +268,7 @@ export class Daemon {
 export function jsonLinesLogger(write: (line: string) => void, clock: { now(): number }): <K extends keyof DeliveryEvents>(name: K, e: DeliveryEvents[K]) => void {
   return (name, e) => {
     if (name === 'tick' && !(e as DeliveryEvents['tick']).due) return;
-    const level = /failed|error/.test(name) ? 'error' : /retry|waiting|stale|released/.test(name) ? 'warn' : 'info';
+    const level = /failed|error|invalid/.test(name) ? 'error' : /retry|waiting|stale|run:released/.test(name) ? 'warn' : 'info';
     write(JSON.stringify({ ts: new Date(clock.now()).toISOString(), level, event: name, ...e }));
   };
 }

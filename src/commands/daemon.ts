@@ -1,4 +1,5 @@
-import { createDeliveryDeps } from '../app.js';
+import { createDeliveryDeps, loadSchedulesFor } from '../app.js';
+import { schedulesWatcher } from '../delivery/schedules.js';
 import { Daemon, jsonLinesLogger } from '../daemon.js';
 import { nextRun } from '../delivery/cron.js';
 import { Events } from '../delivery/events.js';
@@ -19,6 +20,10 @@ database: only one daemon per database works at a time, another one waits as a s
 
 After downtime, each schedule's "catchUp" decides what is sent late: "skip" (nothing), "latest" (the most
 recent missed run) or "all-within:6h" (every missed run of the last 6 hours).
+
+Edits to schedules.json are picked up at the next check (within the tick, at once on SIGHUP): the log says
+which schedules were added, removed or changed. An edit that is not valid is logged as an error naming the
+file and field, and the schedules in use stay until the file is fixed ("psa-reports check" shows the same).
 
 Logs are JSON lines on standard output (no passwords). SIGTERM or SIGINT stops it gracefully: the current
 run finishes (up to 20 s) or is handed back, and the next start resumes it.
@@ -43,7 +48,8 @@ Examples:
     events.onAny(log);
     const wiring = await createDeliveryDeps(cfg, io, { events });
     const { deps, schedules } = wiring;
-    const daemon = new Daemon(deps, { schedules, tickMs });
+    const reload = schedulesWatcher(schedules.file, () => loadSchedulesFor(cfg));
+    const daemon = new Daemon(deps, { schedules, tickMs, reload });
     const now = systemClock.now();
     io.out(JSON.stringify({
       ts: new Date(now).toISOString(), level: 'info', event: 'daemon:started', pid: process.pid, owner: deps.owner.id,
@@ -66,8 +72,11 @@ Examples:
         process.once('SIGTERM', on('SIGTERM'));
         process.once('SIGINT', on('SIGINT'));
       });
+      const hup = () => daemon.wakeUp();
+      process.on('SIGHUP', hup);
       daemon.start();
       const sig = await stopped;
+      process.off('SIGHUP', hup);
       await daemon.stop(sig);
       return 0;
     } finally {

@@ -20,6 +20,8 @@ export interface DeliveryEvents {
   'notice:sent': { runId: number; to: string; messageId: string };
   'notice:failed': { runId: number; to: string; error: string };
   'daemon:error': { error: string };
+  'schedules:reloaded': { file: string; added: string[]; removed: string[]; changed: string[] };
+  'schedules:invalid': { file: string; error: string; kept: string[] };
   'daemon:stopping': { signal: string };
   'daemon:stopped': Record<string, never>;
 }

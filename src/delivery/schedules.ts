@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { TimeZoneSchema, readJsonFile } from '../config.js';
@@ -223,6 +224,29 @@ export function parseSchedules(raw: unknown, file: string, opts: { reportIds?: r
 /** Reads and validates schedules.json. */
 export function loadSchedules(file: string, opts: { reportIds?: readonly string[] } = {}): SchedulesFile {
   return parseSchedules(readJsonFile(file), file, opts);
+}
+
+/**
+ * Watches a schedules file by its modification time, size and inode (checked when called, so the daemon's
+ * loop decides when): returns the newly loaded file after a change, null when unchanged, and throws the
+ * load error of an invalid edit (once per edit: the same bad file is not reported again until it changes).
+ */
+export function schedulesWatcher(file: string, load: () => SchedulesFile, initial?: fs.Stats | null): () => SchedulesFile | null {
+  const sig = (st: fs.Stats | null): string => (st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'missing');
+  const stat = (): fs.Stats | null => {
+    try {
+      return fs.statSync(file);
+    } catch {
+      return null;
+    }
+  };
+  let seen = sig(initial === undefined ? stat() : initial);
+  return () => {
+    const now = sig(stat());
+    if (now === seen) return null;
+    seen = now;
+    return load();
+  };
 }
 
 /** Expands group names to their report ids, keeping order and dropping repeats. Unknown ids throw. */

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
 import { openDb } from '../../src/store/db.js';
 import { Ledger, newOwner } from '../../src/delivery/ledger.js';
 import { SmtpMailer } from '../../src/delivery/mailer.js';
+import { loadSchedules, schedulesWatcher } from '../../src/delivery/schedules.js';
 import { FakeClock, makeDeps, scheduleEntry, schedulesFile, startSmtp, tempStore, type TestSmtp } from '../delivery/_helpers.js';
 
 const H = 3_600_000;
@@ -337,5 +341,70 @@ describe('a daemon that lost its run', () => {
     expect(ledger.claimDelivery(b.id, other)).toEqual({ claimed: true, inDoubt: false });
     expect(ledger.claimDelivery(d!.id, other)).toEqual({ claimed: true, inDoubt: true });
     expect(ledger.claimDelivery(d!.id, slow)).toEqual({ claimed: false, inDoubt: false });
+  });
+});
+
+describe('schedules.json edited while the daemon runs', () => {
+  it('picks up added, changed and removed schedules at the next check; an invalid edit is reported once and the schedules in use stay', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-reload-'));
+    closers.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'schedules.json');
+    let bump = Date.parse('2026-01-01T00:00:00Z') / 1000;
+    const write = (schedules: Record<string, unknown>[] | string) => {
+      fs.writeFileSync(file, typeof schedules === 'string' ? schedules : JSON.stringify({ owner: 'owner@x.test', roles: { team: { recipients: ['a@x.test', 'b@x.test', 'c@x.test'] } }, schedules }));
+      fs.utimesSync(file, ++bump, bump); // distinct mtimes even within one millisecond
+    };
+    write([scheduleEntry()]);
+    const first = loadSchedules(file);
+    const clock = new FakeClock(Date.parse('2026-03-02T06:59:50Z'));
+    const deps = makeDeps(store.db, mailer(), clock, first);
+    const d = new Daemon(deps, { schedules: first, reload: schedulesWatcher(file, () => loadSchedules(file)) });
+    const reloaded: { added: string[]; removed: string[]; changed: string[] }[] = [];
+    const invalid: { error: string; kept: string[] }[] = [];
+    deps.events.on('schedules:reloaded', (e) => reloaded.push(e));
+    deps.events.on('schedules:invalid', (e) => invalid.push(e));
+    await d.tick();
+    expect(reloaded).toEqual([]);
+
+    // Added: a daily schedule at 07:05; the weekly one is unchanged.
+    write([scheduleEntry(), scheduleEntry({ id: 'daily', cron: '5 7 * * *' })]);
+    clock.set('2026-03-02T07:00:05Z');
+    await d.tick();
+    await d.idle();
+    expect(reloaded).toEqual([{ file, added: ['daily'], removed: [], changed: [] }]);
+    expect(smtp.received).toHaveLength(3); // the weekly run
+
+    // An invalid edit: reported once with the file and the field, the daily schedule still fires.
+    write([scheduleEntry(), scheduleEntry({ id: 'daily', cron: '61 7 * * *' })]);
+    clock.set('2026-03-02T07:01:00Z');
+    await d.tick();
+    clock.set('2026-03-02T07:02:00Z');
+    await d.tick();
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]!.error).toContain(file);
+    expect(invalid[0]!.error).toMatch(/schedules\[1\]\.cron/);
+    expect(invalid[0]!.kept).toEqual(['weekly', 'daily']);
+    clock.set('2026-03-02T07:05:05Z');
+    await d.tick();
+    await d.idle();
+    expect(smtp.received).toHaveLength(6);
+    expect(d.current.schedules.map((s) => s.id)).toEqual(['weekly', 'daily']);
+
+    // Fixed by removing it and moving the weekly one: no run of "daily" at 07:05 tomorrow; roles reloaded too.
+    write([scheduleEntry({ cron: '0 8 * * *' })]);
+    clock.set('2026-03-02T07:06:00Z');
+    await d.tick();
+    expect(reloaded.at(-1)).toEqual({ file, added: [], removed: ['daily'], changed: ['weekly'] });
+    clock.set('2026-03-03T07:05:30Z');
+    await d.tick();
+    await d.idle();
+    expect(smtp.received).toHaveLength(6);
+    clock.set('2026-03-03T08:00:10Z');
+    await d.tick();
+    await d.idle();
+    expect(smtp.received).toHaveLength(9);
+    expect(store.db.prepare('SELECT schedule_id, count(*) AS n FROM runs GROUP BY schedule_id ORDER BY schedule_id').all()).toEqual([
+      { schedule_id: 'daily', n: 1 }, { schedule_id: 'weekly', n: 2 },
+    ]);
   });
 });
