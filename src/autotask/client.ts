@@ -360,13 +360,38 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
 
   // --- zone ----------------------------------------------------------------------------------------
   let base: Promise<string> | null = env.baseUrl ? Promise.resolve(withSlash(env.baseUrl)) : null;
+  /** The REST base in use once known (for moving a request to a new zone). */
+  let baseNow: string | null = env.baseUrl ? withSlash(env.baseUrl) : null;
   const baseUrl = (): Promise<string> => {
-    base ??= discoverZone().catch((e) => {
+    base ??= discoverZone().then((u) => (baseNow = u), (e) => {
       base = null; // a later call may try again
       throw e;
     });
     return base;
   };
+  /**
+   * After a 401 from a discovered zone: ask for the zone again (the database may have moved). Returns the
+   * request's URL at the new zone, or null when the zone is the same (the 401 is about the credentials).
+   */
+  async function rezone(url: string): Promise<string | null> {
+    if (env.baseUrl || !baseNow) return null;
+    // A request sent before another one already found the new zone.
+    const left = movedFrom.find((b) => url.startsWith(b));
+    if (left !== undefined && left !== baseNow) return baseNow + url.slice(left.length);
+    if (!url.startsWith(baseNow)) return null;
+    const old = baseNow;
+    // Requests in flight that all got the 401 share one lookup.
+    if (!rediscovering) {
+      base = null;
+      rediscovering = baseUrl().finally(() => { rediscovering = null; });
+    }
+    const fresh = await rediscovering;
+    if (fresh === old) return null;
+    movedFrom.push(old);
+    return fresh + url.slice(old.length);
+  }
+  let rediscovering: Promise<string> | null = null;
+  const movedFrom: string[] = [];
 
   async function discoverZone(): Promise<string> {
     const url = `${withSlash(env.zoneUrl)}v1.0/zoneInformation?user=${encodeURIComponent(cred.username)}`;
@@ -440,11 +465,13 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
   async function send(
     endpoint: string,
     method: 'GET' | 'POST',
-    url: string,
+    urlIn: string,
     body: string | undefined,
     o: { auth?: boolean; zone?: boolean; validate?: (j: unknown) => boolean; notFoundNull?: boolean; noRefresh?: boolean; onText?: (t: string) => void } = {},
   ): Promise<unknown> {
     const auth = o.auth ?? true;
+    let url = urlIn;
+    let rezoned = false;
     let last: RetryableError | undefined;
     for (let n = 1; n <= maxAttempts; n++) {
       if (opts.signal?.aborted) throw deadlineError(opts.signal.reason);
@@ -476,6 +503,15 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
         } else {
           const msg = malformed ? '' : errorsOf(r.json);
           const a = authError(status, msg, url, o.zone ?? false);
+          if (a && status === 401 && auth && !rezoned) {
+            rezoned = true;
+            const moved = await rezone(url);
+            if (moved) {
+              url = moved;
+              n--; // the same attempt again, at the new zone
+              continue;
+            }
+          }
           if (a) throw a;
           if (status === 404 && o.notFoundNull) return null;
           const retryAfterMs = parseRetryAfter(r.retryAfter, clock.now());

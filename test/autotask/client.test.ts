@@ -154,6 +154,47 @@ describe('Autotask client against the simulator', () => {
     expect(s.stats().byEndpoint.ZoneInformation).toBe(1);
   });
 
+  it('a 401 from a discovered zone asks for the zone again, once: a moved database is followed, a bad secret still fails as AUTH', async () => {
+    s = await sim();
+    const old = await sim({ credentials: { secret: 'the-secret-of-another-database' } });
+    try {
+      let lookups = 0;
+      let answer = old.baseUrl;
+      const f: typeof fetch = async (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        if (/zoneInformation/i.test(url)) {
+          lookups++;
+          const body = { zoneName: 'z', url: answer, webUrl: 'https://ww.example/', ci: 1 };
+          answer = s!.baseUrl; // the database has moved: later lookups name the new zone
+          return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+        }
+        return fetch(input, init);
+      };
+      const events: AutotaskEvent[] = [];
+      const c = clientOf(s, { fetch: f, onEvent: (e) => events.push(e) }, { baseUrl: undefined });
+      const want = tenantIds(s, 'Tickets');
+      // Three at once: they all meet the 401, share one new lookup and continue at the new zone.
+      const got = await Promise.all([c.count('Tickets', [F.all()]), collect(c.queryKeyset('Tickets', { filter: [F.all()], maxRecords: 50 })), c.count('Tickets', [F.all()])]);
+      expect(got[0]).toBe(want.length);
+      expect(got[1].ids).toEqual(want);
+      expect(got[2]).toBe(want.length);
+      expect(lookups).toBe(2);
+      expect(events.filter((e) => e.type === 'autotask:zone').map((e) => (e as { url: string }).url)).toEqual([old.baseUrl, s.baseUrl]);
+
+      // Same zone, wrong secret: one more lookup finds nothing new, and the error names the variables.
+      lookups = 0;
+      answer = s.baseUrl;
+      const bad = clientOf(s, { fetch: f }, { baseUrl: undefined, secret: 'wrong-secret-value' });
+      const err = await failure(bad.count('Tickets', [F.all()]));
+      expect(err.code).toBe('AUTH');
+      expect(err.message).toMatch(/AUTOTASK_SECRET/);
+      expect(err.message).not.toContain('wrong-secret-value');
+      expect(lookups).toBe(2);
+    } finally {
+      await old.close();
+    }
+  });
+
   it('turns credential failures into AUTH/ZONE errors naming the variable, never the secret', async () => {
     s = await sim();
     const events: AutotaskEvent[] = [];
