@@ -72,6 +72,8 @@ export interface Headline {
   light: Light;
   /** Value of the same metric for the previous period (from the trend), when known. */
   previous: MetricValue;
+  /** In a personal (burst) copy: the whole team's value, shown beside the person's own. */
+  team?: MetricValue;
 }
 
 /** A series for trend charts: the same metric over previous periods, oldest first. */

@@ -8,6 +8,7 @@ import { MailError, sendWithRetry, type RetryPolicy } from './mailer.js';
 import type { Mailer, MessageContent, MessageRenderer, OutgoingMessage, ReportComputer, Syncer } from './ports.js';
 import { resolveScheduleRecipients, type Recipient } from './recipients.js';
 import { expandReports, type Schedule, type SchedulesFile } from './schedules.js';
+import { light } from '../reporting/lights.js';
 
 /**
  * The run pipeline: freshness check → sync if stale → compute → render → deliver per recipient, under
@@ -158,8 +159,9 @@ export function expandSubject(template: string, ctx: { schedule: Schedule; dueAt
 /**
  * One recipient's view of results when bursting: rows whose `resource_id` (technician) or
  * `company_id` (company) is theirs. Metrics become that row's values where the row has a column of
- * the same name, else null — team totals, trends and charts are not theirs to see. Reports without
- * that column are left out, with a note.
+ * the same name, else null; each headline keeps the team's value beside the person's own (and its light
+ * is the person's). Trends, charts and data-quality notes are the team's (notes name other people) and
+ * are left out, the notes with a sentence saying so. Reports without that column are left out, with a note.
  */
 export function burstResults(results: ReportResult[], by: 'technician' | 'company', id: number | null): { results: ReportResult[]; notes: string[] } {
   const key = by === 'technician' ? 'resource_id' : 'company_id';
@@ -181,9 +183,14 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
       ...r,
       rows,
       metrics,
-      headlines: r.headlines.map((h) => ({ ...h, value: metrics[h.metric] ?? null, previous: null })),
+      // The light is the person's own against the target; the team's value stands beside it.
+      headlines: r.headlines.map((h) => ({ ...h, value: metrics[h.metric] ?? null, light: light(metrics[h.metric] ?? null, h.target, h.better), previous: null, team: h.value })),
       series: [],
       charts: [],
+      // Team-level notes name other people and companies; a personal copy only says they exist.
+      warnings: r.warnings.length
+        ? [`The full report carries ${r.warnings.length} data-quality note${r.warnings.length === 1 ? '' : 's'} about the team's data; they are not repeated in a personal copy.`]
+        : [],
     });
   }
   return { results: out, notes };

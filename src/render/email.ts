@@ -238,7 +238,7 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
     lines.push(`== ${rep.title} ==`, rep.period);
     if (rep._result.warnings.length) lines.push(`Data quality: ${rep._result.warnings.join(' ')}`);
     for (const tile of rep._tiles) {
-      const extra = [tile.status, tile.target ? `target ${tile.target}` : '', tile.change ? `${tile.change.arrow} ${tile.change.text} vs previous period` : ''].filter(Boolean).join(', ');
+      const extra = [tile.status, tile.target ? `target ${tile.target}` : '', tile.team ? `team ${tile.team}` : '', tile.change ? `${tile.change.arrow} ${tile.change.text} vs previous period` : ''].filter(Boolean).join(', ');
       lines.push(`- ${tile.label}: ${tile.value}${extra ? ` (${extra})` : ''}`);
     }
     if (rep._cols.length && rep._shown.length) {

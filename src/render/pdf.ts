@@ -117,7 +117,8 @@ export function pdfFilename(results: ReportResult[], title?: string): string {
   const first = results[0];
   const day = first ? (first.window ? first.window.from : first.asOf).slice(0, 10) : '';
   const base = results.length === 1 && first ? slug(first.report) : slug(title ?? 'reports');
-  return `${base}${/^\d{4}-\d{2}-\d{2}$/.test(day) ? `-${day}` : ''}.pdf`;
+  // A title that already carries its period ("… 2026-10-01 – 2026-10-31") does not get the date twice.
+  return `${base}${/^\d{4}-\d{2}-\d{2}$/.test(day) && !base.includes(day) ? `-${day}` : ''}.pdf`;
 }
 
 /** Options of one HTML → PDF print. */

@@ -36,6 +36,8 @@ export interface TileView {
   target: string | null;
   /** Change against the previous period, or null. */
   change: { arrow: string; text: string; tone: string } | null;
+  /** The team's value beside a person's own (personal copies), or null. */
+  team: string | null;
 }
 
 /** Keeps ids usable as file names, anchors and Content-IDs whatever a report calls them. */
@@ -102,6 +104,7 @@ export function tileView(h: Headline, fmt: FormatOptions): TileView {
     status: lightLabel(h.light),
     target: h.target === null ? null : `${h.better === 'lower' ? '≤ ' : h.better === 'higher' ? '≥ ' : ''}${formatValue(h.target, h.unit, fmt)}`,
     change,
+    team: h.team === undefined ? null : formatValue(h.team, h.unit, fmt),
   };
 }
 

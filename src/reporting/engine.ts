@@ -5,6 +5,7 @@ import type { ChartSpec, Headline, Instant, ItemResult, Light, MetricValue, Repo
 import { createContext, openSession, type Session } from './context.js';
 import type { MetricDef, RegisteredReport, ReportDefinition } from './define.js';
 import { DAY, dateOf, iso, isoWeekLabel, previousWindow, resolveWindow } from './time.js';
+import { light } from './lights.js';
 
 /** Options of one computation. */
 export interface ComputeOptions {
@@ -41,11 +42,6 @@ export function selectReports(all: RegisteredReport[], names: string[]): Registe
   return [...new Map(out.map((r) => [r.id, r])).values()];
 }
 
-function light(v: MetricValue, target: number | null, better: MetricDef['better']): Light {
-  if (v === null || target === null || better === 'none' || better === undefined) return 'none';
-  if (better === 'higher') return v >= target ? 'green' : v >= target * 0.9 ? 'amber' : 'red';
-  return v <= target ? 'green' : v <= target * 1.2 ? 'amber' : 'red';
-}
 
 function trendMetrics(def: ReportDefinition): string[] {
   const names = Object.keys(def.metrics);

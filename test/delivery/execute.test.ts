@@ -317,6 +317,22 @@ describe('bursting', () => {
     expect(results[0]!.rows).toEqual([{ resource_id: 2, rtte_pct: 50 }]);
     expect(results[0]!.metrics).toEqual({ rtte_pct: 50, without_end_time: null });
   });
+
+  it('a personal copy shows the team value beside the own one, and the light is the person\'s own against the target', () => {
+    const r = tinyResult('x/y', [{ resource_id: 1, rtte_pct: 95 }, { resource_id: 2, rtte_pct: 50 }], { rtte_pct: 92 });
+    r.warnings = ['2 resource(s) have no availability record: Ann A, Bob B.'];
+    r.headlines = [{ metric: 'rtte_pct', label: 'On time', value: 92, unit: 'pct', target: 90, better: 'higher', light: 'green', previous: 88 }];
+    const two = burstResults([r], 'technician', 2).results[0]!;
+    expect(two.headlines[0]).toMatchObject({ value: 50, team: 92, light: 'red', previous: null });
+    // Team notes name other people: a personal copy says that there are some, not what they say.
+    expect(two.warnings).toHaveLength(1);
+    expect(two.warnings[0]).not.toMatch(/Ann A/);
+    expect(two.warnings[0]).toMatch(/1 data-quality note/);
+    const one = burstResults([r], 'technician', 1).results[0]!;
+    expect(one.headlines[0]).toMatchObject({ value: 95, team: 92, light: 'green' });
+    const none = burstResults([r], 'technician', 3).results[0]!;
+    expect(none.headlines[0]).toMatchObject({ value: null, team: 92, light: 'none' });
+  });
 });
 
 describe('outbox', () => {

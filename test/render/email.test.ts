@@ -188,4 +188,18 @@ describe('report email', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+  it('a personal copy shows the team value in each tile, in the HTML and the text part', async () => {
+    const mine = kpiReport();
+    mine.headlines = mine.headlines.map((h) => ({ ...h, team: h.value, value: 12.5 }));
+    const msg = await buildEmail(input({ results: [mine], csv: [] }));
+    const root = parseMime((await toEml(msg)).toString('latin1'));
+    const alt = root.children[0]!.children[0]!;
+    const text = decodeBody(alt.children[0]!).toString('utf8');
+    const html = decodeBody(alt.children[1]!).toString('utf8');
+    const team = mine.headlines.find((h) => typeof h.team === 'number')!;
+    expect(html).toMatch(/>Team [^<]+</);
+    expect(text).toMatch(/team \S+/);
+    expect((html.match(/>Team /g) ?? []).length).toBe(mine.headlines.length);
+    expect(team.team).not.toBe(12.5);
+  });
 });
