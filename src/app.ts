@@ -2,7 +2,7 @@ import { REPORTS } from '../reports/index.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { validateReports, type RegisteredReport } from './reporting/define.js';
-import { computeReports, selectReports } from './reporting/engine.js';
+import { computeReports, selectReports, type PastWindowKind } from './reporting/engine.js';
 import { writeFileAtomic } from './files.js';
 import { openDb, type Db } from './store/db.js';
 import type { ItemResult, ReportResult } from './types.js';
@@ -47,7 +47,7 @@ export function lastSyncAt(db: Db): number | null {
 }
 
 /** Computes reports by id or group name for the command line and the delivery port. */
-export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf: number; from?: number; to?: number; trend?: boolean; snapshot?: boolean; timezone?: string }): ItemResult<ReportResult>[] {
+export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf: number; from?: number; to?: number; windowKind?: PastWindowKind; trend?: boolean; snapshot?: boolean; timezone?: string }): ItemResult<ReportResult>[] {
   const selected = selectReports(loadRegistry(), names);
   const settings = opts.timezone && opts.timezone !== cfg.settings.timezone ? { ...cfg.settings, timezone: opts.timezone } : cfg.settings;
   return computeReports(db, selected, {
@@ -55,6 +55,7 @@ export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf
     asOf: opts.asOf,
     ...(opts.from !== undefined ? { from: opts.from } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
+    ...(opts.windowKind ? { windowKind: opts.windowKind } : {}),
     trend: opts.trend ?? false,
     snapshot: opts.snapshot ?? false,
   });
@@ -168,7 +169,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const computer: ReportComputer = {
     reportIds: () => loadRegistry().map((r) => r.id),
     async compute(ids, o) {
-      return computeByName(db, cfg, [...ids], { asOf: o.asOf, timezone: o.timezone, trend: true, snapshot: true });
+      return computeByName(db, cfg, [...ids], { asOf: o.asOf, timezone: o.timezone, trend: true, snapshot: true, ...(o.window ? { windowKind: o.window } : {}) });
     },
   };
   const syncer: Syncer = {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { computeByName, createConfiguredRenderer, lastSyncAt, loadRegistry, openStore, toJsonShape } from '../app.js';
 import { AppError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
+import { PAST_WINDOW_KINDS, type PastWindowKind } from '../reporting/engine.js';
 import { parseWhen } from '../reporting/time.js';
 import type { ReportResult } from '../types.js';
 import type { Command, CommandIO } from './types.js';
@@ -23,7 +24,7 @@ function writeOut(io: CommandIO, out: string | undefined, name: string, content:
 const command: Command = {
   name: 'run',
   summary: 'compute reports (json/csv/html/pdf) or run a schedule now (--send, --dry-run)',
-  usage: '<report-id|group…> [--format json|csv|html|pdf] [--as-of T] [--from D --to D] [--out PATH]\n       psa-reports run <schedule-id> --send | --dry-run',
+  usage: '<report-id|group…> [--format json|csv|html|pdf] [--as-of T] [--from D --to D | --window KIND] [--out PATH]\n       psa-reports run <schedule-id> --send | --dry-run',
   description: `
 Computes reports from the local store (run "psa-reports sync" first) and prints or writes them.
 A report is named by its id (intake/backlog) or a whole group (intake, profitability, tech-performance,
@@ -33,7 +34,9 @@ Formats: json (the stable shape {report,title,asOf,window,metrics,rows}; an arra
 csv (one table per report; with several reports --out must be a folder), html, pdf (several reports make one
 bundle with a contents page).
 
-Times: --as-of is the instant the report is "run at" (default now); --from/--to override the window.
+Times: --as-of is the instant the report is "run at" (default now); --from/--to override the window;
+--window previous-week|previous-month|last-7-days gives every report with a past window that period instead
+of its default (point-in-time and upcoming reports keep theirs).
 A date (2026-11-02) means 00:00 of that date in settings.timezone; 2026-11-02T09:00 is a wall time there;
 2026-11-02T09:00:00Z is an instant.
 
@@ -44,12 +47,14 @@ Examples:
   psa-reports run intake/backlog
   psa-reports run intake/sla-performance --from 2026-11-01 --to 2026-11-08 --format json
   psa-reports run intake profitability --format pdf --out out/service-kpis.pdf
+  psa-reports run tech-performance --window previous-week --format pdf --out out/last-week.pdf
   psa-reports run weekly-service-kpis --dry-run`,
   options: [
     { name: 'format', type: 'string', short: 'f', arg: '<fmt>', help: 'json | csv | html | pdf (default json)' },
     { name: 'as-of', type: 'string', arg: '<T>', help: 'run the reports as of this instant (default now)' },
     { name: 'from', type: 'string', arg: '<D>', help: 'window start (with --to); a date is 00:00 in settings.timezone' },
     { name: 'to', type: 'string', arg: '<D>', help: 'window end, exclusive (with --from)' },
+    { name: 'window', type: 'string', arg: '<kind>', help: 'previous-week | previous-month | last-7-days for every report with a past window (default: each report\'s own)' },
     { name: 'out', type: 'string', short: 'o', arg: '<path>', help: 'write to a file (or a folder, for csv of several reports) instead of stdout' },
     { name: 'trend', type: 'boolean', help: 'also compute trend series (previous 8 weeks / 6 months); on by default for html and pdf' },
     { name: 'send', type: 'boolean', help: 'with a schedule id: run it now and deliver to its recipients' },
@@ -73,12 +78,19 @@ Examples:
     const from = fromS !== undefined ? parseWhen(fromS, tz, '--from') : undefined;
     const to = toS !== undefined ? parseWhen(toS, tz, '--to') : undefined;
     if (from !== undefined && to !== undefined && !(to > from)) throw new AppError(`--to (${toS}) must be after --from (${fromS})`, 'USAGE');
+    const windowKind = args.values.window as string | undefined;
+    if (windowKind !== undefined && !(PAST_WINDOW_KINDS as readonly string[]).includes(windowKind)) {
+      throw new AppError(`--window: "${windowKind}" is not allowed. Allowed: ${PAST_WINDOW_KINDS.join(', ')}`, 'USAGE');
+    }
+    if (windowKind !== undefined && from !== undefined) throw new AppError('--window and --from/--to both set the window: give one of them', 'USAGE');
     loadRegistry();
     const db = openStore(cfg);
     try {
       if (lastSyncAt(db) === null) io.err('warning: the store has never completed a sync; reports will be empty. Run: psa-reports sync (or psa-reports demo)');
       const visual = format === 'html' || format === 'pdf';
-      const results = computeByName(db, cfg, names, { asOf, ...(from !== undefined ? { from, to } : {}), trend: Boolean(args.values.trend) || visual });
+      const results = computeByName(db, cfg, names, {
+        asOf, ...(from !== undefined ? { from, to } : {}), ...(windowKind ? { windowKind: windowKind as PastWindowKind } : {}), trend: Boolean(args.values.trend) || visual,
+      });
       const ok: ReportResult[] = [];
       let failed = 0;
       for (const r of results) {

@@ -314,7 +314,7 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
     const ids = expandReports(schedule.reports, deps.computer.reportIds());
     let items;
     try {
-      items = await raceSignal(deps.computer.compute(ids, { asOf: row.due_at, timezone: schedule.timezone, signal }), signal);
+      items = await raceSignal(deps.computer.compute(ids, { asOf: row.due_at, timezone: schedule.timezone, signal, ...(schedule.window ? { window: schedule.window } : {}) }), signal);
     } catch (e) {
       if (signal.aborted) throw e;
       throw new PhaseError('compute', `computing the reports failed: ${toError(e).message}`, e);

@@ -24,6 +24,8 @@ export interface ComputeOptions {
   timezone: string;
   /** The run's deadline signal. */
   signal: AbortSignal;
+  /** The schedule's window kind for reports with a past window (default: each report's own). */
+  window?: 'previous-week' | 'previous-month' | 'last-7-days';
 }
 
 /** The body and attachments of one message; a subset of nodemailer's options so `buildEmail` output fits. */

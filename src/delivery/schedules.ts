@@ -82,6 +82,7 @@ export const ScheduleSchema = z.object({
   catchUp: CatchUpText.default('skip').describe('after downtime: "skip" (only a run due within the last minute), "latest" (only the most recent missed run), "all-within:6h" (every missed run of the last 6 hours)'),
   freshness: Duration.default('2h').describe('maximum age of the last successful sync; older data is synced first'),
   burst: z.enum(['technician', 'company']).optional().describe('one message per technician (rows with their resource_id) or per company (rows with their company_id)'),
+  window: z.enum(['previous-week', 'previous-month', 'last-7-days']).optional().describe('window of every report whose default is a past period (previous-week, previous-month, last-7-days), e.g. a weekly scorecard of last week; point-in-time and upcoming reports keep theirs; trends step by it'),
   layout: z.enum(['full', 'digest']).default('full').describe('email body: full (headline tiles, charts, top 10 rows of each report) or digest (tiles and the top 5 rows, no charts: a one-page read)'),
   owner: Email.optional().describe('told when a run fails (default: the top-level owner)'),
   deadline: Duration.default('10m').describe('one deadline for the whole run: sync, compute, render and delivery'),
@@ -131,6 +132,8 @@ export interface Schedule {
   freshnessMs: number;
   /** Bursting mode, if any. */
   burst: 'technician' | 'company' | null;
+  /** Window kind for the reports' past windows (null: each report's default). */
+  window: 'previous-week' | 'previous-month' | 'last-7-days' | null;
   /** Email body layout: full, or a one-page digest. */
   layout: 'full' | 'digest';
   /** Who hears about failures. */
@@ -214,6 +217,7 @@ export function parseSchedules(raw: unknown, file: string, opts: { reportIds?: r
       freshnessMs: parseDuration(s.freshness),
       burst: s.burst ?? null,
       layout: s.layout,
+      window: s.window ?? null,
       owner: s.owner ?? data.owner,
       deadlineMs: parseDuration(s.deadline),
       enabled: s.enabled,

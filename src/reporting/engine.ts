@@ -17,12 +17,28 @@ export interface ComputeOptions {
   from?: Instant;
   /** Window override end (with `from`). */
   to?: Instant;
+  /**
+   * Window kind for every report whose default is a past window (previous-week, previous-month,
+   * last-7-days), trends stepping by it too; point-in-time and forward-looking reports keep theirs.
+   * `from`/`to` win over it.
+   */
+  windowKind?: PastWindowKind;
   /** Also compute trend series (previous periods); costs one computation per period. */
   trend?: boolean;
   /** Record this run's metrics in report_snapshots (history for point-in-time trends). */
   snapshot?: boolean;
   /** Folder holding the reports' SQL files (tests). */
   sqlDir?: string;
+}
+
+/** Window kinds a schedule or `run --window` may give every windowed report. */
+export const PAST_WINDOW_KINDS = ['previous-week', 'previous-month', 'last-7-days'] as const;
+/** One of PAST_WINDOW_KINDS. */
+export type PastWindowKind = (typeof PAST_WINDOW_KINDS)[number];
+
+/** The window kind a report is computed with under an override (only past windows are overridden). */
+export function effectiveWindowKind(def: ReportDefinition['window'], override: PastWindowKind | undefined): ReportDefinition['window'] {
+  return override && (PAST_WINDOW_KINDS as readonly string[]).includes(def) ? override : def;
 }
 
 /** Expands ids and group names (`intake` → every intake report) into registered reports; unknown names throw. */
@@ -82,25 +98,26 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
   const results: ItemResult<ReportResult>[] = [];
   for (const r of reports) {
     try {
+      const kind = effectiveWindowKind(r.def.window, opts.windowKind);
       const window = opts.from !== undefined && opts.to !== undefined && r.def.window !== 'point-in-time'
         ? { from: opts.from, to: opts.to }
-        : resolveWindow(r.def.window, opts.asOf, tz);
+        : resolveWindow(kind, opts.asOf, tz);
       const { ctx, out, metrics } = computeOne(s, r, opts.asOf, window);
       const series: TrendSeries[] = [];
       const tmetrics = trendMetrics(r.def);
       if (opts.trend && r.def.trendPeriods !== 0) {
         if (window) {
-          const n = r.def.trendPeriods ?? (r.def.window === 'previous-month' ? 6 : 8);
+          const n = r.def.trendPeriods ?? (kind === 'previous-month' ? 6 : 8);
           const labels: string[] = [];
           const values = new Map<string, MetricValue[]>(tmetrics.map((m) => [m, []]));
           for (let i = n; i >= 1; i--) {
-            const w = previousWindow(r.def.window, window, i, tz);
+            const w = previousWindow(kind, window, i, tz);
             const shifted = opts.asOf - (window.from - w.from);
             const prev = computeOne(s, r, shifted, w);
-            labels.push(periodLabel(r.def.window, w, tz));
+            labels.push(periodLabel(kind, w, tz));
             for (const m of tmetrics) values.get(m)!.push(prev.metrics[m] ?? null);
           }
-          labels.push(periodLabel(r.def.window, window, tz));
+          labels.push(periodLabel(kind, window, tz));
           for (const m of tmetrics) series.push({ metric: m, labels, values: [...values.get(m)!, metrics[m] ?? null] });
         } else {
           series.push(...snapshotSeries(db, r, opts.asOf, tz, tmetrics, metrics, r.def.trendPeriods ?? 8));

@@ -60,5 +60,19 @@ describe('psa-reports run', () => {
     const d = await run('intake/backlog', '--as-of', 'tomorrow');
     expect(d.code).toBe(2);
     expect(d.err).toMatch(/--as-of: "tomorrow" is not a date or time/);
+    const e = await run('intake/backlog', '--window', 'last-week');
+    expect(e.code).toBe(2);
+    expect(e.err).toMatch(/--window: "last-week" is not allowed\. Allowed: previous-week, previous-month, last-7-days/);
+    const f = await run('intake/backlog', '--window', 'previous-week', '--from', '2026-11-01', '--to', '2026-11-08');
+    expect(f.code).toBe(2);
+    expect(f.err).toMatch(/--window and --from\/--to/);
+  });
+
+  it('--window gives every report with a past window that period; point-in-time reports keep theirs', async () => {
+    const { code, out } = await run('tech-performance/reopen-rate', 'intake/backlog', '--window', 'previous-week', '--as-of', '2026-11-26T12:00:00Z');
+    expect(code).toBe(0);
+    const [reopen, backlog] = JSON.parse(out) as { window: unknown }[];
+    expect(reopen!.window).toEqual({ from: '2026-11-16T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' });
+    expect(backlog!.window).toBeNull();
   });
 });

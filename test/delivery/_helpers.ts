@@ -192,7 +192,7 @@ export function tinyResult(report: string, rows: Row[] = [], metrics: Record<str
 
 /** Compute stand-in: a fixed catalogue; `fail` makes one id or the whole call fail. */
 export class StubComputer implements ReportComputer {
-  calls: { ids: readonly string[]; asOf: number; timezone: string }[] = [];
+  calls: { ids: readonly string[]; asOf: number; timezone: string; window?: string }[] = [];
   throwAll: Error | null = null;
   failIds = new Set<string>();
   rows: Record<string, Row[]> = {};
@@ -201,8 +201,8 @@ export class StubComputer implements ReportComputer {
   reportIds(): readonly string[] {
     return this.ids;
   }
-  async compute(ids: readonly string[], opts: { asOf: number; timezone: string; signal: AbortSignal }): Promise<ItemResult<ReportResult>[]> {
-    this.calls.push({ ids, asOf: opts.asOf, timezone: opts.timezone });
+  async compute(ids: readonly string[], opts: { asOf: number; timezone: string; signal: AbortSignal; window?: string }): Promise<ItemResult<ReportResult>[]> {
+    this.calls.push({ ids, asOf: opts.asOf, timezone: opts.timezone, ...(opts.window ? { window: opts.window } : {}) });
     if (this.hang) await new Promise((_, reject) => opts.signal.addEventListener('abort', () => reject(opts.signal.reason)));
     if (this.throwAll) throw this.throwAll;
     return ids.map((id) =>

@@ -311,6 +311,16 @@ describe('bursting', () => {
     expect(nobody).toMatch(/not linked to an Autotask company/);
   });
 
+  it('a schedule\'s "window" reaches the computation; without it each report keeps its own', async () => {
+    const computer = new StubComputer(['tech-performance/reopen-rate']);
+    const clock = new FakeClock(DUE);
+    const file = schedulesFile([scheduleEntry({ id: 'weekly-cards', reports: ['tech-performance'], window: 'previous-week' }), scheduleEntry({ id: 'plain', reports: ['tech-performance'] })]);
+    const deps = makeDeps(store.db, mailer, clock, file, { computer });
+    expect((await executeRun(deps, file.schedules[0]!, DUE)).state).toBe('sent');
+    expect((await executeRun(deps, file.schedules[1]!, DUE)).state).toBe('sent');
+    expect(computer.calls.map((c) => c.window ?? null)).toEqual(['previous-week', null]);
+  });
+
   it('burstResults keeps metrics of the recipient row only', () => {
     const r = tinyResult('x/y', [{ resource_id: 1, rtte_pct: 90 }, { resource_id: 2, rtte_pct: 50 }], { rtte_pct: 70, without_end_time: 4 });
     const { results } = burstResults([r], 'technician', 2);
