@@ -29,8 +29,11 @@ export interface FieldDef {
 
 /** How an entity is kept up to date. */
 export type SyncMode =
-  /** Incremental by a change timestamp with an overlap window and a `(timestamp, id)` cursor. */
-  | { kind: 'incremental'; field: string }
+  /**
+   * Incremental by a change timestamp with an overlap window and a `(timestamp, id)` cursor; `also` names
+   * further timestamps a change may move instead (a row is read again when any of them is recent).
+   */
+  | { kind: 'incremental'; field: string; also?: readonly string[] }
   /** No usable timestamp: every sync re-reads all rows and removes those that vanished. */
   | { kind: 'full' };
 
@@ -48,13 +51,20 @@ export interface EntityDef {
   deletionLog?: boolean;
 }
 
+/** The change timestamps of an entity synced incrementally (none for a full re-read). */
+export function changeFields(def: EntityDef): string[] {
+  return def.sync.kind === 'incremental' ? [def.sync.field, ...(def.sync.also ?? [])] : [];
+}
+
 const f = (name: string, type: FieldType, extra: Partial<FieldDef> = {}): FieldDef => ({ name, type, ...extra });
 const pl = (name: string, extra: Partial<FieldDef> = {}): FieldDef => ({ name, type: 'int', picklist: true, ...extra });
 const id = f('id', 'int');
 
 export const ENTITIES: readonly EntityDef[] = [
   {
-    name: 'Companies', table: 'companies', sync: { kind: 'incremental', field: 'lastActivityDate' },
+    // lastActivityDate moves with activity (notes, to-dos, tickets); an edit of the company itself (type,
+    // active flag, owner) moves lastTrackedModifiedDateTime: either brings the row back.
+    name: 'Companies', table: 'companies', sync: { kind: 'incremental', field: 'lastActivityDate', also: ['lastTrackedModifiedDateTime'] },
     fields: [id, f('companyName', 'string'), pl('companyType'), f('isActive', 'bool'), f('ownerResourceID', 'int'),
       f('lastActivityDate', 'datetime'), f('createDate', 'datetime'), f('lastTrackedModifiedDateTime', 'datetime')],
   },

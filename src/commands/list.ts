@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { REPORTS } from '../../reports/index.js';
-import { ENTITIES } from '../autotask/entities.js';
+import { ENTITIES, changeFields } from '../autotask/entities.js';
 import { AppError } from '../errors.js';
 import { validateReports, type RegisteredReport } from '../reporting/define.js';
 import { loadSchedules, type RecipientSpec } from '../delivery/schedules.js';
@@ -99,7 +99,7 @@ Examples:
       case 'entities': {
         lines.push(...table(ENTITIES.map((e) => [
           e.name, e.table,
-          e.deletionLog ? `deletion log (${e.sync.kind === 'incremental' ? e.sync.field : 'full'})` : e.sync.kind === 'incremental' ? `incremental by ${e.sync.field}` : 'full re-read',
+          e.deletionLog ? `deletion log (${e.sync.kind === 'incremental' ? e.sync.field : 'full'})` : e.sync.kind === 'incremental' ? `incremental by ${changeFields(e).join(' or ')}` : 'full re-read',
           `${e.fields.length} fields`,
         ])));
         break;

@@ -1,4 +1,4 @@
-import { ENTITIES, ENTITY_BY_NAME, picklistFields, type EntityDef } from '../autotask/entities.js';
+import { ENTITIES, ENTITY_BY_NAME, changeFields, picklistFields, type EntityDef } from '../autotask/entities.js';
 import type { AutotaskClient, AutotaskRecord } from '../autotask/client.js';
 import { F, isoUtc, type Filter } from '../autotask/filter.js';
 import { AppError, toError, type ErrorCode } from '../errors.js';
@@ -260,7 +260,7 @@ async function sweepEntity(def: EntityDef, client: AutotaskClient, store: SyncSt
 function unknownChangeField(def: EntityDef, e: unknown): boolean {
   if (def.sync.kind !== 'incremental') return false;
   const msg = typeof e === 'string' ? e : toError(e).message;
-  return /unable to find/i.test(msg) && msg.toLowerCase().includes(def.sync.field.toLowerCase());
+  return /unable to find/i.test(msg) && changeFields(def).some((f) => msg.toLowerCase().includes(f.toLowerCase()));
 }
 
 async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
@@ -280,9 +280,11 @@ function choosePass(def: EntityDef, cur: SyncCursor, full: boolean, now: Instant
 
 function passFilter(def: EntityDef, cur: SyncCursor, overlapMs: number): Filter[] {
   if (cur.passKind === 'incremental' && def.sync.kind === 'incremental' && cur.cursorTs !== null) {
-    const field = def.sync.field;
+    const fields = changeFields(def);
+    const since = isoUtc(cur.cursorTs - overlapMs);
     // Rows with an empty change field are read every time: otherwise they would never be seen again.
-    return [F.or(F.gte(field, isoUtc(cur.cursorTs - overlapMs)), F.notExist(field))];
+    const empty = fields.length === 1 ? F.notExist(fields[0]!) : F.and(...fields.map((f) => F.notExist(f)));
+    return [F.or(...fields.map((f) => F.gte(f, since)), empty)];
   }
   return [F.all()];
 }
@@ -326,7 +328,7 @@ async function syncEntity(
   result.pass = pass;
   const passStartedAt = cur.passStartedAt!;
   const filter = passFilter(def, cur, opts.overlapMs);
-  const tsField = def.sync.kind === 'incremental' ? def.sync.field : null;
+  const tsFields = changeFields(def);
 
   let total: number | null = null;
   if (opts.counts) {
@@ -347,9 +349,9 @@ async function syncEntity(
     const syncedAt = Math.max(clock.now(), passStartedAt);
     let maxTs = cur.passMaxTs;
     let maxId = cur.passMaxId;
-    if (tsField) {
-      for (const r of items) {
-        const t = parseInstant(r[tsField]);
+    for (const r of items) {
+      for (const field of tsFields) {
+        const t = parseInstant(r[field]);
         if (t !== null && (maxTs === null || t > maxTs)) {
           maxTs = t;
           maxId = r.id;
@@ -387,7 +389,7 @@ async function syncEntity(
     }
     let cursorTs = cur.cursorTs;
     let cursorId: number | null = null;
-    if (tsField) {
+    if (tsFields.length) {
       // Never past the pass start: a record changed during a long pass, behind the id scan, has a
       // timestamp after the start and is read again next time (the overlap covers clock skew).
       const cand = cur.passMaxTs === null ? passStartedAt : Math.min(cur.passMaxTs, passStartedAt);

@@ -203,6 +203,25 @@ describe('sync into SQLite against the simulator', () => {
     expect(storeCounts(d).Roles).toBe(s.tenant.table('Roles').size);
   });
 
+  it('a company edit that moves only lastTrackedModifiedDateTime, not its activity date, is read by the next incremental sync', async () => {
+    s = await sim();
+    const d = db();
+    expectOk(await sync(d, s, { entities: ['Companies'] }));
+    s.advance(3_600_000);
+    const t = s.tenant.table('Companies');
+    let pos = -1;
+    for (let p = 0; p < t.length && pos < 0; p++) if (t.isAlive(p) && t.get(p, 'isActive') === true && t.idAt(p) !== 0) pos = p;
+    const id = t.idAt(pos);
+    const activity = t.get(pos, 'lastActivityDate');
+    s.tenant.update('Companies', id, { isActive: false, companyType: 3, lastActivityDate: activity });
+    expect(t.get(pos, 'lastActivityDate')).toBe(activity);
+    const events: SyncEvent[] = [];
+    expectOk(await sync(d, s, { entities: ['Companies'], events }));
+    const done = events.find((e) => e.type === 'sync:entity' && e.result.entity === 'Companies');
+    expect(done && done.type === 'sync:entity' ? done.result.pass : null).toBe('incremental');
+    expect(d.prepare('SELECT isActive, companyType FROM companies WHERE id = ?').get(id)).toEqual({ isActive: 0, companyType: 3 });
+  });
+
   it('records a reopen and an escalation in the state history after the simulator advances its clock', async () => {
     s = await sim();
     const d = db();
