@@ -48,7 +48,7 @@ Examples:
   psa-reports run intake/sla-performance --from 2026-11-01 --to 2026-11-08 --format json
   psa-reports run intake profitability --format pdf --out out/service-kpis.pdf
   psa-reports run tech-performance --window previous-week --format pdf --out out/last-week.pdf
-  psa-reports run weekly-service-kpis --dry-run`,
+  psa-reports run service-kpis-weekly --dry-run`,
   options: [
     { name: 'format', type: 'string', short: 'f', arg: '<fmt>', help: 'json | csv | html | pdf (default json)' },
     { name: 'as-of', type: 'string', arg: '<T>', help: 'run the reports as of this instant (default now)' },

@@ -42,16 +42,47 @@ export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
   db.pragma('cache_size = -32768');
   db.pragma('temp_store = MEMORY');
   if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
+    try {
+      // Switching a new file to WAL needs it alone for a moment; processes opening it together take turns.
+      whileBusy(() => db.pragma('journal_mode = WAL'));
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
   }
   return db;
 }
 
+const BUSY_WAIT_MS = 10_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn`, again while SQLite answers SQLITE_BUSY (up to 10 s). SQLite does not wait on its own where
+ * waiting could deadlock (a read snapshot turning into a write, a journal-mode switch), and those are the
+ * cases where several processes open the same new store at once.
+ */
+export function whileBusy<T>(fn: () => T): T {
+  const until = Date.now() + BUSY_WAIT_MS;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      return fn();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= until) throw e;
+      Atomics.wait(pause, 0, 0, delay + Math.floor(Math.random() * delay));
+    }
+  }
+}
+
 /** Applies pending migrations; returns the versions applied. */
 export function migrate(db: Db): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  // Under the write lock from the start: in WAL mode a statement that reads and then writes cannot wait
+  // for another writer (SQLITE_BUSY_SNAPSHOT, "database is locked"), a BEGIN IMMEDIATE can.
+  whileBusy(() => db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  }).immediate());
   const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   const applied: number[] = [];
   const isDone = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
@@ -59,14 +90,14 @@ export function migrate(db: Db): number[] {
     if (done.has(m.version)) continue;
     // Checked again under the write lock: several processes (two daemons, a daemon and a sync) may open a
     // new store at the same moment, and only the first may apply a step.
-    const ran = db.transaction(() => {
+    const ran = whileBusy(() => db.transaction(() => {
       if (isDone.get(m.version)) return false;
       m.up(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       return true;
-    }).immediate();
+    }).immediate());
     if (ran) applied.push(m.version);
   }
-  db.transaction(() => ensureCatalogueColumns(db)).immediate();
+  whileBusy(() => db.transaction(() => ensureCatalogueColumns(db)).immediate());
   return applied;
 }
