@@ -113,7 +113,7 @@ Examples:
           if (!file.schedules.length) lines.push(`no schedules in ${rel}`);
           lines.push(...table(file.schedules.map((s) => [
             s.id, `${s.cron} ${s.timezone}`, s.format, `roles: ${s.roles.join(', ')}`,
-            `${s.enabled ? '' : '(disabled) '}${s.burst ? `burst by ${s.burst}; ` : ''}reports: ${s.reports.join(', ')}`,
+            `${s.enabled ? '' : '(disabled) '}${s.burst ? `burst by ${s.burst}; ` : ''}${s.window ? `window ${s.window}; ` : ''}reports: ${s.reports.join(', ')}`,
           ])));
         } else {
           const roles = Object.entries(file.roles);
