@@ -3,6 +3,7 @@ export type ErrorCode =
   | 'USAGE'
   | 'CONFIG'
   | 'AUTH'
+  | 'PERMISSION'
   | 'ZONE'
   | 'AUTOTASK_HTTP'
   | 'AUTOTASK_LIMIT'

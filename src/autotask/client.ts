@@ -519,7 +519,15 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
             || (status >= 500 && !PERMANENT_500.test(msg)) || /thread threshold/i.test(msg);
           const text = `HTTP ${status} from ${method} ${shortUrl(url)}${msg ? `: ${redact(msg)}` : ''}`;
           if (!transient) {
-            throw new AppError(`Autotask answered ${text}`, status === 403 ? 'AUTH' : 'AUTOTASK_HTTP', { details: { status, endpoint } });
+            if (status === 403 || /adequate permissions/i.test(msg)) {
+              // One entity the API user may not read: the others still sync.
+              throw new AppError(
+                `Autotask answered ${text}: the API user's security level may not read ${endpoint}; allow it under Admin → Account Settings & Users → Security Levels → (the API user's level) → Web Services API, or leave it out`,
+                'PERMISSION',
+                { details: { status, endpoint } },
+              );
+            }
+            throw new AppError(`Autotask answered ${text}`, 'AUTOTASK_HTTP', { details: { status, endpoint } });
           }
           last = new RetryableError(text, status, retryAfterMs, status === 429 ? 'AUTOTASK_LIMIT' : 'AUTOTASK_HTTP');
         }

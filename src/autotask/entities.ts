@@ -49,6 +49,12 @@ export interface EntityDef {
   sync: SyncMode;
   /** A deletion log entity (its rows remove records of other entities) rather than data. */
   deletionLog?: boolean;
+  /**
+   * No report needs it (recipient roles, holiday set names, expenses): a tenant that does not serve it
+   * (HTTP 404/405) or does not let the API user read it (403, "adequate permissions") skips it with a note
+   * instead of failing the sync.
+   */
+  optional?: boolean;
 }
 
 /** The change timestamps of an entity synced incrementally (none for a full re-read). */
@@ -79,11 +85,11 @@ export const ENTITIES: readonly EntityDef[] = [
     fields: [id, f('name', 'string'), f('hourlyRate', 'float'), f('isActive', 'bool')],
   },
   {
-    name: 'Departments', table: 'departments', sync: { kind: 'full' },
+    name: 'Departments', table: 'departments', sync: { kind: 'full' }, optional: true,
     fields: [id, f('name', 'string')],
   },
   {
-    name: 'ResourceRoleDepartments', table: 'resource_role_departments', sync: { kind: 'full' },
+    name: 'ResourceRoleDepartments', table: 'resource_role_departments', sync: { kind: 'full' }, optional: true,
     fields: [id, f('resourceID', 'int'), f('roleID', 'int'), f('departmentID', 'int'), f('isActive', 'bool'), f('isDefault', 'bool')],
   },
   {
@@ -93,7 +99,7 @@ export const ENTITIES: readonly EntityDef[] = [
       f('saturdayAvailableHours', 'float'), f('sundayAvailableHours', 'float'), f('weeklyBillableHoursGoal', 'float')],
   },
   {
-    name: 'HolidaySets', table: 'holiday_sets', sync: { kind: 'full' },
+    name: 'HolidaySets', table: 'holiday_sets', sync: { kind: 'full' }, optional: true,
     fields: [id, f('holidaySetName', 'string')],
   },
   {
@@ -178,7 +184,7 @@ export const ENTITIES: readonly EntityDef[] = [
       f('createDateTime', 'datetime'), f('updateDateTime', 'datetime')],
   },
   {
-    name: 'ExpenseReports', table: 'expense_reports', sync: { kind: 'full' },
+    name: 'ExpenseReports', table: 'expense_reports', sync: { kind: 'full' }, optional: true,
     fields: [id, f('name', 'string'), f('submitterID', 'int'), pl('status'), f('submitDate', 'datetime'),
       f('weekEnding', 'date'), f('expenseTotal', 'float')],
   },

@@ -80,6 +80,7 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
     bar?.finish();
     if (mode !== 'none') {
       io.err(`sync ${summary.ok ? 'done' : 'finished with failures'}: ${summary.entities.reduce((a, r) => a + r.rows, 0)} rows, ${summary.requests} requests, ${fmtSecs(summary.finishedAt - summary.startedAt)}`);
+      for (const r of summary.entities.filter((x) => x.note && mode === 'bar')) io.err(`note: ${r.entity}: ${r.note}`);
       if (!summary.ok) {
         // One line per failure; a credentials error is the same for every entity, so say it once.
         const reasons = new Map<string, string[]>();
@@ -95,6 +96,7 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
 
 function entityLine(r: SyncSummary['entities'][number]): string {
   const base = `${r.entity}: ${r.rows} rows${r.deleted ? `, ${r.deleted} removed` : ''}, ${r.requests} request${r.requests === 1 ? "" : "s"}, ${fmtSecs(r.ms)}`;
+  if (r.note) return `${r.entity}: ${r.note}`;
   return r.ok ? `${base} (${r.pass})` : `${base} FAILED: ${r.error ?? 'unknown error'}`;
 }
 

@@ -65,6 +65,8 @@ export interface EntitySyncResult {
   error?: string;
   /** Error code when it failed. */
   code?: ErrorCode;
+  /** Why an optional entity was skipped (the tenant does not serve it, or the API user may not read it). */
+  note?: string;
 }
 
 /** Outcome of a sync. */
@@ -165,9 +167,15 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
         result.ok = !result.error;
       } catch (e) {
         const err = toError(e);
-        result.ok = false;
-        result.error = err.message;
-        result.code = err instanceof AppError ? err.code : 'INTERNAL';
+        if (def.optional && notServed(err)) {
+          result.ok = true;
+          result.pass = 'skipped';
+          result.note = `skipped, not readable on this tenant (${err.message})`;
+        } else {
+          result.ok = false;
+          result.error = err.message;
+          result.code = err instanceof AppError ? err.code : 'INTERNAL';
+        }
         if (err instanceof AppError && STOP_CODES.has(err.code)) stop ??= err;
         try {
           store.noteError(def.name, err.message, clock.now());
@@ -254,6 +262,14 @@ async function sweepEntity(def: EntityDef, client: AutotaskClient, store: SyncSt
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`sync.swept_at.${def.name}`, String(opts.clock.now()));
   }).immediate();
   return removed;
+}
+
+/** Whether an error means the tenant does not serve the entity to this API user (missing, or no permission). */
+function notServed(err: Error): boolean {
+  if (!(err instanceof AppError)) return false;
+  if (err.code === 'PERMISSION') return true;
+  const status = (err.details as { status?: unknown } | undefined)?.status;
+  return err.code === 'AUTOTASK_HTTP' && (status === 404 || status === 405);
 }
 
 /** Whether an error says the tenant has no such field as the entity's change timestamp. */
