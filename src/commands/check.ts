@@ -7,6 +7,7 @@ import { validateReports, type RegisteredReport } from '../reporting/define.js';
 import { loadSchedules } from '../delivery/schedules.js';
 import { defaultSettings, type Config, type Settings } from '../config.js';
 import { openDb } from '../store/db.js';
+import { redactUrl } from '../delivery/mailer.js';
 import type { Command } from './types.js';
 
 /** The SQL files of every report folder, relative to reports/. */
@@ -43,6 +44,57 @@ export function checkReports(map: Record<string, unknown>, root: string, setting
   }
 }
 
+function ago(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m < 90) return `${m} min ago`;
+  const h = Math.round(m / 60);
+  return h < 48 ? `${h} h ago` : `${Math.round(h / 24)} days ago`;
+}
+
+/** What this configuration would use on this machine: informational lines ("--"), or "!!" for what is missing. */
+export function environment(cfg: Config, now = Date.now()): string[] {
+  const out: string[] = [];
+  const e = cfg.env;
+  const missing = [
+    ['AUTOTASK_USERNAME', e.username], ['AUTOTASK_SECRET', e.secret], ['AUTOTASK_INTEGRATION_CODE', e.integrationCode],
+  ].filter(([, v]) => !v).map(([k]) => k);
+  out.push(missing.length
+    ? `!!  autotask: ${missing.join(', ')} not set (sync and the daemon need them; the demo does not)`
+    : `--  autotask: user ${e.username}, ${e.baseUrl ? `REST base ${e.baseUrl} (AUTOTASK_BASE_URL)` : `zone found through ${e.zoneUrl} at the first sync`}`);
+  out.push(cfg.smtpUrl
+    ? `--  mail: SMTP ${redactUrl(cfg.smtpUrl)}, from ${cfg.mailFrom}`
+    : `--  mail: no SMTP_URL, so messages are written as .eml files to ${cfg.paths.outbox}`);
+  const chromium = cfg.render.chromiumPath;
+  let runnable = false;
+  try {
+    fs.accessSync(chromium, fs.constants.X_OK);
+    runnable = true;
+  } catch {
+    // reported below
+  }
+  out.push(runnable
+    ? `--  chromium: ${chromium} (PDFs)`
+    : `!!  chromium: not found at ${chromium}: PDFs cannot be made. Install it (apt-get install -y chromium) or set render.chromiumPath / PUPPETEER_EXECUTABLE_PATH`);
+  if (!fs.existsSync(cfg.db)) {
+    out.push(`!!  store: ${cfg.db} does not exist yet: run psa-reports sync (or psa-reports demo)`);
+  } else {
+    try {
+      const db = openDb(cfg.db, { readonly: true });
+      try {
+        const last = db.prepare(`SELECT MAX(finished_at) FROM sync_runs WHERE status IN ('ok', 'partial')`).pluck().get() as number | null;
+        out.push(last === null
+          ? `!!  store: ${cfg.db} has never completed a sync: run psa-reports sync`
+          : `--  store: ${cfg.db}, last sync ${new Date(last).toISOString()} (${ago(now - last)})`);
+      } finally {
+        db.close();
+      }
+    } catch (err) {
+      out.push(`!!  store: ${cfg.db} cannot be read: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
 const command: Command = {
   name: 'check',
   summary: 'validate settings, schedules.json and every report definition; exit 2 on problems',
@@ -56,6 +108,10 @@ Validates, and reports every problem at once with the file, the path inside it a
 
 Prints an "ok" line per part that is valid. Exit code 0 when all are valid, 2 otherwise.
 A missing schedules.json at the default path is noted, not an error (only daemon and run --schedule need it).
+
+Then it tells what this machine would use, without changing anything (never printing a secret): which
+Autotask variables are set, where mail goes (SMTP host or the outbox folder), whether Chromium is there for
+PDFs, and the store's last successful sync. Lines marked "!!" need attention before the daemon runs.
 
 Example:
   psa-reports check --config settings.json --schedules schedules.json`,
@@ -92,6 +148,8 @@ Example:
         problems.push(e instanceof AppError ? e.message : String(e));
       }
     }
+
+    if (cfg) for (const line of environment(cfg)) io.out(line);
 
     for (const p of problems) io.err(p);
     if (problems.length) {

@@ -30,6 +30,37 @@ describe('psa-reports check', () => {
     expect(io.stderr()).toBe('');
   });
 
+  it('tells what this machine would use, never a secret: Autotask variables, mail, Chromium, the store', async () => {
+    write('settings.json', { render: { chromiumPath: path.join(dir, 'no-chromium') } });
+    const bare = captureIO(dir, {});
+    expect(await main(['check', '--config', 'settings.json'], bare)).toBe(0);
+    const a = bare.stdout();
+    expect(a).toMatch(/!!  autotask: AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE not set/);
+    expect(a).toContain(`--  mail: no SMTP_URL, so messages are written as .eml files to ${path.join(dir, 'out/outbox')}`);
+    expect(a).toContain(`!!  chromium: not found at ${path.join(dir, 'no-chromium')}`);
+    expect(a).toContain(`!!  store: ${path.join(dir, 'psa-reports.db')} does not exist yet`);
+    expect(fs.existsSync(path.join(dir, 'psa-reports.db'))).toBe(false); // check creates nothing
+
+    // A store that has synced, real Chromium, SMTP with a password: the password is not printed.
+    const { openDb } = await import('../../src/store/db.js');
+    const db = openDb(path.join(dir, 'psa-reports.db'));
+    db.prepare(`INSERT INTO sync_runs (started_at, finished_at, status, summary) VALUES (?, ?, 'ok', '{}')`).run(Date.now() - 7_200_000, Date.now() - 3_600_000);
+    db.close();
+    const env = {
+      AUTOTASK_USERNAME: 'api@msp.example', AUTOTASK_SECRET: 'sekret-value-1', AUTOTASK_INTEGRATION_CODE: 'CODE',
+      SMTP_URL: 'smtp://mailer:pa55word-x@mail.msp.example:587', MAIL_FROM: 'reports@msp.example', PUPPETEER_EXECUTABLE_PATH: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+    };
+    const io = captureIO(dir, env);
+    expect(await main(['check'], io)).toBe(0);
+    const b = io.stdout();
+    expect(b).toContain('--  autotask: user api@msp.example, zone found through');
+    expect(b).toMatch(/--  mail: SMTP smtp:\/\/mailer:\S*@mail\.msp\.example:587, from reports@msp\.example/);
+    expect(b).toMatch(/--  chromium: \S+ \(PDFs\)/);
+    expect(b).toMatch(/--  store: .*psa-reports\.db, last sync \S+ \(60 min ago\)/);
+    expect(b + io.stderr()).not.toContain('pa55word-x');
+    expect(b + io.stderr()).not.toContain('sekret-value-1');
+  });
+
   it('notes a missing default schedules.json without failing', async () => {
     const io = captureIO(dir);
     expect(await main(['check'], io)).toBe(0);
