@@ -28,7 +28,8 @@ export default defineReport({
     'whose role has no rate counts 0 and is named in a warning). Age = as-of time − work instant (start time, ' +
     'else 00:00 of the date worked); over_7d and over_30d count entries older than 7 and 30 days (so over_7d ' +
     'includes over_30d). Rows: one per company (the ticket\'s company, else the task\'s project\'s company; ' +
-    '"No company" when neither is known), largest value first; oldest_days is the age of its oldest entry.',
+    '"No company" when neither is known), largest value first; oldest_days is the age of its oldest entry, in ' +
+    'days with fractions. 7 and 30 days are 7 × 24 h and 30 × 24 h.',
   window: 'point-in-time',
   metrics: {
     entries: { label: 'Unapproved entries', unit: 'count', better: 'lower' },

@@ -22,7 +22,8 @@ export default defineReport({
     'stale_90d counts accounts with no activity recorded, or none in the 90 days before the as-of time. For each ' +
     'account owner the table lists the 10 accounts with the oldest activity (position "oldest"; never-active ' +
     'accounts first) and the 10 with the most recent (position "newest"); an owner with fewer than 20 accounts ' +
-    'has some accounts in both lists. Accounts without an owner are grouped as "Unassigned".',
+    'has some accounts in both lists; equal activity dates are ordered by company id. Accounts without an owner are ' +
+    'grouped as "Unassigned". 90 days are 90 × 24 h before the as-of time.',
   window: 'point-in-time',
   metrics: {
     accounts: { label: 'Active accounts', unit: 'count' },

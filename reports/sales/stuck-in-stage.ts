@@ -30,7 +30,8 @@ export default defineReport({
     'recorded stage history: the first record of the latest unbroken run of records in that stage. A change of ' +
     'status alone does not end a run, and a deal that left the stage and came back starts a new run. A deal with ' +
     'no recorded history counts from its create date; a deal whose latest record shows another stage (it moved ' +
-    'after the last sync recorded it) counts from its last activity. Both cases are named in a warning.',
+    'after the last sync recorded it) counts from its last activity. Both cases are named in a warning. ' +
+    'days_in_stage is in days with fractions (not rounded); the threshold compares it with stuckDays × 24 h.',
   window: 'point-in-time',
   metrics: {
     opportunities: { label: 'Deals stuck', unit: 'count', target: 0, better: 'lower' },
