@@ -159,7 +159,7 @@ export function expandSubject(template: string, ctx: { schedule: Schedule; dueAt
 /**
  * One recipient's view of results when bursting: rows whose `resource_id` (technician) or
  * `company_id` (company) is theirs. Metrics become that row's values where the row has a column of
- * the same name, else null; each headline keeps the team's value beside the person's own (and its light
+ * the same name, else null (a count is 0 when no row is theirs); each headline keeps the team's value beside the person's own (and its light
  * is the person's). Trends, charts and data-quality notes are the team's (notes name other people) and
  * are left out, the notes with a sentence saying so. Reports without that column are left out, with a note.
  */
@@ -174,10 +174,12 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
       continue;
     }
     const rows: Row[] = id === null ? [] : r.rows.filter((row) => Number(row[key]) === id);
+    const units = new Map(r.headlines.map((h) => [h.metric, h.unit]));
     const metrics: Record<string, number | null> = {};
     for (const m of Object.keys(r.metrics)) {
       const v = rows.length === 1 ? rows[0]![m] : undefined;
-      metrics[m] = typeof v === 'number' ? v : null;
+      // No row of theirs: none of the counted things were theirs (0); a rate or an average has no value.
+      metrics[m] = typeof v === 'number' ? v : rows.length === 0 && id !== null && units.get(m) === 'count' ? 0 : null;
     }
     out.push({
       ...r,

@@ -342,6 +342,11 @@ describe('bursting', () => {
     expect(one.headlines[0]).toMatchObject({ value: 95, team: 92, light: 'green' });
     const none = burstResults([r], 'technician', 3).results[0]!;
     expect(none.headlines[0]).toMatchObject({ value: null, team: 92, light: 'none' });
+    // Without a row of theirs, a count is 0 (nothing counted was theirs); a rate has no value.
+    const counted = tinyResult('x/z', [{ resource_id: 1, completed: 4, rate_pct: 25 }], { completed: 4, rate_pct: 25 });
+    counted.headlines = counted.headlines.map((h) => (h.metric === 'rate_pct' ? { ...h, unit: 'pct' as const } : h));
+    expect(burstResults([counted], 'technician', 3).results[0]!.metrics).toEqual({ completed: 0, rate_pct: null });
+    expect(burstResults([counted], 'technician', null).results[0]!.metrics).toEqual({ completed: null, rate_pct: null });
   });
 });
 
