@@ -11,7 +11,7 @@ export default defineReport({
   description:
     'Open tickets waiting in an on-hold status (settings.onHoldStatuses) whose due date has passed. ' +
     'days_past_due = (T − dueDateTime) in days, to one decimal in rendering. A ticket whose status is both ' +
-    'on-hold and complete (a tenant misconfiguration) is treated as complete and left out.',
+    'on-hold and complete (a tenant misconfiguration) is treated as complete and left out. Rows: longest past due first.',
   window: 'point-in-time',
   burst: { technician: 'resource_id', company: 'company_id' },
   metrics: {

@@ -50,7 +50,7 @@ export default defineReport({
     'end is at or before W0 is overdue and puts all its remaining hours in week 1; a task missing its start or ' +
     'its end spreads them evenly over the N weeks; otherwise week i gets remaining × overlap of ' +
     '[max(start, W0), end) with week i ÷ the span length, and hours past week N are left out of the weeks (but ' +
-    'stay in project_backlog_hours). weeks_to_clear = project_backlog_hours ÷ (project_capacity_hours ÷ N), ' +
+    'stay in project_backlog_hours); a task that starts after its end (bad data) puts them in the week of its end. weeks_to_clear = project_backlog_hours ÷ (project_capacity_hours ÷ N), ' +
     'empty when project capacity is 0 or less.',
   window: 'point-in-time',
   metrics: {

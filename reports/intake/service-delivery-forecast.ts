@@ -12,7 +12,7 @@ export default defineReport({
     'in [T − 56 × 24 h, T), like last-7-days) of their daily available hours (ResourceDailyAvailabilities, else ' +
     'settings.defaultDailyHours Monday–Friday; holidays 0); capacity = available × settings.targetUtilization. ' +
     'baseline = hours worked on tickets without a project in the 8 calendar weeks [W0 − 56 d, W0) ÷ 8. ' +
-    'backlog remaining = Σ over open tickets without a project (every workflow) of max(estimatedHours − all hours ' +
+    'backlog remaining = Σ over open tickets without a project (every workflow and company, the MSP\'s own included; the latest synced state) of max(estimatedHours − all hours ' +
     'ever worked on it, 0); a ticket without an estimate adds 0 and is counted in open_tickets_without_estimate. ' +
     'demand per week = baseline + backlog remaining ÷ N. fte_gap = gap_hours ÷ (N × 40 × targetUtilization): ' +
     'positive means spare technicians, negative means technicians short. load_pct is judged against 100 % ' +

@@ -12,7 +12,8 @@ export default defineReport({
     'hours_without_cost. ratio = revenue ÷ cost (target ≥ 2.5); margin = (revenue − cost) ÷ revenue. Rows are per ' +
     'client company (not 0, the MSP itself) with service revenue or time entries in the window: revenue by the billing item\'s company; cost by the company of the ' +
     'entry\'s ticket, else of its task\'s project. Cost of internal work and of entries on neither a ticket nor a ' +
-    'task is in the totals but in no row.',
+    'task is in the totals but in no row, as is revenue on billing items of company 0 or of none. Rows: largest ' +
+    'revenue first.',
   window: 'previous-month',
   metrics: {
     service_revenue: { label: 'Service revenue', unit: 'money', better: 'higher' },

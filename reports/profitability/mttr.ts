@@ -10,7 +10,7 @@ export default defineReport({
     'completedDate — lies in the window, whatever their current status. mttr_hours is the mean wall-clock time ' +
     'from createDate to R; mttr_business_hours the mean of the business hours between them (settings.businessHours, ' +
     'holidays excluded); p50/p90 are nearest-rank percentiles of the business hours. A resolution recorded before ' +
-    'the create date (bad data) counts as 0 hours. Rows list every reactive workflow, 0 where none resolved.',
+    'the create date (bad data) counts as 0 hours. Rows list every reactive workflow in the order of settings.workflows, 0 where none resolved.',
   window: 'previous-month',
   metrics: {
     resolved: { label: 'Resolved', unit: 'count', better: 'none' },

@@ -12,7 +12,7 @@ export default defineReport({
     'projects, whose company is a client (set and not 0, the MSP itself); entries on internal company work or on ' +
     'neither a ticket nor a task do not count. Billable hours are the client hours not flagged non-billable. ' +
     'utilization = client ÷ available; billable utilization = billable ÷ available; goal attainment = client ÷ ' +
-    '(weekly billable hours goal × days in the window ÷ 7), blank without a goal. Hours of resources that are not ' +
+    '(weekly billable hours goal × days in the window ÷ 7), blank without a goal (or a goal of 0). Rows are by name. Hours of resources that are not ' +
     'service resources (inactive people) are left out of every total. Target 70 % (industry average); 80 % and ' +
     'above is best in class.',
   window: 'previous-week',

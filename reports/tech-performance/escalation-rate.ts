@@ -8,7 +8,8 @@ export default defineReport({
     'Completed = tickets of backlog workflows (service-desk work) with a completion event in the window, each ' +
     'counted once. Escalated = those with any recorded state in an escalation status (settings.escalationStatuses) ' +
     'or queue (settings.escalationQueues), at any time. Each ticket is credited to the first resource ever ' +
-    'recorded as assigned to it (states before the first assignment are skipped; Unassigned when it never had one).',
+    'recorded as assigned to it (states before the first assignment are skipped; Unassigned when it never had one). ' +
+    'Rows by resource name.',
   window: 'previous-month',
   metrics: {
     completed: { label: 'Completed', unit: 'count', better: 'none' },

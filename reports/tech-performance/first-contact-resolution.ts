@@ -10,7 +10,7 @@ export default defineReport({
     'eligible tickets that were never reopened (no non-complete state within settings.reopenDays after any of ' +
     'their completion events), have exactly one time entry (ever), and took at most settings.fcrMaxBusinessHours ' +
     'business hours from creation to that first completion in the window. Each ticket is credited to the resource ' +
-    'of that completion (the completing resource, else the assigned one). Benchmark 65–80 %.',
+    'of that completion (the completing resource, else the assigned one). Rows by resource name. Benchmark 65–80 %.',
   window: 'previous-month',
   metrics: {
     eligible: { label: 'Eligible', unit: 'count', better: 'none' },

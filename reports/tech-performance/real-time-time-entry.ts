@@ -8,7 +8,7 @@ export default defineReport({
     'Time entries created in the window. Lag = createDateTime − endDateTime in minutes; an entry is on time when ' +
     'its lag is at most settings.rtteMinutes (a negative lag — entered before the work ended — is on time). Only ' +
     'entries with an end time are measured; entries without one (entered as a duration only) are counted apart. ' +
-    'rtte = on time ÷ measured; median lag is the nearest-rank P50. Rows are per resource who created entries. ' +
+    'rtte = on time ÷ measured; median lag is the nearest-rank P50. Rows are per resource of the entry (resourceID), by name. ' +
     'Benchmark about 90 %.',
   window: 'previous-week',
   metrics: {

@@ -9,7 +9,7 @@ export default defineReport({
     'with a completion event in the window, each counted once. Reopened = those where a non-complete state ' +
     'follows one of those completion events within settings.reopenDays (the reopen itself may fall after the ' +
     'window). Each ticket is credited to the resource of its first completion event in the window (the ' +
-    'completing resource, else the assigned one), reopened or not.',
+    'completing resource, else the assigned one), reopened or not. Rows by resource name.',
   window: 'previous-month',
   metrics: {
     completed: { label: 'Completed', unit: 'count', better: 'none' },
