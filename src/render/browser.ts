@@ -42,6 +42,11 @@ export interface BrowserPoolOptions {
    * one such page ready on its current browser, so a render does not wait for a tab to open.
    */
   preparePage?: (page: Page) => Promise<void>;
+  /**
+   * A page kept ready longer than this (ms, default 60 s) is replaced rather than used: between a daemon's
+   * weekly runs its tab could have been discarded, and a fresh tab costs less than a failed render.
+   */
+  spareMaxAgeMs?: number;
 }
 
 /** Options of one page session. */
@@ -64,7 +69,11 @@ interface Slot {
   closing: Promise<void> | null;
   /** A fresh, prepared page waiting for the next render (null while none is made; resolves null on failure). */
   spare: Promise<Page | null> | null;
+  /** When the spare was opened (epoch ms). */
+  spareAt: number;
 }
+
+
 
 function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
   let t: NodeJS.Timeout | undefined;
@@ -100,6 +109,7 @@ export class BrowserPool {
       launchTimeoutMs: 30_000,
       userDataDirPrefix: path.join(os.tmpdir(), 'psa-reports-chromium-'),
       closeGraceMs: 2_000,
+      spareMaxAgeMs: 60_000,
       ...opts,
     };
   }
@@ -192,9 +202,11 @@ export class BrowserPool {
   /** A fresh page, prepared: the slot's spare when there is one, else a new one. */
   private async takePage(slot: Slot, state: { page: Page | null }): Promise<Page> {
     const spare = slot.spare;
+    const stale = Date.now() - slot.spareAt > this.opts.spareMaxAgeMs;
     slot.spare = null;
     const ready = spare ? await spare : null;
-    if (ready && !ready.isClosed()) return ready;
+    if (ready && !ready.isClosed() && !stale) return ready;
+    if (ready && !ready.isClosed()) void ready.close().catch(() => undefined);
     const page = await slot.browser.newPage();
     // Known at once, so that a timeout during the preparation closes it too.
     state.page = page;
@@ -205,7 +217,8 @@ export class BrowserPool {
   /** Opens and prepares the next page ahead of time, on the current browser only. */
   private makeSpare(slot: Slot): void {
     if (slot.spare || slot.retiring || this.closed || !slot.browser.connected) return;
-    slot.spare = (async () => {
+    slot.spareAt = Date.now();
+    const spare: Promise<Page | null> = (async () => {
       const page = await slot.browser.newPage();
       try {
         await this.opts.preparePage?.(page);
@@ -213,8 +226,15 @@ export class BrowserPool {
         await page.close().catch(() => undefined);
         throw e;
       }
+      // A tab that crashes while it waits is dropped; the next render opens a new one.
+      page.once('error', () => {
+        if (slot.spare !== spare) return; // in use: the render fails and closes it
+        slot.spare = null;
+        void page.close().catch(() => undefined);
+      });
       return page;
     })().catch(() => null);
+    slot.spare = spare;
   }
 
   /** After a timeout: close the page so the work unwinds; a browser that cannot do even that is killed. */
@@ -304,6 +324,7 @@ export class BrowserPool {
       browser, pid, dir, uses: 0, inFlight: 0, retiring: false, closing: null,
       dead: new Promise<void>((resolve) => { browser.once('disconnected', () => resolve()); }),
       spare: null,
+      spareAt: 0,
     };
     void slot.dead.then(() => {
       if (!slot.closing) {

@@ -190,4 +190,30 @@ describe('browser pool', () => {
     expect(await groupMembers(events.flatMap((e) => (e.type === 'launch' && e.pid ? [e.pid] : [])))).toEqual([]);
     expect(leftoverDirs(prefix)).toEqual([]);
   }, 90_000);
+  it('a page kept ready is replaced when it is older than spareMaxAgeMs or its tab crashed, and no page is left behind', async () => {
+    const prefix = uniquePrefix();
+    const pool = new BrowserPool({ chromiumPath, recycleAfter: 100, userDataDirPrefix: prefix, preparePage: preparePrintPage, spareMaxAgeMs: 50 });
+    cleanups.push(() => pool.close());
+    const footer = footerTemplate('M', 't', 'g');
+    const html = '<!DOCTYPE html><html><body><h1>SPARE-TEST</h1></body></html>';
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    await pool.idle();
+    const rest = await pool.pageCount();
+    // Too old: closed and replaced by a fresh page.
+    await new Promise((r) => setTimeout(r, 120));
+    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
+    await pool.idle();
+    expect(await pool.pageCount()).toBe(rest);
+    // Crashed while waiting: dropped, and the next render opens a new tab.
+    const internal = pool as unknown as { current: { spare: Promise<import('puppeteer').Page | null> | null } | null };
+    const spare = await internal.current!.spare!;
+    expect(spare).not.toBeNull();
+    const crashed = new Promise<void>((resolve) => spare!.once('error', () => resolve()));
+    await spare!.goto('chrome://crash').catch(() => undefined);
+    await crashed;
+    expect(internal.current!.spare).toBeNull();
+    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
+    await pool.idle();
+    expect(await pool.pageCount()).toBe(rest);
+  }, 60_000);
 });
