@@ -138,6 +138,14 @@ export interface ReportResult {
   headlines: Headline[];
   /** Trend series (previous periods), when computed. */
   series: TrendSeries[];
+  /**
+   * Per-technician trends, when trends were computed and the rows are per resource: for each resource id
+   * (as a string), the values of each trend metric that is also a row column, aligned with the series'
+   * labels (null where the resource had no row). Personal copies draw "you and the team" from it.
+   */
+  resourceSeries?: { labels: string[]; values: Record<string, Record<string, MetricValue[]>> };
+  /** Row keys that name a row's technician / company (default resource_id / company_id), for personal copies. */
+  burstKeys?: { technician?: string; company?: string };
   /** Charts to draw. */
   charts: ChartSpec[];
   /** Data-quality warnings: plain sentences. */

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../store/db.js';
-import type { Clock, ReportResult, Row } from '../types.js';
+import type { ChartSpec, Clock, MetricValue, ReportResult, Row } from '../types.js';
 import { AppError, toError } from '../errors.js';
 import type { Events, RunPhase } from './events.js';
 import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from './ledger.js';
@@ -157,17 +157,19 @@ export function expandSubject(template: string, ctx: { schedule: Schedule; dueAt
 }
 
 /**
- * One recipient's view of results when bursting: rows whose `resource_id` (technician) or
- * `company_id` (company) is theirs. Metrics become that row's values where the row has a column of
+ * One recipient's view of results when bursting: rows whose technician or company column is theirs (the
+ * report's burst key: `resource_id`, `owner_id` for sales, `company_id`). Metrics become that row's values where the row has a column of
  * the same name, else null (a count is 0 when no row is theirs); each headline keeps the team's value beside the person's own (and its light
- * is the person's). Trends, charts and data-quality notes are the team's (notes name other people) and
- * are left out, the notes with a sentence saying so. Reports without that column are left out, with a note.
+ * is the person's). Where the report keeps per-technician trends, the tiles' change is the person's own
+ * and up to two "you and the team" charts replace the team's; other trends and charts are the team's and
+ * are left out, as are data-quality notes (they name other people), with a sentence saying so. Reports without that column are left out, with a note.
  */
 export function burstResults(results: ReportResult[], by: 'technician' | 'company', id: number | null): { results: ReportResult[]; notes: string[] } {
-  const key = by === 'technician' ? 'resource_id' : 'company_id';
   const out: ReportResult[] = [];
   const notes: string[] = [];
   for (const r of results) {
+    // The report names its technician / company column (sales rows are per owner_id).
+    const key = r.burstKeys?.[by] ?? (by === 'technician' ? 'resource_id' : 'company_id');
     const hasKey = r.columns.some((c) => c.key === key) || r.rows.some((row) => key in row);
     if (!hasKey) {
       notes.push(`${r.title} is not broken down per ${by} and is not included.`);
@@ -181,14 +183,33 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
       // No row of theirs: none of the counted things were theirs (0); a rate or an average has no value.
       metrics[m] = typeof v === 'number' ? v : rows.length === 0 && id !== null && units.get(m) === 'count' ? 0 : null;
     }
+    // Their own trend, where the report keeps one per technician: the tiles' change and a "you and the
+    // team" chart. Periods without a row of theirs count 0 for counts, blank otherwise.
+    const own = by === 'technician' && id !== null ? personalTrends(r, id) : new Map<string, MetricValue[]>();
+    const charts: ChartSpec[] = [];
+    for (const h of r.headlines) {
+      const mine = own.get(h.metric);
+      const team = r.series.find((x) => x.metric === h.metric);
+      if (!mine || !team || charts.length >= 2 || mine.filter((v) => v !== null).length < 2) continue;
+      charts.push({
+        id: `trend-${h.metric}`, kind: 'line', title: `${h.label}: you and the team`, labels: r.resourceSeries!.labels.slice(), unit: h.unit,
+        datasets: [{ label: 'You', data: mine }, { label: 'Team', data: team.values.slice() }],
+      });
+    }
+    const previousOf = (m: string): MetricValue => {
+      const mine = own.get(m);
+      return mine && mine.length >= 2 ? mine[mine.length - 2]! : null;
+    };
+    // Everyone's per-technician trends stay out of a personal copy.
+    const { resourceSeries: _everyone, ...team } = r;
     out.push({
-      ...r,
+      ...team,
       rows,
       metrics,
       // The light is the person's own against the target; the team's value stands beside it.
-      headlines: r.headlines.map((h) => ({ ...h, value: metrics[h.metric] ?? null, light: light(metrics[h.metric] ?? null, h.target, h.better), previous: null, team: h.value })),
+      headlines: r.headlines.map((h) => ({ ...h, value: metrics[h.metric] ?? null, light: light(metrics[h.metric] ?? null, h.target, h.better), previous: previousOf(h.metric), team: h.value })),
       series: [],
-      charts: [],
+      charts,
       // Team-level notes name other people and companies; a personal copy only says they exist.
       warnings: r.warnings.length
         ? [`The full report carries ${r.warnings.length} data-quality note${r.warnings.length === 1 ? '' : 's'} about the team's data; they are not repeated in a personal copy.`]
@@ -196,6 +217,21 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
     });
   }
   return { results: out, notes };
+}
+
+/** A technician's own values of each per-resource trend metric, counts 0 and others blank where they had no row. */
+function personalTrends(r: ReportResult, id: number): Map<string, MetricValue[]> {
+  const out = new Map<string, MetricValue[]>();
+  const rs = r.resourceSeries;
+  if (!rs) return out;
+  const metrics = new Set(Object.values(rs.values).flatMap((ms) => Object.keys(ms)));
+  const mine = rs.values[String(id)] ?? {};
+  const units = new Map(r.headlines.map((h) => [h.metric, h.unit]));
+  for (const m of metrics) {
+    const vs = mine[m] ?? new Array<MetricValue>(rs.labels.length).fill(null);
+    out.set(m, units.get(m) === 'count' ? vs.map((v) => v ?? 0) : vs.slice());
+  }
+  return out;
 }
 
 interface Audience {

@@ -1,7 +1,7 @@
 import type { Settings } from '../config.js';
 import { AppError, toError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import type { ChartSpec, Headline, Instant, ItemResult, Light, MetricValue, ReportResult, TrendSeries, Window } from '../types.js';
+import type { ChartSpec, Headline, Instant, ItemResult, Light, MetricValue, ReportResult, Row, TrendSeries, Window } from '../types.js';
 import { createContext, openSession, type Session } from './context.js';
 import type { MetricDef, RegisteredReport, ReportDefinition } from './define.js';
 import { DAY, dateOf, iso, isoWeekLabel, previousWindow, resolveWindow } from './time.js';
@@ -105,20 +105,45 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
       const { ctx, out, metrics } = computeOne(s, r, opts.asOf, window);
       const series: TrendSeries[] = [];
       const tmetrics = trendMetrics(r.def);
+      let resourceSeries: ReportResult['resourceSeries'];
       if (opts.trend && r.def.trendPeriods !== 0) {
         if (window) {
           const n = r.def.trendPeriods ?? (kind === 'previous-month' ? 6 : 8);
           const labels: string[] = [];
           const values = new Map<string, MetricValue[]>(tmetrics.map((m) => [m, []]));
+          // Rows per resource carrying a trend metric as a column: keep each resource's values per period too.
+          const techKey = r.def.burst?.technician;
+          const perResource = techKey ? tmetrics.filter((m) => out.rows.some((row) => m in row)) : [];
+          const byResource = new Map<string, Map<string, MetricValue[]>>();
+          const period = (j: number, rows: Row[]) => {
+            for (const row of rows) {
+              const id = row[techKey!];
+              if (typeof id !== 'number') continue;
+              let ms = byResource.get(String(id));
+              if (!ms) byResource.set(String(id), (ms = new Map(perResource.map((m) => [m, new Array<MetricValue>(n + 1).fill(null)]))));
+              for (const m of perResource) {
+                const v = row[m];
+                ms.get(m)![j] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+              }
+            }
+          };
           for (let i = n; i >= 1; i--) {
             const w = previousWindow(kind, window, i, tz);
             const shifted = opts.asOf - (window.from - w.from);
             const prev = computeOne(s, r, shifted, w);
             labels.push(periodLabel(kind, w, tz));
             for (const m of tmetrics) values.get(m)!.push(prev.metrics[m] ?? null);
+            if (perResource.length) period(n - i, prev.out.rows);
           }
           labels.push(periodLabel(kind, window, tz));
           for (const m of tmetrics) series.push({ metric: m, labels, values: [...values.get(m)!, metrics[m] ?? null] });
+          if (perResource.length) {
+            period(n, out.rows);
+            resourceSeries = {
+              labels,
+              values: Object.fromEntries([...byResource].map(([id, ms]) => [id, Object.fromEntries(ms)])),
+            };
+          }
         } else {
           series.push(...snapshotSeries(db, r, opts.asOf, tz, tmetrics, metrics, r.def.trendPeriods ?? 8));
         }
@@ -147,6 +172,8 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
           report: r.id, title: r.def.title, description: r.def.description, group: r.group,
           asOf: iso(opts.asOf), window: window ? { from: iso(window.from), to: iso(window.to) } : null, timezone: tz,
           metrics, rows: out.rows, columns: r.def.columns, headlines, series, charts, warnings: out.warnings ?? [],
+          ...(resourceSeries ? { resourceSeries } : {}),
+          ...(r.def.burst ? { burstKeys: { ...r.def.burst } } : {}),
         },
       });
     } catch (e) {

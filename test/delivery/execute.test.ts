@@ -321,6 +321,14 @@ describe('bursting', () => {
     expect(computer.calls.map((c) => c.window ?? null)).toEqual(['previous-week', null]);
   });
 
+  it('burstResults uses the report\'s own technician column (sales rows are per owner_id)', () => {
+    const r = tinyResult('sales/ready-to-close', [{ opportunity_id: 1, owner_id: 5, amount: 100 }, { opportunity_id: 2, owner_id: 6, amount: 200 }], { opportunities: 2, amount: 300 });
+    r.burstKeys = { technician: 'owner_id' };
+    const mine = burstResults([r], 'technician', 6);
+    expect(mine.notes).toEqual([]);
+    expect(mine.results[0]!.rows).toEqual([{ opportunity_id: 2, owner_id: 6, amount: 200 }]);
+  });
+
   it('burstResults keeps metrics of the recipient row only', () => {
     const r = tinyResult('x/y', [{ resource_id: 1, rtte_pct: 90 }, { resource_id: 2, rtte_pct: 50 }], { rtte_pct: 70, without_end_time: 4 });
     const { results } = burstResults([r], 'technician', 2);
