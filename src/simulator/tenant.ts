@@ -150,6 +150,9 @@ export class Tenant {
       for (let p = 0; p < links.length; p++) if (links.isAlive(p) && links.get(p, 'serviceCallID') === id) links.remove(p);
     }
     if (t.entity.name === 'Tickets') {
+      // Its service-call links go with it (they would point at nothing), without a log of their own.
+      const links = this.table('ServiceCallTickets');
+      for (let p = 0; p < links.length; p++) if (links.isAlive(p) && links.get(p, 'ticketID') === id) links.remove(p);
       this.table('DeletedTicketLogs').append({
         id: this.nextId('DeletedTicketLogs'), ticketID: id, ticketNumber: rec.ticketNumber, ticketTitle: rec.title,
         deletedByResourceID: this.adminResourceId, deletedDateTime: this.now,
