@@ -130,11 +130,15 @@ async function benchBundle(dbFile: string): Promise<Line[]> {
     const techIds = new Set<number>();
     for (const r of techReports) for (const row of r.rows) if (typeof row.resource_id === 'number') techIds.add(row.resource_id);
     let pages = 0;
-    for (const id of techIds) {
-      const mine: ReportResult[] = burstResults(techReports, 'technician', id).results;
-      const pdf = await renderer.pdf(mine, { title: `Scorecard ${id}` });
-      pages += pdf.content.length > 0 ? 1 : 0;
-    }
+    // Two at a time, as a schedule's delivery renders personal copies.
+    const queue = [...techIds];
+    await Promise.all([0, 1].map(async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const mine: ReportResult[] = burstResults(techReports, 'technician', id).results;
+        const pdf = await renderer.pdf(mine, { title: `Scorecard ${id}` });
+        pages += pdf.content.length > 0 ? 1 : 0;
+      }
+    }));
     const tEnd = performance.now();
     return [
       ['compute with trends (s)', r2((tCompute - t0) / 1000), ''],

@@ -161,7 +161,7 @@ export function expandSubject(template: string, ctx: { schedule: Schedule; dueAt
  * report's burst key: `resource_id`, `owner_id` for sales, `company_id`). Metrics become that row's values where the row has a column of
  * the same name, else null (a count is 0 when no row is theirs); each headline keeps the team's value beside the person's own (and its light
  * is the person's). Where the report keeps per-technician trends, the tiles' change is the person's own
- * and up to two "you and the team" charts replace the team's; other trends and charts are the team's and
+ * and one "you and the team" chart (its first trend metric) replaces the team's; other trends and charts are the team's and
  * are left out, as are data-quality notes (they name other people), with a sentence saying so. Reports without that column are left out, with a note.
  */
 export function burstResults(results: ReportResult[], by: 'technician' | 'company', id: number | null): { results: ReportResult[]; notes: string[] } {
@@ -190,7 +190,7 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
     for (const h of r.headlines) {
       const mine = own.get(h.metric);
       const team = r.series.find((x) => x.metric === h.metric);
-      if (!mine || !team || charts.length >= 2 || mine.filter((v) => v !== null).length < 2) continue;
+      if (!mine || !team || charts.length >= 1 || mine.filter((v) => v !== null).length < 2) continue;
       charts.push({
         id: `trend-${h.metric}`, kind: 'line', title: `${h.label}: you and the team`, labels: r.resourceSeries!.labels.slice(), unit: h.unit,
         datasets: [{ label: 'You', data: mine }, { label: 'Team', data: team.values.slice() }],
@@ -375,25 +375,33 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
     }
     ledger.ensureDeliveries(runId, recipients.map((r) => ({ recipient: r.address, messageId: messageIdFor(runId, r.address, deps.from) })), clock.now());
 
-    // ---- render and deliver, one audience (all, or one technician/company) at a time ----
+    // ---- render and deliver, one audience (all, or one technician/company) after another ----
+    // Personal copies are rendered two at a time: while Chromium prints one, the next one's charts are
+    // drawn. Deliveries still go out in order, and each copy is delivered as soon as it is rendered.
     const problems: { phase: RunPhase; text: string }[] = [];
-    for (const aud of audiences(schedule, ok, recipients, notes)) {
-      const pending = () => {
-        const mine = new Set(aud.recipients.map((r) => r.address));
-        return ledger.deliveries(runId).filter((d) => mine.has(d.recipient) && (d.state === 'pending' || d.state === 'sending'));
-      };
-      if (!pending().length) continue;
+    const pendingOf = (aud: Audience) => () => {
+      const mine = new Set(aud.recipients.map((r) => r.address));
+      return ledger.deliveries(runId).filter((d) => mine.has(d.recipient) && (d.state === 'pending' || d.state === 'sending'));
+    };
+    const todo = audiences(schedule, ok, recipients, notes).filter((aud) => pendingOf(aud)().length > 0);
+    type Rendered = { aud: Audience; subject: string; content?: MessageContent; error?: unknown };
+    const renderOne = (aud: Audience): Promise<Rendered> => {
+      const subject = expandSubject(schedule.subject, { schedule, dueAt: row!.due_at, results: aud.results, name: aud.name });
+      return raceSignal(
+        deps.renderer.render({ results: aud.results, format: schedule.format, subject, scheduleId: schedule.id, notes: aud.notes, audience: schedule.burst ? aud.name : null, layout: schedule.layout }, { signal, deadline: started.deadline_at! }),
+        signal,
+      ).then((content) => ({ aud, subject, content }), (error: unknown) => ({ aud, subject, error }));
+    };
+    const AHEAD = 2;
+    const inFlight = todo.slice(0, AHEAD).map(renderOne);
+    for (let i = 0; i < todo.length; i++) {
       enter('render');
-      const subject = expandSubject(schedule.subject, { schedule, dueAt: row.due_at, results: aud.results, name: aud.name });
-      let content: MessageContent;
-      try {
-        content = await raceSignal(
-          deps.renderer.render({ results: aud.results, format: schedule.format, subject, scheduleId: schedule.id, notes: aud.notes, audience: schedule.burst ? aud.name : null, layout: schedule.layout }, { signal, deadline: started.deadline_at! }),
-          signal,
-        );
-      } catch (e) {
-        if (signal.aborted) throw e;
-        const text = `rendering ${schedule.burst ? `the copy for ${aud.name}` : 'the message'} failed: ${toError(e).message}`;
+      const { aud, subject, content: rendered, error } = await inFlight[i]!;
+      if (i + AHEAD < todo.length) inFlight.push(renderOne(todo[i + AHEAD]!));
+      const pending = pendingOf(aud);
+      if (error !== undefined || !rendered) {
+        if (signal.aborted) throw signal.reason ?? error;
+        const text = `rendering ${schedule.burst ? `the copy for ${aud.name}` : 'the message'} failed: ${toError(error).message}`;
         problems.push({ phase: 'render', text });
         for (const d of pending()) {
           if (ledger.claimDelivery(d.id, owner).claimed) ledger.markFailed(d.id, owner, text);
@@ -401,6 +409,7 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
         }
         continue;
       }
+      const content: MessageContent = rendered;
       events.emit('report:rendered', { runId, audience: aud.name, reports: aud.results.length, attachments: Array.isArray(content.attachments) ? content.attachments.length : 0 });
 
       enter('deliver');

@@ -218,8 +218,23 @@ export class StubRenderer implements MessageRenderer {
   calls: RenderInput[] = [];
   throwWith: Error | null = null;
   hang = false;
+  /** Milliseconds each render takes (to see renders overlap). */
+  delayMs = 0;
+  /** Renders in progress now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Audience names in the order their renders finished. */
+  finished: (string | null)[] = [];
   async render(input: RenderInput, opts: { signal: AbortSignal }): Promise<MessageContent> {
     this.calls.push(input);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    } finally {
+      this.inFlight--;
+    }
+    this.finished.push(input.audience);
     if (this.hang) await new Promise((_, reject) => opts.signal.addEventListener('abort', () => reject(opts.signal.reason)));
     if (this.throwWith) throw this.throwWith;
     const body = input.results.map((r) => `<h2>${r.title}</h2><pre>${JSON.stringify({ metrics: r.metrics, rows: r.rows })}</pre>`).join('');

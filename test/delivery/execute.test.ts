@@ -7,7 +7,7 @@ import { newOwner } from '../../src/delivery/ledger.js';
 import type { DeliveryEvents } from '../../src/delivery/events.js';
 import { jsonLinesLogger } from '../../src/daemon.js';
 import {
-  FakeClock, StubComputer, makeDeps, only, scheduleEntry, schedulesFile, seedResources, startSmtp, tempStore, tinyResult, type TestSmtp,
+  FakeClock, StubComputer, StubRenderer, makeDeps, only, scheduleEntry, schedulesFile, seedResources, startSmtp, tempStore, tinyResult, type TestSmtp,
 } from './_helpers.js';
 
 const DUE = Date.parse('2026-03-02T07:00:00Z');
@@ -319,6 +319,28 @@ describe('bursting', () => {
     expect((await executeRun(deps, file.schedules[0]!, DUE)).state).toBe('sent');
     expect((await executeRun(deps, file.schedules[1]!, DUE)).state).toBe('sent');
     expect(computer.calls.map((c) => c.window ?? null)).toEqual(['previous-week', null]);
+  });
+
+  it('renders two personal copies at a time and still delivers each copy once, in order', async () => {
+    seedResources(store.db, Array.from({ length: 5 }, (_, i) => ({ id: 21 + i, first: `T${i}`, last: 'X', email: `t${i}@msp.test`, role: 'Technician' })));
+    const computer = new StubComputer(['tech-performance/reopen-rate']);
+    computer.rows['tech-performance/reopen-rate'] = Array.from({ length: 5 }, (_, i) => ({ resource_id: 21 + i, resource: `T${i} X`, completed: i + 1 }));
+    const renderer = new StubRenderer();
+    renderer.delayMs = 40;
+    const clock = new FakeClock(DUE);
+    const file = schedulesFile(
+      [scheduleEntry({ id: 'cards', reports: ['tech-performance'], roles: ['techs'], burst: 'technician', subject: 'Card {name}' })],
+      { techs: { recipients: [{ autotask: { role: 'Technician' } }] } },
+    );
+    const deps = makeDeps(store.db, mailer, clock, file, { computer, renderer });
+    const sentOrder: string[] = [];
+    deps.events.on('mail:sent', (e) => sentOrder.push(e.recipient));
+    expect((await executeRun(deps, only(file), DUE)).state).toBe('sent');
+    expect(renderer.maxInFlight).toBe(2);
+    expect(renderer.calls).toHaveLength(5);
+    expect(smtp.received).toHaveLength(5);
+    for (let i = 0; i < 5; i++) expect(smtp.to(`t${i}@msp.test`)).toHaveLength(1);
+    expect(sentOrder).toEqual(renderer.calls.map((c) => `t${c.audience!.slice(1, 2)}@msp.test`));
   });
 
   it('burstResults uses the report\'s own technician column (sales rows are per owner_id)', () => {
