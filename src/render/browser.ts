@@ -20,7 +20,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
 /** What the pool reports about its browsers (for logs and tests). */
 export type PoolEvent =
   | { type: 'launch'; pid: number | undefined; userDataDir: string }
-  | { type: 'retire'; pid: number | undefined; reason: 'recycle' | 'disconnected' | 'hung' | 'close' }
+  | { type: 'retire'; pid: number | undefined; reason: 'recycle' | 'disconnected' | 'hung' | 'close' | 'idle' }
   | { type: 'closed'; pid: number | undefined };
 
 /** Options of the browser pool. */
@@ -47,6 +47,11 @@ export interface BrowserPoolOptions {
    * weekly runs its tab could have been discarded, and a fresh tab costs less than a failed render.
    */
   spareMaxAgeMs?: number;
+  /**
+   * Close the browser after this long without a render (ms, default 5 min; 0 keeps it): a daemon renders a
+   * few times a week and need not hold Chromium's memory in between. The next render starts a new one.
+   */
+  idleCloseMs?: number;
 }
 
 /** Options of one page session. */
@@ -110,6 +115,7 @@ export class BrowserPool {
       userDataDirPrefix: path.join(os.tmpdir(), 'psa-reports-chromium-'),
       closeGraceMs: 2_000,
       spareMaxAgeMs: 60_000,
+      idleCloseMs: 300_000,
       ...opts,
     };
   }
@@ -265,10 +271,32 @@ export class BrowserPool {
       slot.inFlight--;
       if (slot.retiring && slot.inFlight <= 0) void this.destroy(slot, false);
       else this.makeSpare(slot);
+      this.armIdleClose();
     }
   }
 
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  /** After the last render, closes the browser once it has had nothing to do for `idleCloseMs`. */
+  private armIdleClose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (!this.opts.idleCloseMs || this.closed) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      const s = this.current;
+      if (!s || this.launching || [...this.slots].some((x) => x.inFlight > 0)) return;
+      s.retiring = true;
+      this.current = null;
+      this.opts.onEvent?.({ type: 'retire', pid: s.pid, reason: 'idle' });
+      void this.destroy(s, false);
+    }, this.opts.idleCloseMs);
+    this.idleTimer.unref();
+  }
+
   private async acquire(): Promise<Slot> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     for (;;) {
       if (this.closed) throw new AppError('The renderer is closed.', 'RENDER');
       const s = this.current;
@@ -411,6 +439,8 @@ export class BrowserPool {
   /** Closes every browser (killing what does not close in time) and removes their directories. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     if (this.launching) await this.launching.catch(() => undefined);
     await Promise.all([...this.slots].map((s) => {
       this.opts.onEvent?.({ type: 'retire', pid: s.pid, reason: 'close' });

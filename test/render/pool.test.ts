@@ -216,4 +216,25 @@ describe('browser pool', () => {
     await pool.idle();
     expect(await pool.pageCount()).toBe(rest);
   }, 60_000);
+  it('closes its browser after idleCloseMs without a render, and the next render starts a new one', async () => {
+    const prefix = uniquePrefix();
+    const events: PoolEvent[] = [];
+    const pool = new BrowserPool({ chromiumPath, recycleAfter: 100, userDataDirPrefix: prefix, preparePage: preparePrintPage, idleCloseMs: 300, onEvent: (e) => events.push(e) });
+    cleanups.push(() => pool.close());
+    const footer = footerTemplate('M', 't', 'g');
+    const html = '<!DOCTYPE html><html><body><h1>IDLE-TEST</h1></body></html>';
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    // Renders closer together than idleCloseMs keep the same browser.
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    expect(pool.launchCount).toBe(1);
+    const first = pool.pids[0]!;
+    const deadline = Date.now() + 10_000;
+    while (pool.pids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pool.pids).toEqual([]);
+    expect(events).toContainEqual({ type: 'retire', pid: first, reason: 'idle' });
+    expect(await pgrep(prefix)).toEqual([]);
+    expect(leftoverDirs(prefix)).toEqual([]);
+    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pool.launchCount).toBe(2);
+  }, 60_000);
 });
