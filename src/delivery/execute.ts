@@ -158,11 +158,12 @@ export function expandSubject(template: string, ctx: { schedule: Schedule; dueAt
 
 /**
  * One recipient's view of results when bursting: rows whose technician or company column is theirs (the
- * report's burst key: `resource_id`, `owner_id` for sales, `company_id`). Metrics become that row's values where the row has a column of
- * the same name, else null (a count is 0 when no row is theirs); each headline keeps the team's value beside the person's own (and its light
- * is the person's). Where the report keeps per-technician trends, the tiles' change is the person's own
- * and one "you and the team" chart (its first trend metric) replaces the team's; other trends and charts are the team's and
- * are left out, as are data-quality notes (they name other people), with a sentence saying so. Reports without that column are left out, with a note.
+ * report's burst key: `resource_id`, `owner_id` for sales, `company_id`). Metrics become that row's values
+ * where the row has a column of the same name, else null (a count is 0 when no row is theirs). Each
+ * headline keeps the team's value beside the person's own, and its light is the person's. Where the report
+ * keeps per-technician trends, the tiles' change is the person's own and one "you and the team" chart (its
+ * first trend metric) replaces the team's charts; data-quality notes name other people and are replaced by
+ * a sentence saying they exist. Reports without that column are left out, with a note.
  */
 export function burstResults(results: ReportResult[], by: 'technician' | 'company', id: number | null): { results: ReportResult[]; notes: string[] } {
   const out: ReportResult[] = [];
