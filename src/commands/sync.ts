@@ -152,7 +152,10 @@ const command: Command = {
 Reads Autotask through its REST API into the SQLite store: picklists, every catalogue entity, deletions
 (DeletedTicketLogs and the activity logs) and ticket/opportunity state history. The first sync loads
 everything by id; later ones read what changed since the last one (with an overlap window). A sync that
-is interrupted resumes where it stopped.
+is interrupted resumes where it stopped. Records Autotask deletes without a log (appointments, service
+calls, contracts…) are found by reading ids only: on every sync for tables of up to 5,000 rows, daily for
+larger ones; --full removes them at once. Entities no report needs that this tenant does not serve (or
+the API user may not read) are skipped with a note.
 
 Credentials come from the environment only: AUTOTASK_USERNAME, AUTOTASK_SECRET,
 AUTOTASK_INTEGRATION_CODE; AUTOTASK_BASE_URL skips zone discovery, AUTOTASK_ZONE_URL changes where the

@@ -39,6 +39,12 @@ export interface SyncOptions {
    * older than this (default 24 hours; 0 sweeps on every sync).
    */
   sweepMaxAgeMs?: number;
+  /**
+   * Entities with at most this many local rows are swept on every sync whatever `sweepMaxAgeMs` says: their
+   * ids-only read is a few requests, and a deleted appointment or service call leaves at once (default
+   * 5,000 rows = 10 requests; 0 turns it off).
+   */
+  sweepSmallRows?: number;
 }
 
 /** Outcome of one entity. */
@@ -237,6 +243,8 @@ const LOGGED_DELETIONS = new Set(['Tickets', 'TimeEntries']);
 function needsSweep(def: EntityDef, result: EntitySyncResult | undefined, store: SyncStore, opts: SyncOptions): boolean {
   if (def.sync.kind !== 'incremental' || def.deletionLog || LOGGED_DELETIONS.has(def.name)) return false;
   if (!result?.ok || result.pass !== 'incremental') return false; // full and initial passes see every row anyway
+  const small = opts.sweepSmallRows ?? 5_000;
+  if (small > 0 && (store.db.prepare(`SELECT count(*) FROM ${def.table}`).pluck().get() as number) <= small) return true;
   const at = Number(store.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(`sync.swept_at.${def.name}`) ?? NaN);
   const now = opts.clock.now();
   return !(Number.isFinite(at) && now >= at && now - at < (opts.sweepMaxAgeMs ?? 86_400_000));

@@ -14,8 +14,9 @@ let d: Db;
 beforeEach(async () => { tmp = tempDir(); s = await sim({}); d = freshDb(tmp.dir, 'store.db'); });
 afterEach(async () => { d.close(); await s.close(); tmp.cleanup(); });
 
-const sync = (sweepMaxAgeMs?: number): Promise<SyncSummary> =>
-  syncAll(d, clientOf(s), { overlapMs: 10 * 60_000, clock: { now: () => s.now() }, ...(sweepMaxAgeMs !== undefined ? { sweepMaxAgeMs } : {}) });
+// Small tables are swept on every sync by default; these tests look at the daily period, so that is off here.
+const sync = (sweepMaxAgeMs?: number, sweepSmallRows = 0): Promise<SyncSummary> =>
+  syncAll(d, clientOf(s), { overlapMs: 10 * 60_000, clock: { now: () => s.now() }, sweepSmallRows, ...(sweepMaxAgeMs !== undefined ? { sweepMaxAgeMs } : {}) });
 
 const ids = (table: string) => d.prepare(`SELECT id FROM ${table} ORDER BY id`).pluck().all() as number[];
 
@@ -46,5 +47,18 @@ describe('deletions without a deletion log', () => {
     const fourth = await sync(0);
     expect(ids('appointments')).not.toContain(appt2);
     expect(fourth.entities.find((e) => e.entity === 'Appointments')!.requests).toBeGreaterThan(sweepRequests);
+  }, 60_000);
+  it('small tables (≤ sweepSmallRows local rows, default 5,000) are swept on every sync, so a deleted appointment leaves at once', async () => {
+    expect((await sync(undefined, 5_000)).ok).toBe(true);
+    const appt = ids('appointments')[0]!;
+    const call = ids('service_calls')[0]!;
+    s.tenant.remove('Appointments', appt);
+    s.tenant.remove('ServiceCalls', call);
+    s.advance(10 * 60_000);
+    const next = await syncAll(d, clientOf(s), { overlapMs: 10 * 60_000, clock: { now: () => s.now() } }); // the defaults
+    expect(next.ok).toBe(true);
+    expect(ids('appointments')).not.toContain(appt);
+    expect(ids('service_calls')).not.toContain(call);
+    expect(storeCounts(d)).toEqual(tenantCounts(s));
   }, 60_000);
 });
