@@ -8,8 +8,10 @@ export default defineReport({
     'Service revenue = Σ extendedPrice of billing items dated in the window whose type is one of ' +
     'settings.serviceRevenueItemTypes. Labour cost = Σ hours worked × the resource\'s internal cost over every time ' +
     'entry whose work instant is in the window (internal and non-billable work included: it is all delivery ' +
-    'labour). A resource with no internal cost (empty or 0) adds no cost; their hours are reported as ' +
-    'hours_without_cost. ratio = revenue ÷ cost (target ≥ 2.5); margin = (revenue − cost) ÷ revenue. Rows are per ' +
+    'labour). A resource with no internal cost (the field empty) adds no cost; their hours are reported as ' +
+    'hours_without_cost. An internal cost of 0 is a cost of 0, not a missing one: those resources are named ' +
+    'in a warning and their hours are not in hours_without_cost. ' +
+    'ratio = revenue ÷ cost (target ≥ 2.5); margin = (revenue − cost) ÷ revenue. Rows are per ' +
     'client company (not 0, the MSP itself) with service revenue or time entries in the window: revenue by the billing item\'s company; cost by the company of the ' +
     'entry\'s ticket, else of its task\'s project. Cost of internal work and of entries on neither a ticket nor a ' +
     'task is in the totals but in no row, as is revenue on billing items of company 0 or of none. Rows: largest ' +
@@ -55,13 +57,16 @@ export default defineReport({
     let cost = 0;
     let hoursWithoutCost = 0;
     const noCost = new Map<number | null, number>();
+    const zeroCost = new Map<number | null, number>();
     for (const r of hourRows) {
       const ic = r.resource_id === null ? null : costs.get(r.resource_id) ?? null;
-      const rate = ic !== null && ic > 0 ? ic : null;
-      const c = rate === null ? 0 : r.hours * rate;
-      if (rate === null) {
+      // "No internalCost" is an empty field; 0 is a cost of 0 (kpi-spec writes "empty or 0" when it means both).
+      const c = ic === null ? 0 : r.hours * ic;
+      if (ic === null) {
         hoursWithoutCost += r.hours;
         noCost.set(r.resource_id, (noCost.get(r.resource_id) ?? 0) + r.hours);
+      } else if (ic === 0) {
+        zeroCost.set(r.resource_id, (zeroCost.get(r.resource_id) ?? 0) + r.hours);
       }
       cost += c;
       if (isClient(r.company_id)) company(r.company_id).cost += c;
@@ -76,6 +81,12 @@ export default defineReport({
       const cap = ctx.capacity();
       const names = missing.map(([id, h]) => `${cap.resourceName(id)} (${Math.round(h * 100) / 100} h)`).sort();
       warnings.push(`Labour cost is understated: ${missing.length} resource(s) with time in the window have no internal cost: ${names.join(', ')}.`);
+    }
+    const zero = [...zeroCost.entries()].filter(([, h]) => h > 0);
+    if (zero.length) {
+      const cap = ctx.capacity();
+      const names = zero.map(([id, h]) => `${cap.resourceName(id)} (${Math.round(h * 100) / 100} h)`).sort();
+      warnings.push(`${zero.length} resource(s) with time in the window have an internal cost of 0, so their hours cost nothing here: ${names.join(', ')}. Set their cost in Autotask if that is not right.`);
     }
     const top = rows.slice(0, 15);
     return {

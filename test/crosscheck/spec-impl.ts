@@ -473,10 +473,11 @@ export class SpecModel {
     for (const e of this.entriesIn(from, to)) {
       const ic = num(this.resources.get(e.resourceID as number)?.internalCost);
       const h = num(e.hoursWorked) ?? 0;
-      // Documented reading: an internalCost of 0 is "no internalCost" (Autotask's unset value), like empty.
+      // Documented reading: "no internalCost" is an empty field; 0 is a cost of 0 (the spec writes
+      // "empty or 0" when it means both).
       // Documented reading: a client company has a row when it has service revenue or time in the window,
       // so time by uncosted resources alone gives a row with 0 cost.
-      if (!ic) {
+      if (ic === null) {
         without += h;
         const c0 = this.entryCompany(e);
         if (c0 !== null) costBy.set(c0, costBy.get(c0) ?? 0);

@@ -35,7 +35,7 @@ function seed(): void {
     entry(1, 1, { ticket: 20, start: '2026-11-05T10:00:00Z' }),  // internal: 50, total only
     entry(4, 1, { start: '2026-11-05T10:00:00Z' }),              // no ticket or task: 40, total only
     entry(2, 3, { ticket: 10, start: '2026-11-05T10:00:00Z' }),  // Bob, no cost: 3 h without cost
-    entry(3, 2, { task: 500, start: '2026-11-05T10:00:00Z' }),   // Carol, cost 0: 2 h without cost
+    entry(3, 2, { task: 500, start: '2026-11-05T10:00:00Z' }),   // Carol, cost 0: costs 0, not "without cost"
     entry(1, 10, { ticket: 10, start: '2026-12-01T00:00:00Z' }), // at to: out
     entry(4, 5, { ticket: 10, date: '2026-10-31' }),             // before the window
   ]);
@@ -56,17 +56,18 @@ describe('profitability/labor-profitability', () => {
     const r = runReport(store.db, ID, def, { asOf: T });
     // Revenue 600 + 400 + 150 − 50 + 300 = 1400. Cost 200 + 100 + 50 + 40 = 390.
     expect(r.metrics).toEqual({
-      service_revenue: 1400, labor_cost: 390, labor_profitability_ratio: 1400 / 390, labor_margin_pct: (100 * (1400 - 390)) / 1400, hours_without_cost: 5,
+      service_revenue: 1400, labor_cost: 390, labor_profitability_ratio: 1400 / 390, labor_margin_pct: (100 * (1400 - 390)) / 1400, hours_without_cost: 3,
     });
     expect(r.rows).toEqual([
       { company_id: 1, company: 'Acme', service_revenue: 1000, labor_cost: 200, ratio: 5 },
       { company_id: 3, company: 'Gamma', service_revenue: 300, labor_cost: 0, ratio: null },
       { company_id: 2, company: 'Beta', service_revenue: 100, labor_cost: 100, ratio: 1 },
     ]);
-    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings).toHaveLength(2);
     expect(r.warnings[0]).toContain('Bob B (3 h)');
-    expect(r.warnings[0]).toContain('Carol C (2 h)');
-    expect(r.warnings[0]).not.toContain('Alice');
+    expect(r.warnings[0]).not.toContain('Carol');
+    expect(r.warnings[1]).toMatch(/internal cost of 0.*Carol C \(2 h\)/);
+    expect(r.warnings.join(' ')).not.toContain('Alice');
     expect(r.headlines.find((h) => h.metric === 'labor_profitability_ratio')).toMatchObject({ target: 2.5, light: 'green' });
   });
 
