@@ -96,8 +96,8 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
 
 function entityLine(r: SyncSummary['entities'][number]): string {
   const base = `${r.entity}: ${r.rows} rows${r.deleted ? `, ${r.deleted} removed` : ''}, ${r.requests} request${r.requests === 1 ? "" : "s"}, ${fmtSecs(r.ms)}`;
-  if (r.note) return `${r.entity}: ${r.note}`;
-  return r.ok ? `${base} (${r.pass})` : `${base} FAILED: ${r.error ?? 'unknown error'}`;
+  if (r.note && r.pass === 'skipped') return `${r.entity}: ${r.note}`;
+  return r.ok ? `${base} (${r.pass})${r.note ? `; note: ${r.note}` : ''}` : `${base} FAILED: ${r.error ?? 'unknown error'}`;
 }
 
 /** A one-line progress bar redrawn in place on a terminal (stderr). */

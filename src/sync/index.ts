@@ -218,9 +218,14 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
         result.deleted += await sweepEntity(def, client, store, opts);
       } catch (e) {
         const err = toError(e);
-        result.ok = false;
-        result.error = `removing deleted rows failed: ${err.message}`;
-        result.code = err instanceof AppError ? err.code : 'INTERNAL';
+        if (err instanceof AppError && STOP_CODES.has(err.code)) {
+          result.ok = false;
+          result.error = `removing deleted rows failed: ${err.message}`;
+          result.code = err.code;
+        } else {
+          // The entity's changes are stored; only the check for deleted rows failed, and the next sync repeats it.
+          result.note = `could not check for deleted rows (${err.message}); the next sync tries again`;
+        }
       }
       result.requests += (client.stats().byEndpoint[def.name] ?? 0) - before;
     });

@@ -61,4 +61,30 @@ describe('deletions without a deletion log', () => {
     expect(ids('service_calls')).not.toContain(call);
     expect(storeCounts(d)).toEqual(tenantCounts(s));
   }, 60_000);
+  it('a failed check for deleted rows is a note, not a failed entity, and the next sync does it again', async () => {
+    expect((await sync(undefined, 5_000)).ok).toBe(true);
+    const appt = ids('appointments')[0]!;
+    s.tenant.remove('Appointments', appt);
+    s.advance(10 * 60_000);
+    // This tenant refuses the ids-only read once.
+    let refused = 0;
+    const f: typeof fetch = async (input, init) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      if (/\/Appointments\/query/i.test(String(input)) && /includeFields/i.test(body) && refused === 0) {
+        refused++;
+        return new Response(JSON.stringify({ errors: ['Invalid query syntax.'] }), { status: 500, headers: { 'content-type': 'application/json' } });
+      }
+      return fetch(input, init);
+    };
+    const second = await syncAll(d, clientOf(s, { fetch: f }), { overlapMs: 10 * 60_000, clock: { now: () => s.now() } });
+    expect(refused).toBe(1);
+    expect(second.ok).toBe(true);
+    const a = second.entities.find((e) => e.entity === 'Appointments')!;
+    expect(a.ok).toBe(true);
+    expect(a.note).toMatch(/could not check for deleted rows .*the next sync tries again/);
+    expect(ids('appointments')).toContain(appt);
+    s.advance(10 * 60_000);
+    expect((await syncAll(d, clientOf(s), { overlapMs: 10 * 60_000, clock: { now: () => s.now() } })).ok).toBe(true);
+    expect(ids('appointments')).not.toContain(appt);
+  }, 60_000);
 });
