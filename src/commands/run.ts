@@ -24,7 +24,7 @@ function writeOut(io: CommandIO, out: string | undefined, name: string, content:
 const command: Command = {
   name: 'run',
   summary: 'compute reports (json/csv/html/pdf) or run a schedule now (--send, --dry-run)',
-  usage: '<report-id|group…> [--format json|csv|html|pdf] [--as-of T] [--from D --to D | --window KIND] [--out PATH]\n       psa-reports run <schedule-id> --send | --dry-run',
+  usage: '<report-id|group…> [--format json|csv|html|pdf] [--as-of T] [--from D --to D | --window KIND] [--out PATH]\n       psa-reports run <schedule-id> --send | --dry-run [--recipient ADDRESS]',
   description: `
 Computes reports from the local store (run "psa-reports sync" first) and prints or writes them.
 A report is named by its id (intake/backlog) or a whole group (intake, profitability, tech-performance,
@@ -42,13 +42,16 @@ A date (2026-11-02) means 00:00 of that date in settings.timezone; 2026-11-02T09
 
 With a schedule id from schedules.json instead of reports: --send runs it now and delivers it to its
 recipients (recorded in the ledger, see "psa-reports history"); --dry-run renders it and sends nothing.
+Add --recipient you@msp.example for a test copy to that address only ("[Test]" in the subject; a technician's
+address gets their personal copy of a burst schedule).
 
 Examples:
   psa-reports run intake/backlog
   psa-reports run intake/sla-performance --from 2026-11-01 --to 2026-11-08 --format json
   psa-reports run intake profitability --format pdf --out out/service-kpis.pdf
   psa-reports run tech-performance --window previous-week --format pdf --out out/last-week.pdf
-  psa-reports run service-kpis-weekly --dry-run`,
+  psa-reports run service-kpis-weekly --dry-run
+  psa-reports run technician-scorecards-weekly --send --recipient you@msp.example`,
   options: [
     { name: 'format', type: 'string', short: 'f', arg: '<fmt>', help: 'json | csv | html | pdf (default json)' },
     { name: 'as-of', type: 'string', arg: '<T>', help: 'run the reports as of this instant (default now)' },
@@ -59,6 +62,7 @@ Examples:
     { name: 'trend', type: 'boolean', help: 'also compute trend series (previous 8 weeks / 6 months); on by default for html and pdf' },
     { name: 'send', type: 'boolean', help: 'with a schedule id: run it now and deliver to its recipients' },
     { name: 'dry-run', type: 'boolean', help: 'with a schedule id: render it and send nothing' },
+    { name: 'recipient', type: 'string', arg: '<address>', help: 'with --send or --dry-run: a test copy for this address only, "[Test]" in the subject' },
   ],
   async run(args, { io, loadConfig }) {
     const names = args.positionals;
@@ -66,8 +70,11 @@ Examples:
     const cfg = loadConfig();
     if (args.values.send || args.values['dry-run']) {
       const { runScheduleNow } = await import('./run-schedule.js');
-      return runScheduleNow(cfg, io, names, { send: Boolean(args.values.send), dryRun: Boolean(args.values['dry-run']) });
+      return runScheduleNow(cfg, io, names, {
+        send: Boolean(args.values.send), dryRun: Boolean(args.values['dry-run']), ...(args.values.recipient !== undefined ? { to: String(args.values.recipient) } : {}),
+      });
     }
+    if (args.values.recipient !== undefined) throw new AppError('--recipient goes with a schedule id and --send or --dry-run (a test copy of that schedule)', 'USAGE');
     const format = (args.values.format as string | undefined) ?? 'json';
     if (!(FORMATS as readonly string[]).includes(format)) throw new AppError(`--format: "${format}" is not allowed. Allowed: ${FORMATS.join(', ')}`, 'USAGE');
     const tz = cfg.settings.timezone;

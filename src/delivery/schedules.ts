@@ -253,6 +253,21 @@ export function schedulesWatcher(file: string, load: () => SchedulesFile, initia
   };
 }
 
+/**
+ * A test copy of one schedule: the same reports, format, window and bursting, delivered only to `address`
+ * with "[Test]" before the subject. Other schedules and roles are left as they are.
+ */
+export function testCopyOf(file: SchedulesFile, scheduleId: string, address: string): SchedulesFile {
+  const parsed = Email.safeParse(address);
+  if (!parsed.success) throw new AppError(`--recipient: "${address}" is not an e-mail address (such as "you@msp.example")`, 'USAGE');
+  const role = 'test-copy';
+  return {
+    ...file,
+    roles: { ...file.roles, [role]: { recipients: [parsed.data] } },
+    schedules: file.schedules.map((s) => (s.id === scheduleId ? { ...s, roles: [role], subject: `[Test] ${s.subject}` } : s)),
+  };
+}
+
 /** Expands group names to their report ids, keeping order and dropping repeats. Unknown ids throw. */
 export function expandReports(refs: readonly string[], reportIds: readonly string[]): string[] {
   const out: string[] = [];

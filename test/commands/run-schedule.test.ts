@@ -45,6 +45,22 @@ describe('psa-reports run <schedule>', () => {
     expect(hist.out).not.toMatch(/dry/i); // the dry run left the ledger alone
   }, 120_000);
 
+  it('--recipient sends a test copy to that address only, with [Test] in the subject', async () => {
+    const before = smtp.received.length;
+    const r = await run('run', 'backlog-daily', '--send', '--recipient', 'me@msp.test');
+    expect(r.code).toBe(0);
+    const mine = smtp.received.slice(before);
+    expect(mine.map((m) => m.to[0])).toEqual(['me@msp.test']);
+    expect(mine[0]!.subject).toMatch(/^\[Test\] Backlog /);
+    const bad = await run('run', 'backlog-daily', '--send', '--recipient', 'not-an-address');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--recipient: "not-an-address" is not an e-mail address/);
+    const lone = await run('run', 'intake/backlog', '--recipient', 'me@msp.test');
+    expect(lone.code).toBe(2);
+    expect(lone.err).toMatch(/--recipient goes with a schedule id and --send or --dry-run/);
+    expect(smtp.received.length).toBe(before + 1);
+  }, 120_000);
+
   it('an unknown schedule id exits 2 and lists the allowed ones', async () => {
     const r = await run('run', 'nope', '--send');
     expect(r.code).toBe(2);
