@@ -10,7 +10,7 @@ import { formatDateTime, formatPeriod } from './format.js';
 import type { Templates } from './templates.js';
 import { escapeHtml, loadTemplates } from './templates.js';
 import type { ChartImage } from './view.js';
-import { drawCharts, reportView, sectionAnchor, slug } from './view.js';
+import { drawCharts, reportView, sectionAnchor, slug, tileView } from './view.js';
 import { anchorPages } from './pdf-anchors.js';
 
 /** Options of the renderer (config `render.*` plus the settings it shows). */
@@ -207,7 +207,17 @@ export function createRenderer(opts: RendererOptions): Renderer {
     });
     const title = documentTitle(results, o.title);
     const first = results[0];
+    // A personal copy (tiles carry the team's value) opens with every measure on one page: you, the team.
+    const personal = results.length > 1 && results.some((r) => r.headlines.some((h) => h.team !== undefined));
+    const glance = personal
+      ? results.flatMap((r) => r.headlines.filter((h) => h.team !== undefined).map((h, i) => {
+        const v = tileView(h, { ...fmtBase, timezone: r.timezone || opts.timezone });
+        // The report's name on its first row only: the rows read as groups.
+        return { report: i === 0 ? r.title : '', label: h.label, you: v.value, team: v.team ?? '', target: v.target ?? '', status: v.status, light: h.light };
+      }))
+      : null;
     const html = t.report({
+      glance,
       title,
       mspName: opts.mspName,
       css: t.css,

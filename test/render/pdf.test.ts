@@ -113,6 +113,17 @@ describe('PDF renderer (real Chromium)', () => {
     expect(anchorPages(Buffer.from('%PDF-1.4 not really'))).toBeNull();
   });
 
+  it('opens a personal copy with "At a glance": every measure, yours beside the team\'s, on the contents page', async () => {
+    const mine = [kpiReport(), warningsReport()].map((res) => ({ ...res, headlines: res.headlines.map((h) => ({ ...h, team: h.value, value: 12.5 })) }));
+    const pdf = await r.pdf(mine, { title: 'Your scorecard' });
+    const first = (await pageTexts(pdf.content))[0]!;
+    expect(first).toContain('At a glance');
+    for (const h of mine.flatMap((res) => res.headlines)) expect(first).toContain(h.label);
+    expect(first).toMatch(/You\s+Team\s+Target\s+Status/);
+    // A team bundle has none.
+    expect((await pageTexts((await r.pdf([kpiReport(), warningsReport()], { title: 'Team' })).content))[0]).not.toContain('At a glance');
+  });
+
   it('prints on Letter when configured', async () => {
     const letter = createRenderer({ ...opts, paper: 'Letter' });
     try {

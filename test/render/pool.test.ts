@@ -174,13 +174,14 @@ describe('browser pool', () => {
     await pool.idle();
 
     // Beyond the pool's one browser, nothing with our user-data-dir is alive, and its pages are closed.
-    expect(pool.pids).toHaveLength(1);
-    expect(await pool.pageCount()).toBe(pagesAtRest);
+    // (None when the last render was the one that reached recycleAfter: its browser is retired behind it.)
+    expect(pool.pids.length).toBeLessThanOrEqual(1);
+    expect(await pool.pageCount()).toBe(pool.pids.length ? pagesAtRest : 0);
     const live = await pgrep(prefix);
     const group = await groupMembers(pool.pids);
     for (const p of live) expect(group, `pid ${p} outside the pool's process group`).toContain(p);
     expect(events.filter((e) => e.type === 'launch').length).toBeGreaterThanOrEqual(5);
-    expect(leftoverDirs(prefix)).toHaveLength(1);
+    expect(leftoverDirs(prefix)).toHaveLength(pool.pids.length);
     const chromiumRssMb = group.reduce((a, p) => a + rssKb(p), 0) / 1024;
     expect(chromiumRssMb).toBeLessThan(1_500);
     expect((process.memoryUsage().rss - rss0) / 1e6).toBeLessThan(200);
@@ -190,6 +191,7 @@ describe('browser pool', () => {
     expect(await groupMembers(events.flatMap((e) => (e.type === 'launch' && e.pid ? [e.pid] : [])))).toEqual([]);
     expect(leftoverDirs(prefix)).toEqual([]);
   }, 90_000);
+
   it('a page kept ready is replaced when it is older than spareMaxAgeMs or its tab crashed, and no page is left behind', async () => {
     const prefix = uniquePrefix();
     const pool = new BrowserPool({ chromiumPath, recycleAfter: 100, userDataDirPrefix: prefix, preparePage: preparePrintPage, spareMaxAgeMs: 50 });
