@@ -161,15 +161,21 @@ async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port:
 }
 
 /** Everything a run needs, built from the configuration. The caller closes it. */
-export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clock?: Clock; events?: Events; schedules?: SchedulesFile; db?: Db; dryRun?: boolean; outbox?: string } = {}): Promise<{ deps: DeliveryDeps; schedules: SchedulesFile; outbox: string; close(): Promise<void> }> {
+export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clock?: Clock; events?: Events; schedules?: SchedulesFile; db?: Db; dryRun?: boolean; outbox?: string } = {}): Promise<{
+  deps: DeliveryDeps; schedules: SchedulesFile; outbox: string; close(): Promise<void>;
+  /** Uses `next`'s KPI settings from the next run on; returns the parts that differ but need a restart. */
+  useSettings(next: Config): string[];
+}> {
   const clock = opts.clock ?? systemClock;
   const schedules = opts.schedules ?? loadSchedulesFor(cfg);
   const db = opts.db ?? openStore(cfg);
   const events = opts.events ?? new Events();
+  // The KPI settings can change under a running daemon (settings.json edited); the rest is fixed at start.
+  let kpi = cfg;
   const computer: ReportComputer = {
     reportIds: () => loadRegistry().map((r) => r.id),
     async compute(ids, o) {
-      return computeByName(db, cfg, [...ids], { asOf: o.asOf, timezone: o.timezone, trend: true, snapshot: true, ...(o.window ? { windowKind: o.window } : {}) });
+      return computeByName(db, kpi, [...ids], { asOf: o.asOf, timezone: o.timezone, trend: true, snapshot: true, ...(o.window ? { windowKind: o.window } : {}) });
     },
   };
   const syncer: Syncer = {
@@ -198,6 +204,11 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   };
   return {
     deps, schedules, outbox: opts.dryRun || !cfg.smtpUrl ? outbox : mailer.describe(),
+    useSettings(next) {
+      kpi = { ...kpi, settings: next.settings };
+      const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+      return (['render', 'autotask', 'paths', 'db'] as const).filter((k) => !same(cfg[k], next[k]));
+    },
     async close() {
       mailer.close();
       await renderer.close();

@@ -128,12 +128,15 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
       return 0;
     }
     let cached: Config | undefined;
-    const load = () => {
-      cached ??= loadConfig(
+    const load = (o: { fresh?: boolean } = {}) => {
+      const read = () => loadConfig(
         { config: parsed.values.config as string | undefined, db: parsed.values.db as string | undefined, schedules: parsed.values.schedules as string | undefined },
         io.env,
         io.cwd,
       );
+      // fresh: read the files again (the daemon, after the settings file changed).
+      if (o.fresh) return read();
+      cached ??= read();
       return cached;
     };
     return await cmd.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, { io, loadConfig: load });

@@ -31,6 +31,8 @@ export interface DaemonOptions {
    * and the schedules in use stay until it is fixed.
    */
   reload?: () => SchedulesFile | null;
+  /** Looks at the settings file on every check (applies a valid edit and says so itself). */
+  reloadSettings?: () => void;
 }
 
 const LOCK_NAME = 'daemon';
@@ -109,6 +111,7 @@ export class Daemon {
   /** One check: renew the lock, claim every due run, start the worker. */
   async tick(): Promise<TickResult> {
     this.reloadSchedules();
+    this.opts.reloadSettings?.();
     const { ledger, clock, owner, events } = this.deps;
     const now = clock.now();
     if (this.single) {

@@ -16,3 +16,26 @@ export function writeFileAtomic(file: string, content: string | Buffer): void {
     throw e;
   }
 }
+
+/**
+ * Watches a file by its modification time, size and inode, checked when called (the caller's loop decides
+ * when): returns `load()` after a change, null when unchanged, and throws what `load` throws for an invalid
+ * edit — once per edit: the same bad file is not reported again until it changes.
+ */
+export function watchFile<T>(file: string, load: () => T, initial?: fs.Stats | null): () => T | null {
+  const sig = (st: fs.Stats | null): string => (st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'missing');
+  const stat = (): fs.Stats | null => {
+    try {
+      return fs.statSync(file);
+    } catch {
+      return null;
+    }
+  };
+  let seen = sig(initial === undefined ? stat() : initial);
+  return () => {
+    const now = sig(stat());
+    if (now === seen) return null;
+    seen = now;
+    return load();
+  };
+}

@@ -1,5 +1,6 @@
 import { createDeliveryDeps, loadSchedulesFor } from '../app.js';
 import { schedulesWatcher } from '../delivery/schedules.js';
+import { watchFile } from '../files.js';
 import { Daemon, jsonLinesLogger } from '../daemon.js';
 import { nextRun } from '../delivery/cron.js';
 import { Events } from '../delivery/events.js';
@@ -24,6 +25,9 @@ recent missed run) or "all-within:6h" (every missed run of the last 6 hours).
 Edits to schedules.json are picked up at the next check (within the tick, at once on SIGHUP): the log says
 which schedules were added, removed or changed. An edit that is not valid is logged as an error naming the
 file and field, and the schedules in use stay until the file is fixed ("psa-reports check" shows the same).
+Edits to the settings file (--config) work the same way for the KPI settings (targets, workflows, business
+hours, time zone…), which apply from the next run; its render, autotask and paths parts need a restart, and
+the log says so.
 
 Logs are JSON lines on standard output (no passwords). SIGTERM or SIGINT stops it gracefully: the current
 run finishes (up to 20 s) or is handed back, and the next start resumes it.
@@ -49,7 +53,19 @@ Examples:
     const wiring = await createDeliveryDeps(cfg, io, { events });
     const { deps, schedules } = wiring;
     const reload = schedulesWatcher(schedules.file, () => loadSchedulesFor(cfg));
-    const daemon = new Daemon(deps, { schedules, tickMs, reload });
+    // settings.json: its KPI settings (targets, workflows, hours…) apply from the next run; the rest needs a restart.
+    const settingsFile = cfg.configFile;
+    const settingsChanged = settingsFile ? watchFile(settingsFile, () => true) : () => null;
+    const reloadSettings = () => {
+      if (!settingsFile || !settingsChanged()) return;
+      try {
+        const needRestart = wiring.useSettings(loadConfig({ fresh: true }));
+        events.emit('settings:reloaded', { file: settingsFile, needRestart });
+      } catch (e) {
+        events.emit('settings:invalid', { file: settingsFile, error: (e as Error).message });
+      }
+    };
+    const daemon = new Daemon(deps, { schedules, tickMs, reload, reloadSettings });
     const now = systemClock.now();
     io.out(JSON.stringify({
       ts: new Date(now).toISOString(), level: 'info', event: 'daemon:started', pid: process.pid, owner: deps.owner.id,

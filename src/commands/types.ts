@@ -50,6 +50,6 @@ export interface Command {
   description: string;
   /** Options besides the global ones. */
   options: OptionSpec[];
-  /** Runs the command; returns the exit code. `config` is loaded lazily by `loadConfig()`. */
-  run(args: ParsedArgs, ctx: { io: CommandIO; loadConfig: () => Config }): Promise<number>;
+  /** Runs the command; returns the exit code. `config` is loaded lazily by `loadConfig()` (once; `fresh` reads the files again). */
+  run(args: ParsedArgs, ctx: { io: CommandIO; loadConfig: (opts?: { fresh?: boolean }) => Config }): Promise<number>;
 }

@@ -22,6 +22,8 @@ export interface DeliveryEvents {
   'daemon:error': { error: string };
   'schedules:reloaded': { file: string; added: string[]; removed: string[]; changed: string[] };
   'schedules:invalid': { file: string; error: string; kept: string[] };
+  'settings:reloaded': { file: string; needRestart: string[] };
+  'settings:invalid': { file: string; error: string };
   'daemon:stopping': { signal: string };
   'daemon:stopped': Record<string, never>;
 }

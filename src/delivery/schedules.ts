@@ -1,4 +1,5 @@
-import fs from 'node:fs';
+import type fs from 'node:fs';
+import { watchFile } from '../files.js';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { TimeZoneSchema, readJsonFile } from '../config.js';
@@ -231,26 +232,11 @@ export function loadSchedules(file: string, opts: { reportIds?: readonly string[
 }
 
 /**
- * Watches a schedules file by its modification time, size and inode (checked when called, so the daemon's
- * loop decides when): returns the newly loaded file after a change, null when unchanged, and throws the
- * load error of an invalid edit (once per edit: the same bad file is not reported again until it changes).
+ * Watches a schedules file (see watchFile): returns the newly loaded file after a change, null when
+ * unchanged, and throws the load error of an invalid edit (once per edit).
  */
 export function schedulesWatcher(file: string, load: () => SchedulesFile, initial?: fs.Stats | null): () => SchedulesFile | null {
-  const sig = (st: fs.Stats | null): string => (st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'missing');
-  const stat = (): fs.Stats | null => {
-    try {
-      return fs.statSync(file);
-    } catch {
-      return null;
-    }
-  };
-  let seen = sig(initial === undefined ? stat() : initial);
-  return () => {
-    const now = sig(stat());
-    if (now === seen) return null;
-    seen = now;
-    return load();
-  };
+  return watchFile(file, load, initial);
 }
 
 /**

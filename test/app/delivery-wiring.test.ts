@@ -82,4 +82,32 @@ describe('a schedule run through the real composition root', () => {
       db.close();
     }
   }, 180_000);
+  it('a settings edit reaches the next computation (the daemon calls useSettings); render/autotask/paths changes are named as needing a restart', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const file = path.join(env.dir, 'settings-reload.json');
+    fs.writeFileSync(file, JSON.stringify({ settings: { backlogDays: 14 } }));
+    const e = { ...env.env };
+    const cfg = loadConfig({ db: env.cfg.db, config: file }, e, env.dir);
+    const db = openDb(cfg.db);
+    const wiring = await createDeliveryDeps(cfg, captureIO(e, env.dir), { schedules: schedulesFile([scheduleEntry()]), db, clock: { now: () => NOW } });
+    try {
+      const over = async () => {
+        const [r] = await wiring.deps.computer.compute(['intake/backlog'], { asOf: NOW, timezone: 'UTC', signal: new AbortController().signal });
+        if (!r!.ok) throw r!.error;
+        return { over: r!.value.metrics.over_threshold, open: r!.value.metrics.open_tickets };
+      };
+      const before = await over();
+      fs.writeFileSync(file, JSON.stringify({ settings: { backlogDays: 0.5 }, render: { paper: 'Letter' } }));
+      const needRestart = wiring.useSettings(loadConfig({ db: env.cfg.db, config: file }, e, env.dir));
+      expect(needRestart).toEqual(['render']);
+      const after = await over();
+      // With a half-day threshold more of the open backlog is over it.
+      expect(after.open).toBe(before.open);
+      expect(after.over).toBeGreaterThan(before.over as number);
+    } finally {
+      await wiring.close();
+      db.close();
+    }
+  }, 60_000);
 });

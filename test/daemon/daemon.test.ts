@@ -358,7 +358,8 @@ describe('schedules.json edited while the daemon runs', () => {
     const first = loadSchedules(file);
     const clock = new FakeClock(Date.parse('2026-03-02T06:59:50Z'));
     const deps = makeDeps(store.db, mailer(), clock, first);
-    const d = new Daemon(deps, { schedules: first, reload: schedulesWatcher(file, () => loadSchedules(file)) });
+    let settingsChecks = 0;
+    const d = new Daemon(deps, { schedules: first, reload: schedulesWatcher(file, () => loadSchedules(file)), reloadSettings: () => { settingsChecks++; } });
     const reloaded: { added: string[]; removed: string[]; changed: string[] }[] = [];
     const invalid: { error: string; kept: string[] }[] = [];
     deps.events.on('schedules:reloaded', (e) => reloaded.push(e));
@@ -406,5 +407,7 @@ describe('schedules.json edited while the daemon runs', () => {
     expect(store.db.prepare('SELECT schedule_id, count(*) AS n FROM runs GROUP BY schedule_id ORDER BY schedule_id').all()).toEqual([
       { schedule_id: 'daily', n: 1 }, { schedule_id: 'weekly', n: 2 },
     ]);
+    // The settings file is looked at on every check too.
+    expect(settingsChecks).toBe(8);
   });
 });
