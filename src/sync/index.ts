@@ -1,6 +1,6 @@
 import { ENTITIES, ENTITY_BY_NAME, changeFields, picklistFields, type EntityDef } from '../autotask/entities.js';
-import type { AutotaskClient, AutotaskRecord } from '../autotask/client.js';
-import { F, isoUtc, type Filter } from '../autotask/filter.js';
+import type { AutotaskClient, AutotaskRecord, QueryPage } from '../autotask/client.js';
+import { F, isoUtc, type Filter, type QueryBody } from '../autotask/filter.js';
 import { AppError, toError, type ErrorCode } from '../errors.js';
 import { createSyncStore, parseInstant, type PassKind, type SyncCursor, type SyncStore } from '../store/sync-store.js';
 import type { Db } from '../store/db.js';
@@ -370,8 +370,8 @@ async function syncEntity(
   }
   emit({ type: 'sync:entity-start', entity: def.name, pass, total });
 
-  for await (const page of prefetch(client.queryKeyset(def.name, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}))) {
-    const items = matchFieldCase(def, page.items);
+  for await (const page of prefetch(entityPages(client, def, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}))) {
+    const items = page.items;
     if (!items.length) continue;
     // Network reads for deletion logs happen before the transaction: a transaction never awaits.
     const reconcile = def.deletionLog && pass === 'incremental' ? await readActivityTargets(def, items, client) : null;
@@ -460,6 +460,11 @@ async function* prefetch<T>(src: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
+/** Pages of a catalogue entity, every record with our spelling of its field names: all data the sync stores comes through here. */
+async function* entityPages(client: AutotaskClient, def: EntityDef, body: QueryBody, opts: { afterId?: number } = {}): AsyncGenerator<QueryPage> {
+  for await (const page of client.queryKeyset(def.name, body, opts)) yield { ...page, items: matchFieldCase(def, page.items) };
+}
+
 /**
  * Field names are case-insensitive in Autotask and older schemas spell some differently (`problemTicketId`,
  * PascalCase in the 2020 swagger). When a page's first record lacks one of our names but has it in another
@@ -519,7 +524,7 @@ async function readActivityTargets(def: EntityDef, items: AutotaskRecord[], clie
   // `in` batches keep this to a request or two per page instead of one per ticket.
   for (let i = 0; i < parents.length; i += 200) {
     const batch = parents.slice(i, i + 200);
-    for await (const page of client.queryKeyset('TimeEntries', { filter: [batch.length === 1 ? F.eq(column, batch[0]!) : F.in(column, batch)] })) {
+    for await (const page of entityPages(client, ENTITY_BY_NAME.get('TimeEntries')!, { filter: [batch.length === 1 ? F.eq(column, batch[0]!) : F.in(column, batch)] })) {
       entries.push(...page.items);
       if (raw && page.raw) raw.push(...page.raw);
       else raw = null;
