@@ -1,10 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig, type Config } from '../../src/config.js';
-import { runSync } from '../../src/commands/sync.js';
+import type { Config } from '../../src/config.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { captureIO, simEnv } from '../helpers/synced.js';
+import { simHome } from '../helpers/synced.js';
 import { injectEdgeCases } from './edge-cases.js';
 
 /**
@@ -14,8 +10,8 @@ import { injectEdgeCases } from './edge-cases.js';
  * sync after each, then the edge-case records, a sync, the edge cases' later changes (a deletion) and a last sync.
  */
 export async function crossStore(opts: { seed: number; now: number; days: number }): Promise<{ sim: Simulator; cfg: Config; dir: string; env: NodeJS.ProcessEnv; cleanup: () => Promise<void> }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-cross-'));
-  const sim = await startSimulator({ port: 0, seed: opts.seed, scale: 'small', now: opts.now - opts.days * 86_400_000 });
+  const h = simHome(await startSimulator({ port: 0, seed: opts.seed, scale: 'small', now: opts.now - opts.days * 86_400_000 }), 'psa-cross-');
+  const { sim, sync } = h;
   const t = sim.tenant;
   t.renumberPicklist('Tickets', 'priority', { 4: 1, 1: 4 });
   t.renumberPicklist('Tickets', 'ticketType', { 2: 3, 3: 2 });
@@ -25,14 +21,6 @@ export async function crossStore(opts: { seed: number; now: number; days: number
   t.renumberPicklist('Contracts', 'contractType', { 7: 4, 4: 7 });
   t.renumberPicklist('ConfigurationItems', 'configurationItemType', { 3: 9, 9: 3 });
   t.renumberPicklist('BillingItems', 'billingItemType', { 1: 4, 4: 1 });
-  const env = simEnv(sim, { PSA_REPORTS_OUTBOX: path.join(dir, 'outbox') });
-  const cfg = loadConfig({ db: path.join(dir, 'store.db') }, env, dir);
-  const io = captureIO(env, dir);
-  const clock = { now: () => sim.now() };
-  const sync = async () => {
-    const s = await runSync(cfg, io, { clock, progress: 'none' });
-    if (!s.ok) throw new Error(`sync failed: ${s.entities.filter((r) => !r.ok).map((r) => `${r.entity}: ${r.error}`).join("; ")}`);
-  };
   await sync();
   for (let d = 0; d < opts.days; d++) {
     sim.advance(86_400_000);
@@ -42,5 +30,5 @@ export async function crossStore(opts: { seed: number; now: number; days: number
   await sync();
   later();
   await sync();
-  return { sim, cfg, dir, env, cleanup: async () => { await sim.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  return { sim, cfg: h.config(), dir: h.dir, env: h.env, cleanup: h.cleanup };
 }

@@ -1,10 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig, type Config } from '../../src/config.js';
-import { runSync } from '../../src/commands/sync.js';
+import type { Config } from '../../src/config.js';
 import { generateTenant, startSimulator, type Simulator, type Tenant } from '../../src/simulator/index.js';
-import { captureIO, simEnv } from '../helpers/synced.js';
+import { simHome } from '../helpers/synced.js';
 
 /** Picklists the reports match by label; the cross-check tenant gives them new numbers before the first sync. */
 const RENUMBERED: [string, string][] = [
@@ -31,22 +27,13 @@ export function renumber(t: Tenant): void {
  * (`prepare`) before the first sync; `days` simulated days follow, each with a sync.
  */
 export async function crossSyncedStore(opts: { seed: number; now: number; days: number; prepare?: (t: Tenant) => void }): Promise<{ sim: Simulator; cfg: Config; dir: string; env: NodeJS.ProcessEnv; cleanup: () => Promise<void> }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-crosscheck-'));
   const tenant = generateTenant({ seed: opts.seed, scale: 'small', now: opts.now - opts.days * 86_400_000 });
   opts.prepare?.(tenant);
-  const sim = await startSimulator({ port: 0, seed: opts.seed, tenant });
-  const env = simEnv(sim, { PSA_REPORTS_OUTBOX: path.join(dir, 'outbox') });
-  const cfg = loadConfig({ db: path.join(dir, 'store.db') }, env, dir);
-  const io = captureIO(env, dir);
-  const clock = { now: () => sim.now() };
-  const sync = async () => {
-    const s = await runSync(cfg, io, { clock, progress: 'none' });
-    if (!s.ok) throw new Error(`sync failed: ${s.failed.join(', ')}`);
-  };
-  await sync();
+  const h = simHome(await startSimulator({ port: 0, seed: opts.seed, tenant }), 'psa-crosscheck-');
+  await h.sync();
   for (let d = 0; d < opts.days; d++) {
-    sim.advance(86_400_000);
-    await sync();
+    h.sim.advance(86_400_000);
+    await h.sync();
   }
-  return { sim, cfg, dir, env, cleanup: async () => { await sim.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  return { sim: h.sim, cfg: h.config(), dir: h.dir, env: h.env, cleanup: h.cleanup };
 }

@@ -65,3 +65,8 @@ export function tenantCounts(s: Simulator): Record<string, number> {
 export function storeCounts(db: Db): Record<string, number> {
   return Object.fromEntries(ENTITIES.map((e) => [e.name, db.prepare(`SELECT count(*) FROM ${e.table}`).pluck().get() as number]));
 }
+
+/** A JSON answer with `status`, as Autotask sends errors (`{"errors": [...]}`) — for fetch stand-ins that play a tenant. */
+export function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}

@@ -1,27 +1,19 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTITY_BY_NAME } from '../../src/autotask/entities.js';
 import { runSync } from '../../src/commands/sync.js';
-import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/store/db.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { matchFieldCase } from '../../src/sync/index.js';
-import { captureIO, simEnv } from '../helpers/synced.js';
+import { captureIO, simHome, type SimHome } from '../helpers/synced.js';
 
 /**
  * Autotask field names are case-insensitive and older schemas spell some differently (PascalCase in the
  * 2020 swagger, `problemTicketId`). A tenant answering in another case must end in the same store.
  */
 const NOW = Date.parse('2026-11-26T12:00:00Z');
-let sim: Simulator;
-let dir: string;
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, seed: 5, scale: 'tiny', now: NOW });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-fieldcase-'));
-});
-afterAll(async () => { await sim.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+let home: SimHome;
+beforeAll(async () => { home = simHome(await startSimulator({ port: 0, seed: 5, scale: 'tiny', now: NOW }), 'psa-fieldcase-'); });
+afterAll(() => home.cleanup());
 
 const PASCAL = ['ticketNumber', 'status', 'queueID', 'lastActivityDate', 'completedDate', 'createDate', 'estimatedHours', 'hoursWorked', 'dateWorked', 'startDateTime'];
 
@@ -48,11 +40,10 @@ describe('field names in another case', () => {
   });
 
   it('syncs of a tenant answering in PascalCase store the same tickets, time entries and ticket history, deletions included', async () => {
-    const env = simEnv(sim);
-    const io = captureIO(env, dir);
-    const clock = { now: () => sim.now() };
-    const a = loadConfig({ db: path.join(dir, 'a.db') }, env, dir);
-    const b = loadConfig({ db: path.join(dir, 'b.db') }, env, dir);
+    const { sim, env, clock } = home;
+    const io = captureIO(env, home.dir);
+    const a = home.config('a.db');
+    const b = home.config('b.db');
     const only = { entities: ['Tickets', 'TimeEntries', 'DeletedTicketActivityLogs'] };
     expect((await runSync(a, io, { clock, progress: 'none', fetch: pascalFetch, ...only })).ok).toBe(true);
     expect((await runSync(b, io, { clock, progress: 'none', ...only })).ok).toBe(true);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/server.js';
 import { syncAll, type SyncSummary } from '../../src/sync/index.js';
 import type { Db } from '../../src/store/db.js';
-import { clientOf, freshDb, sim, storeCounts, tempDir, tenantCounts } from './_helpers.js';
+import { clientOf, freshDb, jsonResponse, sim, storeCounts, tempDir, tenantCounts } from './_helpers.js';
 
 /**
  * Appointments, service calls, contracts, billing items… have no deletion log: an ids-only sweep (daily by
@@ -72,7 +72,7 @@ describe('deletions without a deletion log', () => {
       const body = typeof init?.body === 'string' ? init.body : '';
       if (/\/Appointments\/query/i.test(String(input)) && /includeFields/i.test(body) && refused === 0) {
         refused++;
-        return new Response(JSON.stringify({ errors: ['Invalid query syntax.'] }), { status: 500, headers: { 'content-type': 'application/json' } });
+        return jsonResponse(500, { errors: ['Invalid query syntax.'] });
       }
       return fetch(input, init);
     };

@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync, syncExitCode } from '../../src/commands/sync.js';
-import { loadConfig } from '../../src/config.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { captureIO, simEnv } from '../helpers/synced.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import { captureIO, simHome, type SimHome } from '../helpers/synced.js';
+import { jsonResponse } from './_helpers.js';
 
 /**
  * Tenants differ in what they serve: a module switched off, an entity of another version (404), or an API
@@ -13,33 +10,26 @@ import { captureIO, simEnv } from '../helpers/synced.js';
  * are skipped with a note; a needed one fails alone, saying which permission to grant.
  */
 const NOW = Date.parse('2026-11-26T12:00:00Z');
-let sim: Simulator;
-let dir: string;
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, seed: 4, scale: 'tiny', now: NOW });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-unavail-'));
-});
-afterAll(async () => { await sim.close(); fs.rmSync(dir, { recursive: true, force: true }); });
-
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+let home: SimHome;
+beforeAll(async () => { home = simHome(await startSimulator({ port: 0, seed: 4, scale: 'tiny', now: NOW }), 'psa-unavail-'); });
+afterAll(() => home.cleanup());
 
 function tenant(opts: { deny?: string[] } = {}): typeof fetch {
   return async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
-    if (/\/V1\.0\/ExpenseReports\//i.test(url)) return json(404, { Message: 'No HTTP resource was found that matches the request URI.' });
-    if (/\/V1\.0\/Departments\//i.test(url)) return json(403, { errors: ['Forbidden'] });
-    if (/\/V1\.0\/HolidaySets\//i.test(url)) return json(500, { errors: ['The logged in Resource does not have the adequate permissions to query this entity type.'] });
-    for (const e of opts.deny ?? []) if (new RegExp(`/V1\\.0/${e}/`, 'i').test(url)) return json(403, { errors: ['Forbidden'] });
+    if (/\/V1\.0\/ExpenseReports\//i.test(url)) return jsonResponse(404, { Message: 'No HTTP resource was found that matches the request URI.' });
+    if (/\/V1\.0\/Departments\//i.test(url)) return jsonResponse(403, { errors: ['Forbidden'] });
+    if (/\/V1\.0\/HolidaySets\//i.test(url)) return jsonResponse(500, { errors: ['The logged in Resource does not have the adequate permissions to query this entity type.'] });
+    for (const e of opts.deny ?? []) if (new RegExp(`/V1\\.0/${e}/`, 'i').test(url)) return jsonResponse(403, { errors: ['Forbidden'] });
     return fetch(input, init);
   };
 }
 
 describe('entities a tenant does not serve', () => {
   it('optional ones are skipped with a note and the sync succeeds; a needed one fails alone and says what to grant', async () => {
-    const env = simEnv(sim);
-    const cfg = loadConfig({ db: path.join(dir, 'a.db') }, env, dir);
-    const io = captureIO(env, dir);
-    const clock = { now: () => sim.now() };
+    const { sim, env, clock } = home;
+    const cfg = home.config('a.db');
+    const io = captureIO(env, home.dir);
     const first = await runSync(cfg, io, { clock, progress: 'lines', fetch: tenant() });
     expect(first.entities.filter((r) => !r.ok).map((r) => `${r.entity}: ${r.error}`)).toEqual([]);
     expect(syncExitCode(first)).toBe(0);
@@ -48,7 +38,7 @@ describe('entities a tenant does not serve', () => {
     expect(io.stderr.join('\n')).toMatch(/ExpenseReports: skipped, not readable on this tenant \(Autotask answered HTTP 404/);
     expect(first.entities.find((r) => r.entity === 'Tickets')!.rows).toBeGreaterThan(0);
 
-    const io2 = captureIO(env, dir);
+    const io2 = captureIO(env, home.dir);
     sim.advance(3_600_000);
     const second = await runSync(cfg, io2, { clock, progress: 'lines', fetch: tenant({ deny: ['Appointments'] }) });
     expect(second.failed).toEqual(['Appointments']);
