@@ -8,6 +8,7 @@ import { loadSchedules } from '../delivery/schedules.js';
 import { defaultSettings, type Config, type Settings } from '../config.js';
 import { openDb } from '../store/db.js';
 import { redactUrl } from '../delivery/mailer.js';
+import { lastSyncAt } from '../app.js';
 import type { Command } from './types.js';
 
 /** The SQL files of every report folder, relative to reports/. */
@@ -81,7 +82,7 @@ export function environment(cfg: Config, now = Date.now()): string[] {
     try {
       const db = openDb(cfg.db, { readonly: true });
       try {
-        const last = db.prepare(`SELECT MAX(finished_at) FROM sync_runs WHERE status IN ('ok', 'partial')`).pluck().get() as number | null;
+        const last = lastSyncAt(db);
         out.push(last === null
           ? `!!  store: ${cfg.db} has never completed a sync: run psa-reports sync`
           : `--  store: ${cfg.db}, last sync ${new Date(last).toISOString()} (${ago(now - last)})`);

@@ -1,5 +1,4 @@
 import { createDeliveryDeps, loadSchedulesFor } from '../app.js';
-import { schedulesWatcher } from '../delivery/schedules.js';
 import { watchFile } from '../files.js';
 import { Daemon, jsonLinesLogger } from '../daemon.js';
 import { nextRun } from '../delivery/cron.js';
@@ -52,7 +51,7 @@ Examples:
     events.onAny(log);
     const wiring = await createDeliveryDeps(cfg, io, { events });
     const { deps, schedules } = wiring;
-    const reload = schedulesWatcher(schedules.file, () => loadSchedulesFor(cfg));
+    const reload = watchFile(schedules.file, () => loadSchedulesFor(cfg));
     // settings.json: its KPI settings (targets, workflows, hours…) apply from the next run; the rest needs a restart.
     const settingsFile = cfg.configFile;
     const settingsChanged = settingsFile ? watchFile(settingsFile, () => true) : () => null;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../store/db.js';
-import type { ChartSpec, Clock, MetricValue, ReportResult, Row } from '../types.js';
+import type { ChartSpec, Clock, MetricUnit, MetricValue, ReportResult, Row } from '../types.js';
 import { AppError, toError } from '../errors.js';
 import type { Events, RunPhase } from './events.js';
 import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from './ledger.js';
@@ -186,7 +186,7 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
     }
     // Their own trend, where the report keeps one per technician: the tiles' change and a "you and the
     // team" chart. Periods without a row of theirs count 0 for counts, blank otherwise.
-    const own = by === 'technician' && id !== null ? personalTrends(r, id) : new Map<string, MetricValue[]>();
+    const own = by === 'technician' && id !== null ? personalTrends(r, id, units) : new Map<string, MetricValue[]>();
     const charts: ChartSpec[] = [];
     for (const h of r.headlines) {
       const mine = own.get(h.metric);
@@ -221,13 +221,12 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
 }
 
 /** A technician's own values of each per-resource trend metric, counts 0 and others blank where they had no row. */
-function personalTrends(r: ReportResult, id: number): Map<string, MetricValue[]> {
+function personalTrends(r: ReportResult, id: number, units: Map<string, MetricUnit>): Map<string, MetricValue[]> {
   const out = new Map<string, MetricValue[]>();
   const rs = r.resourceSeries;
   if (!rs) return out;
   const metrics = new Set(Object.values(rs.values).flatMap((ms) => Object.keys(ms)));
   const mine = rs.values[String(id)] ?? {};
-  const units = new Map(r.headlines.map((h) => [h.metric, h.unit]));
   for (const m of metrics) {
     const vs = mine[m] ?? new Array<MetricValue>(rs.labels.length).fill(null);
     out.set(m, units.get(m) === 'count' ? vs.map((v) => v ?? 0) : vs.slice());

@@ -1,5 +1,3 @@
-import type fs from 'node:fs';
-import { watchFile } from '../files.js';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { TimeZoneSchema, readJsonFile } from '../config.js';
@@ -229,14 +227,6 @@ export function parseSchedules(raw: unknown, file: string, opts: { reportIds?: r
 /** Reads and validates schedules.json. */
 export function loadSchedules(file: string, opts: { reportIds?: readonly string[] } = {}): SchedulesFile {
   return parseSchedules(readJsonFile(file), file, opts);
-}
-
-/**
- * Watches a schedules file (see watchFile): returns the newly loaded file after a change, null when
- * unchanged, and throws the load error of an invalid edit (once per edit).
- */
-export function schedulesWatcher(file: string, load: () => SchedulesFile, initial?: fs.Stats | null): () => SchedulesFile | null {
-  return watchFile(file, load, initial);
 }
 
 /**

@@ -7,7 +7,8 @@ import { Daemon } from '../../src/daemon.js';
 import { openDb } from '../../src/store/db.js';
 import { Ledger, newOwner } from '../../src/delivery/ledger.js';
 import { SmtpMailer } from '../../src/delivery/mailer.js';
-import { loadSchedules, schedulesWatcher } from '../../src/delivery/schedules.js';
+import { loadSchedules } from '../../src/delivery/schedules.js';
+import { watchFile } from '../../src/files.js';
 import { FakeClock, makeDeps, scheduleEntry, schedulesFile, startSmtp, tempStore, type TestSmtp } from '../delivery/_helpers.js';
 
 const H = 3_600_000;
@@ -359,7 +360,7 @@ describe('schedules.json edited while the daemon runs', () => {
     const clock = new FakeClock(Date.parse('2026-03-02T06:59:50Z'));
     const deps = makeDeps(store.db, mailer(), clock, first);
     let settingsChecks = 0;
-    const d = new Daemon(deps, { schedules: first, reload: schedulesWatcher(file, () => loadSchedules(file)), reloadSettings: () => { settingsChecks++; } });
+    const d = new Daemon(deps, { schedules: first, reload: watchFile(file, () => loadSchedules(file)), reloadSettings: () => { settingsChecks++; } });
     const reloaded: { added: string[]; removed: string[]; changed: string[] }[] = [];
     const invalid: { error: string; kept: string[] }[] = [];
     deps.events.on('schedules:reloaded', (e) => reloaded.push(e));
