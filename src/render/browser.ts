@@ -213,10 +213,20 @@ export class BrowserPool {
     const ready = spare ? await spare : null;
     if (ready && !ready.isClosed() && !stale) return ready;
     if (ready && !ready.isClosed()) void ready.close().catch(() => undefined);
-    const page = await slot.browser.newPage();
     // Known at once, so that a timeout during the preparation closes it too.
-    state.page = page;
-    await this.opts.preparePage?.(page);
+    return this.openPrepared(slot, (page) => { state.page = page; });
+  }
+
+  /** A new page of the slot's browser, prepared; closed again when the preparation fails. */
+  private async openPrepared(slot: Slot, opened?: (page: Page) => void): Promise<Page> {
+    const page = await slot.browser.newPage();
+    opened?.(page);
+    try {
+      await this.opts.preparePage?.(page);
+    } catch (e) {
+      await page.close().catch(() => undefined);
+      throw e;
+    }
     return page;
   }
 
@@ -225,13 +235,7 @@ export class BrowserPool {
     if (slot.spare || slot.retiring || this.closed || !slot.browser.connected) return;
     slot.spareAt = Date.now();
     const spare: Promise<Page | null> = (async () => {
-      const page = await slot.browser.newPage();
-      try {
-        await this.opts.preparePage?.(page);
-      } catch (e) {
-        await page.close().catch(() => undefined);
-        throw e;
-      }
+      const page = await this.openPrepared(slot);
       // A tab that crashes while it waits is dropped; the next render opens a new one.
       page.once('error', () => {
         if (slot.spare !== spare) return; // in use: the render fails and closes it
@@ -277,10 +281,14 @@ export class BrowserPool {
 
   private idleTimer: NodeJS.Timeout | null = null;
 
-  /** After the last render, closes the browser once it has had nothing to do for `idleCloseMs`. */
-  private armIdleClose(): void {
+  private disarmIdleClose(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+  }
+
+  /** After the last render, closes the browser once it has had nothing to do for `idleCloseMs`. */
+  private armIdleClose(): void {
+    this.disarmIdleClose();
     if (!this.opts.idleCloseMs || this.closed) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
@@ -295,8 +303,7 @@ export class BrowserPool {
   }
 
   private async acquire(): Promise<Slot> {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
+    this.disarmIdleClose();
     for (;;) {
       if (this.closed) throw new AppError('The renderer is closed.', 'RENDER');
       const s = this.current;
@@ -439,8 +446,7 @@ export class BrowserPool {
   /** Closes every browser (killing what does not close in time) and removes their directories. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
+    this.disarmIdleClose();
     if (this.launching) await this.launching.catch(() => undefined);
     await Promise.all([...this.slots].map((s) => {
       this.opts.onEvent?.({ type: 'retire', pid: s.pid, reason: 'close' });
