@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import puppeteer from 'puppeteer';
 import { BrowserPool, CHROMIUM_ARGS } from '../src/render/browser.js';
 import { createRenderer, footerTemplate, htmlToPdf, preparePrintPage } from '../src/render/pdf.js';
-import type { ReportResult } from '../src/types.js';
+import { systemClock, type ReportResult } from '../src/types.js';
 
 /** Options of the render benchmark. */
 export interface RenderBenchOptions {
@@ -143,7 +143,7 @@ export async function benchRender(opts: RenderBenchOptions): Promise<RenderBench
       const t1b = performance.now();
       await barePdf(html);
       const t2 = performance.now();
-      await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 120_000 });
+      await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 120_000 });
       const t3 = performance.now();
       await pool.idle();
       const t3b = performance.now();

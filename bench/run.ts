@@ -16,7 +16,7 @@ import { burstResults } from '../src/delivery/execute.js';
 import { validateReports } from '../src/reporting/define.js';
 import { computeReports, selectReports } from '../src/reporting/engine.js';
 import { openDb } from '../src/store/db.js';
-import type { ReportResult } from '../src/types.js';
+import { systemClock, type ReportResult } from '../src/types.js';
 import { SESSION_SHARED, benchReports } from './reports.js';
 import { benchSync } from './sync.js';
 
@@ -38,7 +38,7 @@ type Line = [string, string | number, string];
 
 async function main(): Promise<void> {
   const lines: { section: string; rows: Line[] }[] = [];
-  const started = Date.now();
+  const started = performance.now();
   let syncedDb: string | null = null;
   const dir = path.join(root, 'bench', 'tmp', `sync-${scale}`);
 
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
 
   if (only.has('reports') && syncedDb) {
     log('== reports ==');
-    const b = benchReports(syncedDb, Date.now());
+    const b = benchReports(syncedDb, systemClock.now());
     lines.push({
       section: `Reports — every report over the ${scale} store (${b.tickets.toLocaleString('en')} tickets, ${b.timeEntries.toLocaleString('en')} time entries)`,
       rows: [
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const md = [
     '# Benchmark results',
     '',
-    `Run ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+    `Run ${new Date(systemClock.now()).toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${((performance.now() - started) / 1000).toFixed(0)} s in all.`,
     'Produced by `npm run bench` (bench/run.ts). Seconds vary with the machine; ratios are measured in the same run.',
     '',
     ...lines.flatMap((l) => ['## ' + l.section, '', '| figure | value | goal |', '|---|---|---|', ...l.rows.map(([k, v, g]) => `| ${k} | ${v} | ${g} |`), '']),
@@ -120,7 +120,7 @@ async function benchBundle(dbFile: string): Promise<Line[]> {
   const renderer = createRenderer({ chromiumPath: CHROMIUM, paper: 'A4', renderTimeoutMs: 120_000, recycleAfter: 100, timezone: 'UTC', mspName: 'Bench MSP' });
   try {
     const t0 = performance.now();
-    const asOf = Date.now();
+    const asOf = systemClock.now();
     const service = computeReports(db, selectReports(all, ['intake', 'profitability', 'tech-performance']), { settings, asOf, trend: true });
     const ok = service.flatMap((r) => (r.ok ? [r.value] : []));
     const tCompute = performance.now();

@@ -47,7 +47,7 @@ export function lastSyncAt(db: Db): number | null {
 }
 
 /** Computes reports by id or group name for the command line and the delivery port. */
-export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf: number; from?: number; to?: number; windowKind?: PastWindowKind; trend?: boolean; snapshot?: boolean; timezone?: string }): ItemResult<ReportResult>[] {
+export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf: number; from?: number; to?: number; windowKind?: PastWindowKind; trend?: boolean; snapshotAt?: number; timezone?: string }): ItemResult<ReportResult>[] {
   const selected = selectReports(loadRegistry(), names);
   const settings = opts.timezone && opts.timezone !== cfg.settings.timezone ? { ...cfg.settings, timezone: opts.timezone } : cfg.settings;
   return computeReports(db, selected, {
@@ -57,7 +57,7 @@ export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.windowKind ? { windowKind: opts.windowKind } : {}),
     trend: opts.trend ?? false,
-    snapshot: opts.snapshot ?? false,
+    ...(opts.snapshotAt !== undefined ? { snapshotAt: opts.snapshotAt } : {}),
   });
 }
 
@@ -140,7 +140,7 @@ async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port:
       };
       // The body once (text, HTML, attachments for the port's contract), and the whole message per recipient:
       // multipart/related > multipart/alternative with CID charts, built by the renderer's MIME tree.
-      const preview = await buildEmail({ ...shared, from: cfg.mailFrom, to: 'recipient@invalid', subject: input.subject, periodLabel, unsubscribe: 'mailto:unsubscribe@invalid', messageId: '<preview@invalid>' });
+      const preview = await buildEmail({ ...shared, from: cfg.mailFrom, to: 'recipient@invalid', subject: input.subject, periodLabel, unsubscribe: 'mailto:unsubscribe@invalid', messageId: '<preview@invalid>', date: new Date(clock.now()) });
       const attachments = [...((preview.attachments as Mail.Attachment[] | undefined) ?? []), ...extra.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType }))];
       return {
         html: preview.html, text: preview.text, attachments,
@@ -175,7 +175,10 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const computer: ReportComputer = {
     reportIds: () => loadRegistry().map((r) => r.id),
     async compute(ids, o) {
-      return computeByName(db, kpi, [...ids], { asOf: o.asOf, timezone: o.timezone, trend: true, snapshot: true, ...(o.window ? { windowKind: o.window } : {}) });
+      // A dry run writes nothing: no snapshot either.
+      return computeByName(db, kpi, [...ids], {
+        asOf: o.asOf, timezone: o.timezone, trend: true, ...(opts.dryRun ? {} : { snapshotAt: clock.now() }), ...(o.window ? { windowKind: o.window } : {}),
+      });
     },
   };
   const syncer: Syncer = {

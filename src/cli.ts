@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.js';
 import { AppError, exitCodeOf } from './errors.js';
+import { systemClock, type Clock } from './types.js';
 import type { Command, CommandIO, OptionSpec } from './commands/types.js';
 
 /**
@@ -96,7 +97,7 @@ export function defaultIO(): CommandIO {
 }
 
 /** Entry point: returns the exit code. */
-export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
+export async function main(argv: string[], io: CommandIO = defaultIO(), clock: Clock = systemClock): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(topHelp());
@@ -139,7 +140,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
       cached ??= read();
       return cached;
     };
-    return await cmd.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, { io, loadConfig: load });
+    return await cmd.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, { io, loadConfig: load, clock });
   } catch (e) {
     const msg = e instanceof AppError ? e.message : (e as Error)?.stack ?? String(e);
     io.err(`psa-reports ${name}: ${msg}`);

@@ -53,7 +53,7 @@ function ago(ms: number): string {
 }
 
 /** What this configuration would use on this machine: informational lines ("--"), or "!!" for what is missing. */
-export function environment(cfg: Config, now = Date.now()): string[] {
+export function environment(cfg: Config, now: number): string[] {
   const out: string[] = [];
   const e = cfg.env;
   const missing = [
@@ -117,7 +117,7 @@ PDFs, and the store's last successful sync. Lines marked "!!" need attention bef
 Example:
   psa-reports check --config settings.json --schedules schedules.json`,
   options: [],
-  async run(args, { io, loadConfig }) {
+  async run(args, { io, loadConfig, clock }) {
     const problems: string[] = [];
     const ok = (s: string) => io.out(`ok  ${s}`);
 
@@ -150,7 +150,7 @@ Example:
       }
     }
 
-    if (cfg) for (const line of environment(cfg)) io.out(line);
+    if (cfg) for (const line of environment(cfg, clock.now())) io.out(line);
 
     for (const p of problems) io.err(p);
     if (problems.length) {

@@ -4,7 +4,7 @@ import { Daemon, jsonLinesLogger } from '../daemon.js';
 import { nextRun } from '../delivery/cron.js';
 import { Events } from '../delivery/events.js';
 import { AppError } from '../errors.js';
-import { systemClock } from '../types.js';
+
 import type { Command } from './types.js';
 
 const command: Command = {
@@ -38,7 +38,7 @@ Examples:
     { name: 'once', type: 'boolean', help: 'check once, run what is due, wait for it, exit (1 if a run failed)' },
     { name: 'tick', type: 'string', arg: '<seconds>', help: 'longest wait between checks, 1–30 (default 30)' },
   ],
-  async run(args, { io, loadConfig }) {
+  async run(args, { io, loadConfig, clock }) {
     const cfg = loadConfig();
     let tickMs = 30_000;
     if (args.values.tick !== undefined) {
@@ -47,9 +47,9 @@ Examples:
       tickMs = Math.round(n * 1000);
     }
     const events = new Events();
-    const log = jsonLinesLogger((l) => io.out(l), systemClock);
+    const log = jsonLinesLogger((l) => io.out(l), clock);
     events.onAny(log);
-    const wiring = await createDeliveryDeps(cfg, io, { events });
+    const wiring = await createDeliveryDeps(cfg, io, { events, clock });
     const { deps, schedules } = wiring;
     const reload = watchFile(schedules.file, () => loadSchedulesFor(cfg));
     // settings.json: its KPI settings (targets, workflows, hours…) apply from the next run; the rest needs a restart.
@@ -65,7 +65,7 @@ Examples:
       }
     };
     const daemon = new Daemon(deps, { schedules, tickMs, reload, reloadSettings });
-    const now = systemClock.now();
+    const now = clock.now();
     io.out(JSON.stringify({
       ts: new Date(now).toISOString(), level: 'info', event: 'daemon:started', pid: process.pid, owner: deps.owner.id,
       db: cfg.db, schedulesFile: schedules.file, mail: deps.mailer.describe(),

@@ -7,16 +7,17 @@ import { AppError } from '../errors.js';
 import { packageRoot } from '../reporting/context.js';
 import { DAY } from '../reporting/time.js';
 import type { Scale } from '../simulator/index.js';
+import { systemClock } from '../types.js';
 import type { Command, CommandIO } from './types.js';
 
 const SCALES: Scale[] = ['tiny', 'small', 'medium', 'large'];
 
 /** One step of the demo, timed, on stderr. */
 async function step<T>(io: CommandIO, label: string, f: () => Promise<T> | T): Promise<T> {
-  const t0 = Date.now();
+  const t0 = performance.now();
   io.err(`• ${label}…`);
   const v = await f();
-  io.err(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  io.err(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return v;
 }
 
@@ -54,12 +55,12 @@ Examples:
     const days = Number(args.values.days ?? 14);
     if (!Number.isInteger(seed)) throw new AppError(`--seed: "${String(args.values.seed)}" is not a whole number`, 'USAGE');
     if (!Number.isInteger(days) || days < 0 || days > 90) throw new AppError(`--days: "${String(args.values.days)}" is not allowed. Allowed: a whole number from 0 to 90`, 'USAGE');
-    const started = Date.now();
+    const started = performance.now();
 
     fs.rmSync(out, { recursive: true, force: true });
     fs.mkdirSync(out, { recursive: true });
     const { startSimulator } = await import('../simulator/index.js');
-    const realNow = Date.now();
+    const realNow = systemClock.now();
     const sim = await step(io, `Starting the Autotask simulator (${scale} MSP, seed ${seed})`, () =>
       startSimulator({ port: 0, seed, scale, now: realNow - days * DAY }));
     try {
@@ -102,7 +103,7 @@ Examples:
         const asOf = sim.now();
         const reportsDir = path.join(out, 'reports');
         await step(io, 'Rendering every report as a PDF', async () => {
-          const results = computeByName(db, demoCfg, loadRegistry().map((r) => r.id), { asOf, trend: true, snapshot: true });
+          const results = computeByName(db, demoCfg, loadRegistry().map((r) => r.id), { asOf, trend: true, snapshotAt: simClock.now() });
           const renderer = await createConfiguredRenderer(demoCfg, simClock);
           fs.mkdirSync(reportsDir, { recursive: true });
           try {
@@ -133,7 +134,7 @@ Examples:
         const emls = fs.existsSync(demoCfg.paths.outbox) ? fs.readdirSync(demoCfg.paths.outbox).filter((f) => f.endsWith('.eml')).length : 0;
         io.out([
           '',
-          `Demo finished in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+          `Demo finished in ${((performance.now() - started) / 1000).toFixed(0)} s.`,
           `  store:    ${demoCfg.db}`,
           `  reports:  ${reportsDir}/  (${pdfs} PDFs)`,
           `  emails:   ${demoCfg.paths.outbox}/  (${emls} .eml files — open them in a mail client)`,

@@ -1,3 +1,4 @@
+import type { Clock } from '../types.js';
 import { createDeliveryDeps } from '../app.js';
 import type { Config } from '../config.js';
 import { runScheduleNow } from '../delivery/execute.js';
@@ -10,12 +11,12 @@ import type { CommandIO } from './types.js';
  * `run <schedule-id> --send | --dry-run`. --send is a manual run in the ledger (its own row, delivered once
  * per recipient, visible in `history`); --dry-run renders every message into a folder and sends nothing.
  */
-export async function runScheduleNow_(cfg: Config, io: CommandIO, ids: string[], opts: { send: boolean; dryRun: boolean; to?: string }): Promise<number> {
+export async function runScheduleNow_(cfg: Config, io: CommandIO, clock: Clock, ids: string[], opts: { send: boolean; dryRun: boolean; to?: string }): Promise<number> {
   if (opts.send && opts.dryRun) throw new AppError('--send and --dry-run exclude each other: choose one', 'USAGE');
   // --to: a test copy for one address instead of the schedule's recipients.
   let schedules = opts.to !== undefined ? loadSchedulesFor(cfg) : undefined;
   if (schedules && opts.to !== undefined) for (const id of ids) if (schedules.schedules.some((s) => s.id === id)) schedules = testCopyOf(schedules, id, opts.to);
-  const wiring = await createDeliveryDeps(cfg, io, { ...(opts.dryRun ? { dryRun: true } : {}), ...(schedules ? { schedules } : {}) });
+  const wiring = await createDeliveryDeps(cfg, io, { clock, ...(opts.dryRun ? { dryRun: true } : {}), ...(schedules ? { schedules } : {}) });
   try {
     const unknown = ids.filter((id) => !wiring.schedules.schedules.some((s) => s.id === id));
     if (unknown.length) {

@@ -64,13 +64,13 @@ Examples:
     { name: 'dry-run', type: 'boolean', help: 'with a schedule id: render it and send nothing' },
     { name: 'recipient', type: 'string', arg: '<address>', help: 'with --send or --dry-run: a test copy for this address only, "[Test]" in the subject' },
   ],
-  async run(args, { io, loadConfig }) {
+  async run(args, { io, loadConfig, clock }) {
     const names = args.positionals;
     if (names.length === 0) throw new AppError('name at least one report id, group or schedule id. Try: psa-reports list reports', 'USAGE');
     const cfg = loadConfig();
     if (args.values.send || args.values['dry-run']) {
       const { runScheduleNow } = await import('./run-schedule.js');
-      return runScheduleNow(cfg, io, names, {
+      return runScheduleNow(cfg, io, clock, names, {
         send: Boolean(args.values.send), dryRun: Boolean(args.values['dry-run']), ...(args.values.recipient !== undefined ? { to: String(args.values.recipient) } : {}),
       });
     }
@@ -78,7 +78,7 @@ Examples:
     const format = (args.values.format as string | undefined) ?? 'json';
     if (!(FORMATS as readonly string[]).includes(format)) throw new AppError(`--format: "${format}" is not allowed. Allowed: ${FORMATS.join(', ')}`, 'USAGE');
     const tz = cfg.settings.timezone;
-    const asOf = args.values['as-of'] ? parseWhen(String(args.values['as-of']), tz, '--as-of') : Date.now();
+    const asOf = args.values['as-of'] ? parseWhen(String(args.values['as-of']), tz, '--as-of') : clock.now();
     const fromS = args.values.from as string | undefined;
     const toS = args.values.to as string | undefined;
     if ((fromS === undefined) !== (toS === undefined)) throw new AppError('--from and --to go together: give both, or neither for the report\'s default window', 'USAGE');

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../types.js';
 import type { Command, CommandIO, ParsedArgs } from './types.js';
 import { AppError } from '../errors.js';
 import { parseInstant } from '../simulator/format.js';
@@ -21,12 +22,12 @@ function num(values: ParsedArgs['values'], name: string, lo: number, hi: number)
  * Starts the simulator from parsed flags and keeps it running until `signal` aborts. Separate from the
  * command so tests can drive it without process signals.
  */
-export async function runSimulate(values: ParsedArgs['values'], io: CommandIO, signal: AbortSignal, onReady?: (sim: Simulator) => void): Promise<number> {
+export async function runSimulate(values: ParsedArgs['values'], io: CommandIO, signal: AbortSignal, onReady?: (sim: Simulator) => void, clock: Clock = systemClock): Promise<number> {
   const scale = (values.scale as string | undefined) ?? 'small';
   if (!SCALES.includes(scale as Scale)) throw new AppError(`--scale must be one of ${SCALES.join(', ')} (got "${scale}")`, 'USAGE');
   const port = num(values, 'port', 0, 65535) ?? 8090;
   const seed = num(values, 'seed', 0, 2 ** 32 - 1) ?? 1;
-  let now = Date.now();
+  let now = clock.now();
   if (typeof values.now === 'string') {
     now = parseInstant(values.now);
     if (Number.isNaN(now)) throw new AppError(`--now must be an ISO date or datetime such as 2026-10-05T14:00:00Z (got "${values.now}")`, 'USAGE');
@@ -51,7 +52,7 @@ export async function runSimulate(values: ParsedArgs['values'], io: CommandIO, s
   io.err(`Generating a ${scale} demo tenant (seed ${seed}, now ${new Date(now).toISOString()})…`);
   let lastPhase = '';
   let lastPct = -1;
-  const started = Date.now();
+  const started = performance.now();
   const tenant = generateTenant({
     seed, scale: scale as Scale, now,
     onProgress: (phase, done) => {
@@ -63,7 +64,7 @@ export async function runSimulate(values: ParsedArgs['values'], io: CommandIO, s
     },
   });
   const sizes = ['Tickets', 'TimeEntries', 'Companies', 'Opportunities'].map((e) => `${tenant.table(e).size} ${e}`).join(', ');
-  io.err(`Generated in ${((Date.now() - started) / 1000).toFixed(1)} s: ${sizes}.`);
+  io.err(`Generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${sizes}.`);
 
   const secretFromEnv = io.env.PSA_SIM_SECRET;
   let sim: Simulator;
@@ -159,14 +160,14 @@ Examples:
     { name: 'retry-after', type: 'string', arg: '<s>', help: 'send Retry-After on injected 429s (default: none, like Autotask)' },
     { name: 'advance-every', type: 'string', arg: '<s>', help: 'every s seconds, advance the clock by s seconds: tickets change, complete, reopen (default 0 = off)' },
   ],
-  async run(args, { io }) {
+  async run(args, { io, clock }) {
     if (args.positionals.length > 0) throw new AppError(`unexpected argument "${args.positionals[0]}". Try: psa-reports simulate --help`, 'USAGE');
     const ac = new AbortController();
     const stop = () => ac.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
-      return await runSimulate(args.values, io, ac.signal);
+      return await runSimulate(args.values, io, ac.signal, undefined, clock);
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

@@ -172,12 +172,12 @@ Examples:
     { name: 'full', type: 'boolean', help: 're-read every entity completely and remove local rows Autotask no longer has' },
     { name: 'entities', type: 'string', arg: '<A,B>', help: 'comma-separated entity names (default: all; see psa-reports list entities)' },
   ],
-  async run(args, { io, loadConfig }) {
+  async run(args, { io, loadConfig, clock }) {
     if (args.positionals.length) throw new AppError(`unexpected argument "${args.positionals[0]}". Try: psa-reports sync --help`, 'USAGE');
     const entities = typeof args.values.entities === 'string' ? args.values.entities.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     resolveEntities(entities); // usage errors before any network or file work
     const config = loadConfig();
-    const summary = await runSync(config, io, { full: args.values.full === true, ...(entities ? { entities } : {}) });
+    const summary = await runSync(config, io, { clock, full: args.values.full === true, ...(entities ? { entities } : {}) });
     return syncExitCode(summary);
   },
 };

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Clock } from '../types.js';
 
 /** Where a command writes; tests pass their own. */
 export interface CommandIO {
@@ -51,5 +52,15 @@ export interface Command {
   /** Options besides the global ones. */
   options: OptionSpec[];
   /** Runs the command; returns the exit code. `config` is loaded lazily by `loadConfig()` (once; `fresh` reads the files again). */
-  run(args: ParsedArgs, ctx: { io: CommandIO; loadConfig: (opts?: { fresh?: boolean }) => Config }): Promise<number>;
+  run(args: ParsedArgs, ctx: CommandContext): Promise<number>;
+}
+
+/** What every command is given by the entry point. */
+export interface CommandContext {
+  /** Where it writes. */
+  io: CommandIO;
+  /** The configuration, loaded on first use (`fresh` reads the files again). */
+  loadConfig: (opts?: { fresh?: boolean }) => Config;
+  /** The one time base of the process (a fake one in tests). */
+  clock: Clock;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import puppeteer from 'puppeteer';
 import type { Browser, Page } from 'puppeteer';
 import { AppError } from '../errors.js';
+import { systemClock, type Clock } from '../types.js';
 
 /** Chromium flags: no sandbox (containers), no GPU, no background traffic of its own. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -52,6 +53,11 @@ export interface BrowserPoolOptions {
    * few times a week and need not hold Chromium's memory in between. The next render starts a new one.
    */
   idleCloseMs?: number;
+  /**
+   * The run's time base: deadlines are instants of this clock (a run's deadline comes from the same
+   * clock), and a kept page's age is measured on it. Waits themselves are timers.
+   */
+  clock?: Clock;
 }
 
 /** Options of one page session. */
@@ -107,7 +113,8 @@ export class BrowserPool {
   private closed = false;
   private launches = 0;
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly opts: Required<Omit<BrowserPoolOptions, 'onEvent' | 'preparePage'>> & Pick<BrowserPoolOptions, 'onEvent' | 'preparePage'>;
+  private readonly opts: Required<Omit<BrowserPoolOptions, 'onEvent' | 'preparePage' | 'clock'>> & Pick<BrowserPoolOptions, 'onEvent' | 'preparePage'>;
+  private readonly clock: Clock;
 
   constructor(opts: BrowserPoolOptions) {
     this.opts = {
@@ -118,6 +125,7 @@ export class BrowserPool {
       idleCloseMs: 300_000,
       ...opts,
     };
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** Number of browsers launched so far. */
@@ -142,12 +150,12 @@ export class BrowserPool {
    * run, the run fails with RENDER and the next run gets a new browser.
    */
   async withPage<T>(fn: (page: Page, remainingMs: () => number) => Promise<T>, opts: PageRunOptions): Promise<T> {
-    const started = Date.now();
+    const started = this.clock.now();
     if (opts.signal?.aborted) throw new AppError('The render was cancelled.', 'RENDER_TIMEOUT', { cause: opts.signal.reason });
     if (started >= opts.deadline) throw timeoutError(opts.deadline, started);
 
     const state: { stopped: boolean; slot: Slot | null; page: Page | null } = { stopped: false, slot: null, page: null };
-    const remaining = (): number => Math.max(1, opts.deadline - Date.now());
+    const remaining = (): number => Math.max(1, opts.deadline - this.clock.now());
     const work = (async (): Promise<T> => {
       const slot = await this.acquire();
       state.slot = slot;
@@ -179,7 +187,7 @@ export class BrowserPool {
     this.track(work);
 
     let abortListener: (() => void) | undefined;
-    const timer = delay(opts.deadline - Date.now());
+    const timer = delay(opts.deadline - this.clock.now());
     const stop = new Promise<never>((_, reject) => {
       void timer.promise.then(() => reject(timeoutError(opts.deadline, started)));
       if (opts.signal) {
@@ -208,7 +216,7 @@ export class BrowserPool {
   /** A fresh page, prepared: the slot's spare when there is one, else a new one. */
   private async takePage(slot: Slot, state: { page: Page | null }): Promise<Page> {
     const spare = slot.spare;
-    const stale = Date.now() - slot.spareAt > this.opts.spareMaxAgeMs;
+    const stale = this.clock.now() - slot.spareAt > this.opts.spareMaxAgeMs;
     slot.spare = null;
     const ready = spare ? await spare : null;
     if (ready && !ready.isClosed() && !stale) return ready;
@@ -233,7 +241,7 @@ export class BrowserPool {
   /** Opens and prepares the next page ahead of time, on the current browser only. */
   private makeSpare(slot: Slot): void {
     if (slot.spare || slot.retiring || this.closed || !slot.browser.connected) return;
-    slot.spareAt = Date.now();
+    slot.spareAt = this.clock.now();
     const spare: Promise<Page | null> = (async () => {
       const page = await this.openPrepared(slot);
       // A tab that crashes while it waits is dropped; the next render opens a new one.
@@ -427,8 +435,19 @@ export class BrowserPool {
    * current browser, and its next page is ready. (Pages close in the background after each render.)
    */
   async idle(): Promise<void> {
-    const until = Date.now() + this.opts.closeGraceMs * 4;
-    while (Date.now() < until) {
+    // A bounded wait, not a decision about time: a timer ends it.
+    let waited = false;
+    const limit = delay(this.opts.closeGraceMs * 4);
+    void limit.promise.then(() => { waited = true; });
+    try {
+      await this.settle(() => waited);
+    } finally {
+      limit.cancel();
+    }
+  }
+
+  private async settle(waited: () => boolean): Promise<void> {
+    while (!waited()) {
       const retired = [...this.slots].filter((s) => s !== this.current);
       if (!this.pending.size && !retired.length) {
         const spare = this.current?.spare;

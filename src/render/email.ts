@@ -46,7 +46,7 @@ export interface EmailInput {
   /** Rows of each report shown in the body. */
   topRows?: number;
   /** Date header (from the caller's Clock). */
-  date?: Date;
+  date: Date;
   /** Number formatting (zone, locale, currency). */
   format?: Partial<FormatOptions>;
   /** Templates (default: the program's `templates/`). */
@@ -255,7 +255,7 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
   const text = lines.join('\n');
 
   // MIME tree.
-  const date = input.date ?? new Date();
+  const date = input.date;
   const related = attachments.length ? null : new MimeNode('multipart/related; type="multipart/alternative"');
   const root = related ?? new MimeNode('multipart/mixed');
   const rel = related ?? root.createChild('multipart/related; type="multipart/alternative"');

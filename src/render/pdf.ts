@@ -193,6 +193,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     ...(opts.closeGraceMs ? { closeGraceMs: opts.closeGraceMs } : {}),
     ...(opts.onPoolEvent ? { onEvent: opts.onPoolEvent } : {}),
     preparePage: preparePrintPage,
+    clock,
   });
   const fmtBase = { timezone: opts.timezone, ...(opts.locale ? { locale: opts.locale } : {}), ...(opts.currency ? { currency: opts.currency } : {}) };
 
@@ -246,9 +247,8 @@ export function createRenderer(opts: RendererOptions): Renderer {
 
     async pdf(results, o = {}) {
       if (!results.length) throw new AppError('There is no result to render into a PDF.', 'RENDER');
-      const started = Date.now();
-      const deadline = o.deadline ?? started + opts.renderTimeoutMs;
       const generatedAt = clock.now();
+      const deadline = o.deadline ?? generatedAt + opts.renderTimeoutMs;
       const title = documentTitle(results, o.title);
       const footer = footerTemplate(opts.mspName, title, formatDateTime(generatedAt, opts.timezone));
       const print = async (pages?: Map<string, number>): Promise<Buffer> => {

@@ -25,8 +25,11 @@ export interface ComputeOptions {
   windowKind?: PastWindowKind;
   /** Also compute trend series (previous periods); costs one computation per period. */
   trend?: boolean;
-  /** Record this run's metrics in report_snapshots (history for point-in-time trends). */
-  snapshot?: boolean;
+  /**
+   * Record this run's metrics in report_snapshots (history for point-in-time trends), stamped with this
+   * instant of the caller's clock. Absent: nothing is written (a dry run or `run` on the command line).
+   */
+  snapshotAt?: Instant;
   /** Folder holding the reports' SQL files (tests). */
   sqlDir?: string;
 }
@@ -148,9 +151,9 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
           series.push(...snapshotSeries(db, r, opts.asOf, tz, tmetrics, metrics, r.def.trendPeriods ?? 8));
         }
       }
-      if (opts.snapshot) {
+      if (opts.snapshotAt !== undefined) {
         db.prepare('INSERT INTO report_snapshots (report, as_of, window_from, window_to, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(r.id, opts.asOf, window?.from ?? null, window?.to ?? null, JSON.stringify(metrics), Date.now());
+          .run(r.id, opts.asOf, window?.from ?? null, window?.to ?? null, JSON.stringify(metrics), opts.snapshotAt);
       }
       const headlines: Headline[] = Object.entries(r.def.metrics)
         .filter(([, d]) => d.headline !== false)

@@ -1,3 +1,4 @@
+import { systemClock } from '../types.js';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Rng } from './prng.js';
@@ -46,7 +47,7 @@ export interface SimulatorOptions {
   seed?: number;
   /** Generated tenant size (default tiny). */
   scale?: Scale;
-  /** Simulated now, epoch ms (default Date.now()). */
+  /** Simulated now, epoch ms (default: the system clock's now). */
   now?: number;
   /** Serve this tenant instead of generating one. */
   tenant?: Tenant;
@@ -151,7 +152,7 @@ const notAllowed = (method: string) => new HttpError(405, { Message: `The reques
 /** Starts an Autotask-compatible REST server on 127.0.0.1. */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const seed = opts.seed ?? 1;
-  const tenant = opts.tenant ?? generateTenant({ seed, scale: opts.scale ?? 'tiny', now: opts.now ?? Date.now() });
+  const tenant = opts.tenant ?? generateTenant({ seed, scale: opts.scale ?? 'tiny', now: opts.now ?? systemClock.now() });
   const creds: SimCredentials = { ...DEFAULT_CREDENTIALS, ...opts.credentials };
   const host = opts.host ?? '127.0.0.1';
   const pageSizeDefault = opts.pageSize ?? 500;
@@ -164,8 +165,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   // The hourly window runs on simulated time plus real elapsed time: advance() drains it in tests and
   // a long-running `simulate` drains it in real time.
-  const realStart = Date.now();
-  const windowClock = () => tenant.now + (Date.now() - realStart);
+  const realStart = performance.now();
+  const windowClock = () => tenant.now + (performance.now() - realStart);
   let window: number[] = [];
   let windowHead = 0;
   const windowCount = () => {

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../types.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Database } from './sqlite.js';
@@ -22,7 +23,7 @@ export function allMigrations(): Migration[] {
  * WAL mode so reports can read while a sync writes; each migration is one transaction, so a failed
  * upgrade leaves the previous schema intact.
  */
-export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
+export function openDb(file: string, opts: { readonly?: boolean; clock?: Clock } = {}): Db {
   if (file !== ':memory:') {
     const dir = path.dirname(path.resolve(file));
     try {
@@ -46,7 +47,7 @@ export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
       // Switching a new file to WAL needs it alone for a moment; processes opening it together take turns.
       whileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
-      migrate(db);
+      migrate(db, opts.clock);
     } catch (e) {
       db.close();
       throw e;
@@ -64,20 +65,21 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * cases where several processes open the same new store at once.
  */
 export function whileBusy<T>(fn: () => T): T {
-  const until = Date.now() + BUSY_WAIT_MS;
+  // Elapsed time of this wait, not a decision about the date: a monotonic timer.
+  const until = performance.now() + BUSY_WAIT_MS;
   for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
     try {
       return fn();
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= until) throw e;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || performance.now() >= until) throw e;
       Atomics.wait(pause, 0, 0, delay + Math.floor(Math.random() * delay));
     }
   }
 }
 
 /** Applies pending migrations; returns the versions applied. */
-export function migrate(db: Db): number[] {
+export function migrate(db: Db, clock: Clock = systemClock): number[] {
   // Under the write lock from the start: in WAL mode a statement that reads and then writes cannot wait
   // for another writer (SQLITE_BUSY_SNAPSHOT, "database is locked"), a BEGIN IMMEDIATE can.
   whileBusy(() => db.transaction(() => {
@@ -93,7 +95,7 @@ export function migrate(db: Db): number[] {
     const ran = whileBusy(() => db.transaction(() => {
       if (isDone.get(m.version)) return false;
       m.up(db);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, clock.now());
       return true;
     }).immediate());
     if (ran) applied.push(m.version);
