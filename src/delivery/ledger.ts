@@ -148,7 +148,7 @@ export class Ledger {
     const info = this.db
       .prepare(`INSERT OR IGNORE INTO runs (schedule_id, due_at, kind, state, created_at) VALUES (?, ?, 'scheduled', 'pending', ?)`)
       .run(scheduleId, dueAt, now);
-    const run = this.db.prepare(`SELECT * FROM runs WHERE schedule_id = ? AND due_at = ?`).get(scheduleId, dueAt) as RunRow;
+    const run = this.db.prepare(`SELECT * FROM runs WHERE schedule_id = ? AND kind = 'scheduled' AND due_at = ?`).get(scheduleId, dueAt) as RunRow;
     return { run, inserted: info.changes === 1 };
   }
 
@@ -157,7 +157,8 @@ export class Ledger {
    * working for `owner` — a daemon polling for pending runs must not pick it up in between.
    */
   createManual(scheduleId: string, now: number, owner: OwnerInfo, deadlineAt: number): RunRow {
-    // UNIQUE(schedule_id, due_at) also covers manual runs; two requests in one millisecond take the next one.
+    // Keyed apart from scheduled runs (UNIQUE(schedule_id, kind, due_at)): a request in the millisecond of a cron
+    // occurrence never takes the scheduled run's key. Two requests in one millisecond take the next one.
     for (let t = now; ; t++) {
       const info = this.db
         .prepare(

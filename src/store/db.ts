@@ -92,12 +92,22 @@ export function migrate(db: Db, clock: Clock = systemClock): number[] {
     if (done.has(m.version)) continue;
     // Checked again under the write lock: several processes (two daemons, a daemon and a sync) may open a
     // new store at the same moment, and only the first may apply a step.
-    const ran = whileBusy(() => db.transaction(() => {
-      if (isDone.get(m.version)) return false;
-      m.up(db);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, clock.now());
-      return true;
-    }).immediate());
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF'); // not changeable inside a transaction
+    let ran: boolean;
+    try {
+      ran = whileBusy(() => db.transaction(() => {
+        if (isDone.get(m.version)) return false;
+        m.up(db);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length) throw new Error(`migration ${m.version} (${m.name}) would break ${broken.length} reference(s); nothing was changed`);
+        }
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, clock.now());
+        return true;
+      }).immediate());
+    } finally {
+      if (m.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
     if (ran) applied.push(m.version);
   }
   whileBusy(() => db.transaction(() => ensureCatalogueColumns(db)).immediate());

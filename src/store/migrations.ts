@@ -9,6 +9,11 @@ export interface Migration {
   name: string;
   /** Applies the step. */
   up(db: BetterSqlite3.Database): void;
+  /**
+   * The step rebuilds a table others reference (SQLite changes a constraint only by copying the table):
+   * foreign keys are off while it runs, and checked before it commits (SQLite's documented procedure).
+   */
+  rebuildsTables?: boolean;
 }
 
 /** SQLite column type of a catalogue field type. */
@@ -300,6 +305,25 @@ export const MIGRATIONS: Migration[] = [
       // two columns. SQLite looks rows up by id in the table unless told otherwise, so the SQL that uses it
       // names it (INDEXED BY tickets_id_company).
       db.exec('CREATE INDEX tickets_id_company ON tickets(id, companyID, projectID)');
+    },
+  },
+  {
+    version: 12,
+    name: 'runs: manual and scheduled runs keyed apart',
+    rebuildsTables: true,
+    up(db) {
+      // UNIQUE(schedule_id, due_at) let a manual run requested in the very millisecond of a cron occurrence
+      // take the scheduled run's key, and the scheduled run was then never made. The kind is part of the key.
+      const cols = (db.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((c) => `"${c.name}"`).join(', ');
+      const create = (db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'`).pluck().get() as string)
+        .replace(/CREATE TABLE\s+runs/, 'CREATE TABLE runs_rebuilt')
+        .replace(/UNIQUE\s*\(\s*schedule_id\s*,\s*due_at\s*\)/, 'UNIQUE (schedule_id, kind, due_at)');
+      if (!create.includes('UNIQUE (schedule_id, kind, due_at)')) throw new Error('runs: the key to replace was not found');
+      db.exec(create);
+      db.exec(`INSERT INTO runs_rebuilt (${cols}) SELECT ${cols} FROM runs`);
+      db.exec('DROP TABLE runs');
+      db.exec('ALTER TABLE runs_rebuilt RENAME TO runs');
+      db.exec('CREATE INDEX runs_state ON runs(state, due_at)');
     },
   },
 ];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
+import { Database } from '../../src/store/sqlite.js';
 import { startSmtp, type TestSmtp } from '../delivery/_helpers.js';
 import { captureIO, syncedStore } from '../helpers/synced.js';
 
@@ -21,6 +22,17 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => { await smtp?.close(); await env?.cleanup(); });
 
+/** Rows of every table of the store. */
+const rowCounts = (): Record<string, number> => {
+  const db = new Database(env.cfg.db, { readonly: true });
+  try {
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT COUNT(*) FROM "${t}"`).pluck().get() as number]));
+  } finally {
+    db.close();
+  }
+};
+
 const run = async (...argv: string[]) => {
   const io = captureIO({ ...env.env, SMTP_URL: smtp.url }, env.dir);
   const code = await main([...argv, '--db', env.cfg.db, '--schedules', schedules], io);
@@ -29,8 +41,11 @@ const run = async (...argv: string[]) => {
 
 describe('psa-reports run <schedule>', () => {
   it('--dry-run renders every message to a folder and sends nothing; --send delivers once per recipient and history shows it', async () => {
+    const before = rowCounts();
     const dry = await run('run', 'backlog-daily', '--dry-run');
     expect(dry.code).toBe(0);
+    // A dry run writes nothing to the store: no run, no delivery, no report snapshot.
+    expect(rowCounts()).toEqual(before);
     expect(dry.out).toMatch(/backlog-daily: dry run rendered; 2 message\(s\) written to (.+), nothing sent/);
     const folder = /written to (.+), nothing sent/.exec(dry.out)![1]!;
     expect(fs.readdirSync(folder).filter((f) => f.endsWith('.eml'))).toHaveLength(2);
