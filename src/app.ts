@@ -100,7 +100,7 @@ export async function createConfiguredRenderer(cfg: Config, clock: Clock = syste
   });
 }
 
-async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
+async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Config = () => cfg): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
   const { buildEmail } = await import('./render/email.js');
   const { csvArtifact } = await import('./render/csv.js');
   const { formatPeriod } = await import('./render/format.js');
@@ -108,6 +108,8 @@ async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port:
   const port: MessageRenderer = {
     async render(input: RenderInput, opts): Promise<MessageContent> {
       const first = input.results[0];
+      // The KPI settings in force for this run (the daemon reloads them); the renderer's own are fixed at start.
+      const mspName = kpi().settings.mspName;
       const tz = first?.timezone ?? cfg.settings.timezone;
       const periodLabel = first ? formatPeriod(first.window, first.asOf, tz) : '';
       const day = first ? first.asOf.slice(0, 10) : new Date(clock.now()).toISOString().slice(0, 10);
@@ -118,11 +120,11 @@ async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port:
       const extra: Artifact[] = [];
       let csv: Artifact[] | undefined;
       if (input.results.length && (input.format === 'pdf' || input.format === 'both')) {
-        pdf = await renderer.pdf(input.results, { title, signal: opts.signal, deadline: opts.deadline });
+        pdf = await renderer.pdf(input.results, { title, mspName, signal: opts.signal, deadline: opts.deadline });
         savedAt[pdf.filename] = archive(dir, pdf);
       }
       if (input.results.length && (input.format === 'html' || input.format === 'both')) {
-        const doc = await renderer.html(input.results, { title, images: 'data' });
+        const doc = await renderer.html(input.results, { title, mspName, images: 'data' });
         const a: Artifact = { filename: (pdf?.filename ?? 'report.pdf').replace(/\.pdf$/, '.html'), contentType: 'text/html; charset=utf-8', content: Buffer.from(doc.html) };
         savedAt[a.filename] = archive(dir, a);
         extra.push(a);
@@ -133,10 +135,10 @@ async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port:
       }
       // A digest body is a one-page read: tiles and the top rows, no charts (the attachments keep everything).
       const digest = input.layout === 'digest';
-      const { images } = input.results.length && !digest ? await renderer.html(input.results, { title, images: 'cid' }) : { images: [] };
+      const { images } = input.results.length && !digest ? await renderer.html(input.results, { title, mspName, images: 'cid' }) : { images: [] };
       const shared = {
         results: input.results, ...(pdf ? { pdf } : {}), ...(csv ? { csv } : {}), maxBytes: cfg.render.maxEmailBytes,
-        images, savedAt, mspName: cfg.settings.mspName, format: { timezone: tz }, notes: input.notes, topRows: digest ? 5 : 10,
+        images, savedAt, mspName, format: { timezone: tz }, notes: input.notes, topRows: digest ? 5 : 10,
       };
       // The body once (text, HTML, attachments for the port's contract), and the whole message per recipient:
       // multipart/related > multipart/alternative with CID charts, built by the renderer's MIME tree.
@@ -199,7 +201,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const outbox = opts.outbox ?? (opts.dryRun ? path.join(cfg.paths.output, 'dry-run', new Date(clock.now()).toISOString().replace(/[:.]/g, '-')) : cfg.paths.outbox);
   const mailer = createMailer({ smtpUrl: opts.dryRun ? null : cfg.smtpUrl, outbox });
   const ledgerDb = opts.dryRun ? openDb(':memory:') : db;
-  const renderer = await createMessageRenderer(cfg, clock);
+  const renderer = await createMessageRenderer(cfg, clock, () => kpi);
   const deps: DeliveryDeps = {
     db, ledger: new Ledger(ledgerDb), computer, renderer: renderer.port,
     syncer: opts.dryRun ? { lastSuccessAt: () => clock.now(), sync: async () => ({ ok: true }) } : syncer,

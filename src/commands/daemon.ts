@@ -25,8 +25,9 @@ Edits to schedules.json are picked up at the next check (within the tick, at onc
 which schedules were added, removed or changed. An edit that is not valid is logged as an error naming the
 file and field, and the schedules in use stay until the file is fixed ("psa-reports check" shows the same).
 Edits to the settings file (--config) work the same way for the KPI settings (targets, workflows, business
-hours, time zone…), which apply from the next run; its render, autotask and paths parts need a restart, and
-the log says so.
+hours, the MSP's name…), which apply from the next run; its render, autotask and paths parts need a restart,
+and the log says so. A schedule's reports are computed in the schedule's own "timezone": the settings' time
+zone is only the default of "psa-reports run" on the command line, so editing it changes no schedule.
 
 Logs are JSON lines on standard output (no passwords). SIGTERM or SIGINT stops it gracefully: the current
 run finishes (up to 20 s) or is handed back, and the next start resumes it.

@@ -53,6 +53,8 @@ export interface HtmlOptions {
   images?: 'data' | 'cid';
   /** Page numbers for the contents of a bundle, by section anchor (known after a first print). */
   pages?: Map<string, number>;
+  /** The MSP's name in the header, when the settings in force differ from the renderer's (a daemon's reload). */
+  mspName?: string;
 }
 
 /** Options of one PDF render. */
@@ -65,6 +67,8 @@ export interface PdfOptions {
   deadline?: number;
   /** File name of the artifact (default from the report id and period). */
   filename?: string;
+  /** The MSP's name in the header and footer (default: the renderer's). */
+  mspName?: string;
 }
 
 /** An embedded chart image: the email and the HTML refer to it by Content-ID. */
@@ -204,7 +208,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     const srcOf = (img: ChartImage): string => (mode === 'cid' ? `cid:${img.cid}` : `data:image/png;base64,${img.content.toString('base64')}`);
     const reports = results.map((r, i) => {
       const own = images[i]!.map((image) => ({ src: srcOf(image), image }));
-      return reportView(r, i, own, { ...fmtBase, mspName: opts.mspName, generatedAt });
+      return reportView(r, i, own, { ...fmtBase, mspName: o.mspName ?? opts.mspName, generatedAt });
     });
     const title = documentTitle(results, o.title);
     const first = results[0];
@@ -220,7 +224,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     const html = t.report({
       glance,
       title,
-      mspName: opts.mspName,
+      mspName: o.mspName ?? opts.mspName,
       css: t.css,
       imgSrc: mode === 'cid' ? 'cid:' : 'data:',
       bundle: results.length > 1,
@@ -250,9 +254,9 @@ export function createRenderer(opts: RendererOptions): Renderer {
       const generatedAt = clock.now();
       const deadline = o.deadline ?? generatedAt + opts.renderTimeoutMs;
       const title = documentTitle(results, o.title);
-      const footer = footerTemplate(opts.mspName, title, formatDateTime(generatedAt, opts.timezone));
+      const footer = footerTemplate(o.mspName ?? opts.mspName, title, formatDateTime(generatedAt, opts.timezone));
       const print = async (pages?: Map<string, number>): Promise<Buffer> => {
-        const htmlP = document(results, { images: 'data', ...(o.title ? { title: o.title } : {}), ...(pages ? { pages } : {}) }, generatedAt).then((d) => d.html);
+        const htmlP = document(results, { images: 'data', ...(o.title ? { title: o.title } : {}), ...(o.mspName ? { mspName: o.mspName } : {}), ...(pages ? { pages } : {}) }, generatedAt).then((d) => d.html);
         htmlP.catch(() => undefined); // awaited inside htmlToPdf; this only keeps a failure after a timeout from going unhandled
         const bytes = await htmlToPdf(pool, htmlP, { paper: opts.paper, footer, deadline, ...(o.signal ? { signal: o.signal } : {}) });
         if (bytes.length < 5 || bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {

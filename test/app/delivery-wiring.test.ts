@@ -110,4 +110,32 @@ describe('a schedule run through the real composition root', () => {
       db.close();
     }
   }, 60_000);
+
+  it('an edited mspName applies from the next run (not only after a restart), and the daemon is not told to restart for it', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const file = path.join(env.dir, 'settings-name.json');
+    fs.writeFileSync(file, JSON.stringify({ settings: { mspName: 'Old Name IT' } }));
+    const outbox = path.join(env.dir, 'outbox-name');
+    const e = { ...env.env, PSA_REPORTS_OUTBOX: outbox };
+    const cfg = loadConfig({ db: env.cfg.db, config: file }, e, env.dir);
+    const db = openDb(cfg.db);
+    const schedules = schedulesFile([scheduleEntry({ id: 'named', reports: ['intake/backlog'], format: 'pdf' })], { team: { recipients: ['n@x.test'] } });
+    const wiring = await createDeliveryDeps(cfg, captureIO(e, env.dir), { schedules, db, clock: { now: () => NOW } });
+    try {
+      fs.writeFileSync(file, JSON.stringify({ settings: { mspName: 'Bright Harbour IT' } }));
+      expect(wiring.useSettings(loadConfig({ db: env.cfg.db, config: file }, e, env.dir))).toEqual([]);
+      const outcome = await runScheduleNow(wiring.deps, only(schedules));
+      expect(outcome.state).toBe('sent');
+      const eml = fs.readdirSync(outbox).filter((f) => f.endsWith('.eml'));
+      expect(eml).toHaveLength(1);
+      const root = parseMime(fs.readFileSync(path.join(outbox, eml[0]!), 'utf8').replace(/\r?\n/g, '\r\n'));
+      const text = decodeBody(walk(root).find((p) => p.contentType === 'text/plain')!).toString('utf8');
+      expect(text).toContain('Bright Harbour IT');
+      expect(text).not.toContain('Old Name IT');
+    } finally {
+      await wiring.close();
+      db.close();
+    }
+  }, 120_000);
 });

@@ -93,3 +93,14 @@ describe('psa-reports daemon --once', () => {
     expect(out.stderr.join('\n')).toMatch(/--tick: "90" is not a number of seconds from 1 to 30/);
   });
 });
+
+describe('daemon --help', () => {
+  it('says a schedule\'s own time zone wins, and does not list the time zone among the settings a reload changes', async () => {
+    const out: string[] = [];
+    const code = await main(['daemon', '--help'], { out: (s) => out.push(s), err: () => undefined, isTTY: false, env: {}, cwd: process.cwd() });
+    expect(code).toBe(0);
+    const help = out.join('\n').replace(/\s+/g, ' ');
+    expect(help).not.toMatch(/business hours, time zone/);
+    expect(help).toMatch(/computed in the schedule's own "timezone"/);
+  });
+});
