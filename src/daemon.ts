@@ -1,7 +1,8 @@
-import { dueRuns, nextRun, occurrencesBetween, SKIP_GRACE_MS } from './delivery/cron.js';
+import { dueRuns, occurrencesBetween, SKIP_GRACE_MS } from './delivery/cron.js';
 import { executeRun, type DeliveryDeps, type RunOutcome } from './delivery/execute.js';
 import type { DeliveryEvents } from './delivery/events.js';
 import type { Schedule, SchedulesFile } from './delivery/schedules.js';
+import { noWakeups, type Wakeups } from './delivery/wakeups.js';
 import { toError } from './errors.js';
 
 /**
@@ -33,6 +34,11 @@ export interface DaemonOptions {
   reload?: () => SchedulesFile | null;
   /** Looks at the settings file on every check (applies a valid edit and says so itself). */
   reloadSettings?: () => void;
+  /**
+   * Wakes the loop at each schedule's minute (node-cron in production); without it the loop checks every
+   * `tickMs`. Due times are always decided by cron.ts at the check, never by the wake-up.
+   */
+  wakeups?: Wakeups;
 }
 
 const LOCK_NAME = 'daemon';
@@ -55,6 +61,8 @@ export class Daemon {
   private worker: Promise<void> | null = null;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private wakePending = false;
+  private readonly wakeups: Wakeups;
   private stopping = false;
   private waitingLogged = false;
   private holdsLock = false;
@@ -70,6 +78,7 @@ export class Daemon {
     this.tickMs = Math.min(opts.tickMs ?? MAX_TICK_MS, MAX_TICK_MS);
     this.lockStaleMs = opts.lockStaleMs ?? 90_000;
     this.single = opts.singleInstance ?? true;
+    this.wakeups = opts.wakeups ?? noWakeups;
   }
 
   private schedule(id: string): Schedule | undefined {
@@ -106,6 +115,7 @@ export class Daemon {
     // Roles and the owner address of a run come from the file too.
     this.deps = { ...this.deps, schedules: next };
     this.deps.events.emit('schedules:reloaded', { file: next.file, added, removed, changed });
+    if (this.loop && !this.stopping) this.wakeups.watch(next.schedules, () => this.wakeUp());
   }
 
   /** One check: renew the lock, claim every due run, start the worker. */
@@ -204,16 +214,19 @@ export class Daemon {
   /** Starts the loop (returns at once). */
   start(): void {
     if (this.loop) return;
+    this.wakeups.watch(this.schedules.schedules, () => this.wakeUp());
     this.loop = (async () => {
       while (!this.stopping) {
+        this.wakePending = false;
         try {
           await this.tick();
         } catch (e) {
           this.deps.events.emit('daemon:error', { error: toError(e).message });
         }
         if (this.stopping) break;
+        if (this.wakePending) continue; // woken during the check: check again at once
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.sleepMs());
+          const t = setTimeout(resolve, this.tickMs);
           this.wake = () => {
             clearTimeout(t);
             resolve();
@@ -224,21 +237,10 @@ export class Daemon {
     })();
   }
 
-  /** Checks at once (SIGHUP: look at schedules.json now). */
+  /** Checks at once (a schedule's minute, or SIGHUP: look at schedules.json now). */
   wakeUp(): void {
+    this.wakePending = true;
     this.wake?.();
-  }
-
-  /** Sleep until the next occurrence, but never longer than `tickMs`. */
-  private sleepMs(): number {
-    const now = this.deps.clock.now();
-    let ms = this.tickMs;
-    for (const s of this.schedules.schedules) {
-      if (!s.enabled) continue;
-      const n = nextRun(s, now);
-      if (n !== null) ms = Math.min(ms, Math.max(n - now + 5, 10));
-    }
-    return ms;
   }
 
   /**
@@ -248,6 +250,7 @@ export class Daemon {
   async stop(reason = 'stop'): Promise<void> {
     if (this.stopping) return this.loop ?? undefined;
     this.stopping = true;
+    this.wakeups.stop();
     this.deps.events.emit('daemon:stopping', { signal: reason });
     this.wake?.();
     await this.loop;

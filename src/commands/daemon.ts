@@ -3,6 +3,7 @@ import { watchFile } from '../files.js';
 import { Daemon, jsonLinesLogger } from '../daemon.js';
 import { nextRun } from '../delivery/cron.js';
 import { Events } from '../delivery/events.js';
+import { cronWakeups } from '../delivery/wakeups.js';
 import { AppError } from '../errors.js';
 
 import type { Command } from './types.js';
@@ -65,7 +66,8 @@ Examples:
         events.emit('settings:invalid', { file: settingsFile, error: (e as Error).message });
       }
     };
-    const daemon = new Daemon(deps, { schedules, tickMs, reload, reloadSettings });
+    const wakeups = cronWakeups((schedule, reason) => events.emit('daemon:error', { error: `schedule ${schedule}: no timer for its cron (${reason}); it is checked every ${tickMs / 1000} s instead` }));
+    const daemon = new Daemon(deps, { schedules, tickMs, reload, reloadSettings, wakeups });
     const now = clock.now();
     io.out(JSON.stringify({
       ts: new Date(now).toISOString(), level: 'info', event: 'daemon:started', pid: process.pid, owner: deps.owner.id,

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon.js';
+import { nextRun } from '../../src/delivery/cron.js';
+import { cronWakeups, type Wakeups } from '../../src/delivery/wakeups.js';
+import { systemClock } from '../../src/types.js';
 import { openDb } from '../../src/store/db.js';
 import { Ledger, newOwner } from '../../src/delivery/ledger.js';
 import { SmtpMailer } from '../../src/delivery/mailer.js';
@@ -276,6 +279,53 @@ describe('graceful shutdown', () => {
     await d.stop('SIGINT');
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(smtp.received).toHaveLength(3);
+  });
+});
+
+describe('wake-ups', () => {
+  it('a wake-up at a schedule\'s minute makes the loop check at once, not at its next periodic check', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-02T06:59:59Z'));
+    const file = schedulesFile([scheduleEntry({ cron: '0 7 * * *' })]);
+    const deps = makeDeps(store.db, mailer(), clock, file);
+    let wake: (() => void) | null = null;
+    const watched: string[][] = [];
+    const wakeups: Wakeups = { watch(s, w) { watched.push(s.map((x) => x.id)); wake = w; }, stop() { wake = null; } };
+    // A periodic check far away (30 s): only the wake-up can bring the run.
+    const d = new Daemon(deps, { schedules: file, tickMs: 30_000, wakeups });
+    const first = deps.events.once('tick');
+    d.start();
+    await first;
+    expect(watched).toEqual([['weekly']]);
+    clock.set('2026-03-02T07:00:00.020Z');
+    const finished = deps.events.once('run:finished');
+    wake!();
+    expect((await finished).state).toBe('sent');
+    await d.stop('test');
+    expect(wake).toBeNull(); // stopped with the daemon
+    expect(smtp.received).toHaveLength(3);
+  });
+
+  it('node-cron\'s timers fall on the instants our cron maths gives, in each schedule\'s zone', async () => {
+    const cron = await import('node-cron');
+    const file = schedulesFile([
+      scheduleEntry({ id: 'ny', cron: '0 7 * * mon', timezone: 'America/New_York' }),
+      scheduleEntry({ id: 'syd', cron: '30 6 1 * *', timezone: 'Australia/Sydney' }),
+      scheduleEntry({ id: 'utc', cron: '*/15 8-17 * * 1-5', timezone: 'UTC' }),
+    ]);
+    const w = cronWakeups();
+    w.watch(file.schedules, () => undefined);
+    try {
+      const tasks = [...cron.getTasks().values()].filter((t) => t.name?.startsWith('psa-reports:'));
+      expect(tasks.map((t) => t.name).sort()).toEqual(['psa-reports:ny', 'psa-reports:syd', 'psa-reports:utc']);
+      for (const t of tasks) {
+        const s = file.schedules.find((x) => `psa-reports:${x.id}` === t.name)!;
+        const now = systemClock.now();
+        expect(t.getNextRun()?.getTime()).toBe(nextRun(s, now));
+      }
+    } finally {
+      w.stop();
+    }
+    expect([...cron.getTasks().values()].filter((t) => t.name?.startsWith('psa-reports:'))).toEqual([]);
   });
 });
 
