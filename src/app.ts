@@ -92,19 +92,20 @@ function archive(dir: string, a: Artifact): string {
  * The renderer built from the configuration (Chromium path, paper, deadlines, zone, MSP name). Loaded on
  * demand: puppeteer and canvas are not needed by sync or check.
  */
-export async function createConfiguredRenderer(cfg: Config, clock: Clock = systemClock): Promise<Renderer> {
+export async function createConfiguredRenderer(cfg: Config, clock: Clock = systemClock, events?: Events): Promise<Renderer> {
   const { createRenderer } = await import('./render/pdf.js');
   return createRenderer({
     chromiumPath: cfg.render.chromiumPath, paper: cfg.render.paper, renderTimeoutMs: cfg.render.renderTimeoutMs,
     recycleAfter: cfg.render.recycleAfter, timezone: cfg.settings.timezone, mspName: cfg.settings.mspName, clock,
+    ...(events ? { onPoolEvent: events.forwardPool() } : {}),
   });
 }
 
-async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Config = () => cfg): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
+async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Config, events: Events): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
   const { buildEmail } = await import('./render/email.js');
   const { csvArtifact } = await import('./render/csv.js');
   const { formatPeriod } = await import('./render/format.js');
-  const renderer = await createConfiguredRenderer(cfg, clock);
+  const renderer = await createConfiguredRenderer(cfg, clock, events);
   const port: MessageRenderer = {
     async render(input: RenderInput, opts): Promise<MessageContent> {
       const first = input.results[0];
@@ -188,7 +189,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
     async sync({ signal }) {
       const { runSync } = await import('./commands/sync.js');
       try {
-        const s = await runSync(cfg, io, { db, clock, signal, progress: 'none' });
+        const s = await runSync(cfg, io, { db, clock, signal, progress: 'none', onEvent: events.forward() });
         const failed = s.entities.filter((e) => !e.ok);
         return failed.length ? { ok: false, error: failed.map((e) => `${e.entity}: ${e.ok ? '' : e.error}`).join('; ') } : { ok: true };
       } catch (e) {
@@ -201,7 +202,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const outbox = opts.outbox ?? (opts.dryRun ? path.join(cfg.paths.output, 'dry-run', new Date(clock.now()).toISOString().replace(/[:.]/g, '-')) : cfg.paths.outbox);
   const mailer = createMailer({ smtpUrl: opts.dryRun ? null : cfg.smtpUrl, outbox });
   const ledgerDb = opts.dryRun ? openDb(':memory:') : db;
-  const renderer = await createMessageRenderer(cfg, clock, () => kpi);
+  const renderer = await createMessageRenderer(cfg, clock, () => kpi, events);
   const deps: DeliveryDeps = {
     db, ledger: new Ledger(ledgerDb), computer, renderer: renderer.port,
     syncer: opts.dryRun ? { lastSuccessAt: () => clock.now(), sync: async () => ({ ok: true }) } : syncer,

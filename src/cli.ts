@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.js';
 import { AppError, exitCodeOf } from './errors.js';
 import { systemClock, type Clock } from './types.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import type { Command, CommandIO, OptionSpec } from './commands/types.js';
 
 /**
@@ -37,6 +38,8 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'config', type: 'string', arg: '<settings.json>', help: 'settings file (KPI settings, Autotask budget, renderer); default: built-in defaults' },
   { name: 'db', type: 'string', arg: '<file>', help: 'SQLite store (env PSA_REPORTS_DB; default ./psa-reports.db)' },
   { name: 'schedules', type: 'string', arg: '<file>', help: 'schedules file (env PSA_REPORTS_SCHEDULES; default ./schedules.json)' },
+  { name: 'log-format', type: 'string', arg: '<human|json>', help: 'log every event (sync, Autotask client, browser, delivery) as human lines or JSON lines; the daemon logs JSON by default' },
+  { name: 'log-level', type: 'string', arg: '<level>', help: 'debug | info (default) | warn | error; debug adds every request and page' },
   { name: 'help', type: 'boolean', short: 'h', help: 'show help' },
 ];
 
@@ -140,7 +143,12 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), clock: C
       cached ??= read();
       return cached;
     };
-    return await cmd.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, { io, loadConfig: load, clock });
+    const format = parsed.values['log-format'] as string | undefined;
+    const level = (parsed.values['log-level'] as string | undefined) ?? 'info';
+    if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format)) throw new AppError(`--log-format: "${format}" is not allowed. Allowed: ${LOG_FORMATS.join(', ')}`, 'USAGE');
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new AppError(`--log-level: "${level}" is not allowed. Allowed: ${LOG_LEVELS.join(', ')}`, 'USAGE');
+    const log = { ...(format ? { format: format as LogFormat } : {}), level: level as LogLevel };
+    return await cmd.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, { io, loadConfig: load, clock, log });
   } catch (e) {
     const msg = e instanceof AppError ? e.message : (e as Error)?.stack ?? String(e);
     io.err(`psa-reports ${name}: ${msg}`);

@@ -1,6 +1,5 @@
 import { dueRuns, occurrencesBetween, SKIP_GRACE_MS } from './delivery/cron.js';
 import { executeRun, type DeliveryDeps, type RunOutcome } from './delivery/execute.js';
-import type { DeliveryEvents } from './delivery/events.js';
 import type { Schedule, SchedulesFile } from './delivery/schedules.js';
 import { noWakeups, type Wakeups } from './delivery/wakeups.js';
 import { toError } from './errors.js';
@@ -268,13 +267,4 @@ export class Daemon {
     this.deps.events.emit('lock:released', { owner: this.deps.owner.id });
     this.deps.events.emit('daemon:stopped', {});
   }
-}
-
-/** A JSON-lines logger of every event; addresses are kept, secrets never reach events. */
-export function jsonLinesLogger(write: (line: string) => void, clock: { now(): number }): <K extends keyof DeliveryEvents>(name: K, e: DeliveryEvents[K]) => void {
-  return (name, e) => {
-    if (name === 'tick' && !(e as DeliveryEvents['tick']).due) return;
-    const level = /failed|error|invalid/.test(name) ? 'error' : /retry|waiting|stale|run:released/.test(name) ? 'warn' : 'info';
-    write(JSON.stringify({ ts: new Date(clock.now()).toISOString(), level, event: name, ...e }));
-  };
 }

@@ -672,6 +672,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
       tenantUsed = t.currentTimeframeRequestCount;
       ownAtRead = stats.requests;
       readAt = clock.now();
+      emit({ type: 'autotask:threshold', used: tenantUsed, threshold, own: ownInWindow(clock.now()) });
       return t;
     },
 

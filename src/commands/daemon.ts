@@ -1,6 +1,7 @@
 import { createDeliveryDeps, loadSchedulesFor } from '../app.js';
 import { watchFile } from '../files.js';
-import { Daemon, jsonLinesLogger } from '../daemon.js';
+import { Daemon } from '../daemon.js';
+import { createLogger } from '../log.js';
 import { nextRun } from '../delivery/cron.js';
 import { Events } from '../delivery/events.js';
 import { cronWakeups } from '../delivery/wakeups.js';
@@ -40,7 +41,7 @@ Examples:
     { name: 'once', type: 'boolean', help: 'check once, run what is due, wait for it, exit (1 if a run failed)' },
     { name: 'tick', type: 'string', arg: '<seconds>', help: 'longest wait between checks, 1–30 (default 30)' },
   ],
-  async run(args, { io, loadConfig, clock }) {
+  async run(args, { io, loadConfig, clock, log: logOpts }) {
     const cfg = loadConfig();
     let tickMs = 30_000;
     if (args.values.tick !== undefined) {
@@ -49,7 +50,7 @@ Examples:
       tickMs = Math.round(n * 1000);
     }
     const events = new Events();
-    const log = jsonLinesLogger((l) => io.out(l), clock);
+    const log = createLogger({ format: logOpts?.format ?? 'json', level: logOpts?.level ?? 'info', write: (l) => io.out(l), clock });
     events.onAny(log);
     const wiring = await createDeliveryDeps(cfg, io, { events, clock });
     const { deps, schedules } = wiring;
@@ -69,11 +70,10 @@ Examples:
     const wakeups = cronWakeups((schedule, reason) => events.emit('daemon:error', { error: `schedule ${schedule}: no timer for its cron (${reason}); it is checked every ${tickMs / 1000} s instead` }));
     const daemon = new Daemon(deps, { schedules, tickMs, reload, reloadSettings, wakeups });
     const now = clock.now();
-    io.out(JSON.stringify({
-      ts: new Date(now).toISOString(), level: 'info', event: 'daemon:started', pid: process.pid, owner: deps.owner.id,
-      db: cfg.db, schedulesFile: schedules.file, mail: deps.mailer.describe(),
+    events.emit('daemon:started', {
+      pid: process.pid, owner: deps.owner.id, db: cfg.db, schedulesFile: schedules.file, mail: deps.mailer.describe(),
       schedules: schedules.schedules.map((s) => ({ id: s.id, enabled: s.enabled, cron: s.cron, timezone: s.timezone, next: s.enabled ? new Date(nextRun(s, now) ?? 0).toISOString() : null })),
-    }));
+    });
     try {
       if (args.values.once) {
         const t = await daemon.tick();

@@ -5,18 +5,23 @@ import { runScheduleNow } from '../delivery/execute.js';
 import { testCopyOf } from '../delivery/schedules.js';
 import { loadSchedulesFor } from '../app.js';
 import { AppError } from '../errors.js';
-import type { CommandIO } from './types.js';
+import type { CommandContext, CommandIO } from './types.js';
+import { Events } from '../events.js';
+import { createLogger } from '../log.js';
 
 /**
  * `run <schedule-id> --send | --dry-run`. --send is a manual run in the ledger (its own row, delivered once
  * per recipient, visible in `history`); --dry-run renders every message into a folder and sends nothing.
  */
-export async function runScheduleNow_(cfg: Config, io: CommandIO, clock: Clock, ids: string[], opts: { send: boolean; dryRun: boolean; to?: string }): Promise<number> {
+export async function runScheduleNow_(cfg: Config, io: CommandIO, clock: Clock, ids: string[], opts: { send: boolean; dryRun: boolean; to?: string; log?: CommandContext['log'] }): Promise<number> {
   if (opts.send && opts.dryRun) throw new AppError('--send and --dry-run exclude each other: choose one', 'USAGE');
   // --to: a test copy for one address instead of the schedule's recipients.
   let schedules = opts.to !== undefined ? loadSchedulesFor(cfg) : undefined;
   if (schedules && opts.to !== undefined) for (const id of ids) if (schedules.schedules.some((s) => s.id === id)) schedules = testCopyOf(schedules, id, opts.to);
-  const wiring = await createDeliveryDeps(cfg, io, { clock, ...(opts.dryRun ? { dryRun: true } : {}), ...(schedules ? { schedules } : {}) });
+  const events = new Events();
+  // --log-format: every event of the run (sync, client, browser, delivery) as log lines on stderr.
+  if (opts.log?.format) events.onAny(createLogger({ format: opts.log.format, level: opts.log.level, write: (l) => io.err(l), clock }));
+  const wiring = await createDeliveryDeps(cfg, io, { clock, events, ...(opts.dryRun ? { dryRun: true } : {}), ...(schedules ? { schedules } : {}) });
   try {
     const unknown = ids.filter((id) => !wiring.schedules.schedules.some((s) => s.id === id));
     if (unknown.length) {

@@ -64,14 +64,14 @@ Examples:
     { name: 'dry-run', type: 'boolean', help: 'with a schedule id: render it and send nothing' },
     { name: 'recipient', type: 'string', arg: '<address>', help: 'with --send or --dry-run: a test copy for this address only, "[Test]" in the subject' },
   ],
-  async run(args, { io, loadConfig, clock }) {
+  async run(args, { io, loadConfig, clock, log }) {
     const names = args.positionals;
     if (names.length === 0) throw new AppError('name at least one report id, group or schedule id. Try: psa-reports list reports', 'USAGE');
     const cfg = loadConfig();
     if (args.values.send || args.values['dry-run']) {
       const { runScheduleNow } = await import('./run-schedule.js');
       return runScheduleNow(cfg, io, clock, names, {
-        send: Boolean(args.values.send), dryRun: Boolean(args.values['dry-run']), ...(args.values.recipient !== undefined ? { to: String(args.values.recipient) } : {}),
+        send: Boolean(args.values.send), dryRun: Boolean(args.values['dry-run']), ...(log ? { log } : {}), ...(args.values.recipient !== undefined ? { to: String(args.values.recipient) } : {}),
       });
     }
     if (args.values.recipient !== undefined) throw new AppError('--recipient goes with a schedule id and --send or --dry-run (a test copy of that schedule)', 'USAGE');

@@ -5,6 +5,8 @@ import { createAutotaskClient, type AutotaskClientOptions, type AutotaskEvent } 
 import { openDb, type Db } from '../store/db.js';
 import { resolveEntities, syncAll, type SyncEvent, type SyncSummary } from '../sync/index.js';
 import { systemClock, type Clock } from '../types.js';
+import { Events } from '../events.js';
+import { createLogger } from '../log.js';
 
 /** Options of `runSync`. */
 export interface RunSyncOptions {
@@ -172,12 +174,19 @@ Examples:
     { name: 'full', type: 'boolean', help: 're-read every entity completely and remove local rows Autotask no longer has' },
     { name: 'entities', type: 'string', arg: '<A,B>', help: 'comma-separated entity names (default: all; see psa-reports list entities)' },
   ],
-  async run(args, { io, loadConfig, clock }) {
+  async run(args, { io, loadConfig, clock, log }) {
     if (args.positionals.length) throw new AppError(`unexpected argument "${args.positionals[0]}". Try: psa-reports sync --help`, 'USAGE');
     const entities = typeof args.values.entities === 'string' ? args.values.entities.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     resolveEntities(entities); // usage errors before any network or file work
     const config = loadConfig();
-    const summary = await runSync(config, io, { clock, full: args.values.full === true, ...(entities ? { entities } : {}) });
+    let logging: Partial<RunSyncOptions> = {};
+    if (log?.format) {
+      // Every sync and client event as a log line on stderr, instead of the progress display.
+      const events = new Events();
+      events.onAny(createLogger({ format: log.format, level: log.level, write: (l) => io.err(l), clock }));
+      logging = { onEvent: events.forward(), progress: 'none' };
+    }
+    const summary = await runSync(config, io, { ...logging, clock, full: args.values.full === true, ...(entities ? { entities } : {}) });
     return syncExitCode(summary);
   },
 };

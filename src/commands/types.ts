@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Clock } from '../types.js';
+import type { LogFormat, LogLevel } from '../log.js';
 
 /** Where a command writes; tests pass their own. */
 export interface CommandIO {
@@ -63,4 +64,6 @@ export interface CommandContext {
   loadConfig: (opts?: { fresh?: boolean }) => Config;
   /** The one time base of the process (a fake one in tests). */
   clock: Clock;
+  /** Logging asked for on the command line (`--log-format`, `--log-level`); absent format: the command's default. */
+  log?: { format?: LogFormat; level: LogLevel };
 }

@@ -1,5 +1,3 @@
-import { EventEmitter } from 'node:events';
-
 /** Events of the delivery core and the daemon (design style 10): they feed the log and let tests wait. */
 export interface DeliveryEvents {
   'tick': { now: number; due: number; lockHeld: boolean };
@@ -19,6 +17,7 @@ export interface DeliveryEvents {
   'mail:failed': { runId: number; recipient: string; error: string; permanent: boolean };
   'notice:sent': { runId: number; to: string; messageId: string };
   'notice:failed': { runId: number; to: string; error: string };
+  'daemon:started': { pid: number; owner: string; db: string; schedulesFile: string; mail: string; schedules: { id: string; enabled: boolean; cron: string; timezone: string; next: string | null }[] };
   'daemon:error': { error: string };
   'schedules:reloaded': { file: string; added: string[]; removed: string[]; changed: string[] };
   'schedules:invalid': { file: string; error: string; kept: string[] };
@@ -31,47 +30,5 @@ export interface DeliveryEvents {
 /** Phases of a run, in order; the one that failed or overran the deadline is recorded. */
 export type RunPhase = 'sync' | 'compute' | 'render' | 'deliver' | 'notify';
 
-/** A listener of every event. */
-export type AnyListener = <K extends keyof DeliveryEvents>(name: K, e: DeliveryEvents[K]) => void;
-
-/** A typed wrapper over EventEmitter. Listeners that throw are not allowed to break a run. */
-export class Events {
-  private readonly ee = new EventEmitter();
-  private readonly any = new Set<AnyListener>();
-
-  constructor() {
-    this.ee.setMaxListeners(100);
-  }
-
-  on<K extends keyof DeliveryEvents>(name: K, fn: (e: DeliveryEvents[K]) => void): () => void {
-    this.ee.on(name, fn);
-    return () => this.ee.off(name, fn);
-  }
-
-  /** Every event, for the logger. */
-  onAny(fn: AnyListener): () => void {
-    this.any.add(fn);
-    return () => this.any.delete(fn);
-  }
-
-  /** Resolves with the first event of `name` for which `pred` holds. */
-  once<K extends keyof DeliveryEvents>(name: K, pred: (e: DeliveryEvents[K]) => boolean = () => true): Promise<DeliveryEvents[K]> {
-    return new Promise((resolve) => {
-      const fn = (e: DeliveryEvents[K]) => {
-        if (!pred(e)) return;
-        this.ee.off(name, fn);
-        resolve(e);
-      };
-      this.ee.on(name, fn);
-    });
-  }
-
-  emit<K extends keyof DeliveryEvents>(name: K, e: DeliveryEvents[K]): void {
-    try {
-      for (const fn of this.any) fn(name, e);
-      this.ee.emit(name, e);
-    } catch {
-      // A faulty listener (logger, test) must not change the outcome of a run.
-    }
-  }
-}
+export { Events } from '../events.js';
+export type { AnyListener } from '../events.js';

@@ -5,7 +5,7 @@ import { executeRun, runScheduleNow, burstResults } from '../../src/delivery/exe
 import { OutboxMailer, SmtpMailer } from '../../src/delivery/mailer.js';
 import { newOwner } from '../../src/delivery/ledger.js';
 import type { DeliveryEvents } from '../../src/delivery/events.js';
-import { jsonLinesLogger } from '../../src/daemon.js';
+import { createLogger } from '../../src/log.js';
 import {
   FakeClock, StubComputer, StubRenderer, makeDeps, only, scheduleEntry, schedulesFile, seedResources, startSmtp, tempStore, tinyResult, type TestSmtp,
 } from './_helpers.js';
@@ -413,7 +413,7 @@ describe('SMTP credentials', () => {
       const bad = new SmtpMailer(authSmtp.url.replace('s3cr3t-Pa55', 'wr0ng-Pa55'));
       const deps2 = makeDeps(store.db, bad, clock, file);
       const logLines: string[] = [];
-      deps2.events.onAny(jsonLinesLogger((l) => logLines.push(l), clock));
+      deps2.events.onAny(createLogger({ format: 'json', write: (l) => logLines.push(l), clock }));
       const out = await runScheduleNow(deps2, only(file));
       bad.close();
       expect(out.state).toBe('failed');
