@@ -60,6 +60,13 @@ describe('psa-reports run', () => {
     const d = await run('intake/backlog', '--as-of', 'tomorrow');
     expect(d.code).toBe(2);
     expect(d.err).toMatch(/--as-of: "tomorrow" is not a date or time/);
+    for (const bad of ['2026-13-45T09:00', '0050-06-01']) {
+      const x = await run('intake/backlog', '--as-of', bad);
+      expect(x.code, bad).toBe(2);
+      expect(x.err).toContain(`--as-of: "${bad}" is not a valid date or time`);
+      expect(x.err).toContain('Allowed: YYYY-MM-DD');
+      expect(x.out).toBe('');
+    }
     const e = await run('intake/backlog', '--window', 'last-week');
     expect(e.code).toBe(2);
     expect(e.err).toMatch(/--window: "last-week" is not allowed\. Allowed: previous-week, previous-month, last-7-days/);
