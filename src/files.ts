@@ -39,3 +39,28 @@ export function watchFile<T>(file: string, load: () => T, initial?: fs.Stats | n
     return load();
   };
 }
+
+/**
+ * Why `file` cannot be started as a program ("does not exist", "is a folder…"), or null when it can:
+ * checked before a launch, because a
+ * failed start of a child process is reported as an `error` event that nothing may be listening to.
+ */
+export function executableProblem(file: string): string | null {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : `cannot be read (${code ?? (e as Error).message})`;
+  }
+  if (st.isDirectory()) return 'is a folder, not a program';
+  if (!st.isFile()) return 'is not a regular file';
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+  } catch {
+    return 'is not executable (no execute permission for this user)';
+  }
+  // Root passes the access check on any x bit; the kernel then still wants one.
+  if ((st.mode & 0o111) === 0) return 'is not executable (no execute permission)';
+  return null;
+}

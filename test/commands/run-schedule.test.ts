@@ -66,4 +66,26 @@ describe('psa-reports run <schedule>', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no schedule with id "nope"\. Allowed: backlog-daily/);
   });
+
+  it('a Chromium path that exists but cannot be started fails the run with the reason, tells the owner, and does not end the process', async () => {
+    const fake = path.join(env.dir, 'chromium-not-executable');
+    fs.writeFileSync(fake, 'not a program\n', { mode: 0o644 });
+    fs.chmodSync(fake, 0o644);
+    const settings = path.join(env.dir, 'settings-bad-chromium.json');
+    fs.writeFileSync(settings, JSON.stringify({ render: { chromiumPath: fake } }));
+    const before = smtp.received.length;
+    for (const attempt of [1, 2]) {
+      const r = await run('run', 'backlog-daily', '--send', '--config', settings);
+      expect(r.code, `attempt ${attempt}: ${r.err}`).toBe(1);
+      expect(r.out).toMatch(/backlog-daily: run \d+ failed \(.*Chromium could not be started from .*chromium-not-executable: it is not executable/);
+    }
+    const hist = await run('history', '--failed', '--limit', '2');
+    expect(hist.out).toMatch(/FAILED\s+backlog-daily/);
+    expect(hist.out).toContain(`Chromium could not be started from ${fake}: it is not executable`);
+    expect(hist.out).toContain('set render.chromiumPath in the settings file (or PUPPETEER_EXECUTABLE_PATH)');
+    expect(hist.out).not.toMatch(/WORKING/);
+    // The owner heard of each failure; nobody got a report.
+    const mine = smtp.received.slice(before);
+    expect(mine.map((m) => m.to[0])).toEqual(['ops@msp.test', 'ops@msp.test']);
+  }, 120_000);
 });
