@@ -111,6 +111,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
     io.err(`psa-reports: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. Try: psa-reports --help`);
     return 2;
   }
+  let cached: Config | undefined;
   try {
     const cmd = (await loader()).default;
     const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
@@ -127,7 +128,6 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
       io.out(commandHelp(cmd));
       return 0;
     }
-    let cached: Config | undefined;
     const load = (o: { fresh?: boolean } = {}) => {
       const read = () => loadConfig(
         { config: parsed.values.config as string | undefined, db: parsed.values.db as string | undefined, schedules: parsed.values.schedules as string | undefined },
@@ -140,7 +140,10 @@ export async function main(argv: string[], io: CommandIO = defaultIO()): Promise
       return cached;
     };
     return await cmd.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, { io, loadConfig: load });
-  } catch (e) {
+  } catch (thrown) {
+    // A SQLite failure past the opening (a disk full during a sync, a page found damaged) names the store.
+    const sqlite = cached && /^SQLITE_/.test(String((thrown as { code?: unknown } | null)?.code));
+    const e = sqlite ? (await import('./store/db.js')).storeError(cached!.db, thrown) : thrown;
     const msg = e instanceof AppError ? e.message : (e as Error)?.stack ?? String(e);
     io.err(`psa-reports ${name}: ${msg}`);
     return exitCodeOf(e);

@@ -1,4 +1,4 @@
-import { createDeliveryDeps } from '../app.js';
+import { createDeliveryDeps, openStore } from '../app.js';
 import type { Config } from '../config.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { testCopyOf } from '../delivery/schedules.js';
@@ -15,7 +15,15 @@ export async function runScheduleNow_(cfg: Config, io: CommandIO, ids: string[],
   // --to: a test copy for one address instead of the schedule's recipients.
   let schedules = opts.to !== undefined ? loadSchedulesFor(cfg) : undefined;
   if (schedules && opts.to !== undefined) for (const id of ids) if (schedules.schedules.some((s) => s.id === id)) schedules = testCopyOf(schedules, id, opts.to);
-  const wiring = await createDeliveryDeps(cfg, io, { ...(opts.dryRun ? { dryRun: true } : {}), ...(schedules ? { schedules } : {}) });
+  // A schedule run reads the store (a dry run only reads it): a mistyped --db must not start a new one.
+  const db = openStore(cfg, { mustExist: true });
+  let wiring: Awaited<ReturnType<typeof createDeliveryDeps>>;
+  try {
+    wiring = await createDeliveryDeps(cfg, io, { db, ...(opts.dryRun ? { dryRun: true } : {}), ...(schedules ? { schedules } : {}) });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   try {
     const unknown = ids.filter((id) => !wiring.schedules.schedules.some((s) => s.id === id));
     if (unknown.length) {
@@ -38,6 +46,7 @@ export async function runScheduleNow_(cfg: Config, io: CommandIO, ids: string[],
     return failed ? 1 : 0;
   } finally {
     await wiring.close();
+    db.close();
   }
 }
 export { runScheduleNow_ as runScheduleNow };

@@ -91,7 +91,7 @@ Examples:
     }
     if (windowKind !== undefined && from !== undefined) throw new AppError('--window and --from/--to both set the window: give one of them', 'USAGE');
     loadRegistry();
-    const db = openStore(cfg);
+    const db = openStore(cfg, { mustExist: true });
     try {
       if (lastSyncAt(db) === null) io.err('warning: the store has never completed a sync; reports will be empty. Run: psa-reports sync (or psa-reports demo)');
       const visual = format === 'html' || format === 'pdf';
