@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,4 +89,38 @@ describe('psa-reports run <schedule>', () => {
     const mine = smtp.received.slice(before);
     expect(mine.map((m) => m.to[0])).toEqual(['ops@msp.test', 'ops@msp.test']);
   }, 120_000);
+
+  it('a Chromium that never answers: the run fails at its deadline and the process exits, the browser killed (no lingering)', async () => {
+    const fakeDir = fs.mkdtempSync(path.join(env.dir, 'hung-'));
+    const fake = path.join(fakeDir, 'chromium');
+    fs.writeFileSync(fake, `#!/bin/sh\necho $$ > ${fakeDir}/pid\nexec sleep 600\n`, { mode: 0o755 });
+    const settings = path.join(fakeDir, 'settings.json');
+    fs.writeFileSync(settings, JSON.stringify({ render: { chromiumPath: fake } }));
+    const sched = path.join(fakeDir, 'schedules.json');
+    fs.writeFileSync(sched, JSON.stringify({
+      owner: 'ops@msp.test',
+      roles: { managers: { recipients: ['a@msp.test'] } },
+      // A fresh enough store (no sync), so the deadline falls in the render.
+      schedules: [{ id: 'hung-render', cron: '0 8 * * *', timezone: 'UTC', reports: ['intake/backlog'], format: 'pdf', roles: ['managers'], subject: 'B', freshness: '3650d', deadline: '4s' }],
+    }));
+    const root = path.resolve(__dirname, '../..');
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AUTOTASK_') && !k.startsWith('PSA_REPORTS_') && k !== 'SMTP_URL'));
+    const child = spawn(path.join(root, 'node_modules/.bin/vite-node'), [path.join(root, 'test/sync/_cli.ts'), '--',
+      'run', 'hung-render', '--send', '--db', env.cfg.db, '--schedules', sched, '--config', settings], {
+      cwd: env.dir, env: { ...clean, ...env.env, SMTP_URL: smtp.url }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (b) => (out += b));
+    child.stderr!.on('data', (b) => (out += b));
+    try {
+      // Before: the process stayed until puppeteer's protocol timeout (3 min) gave up on the launch.
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code, out).toBe(1);
+      expect(out).toMatch(/hung-render: run \d+ failed/);
+      const pid = Number(fs.readFileSync(path.join(fakeDir, 'pid'), 'utf8'));
+      expect(() => process.kill(pid, 0)).toThrow(); // the never-answering "browser" is gone too
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
