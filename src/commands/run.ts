@@ -17,7 +17,7 @@ function writeOut(io: CommandIO, out: string | undefined, name: string, content:
     return null;
   }
   const target = out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory()) ? path.join(out, name) : out;
-  writeFileAtomic(target, content);
+  writeFileAtomic(target, content, { label: '--out' });
   return target;
 }
 
