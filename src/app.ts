@@ -35,9 +35,12 @@ export function loadRegistry(): RegisteredReport[] {
   return registryCache;
 }
 
-/** Opens the configured store (creating and migrating it). */
-export function openStore(cfg: Config): Db {
-  return openDb(cfg.db);
+/**
+ * Opens the configured store (migrating it). Created when missing, unless `mustExist`: the commands that
+ * only read a store refuse a path where none is (exit 2, telling to sync first).
+ */
+export function openStore(cfg: Config, opts: { mustExist?: boolean } = {}): Db {
+  return openDb(cfg.db, opts);
 }
 
 /** Whether the store has ever completed a sync (reports over an empty store are worth a warning). */

@@ -115,6 +115,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), clock: C
     io.err(`psa-reports: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. Try: psa-reports --help`);
     return 2;
   }
+  let cached: Config | undefined;
   try {
     const cmd = (await loader()).default;
     const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
@@ -131,7 +132,6 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), clock: C
       io.out(commandHelp(cmd));
       return 0;
     }
-    let cached: Config | undefined;
     const load = (o: { fresh?: boolean } = {}) => {
       const read = () => loadConfig(
         { config: parsed.values.config as string | undefined, db: parsed.values.db as string | undefined, schedules: parsed.values.schedules as string | undefined },
@@ -149,7 +149,10 @@ export async function main(argv: string[], io: CommandIO = defaultIO(), clock: C
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new AppError(`--log-level: "${level}" is not allowed. Allowed: ${LOG_LEVELS.join(', ')}`, 'USAGE');
     const log = { ...(format ? { format: format as LogFormat } : {}), level: level as LogLevel };
     return await cmd.run({ values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }, { io, loadConfig: load, clock, log });
-  } catch (e) {
+  } catch (thrown) {
+    // A SQLite failure past the opening (a disk full during a sync, a page found damaged) names the store.
+    const sqlite = cached && /^SQLITE_/.test(String((thrown as { code?: unknown } | null)?.code));
+    const e = sqlite ? (await import('./store/db.js')).storeError(cached!.db, thrown) : thrown;
     const msg = e instanceof AppError ? e.message : (e as Error)?.stack ?? String(e);
     io.err(`psa-reports ${name}: ${msg}`);
     return exitCodeOf(e);

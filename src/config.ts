@@ -170,18 +170,109 @@ export function formatIssues(file: string, error: z.ZodError): string {
     .join('\n');
 }
 
-/** Reads and parses a JSON file, with errors naming the file. */
+/**
+ * Reads and parses a JSON file, with errors naming the file. The text must be UTF-8 (a leading byte-order
+ * mark, as some Windows editors write, is dropped). A syntax error gives the line and column only, never
+ * the text around it: the path may be a link to a file that is not ours to print.
+ */
 export function readJsonFile(file: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new AppError(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Check the path given.`, 'CONFIG', { cause: e });
   }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch (e) {
+    throw new AppError(`${file}: not UTF-8 text. Save the file as UTF-8 (JSON must be UTF-8).`, 'CONFIG', { cause: e, details: { file } });
+  }
   try {
     return JSON.parse(text);
+  } catch {
+    // The engine's message quotes the start of the text (Node 20 and later): ours says only where and what.
+    const found = jsonSyntaxError(text);
+    const where = found ? ` at line ${lineColumn(text, found.at)}: ${found.what}` : '';
+    throw new AppError(`${file}: not valid JSON${where}`, 'CONFIG', { details: { file } });
+  }
+}
+
+/** "L, column C" (both from 1) of a character offset. */
+function lineColumn(text: string, at: number): string {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < at && i < text.length; i++) if (text[i] === '\n') { line++; start = i + 1; }
+  return `${line}, column ${at - start + 1}`;
+}
+
+/**
+ * Where a JSON text first breaks the grammar (RFC 8259) and what was expected there; null when it does
+ * not (or nests too deep to follow).
+ */
+export function jsonSyntaxError(text: string): { at: number; what: string } | null {
+  let i = 0;
+  class Stop { constructor(readonly at: number, readonly what: string) {} }
+  const fail = (what: string, at = i): never => { throw new Stop(at, i >= text.length ? 'the file ends too early' : what); };
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
+  const str = () => {
+    i++; // opening quote
+    for (;;) {
+      if (i >= text.length) fail('');
+      const c = text.charCodeAt(i);
+      if (c === 0x22) { i++; return; }
+      if (c < 0x20) fail('a line break or control character inside a string (write \\n)');
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('a \\u escape needs four hex digits');
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else fail('an unknown escape after \\ (allowed: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+      } else i++;
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('expected a property name in double quotes (no comma after the last property)');
+        str(); ws();
+        if (text[i] !== ':') fail('expected ":" after the property name');
+        i++; value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return; }
+        fail('expected "," or "}" after the property value');
+      }
+    }
+    if (c === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) {
+        value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ']') { i++; return; }
+        fail('expected "," or "]" after the list element');
+      }
+    }
+    if (c === '"') return str();
+    const lit = /^(true|false|null)/.exec(text.slice(i, i + 5));
+    if (lit) { i += lit[0].length; return; }
+    const num = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (num && num[0].length) { i += num[0].length; return; }
+    fail('expected a value: an object, list, "string", number, true, false or null');
+  };
+  try {
+    value(); ws();
+    if (i < text.length) fail('unexpected text after the end of the JSON value');
+    return null;
   } catch (e) {
-    throw new AppError(`${file}: not valid JSON: ${(e as Error).message}`, 'CONFIG', { cause: e });
+    if (e instanceof Stop) return { at: e.at, what: e.what };
+    return null; // nested too deep for the stack
   }
 }
 

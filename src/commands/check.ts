@@ -6,9 +6,10 @@ import { openSession, packageRoot } from '../reporting/context.js';
 import { validateReports, type RegisteredReport } from '../reporting/define.js';
 import { loadSchedules } from '../delivery/schedules.js';
 import { defaultSettings, type Config, type Settings } from '../config.js';
-import { openDb } from '../store/db.js';
+import { openDb, storeError } from '../store/db.js';
 import { redactUrl } from '../delivery/mailer.js';
 import { lastSyncAt } from '../app.js';
+import { executableProblem } from '../files.js';
 import type { Command } from './types.js';
 
 /** The SQL files of every report folder, relative to reports/. */
@@ -66,16 +67,10 @@ export function environment(cfg: Config, now: number): string[] {
     ? `--  mail: SMTP ${redactUrl(cfg.smtpUrl)}, from ${cfg.mailFrom}`
     : `--  mail: no SMTP_URL, so messages are written as .eml files to ${cfg.paths.outbox}`);
   const chromium = cfg.render.chromiumPath;
-  let runnable = false;
-  try {
-    fs.accessSync(chromium, fs.constants.X_OK);
-    runnable = true;
-  } catch {
-    // reported below
-  }
-  out.push(runnable
+  const unrunnable = executableProblem(chromium);
+  out.push(!unrunnable
     ? `--  chromium: ${chromium} (PDFs)`
-    : `!!  chromium: not found at ${chromium}: PDFs cannot be made. Install it (apt-get install -y chromium) or set render.chromiumPath / PUPPETEER_EXECUTABLE_PATH`);
+    : `!!  chromium: ${unrunnable === 'does not exist' ? `not found at ${chromium}` : `${chromium} ${unrunnable}`}: PDFs cannot be made. Install it (apt-get install -y chromium) or set render.chromiumPath / PUPPETEER_EXECUTABLE_PATH`);
   if (!fs.existsSync(cfg.db)) {
     out.push(`!!  store: ${cfg.db} does not exist yet: run psa-reports sync (or psa-reports demo)`);
   } else {
@@ -90,7 +85,7 @@ export function environment(cfg: Config, now: number): string[] {
         db.close();
       }
     } catch (err) {
-      out.push(`!!  store: ${cfg.db} cannot be read: ${(err as Error).message}`);
+      out.push(`!!  store: ${cfg.db} cannot be read: ${(storeError(cfg.db, err) as Error).message}`);
     }
   }
   return out;
@@ -151,6 +146,11 @@ Example:
     }
 
     if (cfg) for (const line of environment(cfg, clock.now())) io.out(line);
+    // A store named on purpose (--db, PSA_REPORTS_DB) that is not there is a mistyped path, not a first run.
+    const dbGiven = (args.values.db as string | undefined) ?? io.env.PSA_REPORTS_DB;
+    if (cfg && dbGiven && !fs.existsSync(cfg.db)) {
+      problems.push(`the database ${cfg.db} does not exist. Run psa-reports sync first (or psa-reports demo), or give the store's path with --db or PSA_REPORTS_DB.`);
+    }
 
     for (const p of problems) io.err(p);
     if (problems.length) {

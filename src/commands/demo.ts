@@ -4,6 +4,7 @@ import { createConfiguredRenderer, createDeliveryDeps, computeByName, loadRegist
 import { loadConfig, type Config } from '../config.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { AppError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
 import { packageRoot } from '../reporting/context.js';
 import { DAY } from '../reporting/time.js';
 import type { Scale } from '../simulator/index.js';
@@ -11,6 +12,39 @@ import { systemClock } from '../types.js';
 import type { Command, CommandIO } from './types.js';
 
 const SCALES: Scale[] = ['tiny', 'small', 'medium', 'large'];
+
+/** The file that marks a folder as made by the demo: only such a folder is emptied by the next demo. */
+export const DEMO_MARKER = '.psa-reports-demo';
+
+/**
+ * Makes `out` the demo's empty folder: a new or empty folder is taken (and marked), a folder the demo
+ * made before is emptied; anything else is refused with exit 2 — `--out .` once deleted a user's files.
+ */
+export function prepareDemoFolder(out: string): void {
+  const refuse = (why: string) => new AppError(`--out: ${out} ${why}. Give a new or empty folder (or remove this one yourself).`, 'USAGE', { details: { out } });
+  let st: fs.Stats | null = null;
+  try {
+    st = fs.lstatSync(out);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw refuse(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (st?.isSymbolicLink()) throw refuse('is a symbolic link; the demo writes only into a real folder it owns');
+  if (st && !st.isDirectory()) throw refuse('is not a folder');
+  const entries = st ? fs.readdirSync(out) : [];
+  if (entries.length) {
+    let ours = false;
+    try {
+      ours = fs.lstatSync(path.join(out, DEMO_MARKER)).isFile();
+    } catch {
+      // not ours
+    }
+    if (!ours) throw refuse(`is not empty and was not made by psa-reports demo (it has no ${DEMO_MARKER} file); the demo empties its folder first`);
+    // Our own folder: its contents go, the folder itself (perhaps a mount point) stays.
+    for (const e of entries) fs.rmSync(path.join(out, e), { recursive: true, force: true });
+  }
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, DEMO_MARKER), 'Made by psa-reports demo: the next demo into this folder empties it first.\n', { flag: 'wx' });
+}
 
 /** One step of the demo, timed, on stderr. */
 async function step<T>(io: CommandIO, label: string, f: () => Promise<T> | T): Promise<T> {
@@ -41,7 +75,7 @@ Examples:
   psa-reports demo
   psa-reports demo --scale tiny --days 7 --out /tmp/demo`,
   options: [
-    { name: 'out', type: 'string', short: 'o', arg: '<dir>', help: 'output folder (default out/demo; emptied first)' },
+    { name: 'out', type: 'string', short: 'o', arg: '<dir>', help: 'output folder (default out/demo): a new or empty folder, or one an earlier demo made (emptied first); any other is refused' },
     { name: 'scale', type: 'string', arg: '<size>', help: 'simulated tenant size: tiny | small (default) | medium' },
     { name: 'seed', type: 'string', arg: '<n>', help: 'generator seed (default 42): the same seed gives the same MSP' },
     { name: 'days', type: 'string', arg: '<n>', help: 'days of simulated service-desk activity between syncs (default 14)' },
@@ -57,8 +91,7 @@ Examples:
     if (!Number.isInteger(days) || days < 0 || days > 90) throw new AppError(`--days: "${String(args.values.days)}" is not allowed. Allowed: a whole number from 0 to 90`, 'USAGE');
     const started = performance.now();
 
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.mkdirSync(out, { recursive: true });
+    prepareDemoFolder(out);
     const { startSimulator } = await import('../simulator/index.js');
     const realNow = systemClock.now();
     const sim = await step(io, `Starting the Autotask simulator (${scale} MSP, seed ${seed})`, () =>
@@ -110,7 +143,7 @@ Examples:
             for (const r of results) {
               if (!r.ok) { io.err(`  ${r.name}: FAILED — ${r.error.message}`); continue; }
               const pdf = await renderer.pdf([r.value], { filename: `${r.name.replace('/', '-')}.pdf` });
-              fs.writeFileSync(path.join(reportsDir, pdf.filename), pdf.content);
+              writeFileAtomic(path.join(reportsDir, pdf.filename), pdf.content);
             }
           } finally {
             await renderer.close();

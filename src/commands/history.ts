@@ -42,7 +42,7 @@ Examples:
     const limit = args.values.limit === undefined ? 20 : Number(args.values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new AppError(`--limit: "${String(args.values.limit)}" is not a whole number of 1 or more`, 'USAGE');
     const cfg = loadConfig();
-    const db = openStore(cfg);
+    const db = openStore(cfg, { mustExist: true });
     try {
       const rows = new Ledger(db).history({ limit, failedOnly: Boolean(args.values.failed) });
       if (args.values.json) {

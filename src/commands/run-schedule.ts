@@ -1,5 +1,5 @@
 import type { Clock } from '../types.js';
-import { createDeliveryDeps } from '../app.js';
+import { createDeliveryDeps, openStore } from '../app.js';
 import type { Config } from '../config.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { testCopyOf } from '../delivery/schedules.js';
@@ -21,7 +21,15 @@ export async function runScheduleNow_(cfg: Config, io: CommandIO, clock: Clock, 
   const events = new Events();
   // --log-format: every event of the run (sync, client, browser, delivery) as log lines on stderr.
   if (opts.log?.format) events.onAny(createLogger({ format: opts.log.format, level: opts.log.level, write: (l) => io.err(l), clock }));
-  const wiring = await createDeliveryDeps(cfg, io, { clock, events, ...(opts.dryRun ? { dryRun: true } : {}), ...(schedules ? { schedules } : {}) });
+  // A schedule run reads the store (a dry run only reads it): a mistyped --db must not start a new one.
+  const db = openStore(cfg, { mustExist: true });
+  let wiring: Awaited<ReturnType<typeof createDeliveryDeps>>;
+  try {
+    wiring = await createDeliveryDeps(cfg, io, { db, clock, events, ...(opts.dryRun ? { dryRun: true } : {}), ...(schedules ? { schedules } : {}) });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   try {
     const unknown = ids.filter((id) => !wiring.schedules.schedules.some((s) => s.id === id));
     if (unknown.length) {
@@ -44,6 +52,7 @@ export async function runScheduleNow_(cfg: Config, io: CommandIO, clock: Clock, 
     return failed ? 1 : 0;
   } finally {
     await wiring.close();
+    db.close();
   }
 }
 export { runScheduleNow_ as runScheduleNow };

@@ -17,7 +17,7 @@ function writeOut(io: CommandIO, out: string | undefined, name: string, content:
     return null;
   }
   const target = out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory()) ? path.join(out, name) : out;
-  writeFileAtomic(target, content);
+  writeFileAtomic(target, content, { label: '--out' });
   return target;
 }
 
@@ -91,7 +91,7 @@ Examples:
     }
     if (windowKind !== undefined && from !== undefined) throw new AppError('--window and --from/--to both set the window: give one of them', 'USAGE');
     loadRegistry();
-    const db = openStore(cfg);
+    const db = openStore(cfg, { mustExist: true });
     try {
       if (lastSyncAt(db) === null) io.err('warning: the store has never completed a sync; reports will be empty. Run: psa-reports sync (or psa-reports demo)');
       const visual = format === 'html' || format === 'pdf';

@@ -19,6 +19,10 @@ export function parseDuration(text: string): number {
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 }
 
+/** Longest run deadline: a day is far beyond any honest run, and far below the 2^31-1 ms a timer can hold. */
+export const MAX_DEADLINE_MS = 86_400_000;
+const MAX_DEADLINE_TEXT = '24h';
+
 const Duration = z.string().regex(DURATION_RE, 'a duration: a whole number and s, m, h or d, such as "10m" or "2h"');
 const Email = z.email('an e-mail address such as "ops@msp.example"');
 
@@ -84,7 +88,8 @@ export const ScheduleSchema = z.object({
   window: z.enum(['previous-week', 'previous-month', 'last-7-days']).optional().describe('window of every report whose default is a past period (previous-week, previous-month, last-7-days), e.g. a weekly scorecard of last week; point-in-time and upcoming reports keep theirs; trends step by it'),
   layout: z.enum(['full', 'digest']).default('full').describe('email body: full (headline tiles, charts, top 10 rows of each report) or digest (tiles and the top 5 rows, no charts: a one-page read)'),
   owner: Email.optional().describe('told when a run fails (default: the top-level owner)'),
-  deadline: Duration.default('10m').describe('one deadline for the whole run: sync, compute, render and delivery'),
+  deadline: Duration.default('10m').refine((d) => !DURATION_RE.test(d) || parseDuration(d) <= MAX_DEADLINE_MS, `at most ${MAX_DEADLINE_TEXT} (a run that long has hung; the run timer cannot hold more than 24 days either)`)
+    .describe(`one deadline for the whole run: sync, compute, render and delivery; at most ${MAX_DEADLINE_TEXT}`),
   enabled: z.boolean().default(true),
 }).strict();
 
@@ -94,18 +99,46 @@ export const SchedulesFileSchema = z.object({
   owner: Email.describe('told when a run fails, unless the schedule names its own owner'),
   roles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"'), RoleSchema),
   schedules: z.array(ScheduleSchema),
-}).strict().superRefine((file, ctx) => {
+}).strict();
+
+/**
+ * The checks across entries (duplicate ids, unknown roles, unknown reports), made on the raw file so they
+ * are reported together with the schema's problems: an editor fixing one error sees them all at once.
+ */
+function crossCheck(raw: unknown, file: string, reportIds: readonly string[] | undefined): string[] {
+  const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null);
+  const top = obj(raw);
+  const schedules = top && Array.isArray(top.schedules) ? top.schedules : [];
+  const roles = obj(top?.roles);
+  const problems: string[] = [];
   const seen = new Set<string>();
-  file.schedules.forEach((s, i) => {
-    if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['schedules', i, 'id'], message: `duplicate schedule id "${s.id}"` });
-    seen.add(s.id);
-    s.roles.forEach((r, j) => {
-      if (!(r in file.roles)) {
-        ctx.addIssue({ code: 'custom', path: ['schedules', i, 'roles', j], message: `unknown role "${r}"; defined roles: ${Object.keys(file.roles).join(', ') || '(none)'}` });
-      }
-    });
+  schedules.forEach((entry, i) => {
+    const s = obj(entry);
+    if (!s) return;
+    if (typeof s.id === 'string') {
+      if (seen.has(s.id)) problems.push(`${file}: schedules[${i}].id: duplicate schedule id "${s.id}"`);
+      seen.add(s.id);
+    }
+    if (roles && Array.isArray(s.roles)) {
+      s.roles.forEach((r, j) => {
+        if (typeof r === 'string' && r && !Object.hasOwn(roles, r)) {
+          problems.push(`${file}: schedules[${i}].roles[${j}]: unknown role "${r}"; defined roles: ${Object.keys(roles).join(', ') || '(none)'}`);
+        }
+      });
+    }
+    if (reportIds && Array.isArray(s.reports)) {
+      s.reports.forEach((r, j) => {
+        if (typeof r !== 'string' || !ReportRef.safeParse(r).success) return; // the schema names it
+        try {
+          expandReports([r], reportIds);
+        } catch (e) {
+          problems.push(`${file}: schedules[${i}].reports[${j}]: ${(e as Error).message}`);
+        }
+      });
+    }
   });
-});
+  return problems;
+}
 
 /** A schedule as validated and resolved for the core. */
 export interface Schedule {
@@ -182,23 +215,14 @@ function formatScheduleIssues(file: string, error: z.ZodError): string {
 /** Validates parsed JSON; throws AppError CONFIG (exit 2) naming the file, the path and what is allowed. */
 export function parseSchedules(raw: unknown, file: string, opts: { reportIds?: readonly string[] } = {}): SchedulesFile {
   const parsed = SchedulesFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new AppError(`invalid schedules:\n${formatScheduleIssues(file, parsed.error)}`, 'CONFIG', { details: { file } });
+  const problems = [
+    ...(parsed.success ? [] : [formatScheduleIssues(file, parsed.error)]),
+    ...crossCheck(raw, file, opts.reportIds),
+  ];
+  if (!parsed.success || problems.length) {
+    throw new AppError(`invalid schedules:\n${problems.join('\n')}`, 'CONFIG', { details: { file } });
   }
   const data = parsed.data;
-  if (opts.reportIds) {
-    const problems: string[] = [];
-    data.schedules.forEach((s, i) => {
-      s.reports.forEach((r, j) => {
-        try {
-          expandReports([r], opts.reportIds!);
-        } catch (e) {
-          problems.push(`${file}: schedules[${i}].reports[${j}]: ${(e as Error).message}`);
-        }
-      });
-    });
-    if (problems.length) throw new AppError(`invalid schedules:\n${problems.join('\n')}`, 'CONFIG', { details: { file } });
-  }
   return {
     file,
     owner: data.owner,

@@ -5,6 +5,7 @@ import puppeteer from 'puppeteer';
 import type { Browser, Page } from 'puppeteer';
 import { AppError } from '../errors.js';
 import { systemClock, type Clock } from '../types.js';
+import { executableProblem } from '../files.js';
 
 /** Chromium flags: no sandbox (containers), no GPU, no background traffic of its own. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -338,12 +339,35 @@ export class BrowserPool {
     }
   }
 
+  /** Aborts the launch in progress (pool closed, or the launch took longer than allowed). */
+  private abortLaunch: AbortController | null = null;
+
+  /** A launch failure as the operator should read it: the path, where it is set, what to do. */
+  private launchError(why: string, cause?: unknown): AppError {
+    const where = this.opts.chromiumPath;
+    return new AppError(
+      `Chromium could not be started from ${where}: ${why}. PDFs need Chromium: install it (apt-get install -y chromium) or set render.chromiumPath in the settings file (or PUPPETEER_EXECUTABLE_PATH) to the Chromium program; psa-reports check tells what it finds.`,
+      'RENDER', { ...(cause === undefined ? {} : { cause }), details: { chromiumPath: where } },
+    );
+  }
+
   private async launch(): Promise<Slot> {
+    // Checked first: a path that cannot be started makes the child process emit an 'error' event that
+    // puppeteer does not listen to (with pipe: true), and an unhandled 'error' ends the whole process.
+    const problem = executableProblem(this.opts.chromiumPath);
+    if (problem) throw this.launchError(`it ${problem}`);
     await fs.mkdir(path.dirname(this.opts.userDataDirPrefix), { recursive: true });
     const dir = await fs.mkdtemp(this.opts.userDataDirPrefix);
     let browser: Browser;
+    // Over a pipe, puppeteer's launch timeout covers nothing until the browser answers: a program that never
+    // answers would hold the launch for the protocol timeout (3 min). The abort kills it at our limit or
+    // when the pool closes (a run past its deadline).
+    const abort = new AbortController();
+    this.abortLaunch = abort;
+    const limit = setTimeout(() => abort.abort(new Error(`no answer within ${this.opts.launchTimeoutMs} ms`)), this.opts.launchTimeoutMs);
     try {
       browser = await puppeteer.launch({
+        signal: abort.signal,
         executablePath: this.opts.chromiumPath,
         args: [...CHROMIUM_ARGS],
         headless: true,
@@ -357,9 +381,13 @@ export class BrowserPool {
       });
     } catch (e) {
       await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-      throw new AppError(`Chromium could not be started from ${this.opts.chromiumPath}: ${(e as Error).message}`, 'RENDER', {
-        cause: e, details: { chromiumPath: this.opts.chromiumPath },
-      });
+      const why = abort.signal.aborted
+        ? (this.closed ? 'the renderer was closed while it started' : `it did not answer as Chromium does (${(abort.signal.reason as Error).message})`)
+        : `it did not start as Chromium does (${((e as Error).message.split('\n')[0] ?? '').trim()})`;
+      throw this.launchError(why, e);
+    } finally {
+      clearTimeout(limit);
+      if (this.abortLaunch === abort) this.abortLaunch = null;
     }
     this.launches++;
     const pid = browser.process()?.pid;
@@ -466,6 +494,8 @@ export class BrowserPool {
   async close(): Promise<void> {
     this.closed = true;
     this.disarmIdleClose();
+    // A browser still starting is not waited for: it is killed (a hung one would hold the process).
+    this.abortLaunch?.abort(new Error('closed'));
     if (this.launching) await this.launching.catch(() => undefined);
     await Promise.all([...this.slots].map((s) => {
       this.opts.onEvent?.({ type: 'retire', pid: s.pid, reason: 'close' });

@@ -161,21 +161,39 @@ export function previousWindow(kind: WindowKind, w: Window, n: number, tz: strin
   return { from: w.from - 7 * n * DAY, to: w.to - 7 * n * DAY };
 }
 
+/** Years a command-line time may name: a two-digit or far year is a typo, not a report period. */
+export const WHEN_YEARS = { min: 2000, max: 2100 } as const;
+
 /**
  * Parses a command-line time: `YYYY-MM-DD` (00:00 of that date in `tz`), an ISO instant with `Z` or an
  * offset, or an ISO local date-time without offset (wall time in `tz`). `what` names the flag for errors.
+ * Every field is checked against the calendar: the engine's own parser rolls 2026-13-45 over into 2027
+ * and reads year 0050 as 1950, silently.
  */
 export function parseWhen(s: string, tz: string, what: string): Instant {
-  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/;
-  const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
-  if (dateOnly.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`))) return dayStart(s, tz);
-  const lm = local.exec(s);
-  if (lm) return zonedTime(lm[1]!, Number(lm[2]), Number(lm[3]), tz) + Number(lm[4] ?? 0) * 1000;
-  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(s)) {
-    const v = Date.parse(s);
-    if (!Number.isNaN(v)) return v;
+  const allowed = `Allowed: YYYY-MM-DD (midnight in ${tz}), YYYY-MM-DDTHH:MM (wall time in ${tz}), or an ISO instant such as 2026-11-02T09:00:00Z`;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([zZ]|[+-]\d{2}:?\d{2})?)?$/.exec(s);
+  if (!m) throw new AppError(`${what}: "${s}" is not a date or time. ${allowed}`, 'USAGE');
+  const [y, mo, d, hh, mi, ss] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const wrong = (why: string) => new AppError(`${what}: "${s}" is not a valid date or time (${why}). ${allowed}`, 'USAGE');
+  if (y < WHEN_YEARS.min || y > WHEN_YEARS.max) throw wrong(`the year must be from ${WHEN_YEARS.min} to ${WHEN_YEARS.max}`);
+  if (mo < 1 || mo > 12) throw wrong('the month must be from 01 to 12');
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (d < 1 || d > days) throw wrong(`${String(mo).padStart(2, '0')}/${y} has days 01 to ${days}`);
+  if (hh > 23 || mi > 59 || ss > 59) throw wrong('the time must be from 00:00:00 to 23:59:59');
+  const date = `${m[1]}-${m[2]}-${m[3]}`;
+  if (m[4] === undefined) return dayStart(date, tz);
+  const frac = m[7] ? Math.floor(Number(m[7]) * 1000) : 0;
+  const zone = m[8];
+  if (zone === undefined) return zonedTime(date, hh, mi, tz) + ss * 1000 + frac;
+  let offsetMin = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const oh = Number(zone.slice(1, 3));
+    const om = Number(zone.slice(-2));
+    if (oh > 23 || om > 59) throw wrong('the offset must be from -23:59 to +23:59');
+    offsetMin = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  throw new AppError(`${what}: "${s}" is not a date or time. Allowed: YYYY-MM-DD (midnight in ${tz}), YYYY-MM-DDTHH:MM (wall time in ${tz}), or an ISO instant such as 2026-11-02T09:00:00Z`, 'USAGE');
+  return Date.UTC(y, mo - 1, d, hh, mi, ss) + frac - offsetMin * 60_000;
 }
 
 /** ISO string of an instant (UTC). */

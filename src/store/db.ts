@@ -22,8 +22,13 @@ export function allMigrations(): Migration[] {
  * Opens (creating if needed) the SQLite store at `file` and brings its schema up to date.
  * WAL mode so reports can read while a sync writes; each migration is one transaction, so a failed
  * upgrade leaves the previous schema intact.
+ * `mustExist`: for the commands that only read a store (run, history…), a missing file is a mistyped path
+ * or a skipped sync, and an empty store made for it would print zeros as if they were the tenant's numbers.
  */
-export function openDb(file: string, opts: { readonly?: boolean; clock?: Clock } = {}): Db {
+export function openDb(file: string, opts: { readonly?: boolean; mustExist?: boolean; clock?: Clock } = {}): Db {
+  if (file !== ':memory:' && opts.mustExist && !fs.existsSync(file)) {
+    throw new AppError(`the database ${file} does not exist. Run psa-reports sync first (or psa-reports demo), or give the store's path with --db or PSA_REPORTS_DB.`, 'CONFIG', { details: { file } });
+  }
   if (file !== ':memory:') {
     const dir = path.dirname(path.resolve(file));
     try {
@@ -36,24 +41,58 @@ export function openDb(file: string, opts: { readonly?: boolean; clock?: Clock }
   try {
     db = new Database(file, { readonly: opts.readonly ?? false });
   } catch (e) {
-    throw new AppError(`cannot open the database ${file}: ${(e as Error).message}. Set --db or PSA_REPORTS_DB to a writable SQLite file.`, 'CONFIG', { cause: e });
+    throw storeError(file, e);
   }
-  db.pragma('busy_timeout = 10000');
-  // 32 MB page cache (SQLite's default is 2 MB): reports over a million time entries re-read the same pages.
-  db.pragma('cache_size = -32768');
-  db.pragma('temp_store = MEMORY');
-  if (!opts.readonly) {
-    try {
+  try {
+    db.pragma('busy_timeout = 10000');
+    // 32 MB page cache (SQLite's default is 2 MB): reports over a million time entries re-read the same pages.
+    db.pragma('cache_size = -32768');
+    db.pragma('temp_store = MEMORY');
+    if (!opts.readonly) {
       // Switching a new file to WAL needs it alone for a moment; processes opening it together take turns.
       whileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
       migrate(db, opts.clock);
-    } catch (e) {
-      db.close();
-      throw e;
     }
+  } catch (e) {
+    db.close();
+    throw storeError(file, e);
   }
   return db;
+}
+
+/** Whether `e` is an error of SQLite (better-sqlite3's SqliteError carries an SQLITE_* code). */
+export function isSqliteError(e: unknown): e is Error & { code: string } {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+/**
+ * An operator's message for a SQLite failure on the store `file`: the file, what went wrong and what to
+ * do (a raw SqliteError stack names neither). Anything else, an AppError included, is returned as it is.
+ */
+export function storeError(file: string, e: unknown): unknown {
+  if (!isSqliteError(e)) return e;
+  const code = e.code;
+  const why = `${e.message} (${code})`;
+  const where = 'or set --db or PSA_REPORTS_DB to another path';
+  let msg: string;
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    msg = `the database ${file} is damaged or is not a psa-reports store: ${why}. Restore it from a backup, or move it aside and run psa-reports sync to build a new one (${where}).`;
+  } else if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
+    msg = `the database ${file} cannot be written: ${why}. Give the user running psa-reports write access to the file and to its folder (SQLite keeps ${path.basename(file)}-wal and ${path.basename(file)}-shm beside it), ${where}.`;
+  } else if (code.startsWith('SQLITE_FULL')) {
+    msg = `the disk holding the database ${file} is full: ${why}. Free space there and run the command again (the failed write changed nothing), ${where}.`;
+  } else if (code.startsWith('SQLITE_CANTOPEN')) {
+    msg = `the database ${file} cannot be opened: ${why}. The path must name a file (not a folder) in a folder the user running psa-reports may write to; ${where}.`;
+  } else if (code.startsWith('SQLITE_IOERR')) {
+    msg = `reading or writing the database ${file} failed: ${why}. Check the disk (space, errors in the system log) and run the command again.`;
+  } else if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    msg = `the database ${file} stayed locked by another process: ${why}. Run the command again when the sync or daemon using it is done.`;
+  } else {
+    msg = `the database ${file} failed: ${why}.`;
+  }
+  return new AppError(msg, 'DB', { cause: e, details: { file, sqlite: code } });
 }
 
 const BUSY_WAIT_MS = 10_000;

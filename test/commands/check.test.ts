@@ -90,6 +90,18 @@ describe('psa-reports check', () => {
     expect(err).toContain('check: 2 part(s) invalid');
   });
 
+  it('does not hide unknown roles and reports while the schedules file has other errors', async () => {
+    write('sched.json', { ...SCHEDULES, schedules: [{ ...SCHEDULES.schedules[0], cron: '61 7 * * 1', roles: ['nobody'], reports: ['intake/nope'], deadline: '30d' }] });
+    const io = captureIO(dir);
+    expect(await main(['check', '--schedules', 'sched.json'], io)).toBe(2);
+    const err = io.stderr();
+    const f = path.join(dir, 'sched.json');
+    expect(err).toContain(`${f}: schedules[0].cron: `);
+    expect(err).toContain(`${f}: schedules[0].deadline: at most 24h`);
+    expect(err).toContain(`${f}: schedules[0].roles[0]: unknown role "nobody"`);
+    expect(err).toContain(`${f}: schedules[0].reports[0]: unknown report "intake/nope"`);
+  });
+
   it('names an unknown report of a schedule and an explicitly given schedules file that is missing', async () => {
     write('sched.json', { ...SCHEDULES, schedules: [{ ...SCHEDULES.schedules[0], reports: ['intake/nope'] }] });
     const io = captureIO(dir);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPORTS } from '../../reports/index.js';
 import { main } from '../../src/cli.js';
+import { DEMO_MARKER, prepareDemoFolder } from '../../src/commands/demo.js';
 import { captureIO } from '../helpers/synced.js';
 
 describe('psa-reports demo', () => {
@@ -27,8 +28,56 @@ describe('psa-reports demo', () => {
       expect(io.stdout.join('\n')).toContain('Demo finished');
       // The store is there and says where it came from.
       expect(fs.existsSync(path.join(out, 'demo.db'))).toBe(true);
+      // Marked as the demo's, so the next demo may empty it.
+      expect(fs.statSync(path.join(out, DEMO_MARKER)).isFile()).toBe(true);
     } finally {
       fs.rmSync(cwd, { recursive: true, force: true });
     }
   }, 240_000);
+
+  it('--out refuses a folder it did not make (--out . deleted the user\'s files), a symbolic link and a file; nothing is touched', async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-demo-guard-'));
+    try {
+      fs.writeFileSync(path.join(cwd, 'precious.txt'), 'mine');
+      fs.mkdirSync(path.join(cwd, 'project'));
+      fs.writeFileSync(path.join(cwd, 'project', 'notes.md'), 'mine too');
+      fs.symlinkSync(path.join(cwd, 'project'), path.join(cwd, 'link'));
+      const cases: [string, RegExp][] = [
+        ['.', /is not empty and was not made by psa-reports demo \(it has no \.psa-reports-demo file\)/],
+        ['project', /is not empty and was not made by psa-reports demo/],
+        ['link', /is a symbolic link/],
+        ['precious.txt', /is not a folder/],
+      ];
+      for (const [out, why] of cases) {
+        const io = captureIO({}, cwd);
+        expect(await main(['demo', '--scale', 'tiny', '--days', '0', '--out', out], io), out).toBe(2);
+        expect(io.stderr.join('\n')).toMatch(why);
+        expect(io.stderr.join('\n')).toContain(`--out: ${path.resolve(cwd, out)} `);
+      }
+      expect(fs.readFileSync(path.join(cwd, 'precious.txt'), 'utf8')).toBe('mine');
+      expect(fs.readFileSync(path.join(cwd, 'project', 'notes.md'), 'utf8')).toBe('mine too');
+      expect(fs.readdirSync(cwd).sort()).toEqual(['link', 'precious.txt', 'project']);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('a new or empty folder is taken and marked; a folder the demo marked is emptied for the next demo', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-demo-prep-'));
+    try {
+      const fresh = path.join(cwd, 'a', 'b');
+      prepareDemoFolder(fresh);
+      expect(fs.readdirSync(fresh)).toEqual([DEMO_MARKER]);
+      fs.mkdirSync(path.join(fresh, 'reports'));
+      fs.writeFileSync(path.join(fresh, 'reports', 'old.pdf'), 'x');
+      prepareDemoFolder(fresh);
+      expect(fs.readdirSync(fresh)).toEqual([DEMO_MARKER]);
+      const empty = path.join(cwd, 'empty');
+      fs.mkdirSync(empty);
+      prepareDemoFolder(empty);
+      expect(fs.readdirSync(empty)).toEqual([DEMO_MARKER]);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 });

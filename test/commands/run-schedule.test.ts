@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,4 +82,60 @@ describe('psa-reports run <schedule>', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no schedule with id "nope"\. Allowed: backlog-daily/);
   });
+
+  it('a Chromium path that exists but cannot be started fails the run with the reason, tells the owner, and does not end the process', async () => {
+    const fake = path.join(env.dir, 'chromium-not-executable');
+    fs.writeFileSync(fake, 'not a program\n', { mode: 0o644 });
+    fs.chmodSync(fake, 0o644);
+    const settings = path.join(env.dir, 'settings-bad-chromium.json');
+    fs.writeFileSync(settings, JSON.stringify({ render: { chromiumPath: fake } }));
+    const before = smtp.received.length;
+    for (const attempt of [1, 2]) {
+      const r = await run('run', 'backlog-daily', '--send', '--config', settings);
+      expect(r.code, `attempt ${attempt}: ${r.err}`).toBe(1);
+      expect(r.out).toMatch(/backlog-daily: run \d+ failed \(.*Chromium could not be started from .*chromium-not-executable: it is not executable/);
+    }
+    const hist = await run('history', '--failed', '--limit', '2');
+    expect(hist.out).toMatch(/FAILED\s+backlog-daily/);
+    expect(hist.out).toContain(`Chromium could not be started from ${fake}: it is not executable`);
+    expect(hist.out).toContain('set render.chromiumPath in the settings file (or PUPPETEER_EXECUTABLE_PATH)');
+    expect(hist.out).not.toMatch(/WORKING/);
+    // The owner heard of each failure; nobody got a report.
+    const mine = smtp.received.slice(before);
+    expect(mine.map((m) => m.to[0])).toEqual(['ops@msp.test', 'ops@msp.test']);
+  }, 120_000);
+
+  it('a Chromium that never answers: the run fails at its deadline and the process exits, the browser killed (no lingering)', async () => {
+    const fakeDir = fs.mkdtempSync(path.join(env.dir, 'hung-'));
+    const fake = path.join(fakeDir, 'chromium');
+    fs.writeFileSync(fake, `#!/bin/sh\necho $$ > ${fakeDir}/pid\nexec sleep 600\n`, { mode: 0o755 });
+    const settings = path.join(fakeDir, 'settings.json');
+    fs.writeFileSync(settings, JSON.stringify({ render: { chromiumPath: fake } }));
+    const sched = path.join(fakeDir, 'schedules.json');
+    fs.writeFileSync(sched, JSON.stringify({
+      owner: 'ops@msp.test',
+      roles: { managers: { recipients: ['a@msp.test'] } },
+      // A fresh enough store (no sync), so the deadline falls in the render.
+      schedules: [{ id: 'hung-render', cron: '0 8 * * *', timezone: 'UTC', reports: ['intake/backlog'], format: 'pdf', roles: ['managers'], subject: 'B', freshness: '3650d', deadline: '4s' }],
+    }));
+    const root = path.resolve(__dirname, '../..');
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AUTOTASK_') && !k.startsWith('PSA_REPORTS_') && k !== 'SMTP_URL'));
+    const child = spawn(path.join(root, 'node_modules/.bin/vite-node'), [path.join(root, 'test/sync/_cli.ts'), '--',
+      'run', 'hung-render', '--send', '--db', env.cfg.db, '--schedules', sched, '--config', settings], {
+      cwd: env.dir, env: { ...clean, ...env.env, SMTP_URL: smtp.url }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (b) => (out += b));
+    child.stderr!.on('data', (b) => (out += b));
+    try {
+      // Before: the process stayed until puppeteer's protocol timeout (3 min) gave up on the launch.
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code, out).toBe(1);
+      expect(out).toMatch(/hung-render: run \d+ failed/);
+      const pid = Number(fs.readFileSync(path.join(fakeDir, 'pid'), 'utf8'));
+      expect(() => process.kill(pid, 0)).toThrow(); // the never-answering "browser" is gone too
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +61,13 @@ describe('psa-reports run', () => {
     const d = await run('intake/backlog', '--as-of', 'tomorrow');
     expect(d.code).toBe(2);
     expect(d.err).toMatch(/--as-of: "tomorrow" is not a date or time/);
+    for (const bad of ['2026-13-45T09:00', '0050-06-01']) {
+      const x = await run('intake/backlog', '--as-of', bad);
+      expect(x.code, bad).toBe(2);
+      expect(x.err).toContain(`--as-of: "${bad}" is not a valid date or time`);
+      expect(x.err).toContain('Allowed: YYYY-MM-DD');
+      expect(x.out).toBe('');
+    }
     const e = await run('intake/backlog', '--window', 'last-week');
     expect(e.code).toBe(2);
     expect(e.err).toMatch(/--window: "last-week" is not allowed\. Allowed: previous-week, previous-month, last-7-days/);
@@ -74,5 +82,32 @@ describe('psa-reports run', () => {
     const [reopen, backlog] = JSON.parse(out) as { window: unknown }[];
     expect(reopen!.window).toEqual({ from: '2026-11-16T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' });
     expect(backlog!.window).toBeNull();
+  });
+
+  it('--out writes only regular files: a named pipe, a symbolic link, or a folder where the file would go is refused (exit 2) and left as it was', async () => {
+    const dir = fs.mkdtempSync(path.join(env.dir, 'out-guard-'));
+    const fifo = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const target = path.join(dir, 'target.txt');
+    fs.writeFileSync(target, 'keep me');
+    const link = path.join(dir, 'link.json');
+    fs.symlinkSync(target, link);
+    const folderFile = path.join(dir, 'as-folder/');
+    fs.mkdirSync(path.join(folderFile, 'intake-backlog.json'), { recursive: true });
+    const cases: [string, string][] = [[fifo, 'a named pipe'], [link, 'a symbolic link'], [folderFile, 'a folder']];
+    for (const [out, kind] of cases) {
+      const r = await run('intake/backlog', '--as-of', '2026-11-26T12:00:00Z', '--out', out);
+      expect(r.code, out).toBe(2);
+      expect(r.err).toMatch(new RegExp(`--out: \\S+ is ${kind}; psa-reports writes only regular files`));
+    }
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toBe('keep me');
+    expect(fs.readdirSync(dir).sort()).toEqual(['as-folder', 'link.json', 'pipe', 'target.txt']); // no temporary file left
+    // A regular file is replaced whole; a new name is created.
+    const plain = path.join(dir, 'plain.json');
+    fs.writeFileSync(plain, 'old');
+    expect((await run('intake/backlog', '--as-of', '2026-11-26T12:00:00Z', '--out', plain)).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(plain, 'utf8')).report).toBe('intake/backlog');
   });
 });

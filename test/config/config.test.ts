@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, settingsJsonSchema } from '../../src/config.js';
+import { jsonSyntaxError, loadConfig, readJsonFile, settingsJsonSchema } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'psa-cfg-'));
@@ -44,6 +44,41 @@ describe('config', () => {
     fs.writeFileSync(path.join(dir, 'b.json'), '{ nope');
     expect(() => loadConfig({ config: 'b.json' }, {}, dir)).toThrow(/b\.json: not valid JSON/);
     expect(() => loadConfig({ config: 'missing.json' }, {}, dir)).toThrow(/missing\.json: cannot read the file \(ENOENT\)/);
+  });
+
+  it('a JSON syntax error gives the line and column, never the text of the file (it may be a link to a secret)', () => {
+    const dir = tmp();
+    const secret = path.join(dir, 'id_secret');
+    fs.writeFileSync(secret, 'TOPSECRET-KEY-MATERIAL line one\nmore secret\n');
+    fs.symlinkSync(secret, path.join(dir, 'settings.json'));
+    const e = (() => { try { loadConfig({ config: 'settings.json' }, {}, dir); } catch (x) { return x as AppError; } throw new Error('no error'); })();
+    expect(e).toBeInstanceOf(AppError);
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(`${path.join(dir, 'settings.json')}: not valid JSON at line 1, column 1: expected a value: an object, list, "string", number, true, false or null`);
+    expect(e.message).not.toMatch(/TOPSECRET|secret\b/);
+
+    fs.writeFileSync(path.join(dir, 'c.json'), '{\n  "settings": {\n    "backlogDays": 3,\n  }\n}\n');
+    expect(() => loadConfig({ config: 'c.json' }, {}, dir)).toThrow(/c\.json: not valid JSON at line 4, column 3: expected a property name in double quotes/);
+    expect(() => loadConfig({ config: 'c.json' }, {}, dir)).not.toThrow(/position/);
+  });
+
+  it('finds the first syntax error as JSON.parse does', () => {
+    const cases: [string, number][] = [['{"a":1,}', 7], ['{"a":1', 6], ['{"a" 1}', 5], ['[1 2]', 3], ['{"a":"x\ny"}', 7], ['{"a":tru}', 5], ['1 2', 2], ['"\\q"', 1], ['', 0]];
+    for (const [text, at] of cases) {
+      expect(() => JSON.parse(text)).toThrow();
+      expect(jsonSyntaxError(text)?.at, text).toBe(at);
+    }
+    for (const ok of ['{"a":[1,-2.5e3,true,false,null,"\\u00e9\\n"]}', ' [] ', '0']) expect(jsonSyntaxError(ok)).toBeNull();
+  });
+
+  it('a UTF-8 byte-order mark is accepted; bytes that are not UTF-8 are refused naming the file', () => {
+    const dir = tmp();
+    const bom = path.join(dir, 'bom.json');
+    fs.writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ settings: { mspName: 'Acmé' } }))]));
+    expect(loadConfig({ config: 'bom.json' }, {}, dir).settings.mspName).toBe('Acmé');
+    const latin1 = path.join(dir, 'latin1.json');
+    fs.writeFileSync(latin1, Buffer.from('{"settings":{"mspName":"Acm\xe9"}}', 'latin1'));
+    expect(() => readJsonFile(latin1)).toThrow(`${latin1}: not UTF-8 text. Save the file as UTF-8`);
   });
 
   it('the committed settings.schema.json is the generated one', () => {

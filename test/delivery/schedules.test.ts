@@ -97,6 +97,30 @@ describe('schedules.json', () => {
     expect(e2.message).toMatch(/schedules\.json: schedules\[0\]\.reports\[1\]: unknown report "finance\/cashflow"; known groups: intake, profitability/);
   });
 
+  it('unknown roles and reports are reported together with the schema\'s problems, not after they are fixed', () => {
+    const bad = base() as Record<string, any>;
+    bad.schedules[0].format = 'docx';
+    bad.schedules[0].roles = ['board'];
+    bad.schedules[0].reports = ['finance/cashflow'];
+    const lines = errorOf(() => parseSchedules(bad, 'schedules.json', { reportIds: KPI_IDS })).message.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^schedules\.json: schedules\[0\]\.format: /));
+    expect(lines).toContainEqual('schedules.json: schedules[0].roles[0]: unknown role "board"; defined roles: team');
+    expect(lines).toContainEqual(expect.stringMatching(/^schedules\.json: schedules\[0\]\.reports\[0\]: unknown report "finance\/cashflow"/));
+  });
+
+  it('a deadline longer than 24h is refused (a run timer cannot hold 25 days; no honest run needs a day)', () => {
+    for (const deadline of ['25d', '30d', '2d', '1441m']) {
+      const bad = base() as Record<string, any>;
+      bad.schedules[0].deadline = deadline;
+      const e = errorOf(() => parseSchedules(bad, 'schedules.json'));
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toContain('schedules.json: schedules[0].deadline: at most 24h');
+    }
+    const ok = base() as Record<string, any>;
+    ok.schedules[0].deadline = '24h';
+    expect(parseSchedules(ok, 'schedules.json').schedules[0]!.deadlineMs).toBe(86_400_000);
+  });
+
   it('recipient entries that are neither an address nor a selector say what is allowed', () => {
     const bad = base() as Record<string, any>;
     bad.roles.team.recipients = ['not-an-address', { autotask: { title: 'Boss' } }];

@@ -239,4 +239,65 @@ describe('browser pool', () => {
     expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
     expect(pool.launchCount).toBe(2);
   }, 60_000);
+
+  /** A program at `name` in a fresh folder running `body` (sh); it writes its pid to `pid` first. */
+  function fakeChromium(name: string, body: string): { file: string; pid: () => number; dir: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-fake-chromium-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `#!/bin/sh\necho $$ > ${dir}/pid\n${body}\n`, { mode: 0o755 });
+    return { file, dir, pid: () => Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8')) };
+  }
+  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+  it('a Chromium path that is not executable, a folder or missing fails the render with RENDER naming the path and render.chromiumPath; nothing is thrown at the process', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psa-no-chromium-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const plain = path.join(dir, 'chromium');
+    fs.writeFileSync(plain, 'not a program', { mode: 0o644 });
+    const cases: [string, RegExp][] = [[plain, /it is not executable/], [dir, /it is a folder, not a program/], [path.join(dir, 'nothing'), /it does not exist/]];
+    for (const [p, why] of cases) {
+      const pool = new BrowserPool({ chromiumPath: p, recycleAfter: 100, userDataDirPrefix: uniquePrefix() });
+      cleanups.push(() => pool.close());
+      const e = await pool.withPage(async () => 1, { deadline: Date.now() + 20_000 }).then(() => null, (x: unknown) => x as AppError);
+      expect(e).toBeInstanceOf(AppError);
+      expect(e!.code).toBe('RENDER');
+      expect(e!.message).toContain(`Chromium could not be started from ${p}: `);
+      expect(e!.message).toMatch(why);
+      expect(e!.message).toContain('render.chromiumPath');
+    }
+  }, 30_000);
+
+  it('a program that exits at once (not Chromium) fails the render with RENDER naming the path', async () => {
+    const fake = fakeChromium('not-chromium', 'exit 3');
+    const pool = new BrowserPool({ chromiumPath: fake.file, recycleAfter: 100, userDataDirPrefix: uniquePrefix() });
+    cleanups.push(() => pool.close());
+    const e = await pool.withPage(async () => 1, { deadline: Date.now() + 20_000 }).then(() => null, (x: unknown) => x as AppError);
+    expect(e).toBeInstanceOf(AppError);
+    expect(e!.code).toBe('RENDER');
+    expect(e!.message).toContain(`Chromium could not be started from ${fake.file}: it did not start as Chromium does`);
+  }, 30_000);
+
+  it('a program that never answers: the render fails at its deadline and closing the pool kills it at once (no wait for a launch timeout)', async () => {
+    const fake = fakeChromium('hung-chromium', 'exec sleep 600');
+    const pool = new BrowserPool({ chromiumPath: fake.file, recycleAfter: 100, userDataDirPrefix: uniquePrefix(), launchTimeoutMs: 120_000 });
+    const e = await pool.withPage(async () => 1, { deadline: Date.now() + 1_000 }).then(() => null, (x: unknown) => x as AppError);
+    expect(e).toBeInstanceOf(AppError);
+    expect(e!.code).toBe('RENDER_TIMEOUT');
+    const pid = fake.pid();
+    expect(alive(pid)).toBe(true);
+    await pool.close(); // before: waited for puppeteer's protocol timeout (3 min), the program still running
+    expect(alive(pid)).toBe(false);
+  }, 20_000);
+
+  it('a program that never answers fails the launch after launchTimeoutMs, killed', async () => {
+    const fake = fakeChromium('hung-chromium', 'exec sleep 600');
+    const pool = new BrowserPool({ chromiumPath: fake.file, recycleAfter: 100, userDataDirPrefix: uniquePrefix(), launchTimeoutMs: 1_000 });
+    cleanups.push(() => pool.close());
+    const e = await pool.withPage(async () => 1, { deadline: Date.now() + 60_000 }).then(() => null, (x: unknown) => x as AppError);
+    expect(e).toBeInstanceOf(AppError);
+    expect(e!.code).toBe('RENDER');
+    expect(e!.message).toContain(`Chromium could not be started from ${fake.file}: it did not answer as Chromium does (no answer within 1000 ms)`);
+    expect(alive(fake.pid())).toBe(false);
+  }, 20_000);
 });

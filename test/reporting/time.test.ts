@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBusinessHours } from '../../src/reporting/business-hours.js';
 import { percentile } from '../../src/reporting/stats.js';
+import { AppError } from '../../src/errors.js';
 import { dateOf, dayStart, isoWeekLabel, parseWhen, previousWindow, resolveWindow, zonedTime } from '../../src/reporting/time.js';
 
 const NY = 'America/New_York';
@@ -34,6 +35,31 @@ describe('time zones', () => {
     expect(parseWhen('2026-11-02', NY, '--from')).toBe(Date.parse('2026-11-02T05:00:00Z'));
     expect(parseWhen('2026-11-02T09:00:00Z', NY, '--as-of')).toBe(Date.parse('2026-11-02T09:00:00Z'));
     expect(() => parseWhen('yesterday', NY, '--as-of')).toThrow(/--as-of: "yesterday"/);
+    expect(parseWhen('2026-11-02T09:30', NY, '--as-of')).toBe(Date.parse('2026-11-02T14:30:00Z'));
+    expect(parseWhen('2026-11-02T09:00:00+01:00', NY, '--as-of')).toBe(Date.parse('2026-11-02T08:00:00Z'));
+    expect(parseWhen('2026-11-02T09:00:00-0130', NY, '--as-of')).toBe(Date.parse('2026-11-02T10:30:00Z'));
+    expect(parseWhen('2028-02-29', 'UTC', '--from')).toBe(Date.parse('2028-02-29T00:00:00Z'));
+  });
+  it('a time outside the calendar is refused, never rolled over (2026-13-45 is not 2027-02-14, 0050 is not 1950)', () => {
+    const cases: [string, RegExp][] = [
+      ['2026-13-45T09:00', /the month must be from 01 to 12/],
+      ['2026-02-30', /02\/2026 has days 01 to 28/],
+      ['2026-02-29T00:00:00Z', /02\/2026 has days 01 to 28/],
+      ['0050-06-01', /the year must be from 2000 to 2100/],
+      ['0050-06-01T00:00:00Z', /the year must be from 2000 to 2100/],
+      ['2026-06-01T24:00', /the time must be from 00:00:00 to 23:59:59/],
+      ['2026-06-01T09:60:00Z', /the time must be from/],
+      ['2026-06-01T09:00:00+25:00', /the offset must be/],
+    ];
+    for (const [text, why] of cases) {
+      let err: AppError | undefined;
+      try { parseWhen(text, NY, '--as-of'); } catch (e) { err = e as AppError; }
+      expect(err, text).toBeInstanceOf(AppError);
+      expect(err!.exitCode).toBe(2);
+      expect(err!.message).toMatch(why);
+      expect(err!.message).toContain(`--as-of: "${text}" is not a valid date or time`);
+      expect(err!.message).toContain('Allowed: YYYY-MM-DD');
+    }
   });
 });
 
