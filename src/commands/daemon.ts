@@ -10,7 +10,7 @@ import type { Command } from './types.js';
 const command: Command = {
   name: 'daemon',
   summary: 'run schedules on time: sync, compute, render and deliver each due run exactly once',
-  usage: '[--once] [--tick <seconds>]',
+  usage: '[--once] [--tick <seconds>] [--serve [--host 127.0.0.1] [--port 8080]]',
   description: `
 Runs every enabled schedule of schedules.json when it is due, in the schedule's time zone. Before a run,
 data older than the schedule's "freshness" is synced; each run has one deadline covering sync, compute,
@@ -33,10 +33,14 @@ run finishes (up to 20 s) or is handed back, and the next start resumes it.
 
 Examples:
   SMTP_URL=smtp://user:pass@mail.example:587 MAIL_FROM=reports@msp.example psa-reports daemon
-  psa-reports daemon --once        # one check: run whatever is due now, then exit (for cron/systemd timers)`,
+  psa-reports daemon --once        # one check: run whatever is due now, then exit (for cron/systemd timers)
+  psa-reports daemon --serve       # also serve the web app (see "psa-reports serve --help") in the same process`,
   options: [
     { name: 'once', type: 'boolean', help: 'check once, run what is due, wait for it, exit (1 if a run failed)' },
     { name: 'tick', type: 'string', arg: '<seconds>', help: 'longest wait between checks, 1–30 (default 30)' },
+    { name: 'serve', type: 'boolean', help: 'also serve the web app in this process (psa-reports serve)' },
+    { name: 'host', type: 'string', arg: '<address>', help: 'with --serve: address to listen on (default 127.0.0.1)' },
+    { name: 'port', type: 'string', arg: '<port>', help: 'with --serve: TCP port (default 8080)' },
   ],
   async run(args, { io, loadConfig }) {
     const cfg = loadConfig();
@@ -46,6 +50,9 @@ Examples:
       if (!Number.isFinite(n) || n < 1 || n > 30) throw new AppError(`--tick: "${String(args.values.tick)}" is not a number of seconds from 1 to 30`, 'USAGE');
       tickMs = Math.round(n * 1000);
     }
+    if (!args.values.serve && (args.values.host !== undefined || args.values.port !== undefined)) throw new AppError('--host and --port go with --serve', 'USAGE');
+    const { listenOptions, startServe } = await import('./serve.js');
+    const listen = args.values.serve ? listenOptions(args.values) : null;
     const events = new Events();
     const log = jsonLinesLogger((l) => io.out(l), systemClock);
     events.onAny(log);
@@ -65,6 +72,15 @@ Examples:
       }
     };
     const daemon = new Daemon(deps, { schedules, tickMs, reload, reloadSettings });
+    // The web app in the same process (the simplest deployment); refused before any run when its address is.
+    let web: Awaited<ReturnType<typeof startServe>> | null = null;
+    try {
+      if (listen) web = await startServe(cfg, io, listen);
+    } catch (e) {
+      await wiring.close();
+      throw e;
+    }
+    if (web) io.err(`psa-reports daemon: web app on ${web.url}`);
     const now = systemClock.now();
     io.out(JSON.stringify({
       ts: new Date(now).toISOString(), level: 'info', event: 'daemon:started', pid: process.pid, owner: deps.owner.id,
@@ -95,6 +111,7 @@ Examples:
       await daemon.stop(sig);
       return 0;
     } finally {
+      await web?.closeAll();
       await wiring.close();
     }
   },
