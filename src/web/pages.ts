@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
@@ -59,16 +60,35 @@ const NAV = [
 ];
 const RANK = { technician: 0, viewer: 1, manager: 2, admin: 3 } as const;
 
-const FLASH: Record<string, string> = {};
+/**
+ * Outcome messages of a POST, shown once on the page it redirects to. Kept here by a random id, for the
+ * user who caused them: a link with made-up text in its query string cannot put words on our pages.
+ */
+const flashes = new Map<string, { email: string; text: string }>();
+
+/** Remembers an outcome message for `email`; returns the id for the redirect's `?msg=`. */
+export function flash(email: string, text: string): string {
+  const id = crypto.randomBytes(12).toString('base64url');
+  flashes.set(id, { email, text });
+  while (flashes.size > 200) flashes.delete(flashes.keys().next().value!);
+  return id;
+}
+
+function takeFlash(session: WebSession | null, id: string | null): string | null {
+  const f = id ? flashes.get(id) : undefined;
+  if (!f || !session || f.email !== session.user.email) return null;
+  flashes.delete(id!);
+  return f.text;
+}
 
 /** The shell's part of a view: title, navigation, the user and the CSRF token of the logout form. */
-export function pageInfo(state: State, session: WebSession | null, title: string, current: string, flash: string | null = null) {
+export function pageInfo(state: State, session: WebSession | null, title: string, current: string, flashId: string | null = null) {
   const rank = session ? RANK[session.user.role] : -1;
   return {
     title, mspName: state.cfg.settings.mspName, bodyClass: current ? `page-${current.replace(/\W+/g, '') || 'home'}` : '',
     user: session ? { email: session.user.email, role: session.user.role } : null,
     nav: NAV.filter((n) => rank >= n.min).map((n) => ({ href: n.href, label: n.label, current: n.href === current })),
-    csrf: session?.csrfToken ?? '', flash: flash ? (FLASH[flash] ?? flash) : null,
+    csrf: session?.csrfToken ?? '', flash: takeFlash(session, flashId),
   };
 }
 

@@ -247,16 +247,16 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
   });
   route('POST', '/schedules/:id/test', 'send', async (c) => {
     const msg = await pages.sendSchedule(state, param(c.req, 'id'), { to: c.session!.user.email });
-    return c.reply.redirect(`/history?msg=${encodeURIComponent(msg)}`, 303);
+    return c.reply.redirect(`/history?msg=${pages.flash(c.session!.user.email, msg)}`, 303);
   });
   route('POST', '/schedules/:id/send', 'send', async (c) => {
     const msg = await pages.sendSchedule(state, param(c.req, 'id'), {});
-    return c.reply.redirect(`/history?msg=${encodeURIComponent(msg)}`, 303);
+    return c.reply.redirect(`/history?msg=${pages.flash(c.session!.user.email, msg)}`, 303);
   });
   route('GET', '/history', 'read', (c) => html(c.reply, pages.historyPage(state, c.session!, query(c.req))));
   route('POST', '/history/:runId/resend', 'send', async (c) => {
     const msg = await pages.resendFailed(state, Number(param(c.req, 'runId')));
-    return c.reply.redirect(`/history?msg=${encodeURIComponent(msg)}`, 303);
+    return c.reply.redirect(`/history?msg=${pages.flash(c.session!.user.email, msg)}`, 303);
   });
   route('GET', '/sync', 'read', (c) => html(c.reply, pages.syncPage(state, c.session!)));
   route('GET', '/files/*', 'read', (c) => {

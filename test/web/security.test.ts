@@ -87,6 +87,12 @@ describe('web security', () => {
     expect((await v.get(`/scorecard/${h.otherTechId}`)).status).toBe(200);
   });
 
+  it('a link cannot put its own words on a page (outcome messages are kept on the server by id)', async () => {
+    const v = await signIn(h.base, 'viewer@msp.example');
+    const html = await (await v.get('/history?msg=Your%20password%20expired%2C%20call%20555')).text();
+    expect(html).not.toContain('Your password expired');
+  });
+
   it('a viewer cannot send (manager and up)', async () => {
     const v = await signIn(h.base, 'viewer@msp.example');
     expect((await v.post('/schedules/x/test', { _csrf: v.csrf })).status).toBe(403);
