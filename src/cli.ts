@@ -20,6 +20,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   list: () => import('./commands/list.js'),
   history: () => import('./commands/history.js'),
   simulate: () => import('./commands/simulate.js'),
+  serve: () => import('./commands/serve.js'),
+  users: () => import('./commands/users.js'),
 };
 
 /** One-line summaries, kept here so the top-level help needs no imports. */
@@ -32,6 +34,8 @@ const SUMMARIES: Record<string, string> = {
   list: 'list reports, schedules, roles or entities',
   history: 'recent runs and deliveries, failures first',
   simulate: 'serve a seeded Autotask-compatible REST API on 127.0.0.1 (for trials and tests)',
+  serve: 'the web app: reports for any period, the board, scorecards, schedules, history (127.0.0.1:8080)',
+  users: 'add, list or remove users of the web app',
 };
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [

@@ -12,7 +12,7 @@ import type { Command } from './types.js';
 const command: Command = {
   name: 'daemon',
   summary: 'run schedules on time: sync, compute, render and deliver each due run exactly once',
-  usage: '[--once] [--tick <seconds>]',
+  usage: '[--once] [--tick <seconds>] [--serve [--host 127.0.0.1] [--port 8080]]',
   description: `
 Runs every enabled schedule of schedules.json when it is due, in the schedule's time zone. Before a run,
 data older than the schedule's "freshness" is synced; each run has one deadline covering sync, compute,
@@ -36,10 +36,14 @@ run finishes (up to 20 s) or is handed back, and the next start resumes it.
 
 Examples:
   SMTP_URL=smtp://user:pass@mail.example:587 MAIL_FROM=reports@msp.example psa-reports daemon
-  psa-reports daemon --once        # one check: run whatever is due now, then exit (for cron/systemd timers)`,
+  psa-reports daemon --once        # one check: run whatever is due now, then exit (for cron/systemd timers)
+  psa-reports daemon --serve       # also serve the web app (see "psa-reports serve --help") in the same process`,
   options: [
     { name: 'once', type: 'boolean', help: 'check once, run what is due, wait for it, exit (1 if a run failed)' },
     { name: 'tick', type: 'string', arg: '<seconds>', help: 'longest wait between checks, 1–30 (default 30)' },
+    { name: 'serve', type: 'boolean', help: 'also serve the web app in this process (psa-reports serve)' },
+    { name: 'host', type: 'string', arg: '<address>', help: 'with --serve: address to listen on (default 127.0.0.1)' },
+    { name: 'port', type: 'string', arg: '<port>', help: 'with --serve: TCP port (default 8080)' },
   ],
   async run(args, { io, loadConfig, clock, log: logOpts }) {
     const cfg = loadConfig();
@@ -49,6 +53,9 @@ Examples:
       if (!Number.isFinite(n) || n < 1 || n > 30) throw new AppError(`--tick: "${String(args.values.tick)}" is not a number of seconds from 1 to 30`, 'USAGE');
       tickMs = Math.round(n * 1000);
     }
+    if (!args.values.serve && (args.values.host !== undefined || args.values.port !== undefined)) throw new AppError('--host and --port go with --serve', 'USAGE');
+    const { listenOptions, startServe } = await import('./serve.js');
+    const listen = args.values.serve ? listenOptions(args.values) : null;
     const events = new Events();
     const log = createLogger({ format: logOpts?.format ?? 'json', level: logOpts?.level ?? 'info', write: (l) => io.out(l), clock });
     events.onAny(log);
@@ -69,6 +76,15 @@ Examples:
     };
     const wakeups = cronWakeups((schedule, reason) => events.emit('daemon:error', { error: `schedule ${schedule}: no timer for its cron (${reason}); it is checked every ${tickMs / 1000} s instead` }));
     const daemon = new Daemon(deps, { schedules, tickMs, reload, reloadSettings, wakeups });
+    // The web app in the same process (the simplest deployment); refused before any run when its address is.
+    let web: Awaited<ReturnType<typeof startServe>> | null = null;
+    try {
+      if (listen) web = await startServe(cfg, io, listen, clock);
+    } catch (e) {
+      await wiring.close();
+      throw e;
+    }
+    if (web) io.err(`psa-reports daemon: web app on ${web.url}`);
     const now = clock.now();
     events.emit('daemon:started', {
       pid: process.pid, owner: deps.owner.id, db: cfg.db, schedulesFile: schedules.file, mail: deps.mailer.describe(),
@@ -98,6 +114,7 @@ Examples:
       await daemon.stop(sig);
       return 0;
     } finally {
+      await web?.closeAll();
       await wiring.close();
     }
   },

@@ -60,6 +60,39 @@ export function loadTemplates(dir: string = defaultTemplatesDir()): Templates {
 
 type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 
+/** The web app's pages: templates/web/*.hbs compiled beside the document partials, with the same rules. */
+export interface PageTemplates {
+  /** Renders templates/web/<name>.hbs. */
+  render(name: string, view: unknown): string;
+}
+
+/**
+ * Loads templates/web/*.hbs into one isolated instance that also holds the document partials
+ * (templates/partials), so a report page in the browser goes through the same `report` partial as the PDF.
+ * Files named `_x.hbs` are partials of the pages.
+ */
+export function loadPageTemplates(dir: string = defaultTemplatesDir()): PageTemplates {
+  const hb = Handlebars.create();
+  const pages = new Map<string, HandlebarsTemplateDelegate>();
+  const webDir = path.join(dir, 'web');
+  for (const f of fs.readdirSync(path.join(dir, 'partials'))) {
+    if (f.endsWith('.hbs')) hb.registerPartial(f.slice(0, -4), hb.compile(fs.readFileSync(path.join(dir, 'partials', f), 'utf8'), COMPILE));
+  }
+  for (const f of fs.readdirSync(webDir)) {
+    if (!f.endsWith('.hbs')) continue;
+    const t = hb.compile(fs.readFileSync(path.join(webDir, f), 'utf8'), COMPILE);
+    if (f.startsWith('_')) hb.registerPartial(f.slice(1, -4), t);
+    else pages.set(f.slice(0, -4), t);
+  }
+  return {
+    render(name, view) {
+      const t = pages.get(name);
+      if (!t) throw new AppError(`Template ${path.join(webDir, `${name}.hbs`)} does not exist.`, 'RENDER');
+      return t(view, RUNTIME);
+    },
+  };
+}
+
 /** HTML-escapes a string with the same rules as the templates (for the PDF footer, built outside them). */
 export function escapeHtml(s: string): string {
   return Handlebars.Utils.escapeExpression(s);

@@ -1,4 +1,4 @@
-import type { ChartSpec, ColumnSpec, Headline, ReportResult } from '../types.js';
+import type { ChartSpec, ColumnSpec, Headline, ReportResult, Row } from '../types.js';
 import type { ChartRenderer, ChartSize } from './charts.js';
 import { DEFAULT_CHART_SIZE, seriesChartSpec } from './charts.js';
 import type { FormatOptions } from './format.js';
@@ -123,6 +123,8 @@ export interface ViewOptions extends FormatOptions {
   generatedAt: number;
   /** At most this many table rows per report (all when undefined). */
   maxRows?: number;
+  /** Where a cell links to (the web app links ticket numbers into Autotask); no links when absent (PDF, email). */
+  linkOf?: (row: Row, column: ColumnSpec) => string | null;
 }
 
 /** The id of a report's section in the document (link target of the contents page). */
@@ -152,7 +154,7 @@ export function reportView(r: ReportResult, index: number, images: { src: string
     charts: images.map(({ src, image }) => ({ title: image.title, src, alt: image.alt, width: DEFAULT_CHART_SIZE.width, height: DEFAULT_CHART_SIZE.height })),
     table: {
       columns: columns.map((c, i) => ({ label: c.label, cls: cls[i] })),
-      rows: shown.map((row) => columns.map((c, i) => ({ text: numeric[i] ? formatCell(row[c.key], c, fmt) : softWrap(clip(formatCell(row[c.key], c, fmt))), cls: cls[i] }))),
+      rows: shown.map((row) => columns.map((c, i) => ({ text: numeric[i] ? formatCell(row[c.key], c, fmt) : softWrap(clip(formatCell(row[c.key], c, fmt))), cls: cls[i], href: o.linkOf?.(row, c) ?? null }))),
       rowCountText: `(${r.rows.length.toLocaleString('en-US')} ${r.rows.length === 1 ? 'row' : 'rows'})`,
       truncatedText: shown.length < r.rows.length ? `Showing the first ${shown.length} of ${r.rows.length} rows.` : null,
       emptyReport: r.headlines.length === 0 && images.length === 0,

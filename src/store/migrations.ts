@@ -326,6 +326,31 @@ export const MIGRATIONS: Migration[] = [
       db.exec('CREATE INDEX runs_state ON runs(state, due_at)');
     },
   },
+  {
+    version: 13,
+    name: 'web users and sessions',
+    up(db) {
+      // Passwords are scrypt hashes (src/web/users.ts); a session row keeps only the SHA-256 of its cookie,
+      // so a copy of the store does not sign anyone in.
+      db.exec(`
+        CREATE TABLE web_users (
+          email TEXT PRIMARY KEY,
+          role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'viewer', 'technician')),
+          password_hash TEXT,
+          created_at INTEGER NOT NULL
+        );
+        CREATE TABLE web_sessions (
+          id_hash TEXT PRIMARY KEY,
+          email TEXT NOT NULL REFERENCES web_users(email) ON DELETE CASCADE,
+          csrf_token TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          last_seen_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX web_sessions_email ON web_sessions(email);
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */
