@@ -304,8 +304,12 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
   // --- hourly budget (rule and ledger: budget.ts) -------------------------------------------------
   const ledger = opts.ledger ?? memoryLedger();
   const budgetMaxWaitMs = opts.budgetMaxWaitMs ?? Infinity;
-  let threshold = DEFAULT_THRESHOLD;
-  let reading: ThresholdReading | null = null; // the last ThresholdInformation read by this client
+  // Until this client reads ThresholdInformation itself, the last reading by any process on the ledger
+  // tells the tenant's threshold (a tenant below 10,000 would otherwise grant a new client's first request
+  // against the default) and, while recent, the other integrations' use.
+  const shared = ledger.lastThreshold();
+  let threshold = shared && shared.threshold > 0 ? shared.threshold : DEFAULT_THRESHOLD;
+  let reading: ThresholdReading | null = shared && clock.now() - shared.at < 10 * 60_000 ? shared : null;
   let ownAtRead = 0; // stats.requests when it was read (the refresh cadence counts this client's requests)
   let readAt = -Infinity;
   let thresholdRead: Promise<void> | null = null;
