@@ -320,7 +320,11 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     reading = { at: now, threshold, tenantUsed: t.currentTimeframeRequestCount, ownUsed: ledger.used(now) };
     ownAtRead = stats.requests;
     readAt = now;
-    ledger.noteThreshold(reading);
+    try {
+      ledger.noteThreshold(reading);
+    } catch {
+      // Kept for `check` and the other processes only; this client has the reading either way.
+    }
     emit({ type: 'autotask:threshold', used: reading.tenantUsed, threshold, own: reading.ownUsed });
   };
 
@@ -368,7 +372,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
       if (waited + waitMs > budgetMaxWaitMs || pastDeadline) {
         const limit = pastDeadline ? 'the run deadline' : `the longest wait allowed (${Math.round(budgetMaxWaitMs / 60_000)} min, settings autotask.budgetMaxWaitMinutes)`;
         throw new AppError(
-          `Autotask request budget spent: ${took.used} of ${rule.allowed} requests in the last hour (${why}); the next is free at ${at(until)}, later than ${limit}. ${endpoint} stops here; the next sync continues where it stopped`,
+          `Autotask request budget spent: ${took.used} of ${rule.allowed} requests in the last hour (${why}); the next is free at ${at(until)}, later than ${limit}. The sync stops (at ${endpoint}); the next one continues where it stopped`,
           'BUDGET',
           { details: { endpoint, used: took.used, allowed: rule.allowed, freeAt: until } },
         );

@@ -324,7 +324,7 @@ describe('Autotask client against the simulator', () => {
     // The hour frees a slot in about an hour, after the second client's deadline: it stops at once.
     const late = await failure(b.count('Companies', [F.all()]));
     expect(late.code).toBe('BUDGET');
-    expect(late.message).toMatch(/^Autotask request budget spent: 20 of 20 requests in the last hour \(budgetShare 0\.25 of the 80-request hour, shared by every psa-reports process on this database\); the next is free at \S+, later than the run deadline\. Companies stops here/);
+    expect(late.message).toMatch(/^Autotask request budget spent: 20 of 20 requests in the last hour \(budgetShare 0\.25 of the 80-request hour, shared by every psa-reports process on this database\); the next is free at \S+, later than the run deadline\. The sync stops \(at Companies\); the next one continues where it stopped$/);
     // The first client may wait 10 minutes only.
     const c = clientOf(s, { ...opts, budgetMaxWaitMs: 10 * 60_000 });
     expect((await failure(c.count('Companies', [F.all()]))).message).toMatch(/later than the longest wait allowed \(10 min, settings autotask\.budgetMaxWaitMinutes\)/);
