@@ -48,9 +48,12 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
   const clock = opts.clock ?? systemClock;
   const mode = opts.progress === 'none' ? 'none' : opts.progress === 'lines' || !io.isTTY ? 'lines' : 'bar';
   const bar = mode === 'bar' ? progressBar(io, defs.map((d) => d.name), clock) : null;
+  let lastWait: { reason: string; until: number } | null = null;
   const onClient = (e: AutotaskEvent) => {
     opts.onEvent?.(e);
-    if (e.type === 'autotask:budget-wait') {
+    // Every request in flight waits for the same slot: one line says so, not one per request.
+    if (e.type === 'autotask:budget-wait' && !(lastWait?.reason === e.reason && Math.abs(lastWait.until - e.until) < 5_000)) {
+      lastWait = { reason: e.reason, until: e.until };
       const until = new Date(e.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
       io.err(`waiting ${Math.ceil(e.waitMs / 1000)} s, until ${until}: ${e.reason === 'own-share'
         ? `psa-reports (every process on this database) used ${e.used} of its ${e.budget} Autotask requests in the last hour`

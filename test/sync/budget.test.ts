@@ -119,6 +119,8 @@ describe('the API budget is one ledger for every process on the store', () => {
     const waits = io.stderr.filter((l) => l.startsWith('waiting'));
     expect(waits.length).toBeGreaterThan(0);
     expect(waits[0]).toMatch(/^waiting \d+ s, until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: psa-reports \(every process on this database\) used 100 of its 100 Autotask requests in the last hour$/);
+    // One line per wait, not one per request in flight.
+    expect(new Set(waits.map((w) => /until (\S+?Z):/.exec(w)![1])).size).toBe(waits.length);
     const secs = Number(/^waiting (\d+) s/.exec(waits[0]!)![1]);
     expect(secs).toBeGreaterThan(59 * 60);
     expect(secs).toBeLessThanOrEqual(61 * 60);
