@@ -95,11 +95,12 @@ export const SettingsFileSchema = z.object({
   $schema: z.string().optional(),
   settings: SettingsSchema.default(SettingsSchema.parse({})),
   autotask: z.object({
-    budgetShare: z.number().gt(0).max(1).default(0.5).describe('share of the 10,000-request hour this program may use'),
+    budgetShare: z.number().gt(0).max(1).default(0.5).describe('share of the 10,000-request hour (or the tenant\'s threshold) all psa-reports processes on the store may use together'),
     maxInFlightPerEntity: z.number().int().min(1).max(3).default(3),
     requestTimeoutMs: z.number().int().min(1000).default(60_000),
     overlapMinutes: z.number().min(0).default(10).describe('incremental sync re-reads this much before the cursor'),
-  }).strict().default({ budgetShare: 0.5, maxInFlightPerEntity: 3, requestTimeoutMs: 60_000, overlapMinutes: 10 }),
+    budgetMaxWaitMinutes: z.number().min(0).default(61).describe('longest wait for the API budget before a sync stops with a note (61 covers any wait for the own share; 0 never waits)'),
+  }).strict().default({ budgetShare: 0.5, maxInFlightPerEntity: 3, requestTimeoutMs: 60_000, overlapMinutes: 10, budgetMaxWaitMinutes: 61 }),
   render: z.object({
     chromiumPath: z.string().optional().describe('path of the Chromium binary (default: PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium)'),
     paper: z.enum(['A4', 'Letter']).default('A4'),

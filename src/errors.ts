@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'AUTOTASK_HTTP'
   | 'AUTOTASK_LIMIT'
   | 'AUTOTASK_MALFORMED'
+  /** The API budget of the rolling hour is spent and waiting for it would exceed the allowed wait. */
+  | 'BUDGET'
   | 'NETWORK'
   | 'DB'
   | 'REPORT_INVALID'

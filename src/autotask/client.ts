@@ -1,6 +1,7 @@
 import type { AutotaskEnv } from '../config.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { systemClock, type Clock, type Instant } from '../types.js';
+import { allowedRequests, DEFAULT_THRESHOLD, memoryLedger, TENANT_RESERVE, type RequestLedger, type ThresholdReading } from './budget.js';
 import { F, serializeQuery, type Filter, type QueryBody } from './filter.js';
 import { splitItems } from './raw-items.js';
 
@@ -11,7 +12,9 @@ import { splitItems } from './raw-items.js';
  * Autotask limits each integration to 3 concurrent requests per object endpoint and each database to
  * 10,000 requests per rolling hour shared by every integration; exceeding either annoys the MSP's
  * admins (threshold e-mails) or suspends all integrations. So this client is conservative by design:
- * it counts its own requests, reads ThresholdInformation now and then, and waits rather than fails.
+ * it takes every request from a request ledger shared by every process on the store, reads
+ * ThresholdInformation now and then to see the other integrations' use, and waits rather than fails
+ * (the rule: src/autotask/budget.ts).
  */
 
 /** One Autotask record as returned (camelCase JSON). */
@@ -76,7 +79,7 @@ export type AutotaskEvent =
   | { type: 'autotask:zone'; url: string }
   | { type: 'autotask:request'; endpoint: string; method: string; status: number; ms: number }
   | { type: 'autotask:retry'; endpoint: string; attempt: number; delayMs: number; reason: string; status?: number }
-  | { type: 'autotask:budget-wait'; waitMs: number; used: number; budget: number; reason: 'own-share' | 'tenant' }
+  | { type: 'autotask:budget-wait'; waitMs: number; until: Instant; used: number; budget: number; reason: 'own-share' | 'tenant' }
   | { type: 'autotask:threshold'; used: number; threshold: number; own: number }
   | { type: 'autotask:requery'; endpoint: string; afterId: number; reason: 'cursor-pages' | 'link-refused'; detail?: string };
 
@@ -84,6 +87,13 @@ export type AutotaskEvent =
 export interface AutotaskClientOptions {
   /** Share of the hourly request threshold this program may use (0–1, default 0.5). */
   budgetShare?: number;
+  /**
+   * Where requests are recorded and counted against the budget: the store's ledger, shared by every
+   * process on the database (default: a ledger in this client's memory only).
+   */
+  ledger?: RequestLedger;
+  /** Longest wait for the budget before a request fails with BUDGET (default: no limit but `deadline`). */
+  budgetMaxWaitMs?: number;
   /** Concurrent requests per entity endpoint (1–3, default 3). */
   maxInFlightPerEntity?: number;
   /** Timeout of one HTTP request in ms (default 60,000). */
@@ -145,7 +155,6 @@ export interface AutotaskClient {
   stats(): ClientStats;
 }
 
-const HOUR = 3_600_000;
 const MAX_GET_URL = 2000;
 /** Pages followed on one cursor before the query is made afresh from the last id (servers cap cursors). */
 export const CURSOR_PAGES = 40;
@@ -292,36 +301,41 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     return s;
   };
 
-  // --- hourly budget -------------------------------------------------------------------------------
-  const sent: Instant[] = []; // own request instants within the last hour, ascending
-  let sentHead = 0;
-  let threshold = 10_000;
-  let tenantUsed: number | null = null; // from the last ThresholdInformation read
-  let ownAtRead = 0; // stats.requests when it was read
+  // --- hourly budget (rule and ledger: budget.ts) -------------------------------------------------
+  const ledger = opts.ledger ?? memoryLedger();
+  const budgetMaxWaitMs = opts.budgetMaxWaitMs ?? Infinity;
+  // Until this client reads ThresholdInformation itself, the last reading by any process on the ledger
+  // tells the tenant's threshold (a tenant below 10,000 would otherwise grant a new client's first request
+  // against the default) and, while recent, the other integrations' use.
+  const shared = ledger.lastThreshold();
+  let threshold = shared && shared.threshold > 0 ? shared.threshold : DEFAULT_THRESHOLD;
+  let reading: ThresholdReading | null = shared && clock.now() - shared.at < 10 * 60_000 ? shared : null;
+  let ownAtRead = 0; // stats.requests when it was read (the refresh cadence counts this client's requests)
   let readAt = -Infinity;
   let thresholdRead: Promise<void> | null = null;
 
-  const ownInWindow = (now: Instant): number => {
-    while (sentHead < sent.length && sent[sentHead]! <= now - HOUR) sentHead++;
-    if (sentHead > 4096) {
-      sent.splice(0, sentHead);
-      sentHead = 0;
+  const noteReading = (t: ThresholdInfo): void => {
+    const now = clock.now();
+    if (t.externalRequestThreshold > 0) threshold = t.externalRequestThreshold;
+    reading = { at: now, threshold, tenantUsed: t.currentTimeframeRequestCount, ownUsed: ledger.used(now) };
+    ownAtRead = stats.requests;
+    readAt = now;
+    try {
+      ledger.noteThreshold(reading);
+    } catch {
+      // Kept for `check` and the other processes only; this client has the reading either way.
     }
-    return sent.length - sentHead;
+    emit({ type: 'autotask:threshold', used: reading.tenantUsed, threshold, own: reading.ownUsed });
   };
 
   const refreshThreshold = (): Promise<void> => {
     thresholdRead ??= (async () => {
       try {
-        const t = await callThreshold();
-        threshold = t.externalRequestThreshold > 0 ? t.externalRequestThreshold : threshold;
-        tenantUsed = t.currentTimeframeRequestCount;
-        ownAtRead = stats.requests;
-        readAt = clock.now();
-        emit({ type: 'autotask:threshold', used: tenantUsed, threshold, own: ownInWindow(clock.now()) });
+        noteReading(await callThreshold());
       } catch (e) {
-        // A failed read must not stop the sync; the own-share limit still holds. Credentials errors do.
-        if (e instanceof AppError && e.exitCode === 2) throw e;
+        // A failed read must not stop the sync; the own-share limit still holds. Credentials errors do,
+        // and so does a spent budget (the read is a request too).
+        if (e instanceof AppError && (e.exitCode === 2 || e.code === 'BUDGET' || e.code === 'DEADLINE')) throw e;
         readAt = clock.now();
       } finally {
         thresholdRead = null;
@@ -330,31 +344,47 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     return thresholdRead;
   };
 
-  /** Waits until one more request fits the budget, then records it. */
-  const reserve = async (noRefresh: boolean): Promise<void> => {
+  const at = (t: Instant): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  /**
+   * Takes one request from the ledger, waiting while the rolling hour is full. `noRefresh` requests (zone
+   * discovery, the ThresholdInformation read) are held to the own share only: the read is how a wait on
+   * the other integrations' use learns that it is over.
+   */
+  const reserve = async (endpoint: string, noRefresh: boolean): Promise<void> => {
     if (!noRefresh && (stats.requests - ownAtRead >= thresholdEvery || clock.now() - readAt > 10 * 60_000)) {
       await refreshThreshold();
     }
+    let waited = 0;
     for (;;) {
       const now = clock.now();
-      const own = ownInWindow(now);
-      const budget = Math.max(1, Math.floor(threshold * budgetShare));
-      if (own >= budget) {
-        const waitMs = Math.max(1, sent[sentHead]! + HOUR - now + 1);
-        emit({ type: 'autotask:budget-wait', waitMs, used: own, budget, reason: 'own-share' });
-        await sleep(waitMs, opts.signal);
-        continue;
+      const rule = allowedRequests(budgetShare, threshold, noRefresh ? null : reading);
+      const took = ledger.take(now, rule.allowed);
+      if (took.ok) return;
+      // The own share frees as our oldest requests leave the hour; the tenant bound moves with the other
+      // integrations' use, which only a fresh read shows: look again within a minute.
+      const until = rule.bound === 'tenant' ? Math.min(took.freeAt, now + 60_000) : took.freeAt;
+      const waitMs = Math.max(1, until - now);
+      const why = rule.bound === 'tenant'
+        ? `other integrations used ${rule.others} of the Autotask database's ${threshold} requests this hour and the last ${Math.round(TENANT_RESERVE * 100)} % is left to them`
+        : `budgetShare ${budgetShare} of the ${threshold}-request hour, shared by every psa-reports process on this database`;
+      const pastDeadline = opts.deadline !== undefined && now + waitMs > opts.deadline;
+      if (waited + waitMs > budgetMaxWaitMs || pastDeadline) {
+        const limit = pastDeadline ? 'the run deadline' : `the longest wait allowed (${Math.round(budgetMaxWaitMs / 60_000)} min, settings autotask.budgetMaxWaitMinutes)`;
+        throw new AppError(
+          `Autotask request budget spent: ${took.used} of ${rule.allowed} requests in the last hour (${why}); the next is free at ${at(until)}, later than ${limit}. The sync stops (at ${endpoint}); the next one continues where it stopped`,
+          'BUDGET',
+          { details: { endpoint, used: took.used, allowed: rule.allowed, freeAt: until } },
+        );
       }
-      // Leave the last 5 % of the database's hour to the others: at 100 % Autotask suspends everyone.
-      if (!noRefresh && tenantUsed !== null && tenantUsed + (stats.requests - ownAtRead) >= threshold * 0.95) {
-        const waitMs = 60_000;
-        emit({ type: 'autotask:budget-wait', waitMs, used: tenantUsed + (stats.requests - ownAtRead), budget: Math.floor(threshold * 0.95), reason: 'tenant' });
+      emit({ type: 'autotask:budget-wait', waitMs, until, used: took.used, budget: rule.allowed, reason: rule.bound });
+      try {
         await sleep(waitMs, opts.signal);
-        await refreshThreshold();
-        continue;
+      } catch (e) {
+        throw deadlineError(e);
       }
-      sent.push(now);
-      return;
+      waited += waitMs;
+      if (rule.bound === 'tenant' && !noRefresh) await refreshThreshold();
     }
   };
 
@@ -475,7 +505,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     let last: RetryableError | undefined;
     for (let n = 1; n <= maxAttempts; n++) {
       if (opts.signal?.aborted) throw deadlineError(opts.signal.reason);
-      await reserve(o.noRefresh ?? false);
+      await reserve(endpoint, o.noRefresh ?? false);
       // ZoneInformation is exempt from thread limiting; everything else shares its entity's slots.
       const sem = o.zone ? null : semFor(endpoint);
       if (sem) {
@@ -668,11 +698,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
 
     async threshold() {
       const t = await callThreshold();
-      threshold = t.externalRequestThreshold > 0 ? t.externalRequestThreshold : threshold;
-      tenantUsed = t.currentTimeframeRequestCount;
-      ownAtRead = stats.requests;
-      readAt = clock.now();
-      emit({ type: 'autotask:threshold', used: tenantUsed, threshold, own: ownInWindow(clock.now()) });
+      noteReading(t);
       return t;
     },
 

@@ -6,7 +6,9 @@ import { openSession, packageRoot } from '../reporting/context.js';
 import { validateReports, type RegisteredReport } from '../reporting/define.js';
 import { loadSchedules } from '../delivery/schedules.js';
 import { defaultSettings, type Config, type Settings } from '../config.js';
-import { openDb, storeError } from '../store/db.js';
+import { openDb, storeError, type Db } from '../store/db.js';
+import { storeLedger } from '../store/request-ledger.js';
+import { allowedRequests, DEFAULT_THRESHOLD, type RequestLedger } from '../autotask/budget.js';
 import { redactUrl } from '../delivery/mailer.js';
 import { lastSyncAt } from '../app.js';
 import { executableProblem } from '../files.js';
@@ -53,6 +55,32 @@ function ago(ms: number): string {
   return h < 48 ? `${h} h ago` : `${Math.round(h / 24)} days ago`;
 }
 
+const n = (x: number): string => x.toLocaleString('en-US');
+
+/**
+ * The API budget used in the last hour, from the store's request ledger (every process on the store):
+ * against the share budgetShare × the tenant's threshold (10,000 until a sync has read it), and the whole
+ * database's hour at the last ThresholdInformation read.
+ */
+export function budgetLine(db: Db, cfg: Config, now: number): string {
+  let ledger: RequestLedger;
+  try {
+    ledger = storeLedger(db);
+  } catch {
+    // A store last opened by a version without the ledger (check opens it read-only, so no migration ran).
+    return '--  API budget: no requests recorded yet (the next sync records them)';
+  }
+  const reading = ledger.lastThreshold();
+  const threshold = reading?.threshold ?? DEFAULT_THRESHOLD;
+  const { share, others } = allowedRequests(cfg.autotask.budgetShare, threshold, reading);
+  const used = ledger.used(now);
+  const pct = Math.round((used / share) * 100);
+  const tenant = reading
+    ? `; the Autotask database was at ${n(reading.tenantUsed)} of ${n(threshold)} (${n(others)} by other integrations) ${ago(Math.max(0, now - reading.at))}`
+    : '';
+  return `${pct >= 90 ? '!!' : '--'}  API budget: ${n(used)} of ${n(share)} requests in the last hour (${pct} %, autotask.budgetShare ${cfg.autotask.budgetShare})${tenant}`;
+}
+
 /** What this configuration would use on this machine: informational lines ("--"), or "!!" for what is missing. */
 export function environment(cfg: Config, now: number): string[] {
   const out: string[] = [];
@@ -81,6 +109,7 @@ export function environment(cfg: Config, now: number): string[] {
         out.push(last === null
           ? `!!  store: ${cfg.db} has never completed a sync: run psa-reports sync`
           : `--  store: ${cfg.db}, last sync ${new Date(last).toISOString()} (${ago(now - last)})`);
+        out.push(budgetLine(db, cfg, now));
       } finally {
         db.close();
       }
@@ -107,7 +136,8 @@ A missing schedules.json at the default path is noted, not an error (only daemon
 
 Then it tells what this machine would use, without changing anything (never printing a secret): which
 Autotask variables are set, where mail goes (SMTP host or the outbox folder), whether Chromium is there for
-PDFs, and the store's last successful sync. Lines marked "!!" need attention before the daemon runs.
+PDFs, the store's last successful sync and the API budget used in the last hour (every process on the
+store together, against autotask.budgetShare of Autotask's hourly threshold). Lines marked "!!" need attention before the daemon runs.
 
 Example:
   psa-reports check --config settings.json --schedules schedules.json`,

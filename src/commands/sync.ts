@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { createAutotaskClient, type AutotaskClientOptions, type AutotaskEvent } from '../autotask/client.js';
 import { openDb, type Db } from '../store/db.js';
+import { storeLedger } from '../store/request-ledger.js';
 import { resolveEntities, syncAll, type SyncEvent, type SyncSummary } from '../sync/index.js';
 import { systemClock, type Clock } from '../types.js';
 import { Events } from '../events.js';
@@ -49,15 +50,25 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
   const clock = opts.clock ?? systemClock;
   const mode = opts.progress === 'none' ? 'none' : opts.progress === 'lines' || !io.isTTY ? 'lines' : 'bar';
   const bar = mode === 'bar' ? progressBar(io, defs.map((d) => d.name), clock) : null;
+  let lastWait: { reason: string; until: number } | null = null;
   const onClient = (e: AutotaskEvent) => {
     opts.onEvent?.(e);
-    if (e.type === 'autotask:budget-wait') {
-      io.err(`waiting ${Math.ceil(e.waitMs / 1000)} s: ${e.reason === 'own-share' ? `this program used ${e.used} of its ${e.budget} requests this hour` : `the Autotask database is at ${e.used} of ${e.budget} requests this hour`}`);
+    // Every request in flight waits for the same slot: one line says so, not one per request.
+    if (e.type === 'autotask:budget-wait' && !(lastWait?.reason === e.reason && Math.abs(lastWait.until - e.until) < 5_000)) {
+      lastWait = { reason: e.reason, until: e.until };
+      const until = new Date(e.until).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      io.err(`waiting ${Math.ceil(e.waitMs / 1000)} s, until ${until}: ${e.reason === 'own-share'
+        ? `psa-reports (every process on this database) used ${e.used} of its ${e.budget} Autotask requests in the last hour`
+        : `the Autotask database is nearly at its hourly threshold (other integrations): ${e.used} of the ${e.budget} requests left to psa-reports are used`}`);
     }
   };
+  const db = opts.db ?? openDb(config.db);
+  // The store's request ledger: every process on this database (daemon, manual sync) shares the budget.
   const client = createAutotaskClient(config.env, {
     ...opts.clientOptions,
     budgetShare: config.autotask.budgetShare,
+    budgetMaxWaitMs: config.autotask.budgetMaxWaitMinutes * 60_000,
+    ledger: storeLedger(db),
     maxInFlightPerEntity: config.autotask.maxInFlightPerEntity,
     requestTimeoutMs: config.autotask.requestTimeoutMs,
     clock,
@@ -65,7 +76,6 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  const db = opts.db ?? openDb(config.db);
   try {
     const summary = await syncAll(db, client, {
       entities: defs.map((d) => d.name),
@@ -162,7 +172,10 @@ the API user may not read) are skipped with a note.
 Credentials come from the environment only: AUTOTASK_USERNAME, AUTOTASK_SECRET,
 AUTOTASK_INTEGRATION_CODE; AUTOTASK_BASE_URL skips zone discovery, AUTOTASK_ZONE_URL changes where the
 zone is looked up. The program keeps under its share of Autotask's 10,000-request hour (settings
-autotask.budgetShare) and never has more than 3 requests in flight per entity.
+autotask.budgetShare), counted in the store for every process on it (daemon and manual syncs together),
+and leaves the hour's last 5 % to other integrations (ThresholdInformation). When the share is spent it
+waits, saying until when; a wait longer than autotask.budgetMaxWaitMinutes stops the sync with a note
+(psa-reports check shows the share used). It never has more than 3 requests in flight per entity.
 
 Exit codes: 0 all entities synced; 1 some failed (listed with the reason); 2 bad credentials or settings.
 

@@ -121,6 +121,12 @@ export interface Simulator {
   stats(): SimulatorStats;
   /** Clears statistics (not the hourly counter). */
   resetStats(): void;
+  /**
+   * Instants (the simulator's hourly-window clock: simulated now plus real time elapsed) of every request
+   * counted against the hourly threshold since start, oldest first (the last 100,000): what a test checks
+   * a budget against, "counted by the server".
+   */
+  requestTimes(): number[];
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -132,6 +138,7 @@ export const DEFAULT_CREDENTIALS: SimCredentials = {
 };
 
 const LOG_LIMIT = 2000;
+const TIMES_LIMIT = 100_000;
 const HOUR = 3_600_000;
 
 /** A response body already serialised. */
@@ -169,6 +176,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const windowClock = () => tenant.now + (performance.now() - realStart);
   let window: number[] = [];
   let windowHead = 0;
+  let counted: number[] = [];
   const windowCount = () => {
     const cutoff = windowClock() - HOUR;
     while (windowHead < window.length && window[windowHead]! <= cutoff) windowHead++;
@@ -277,7 +285,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (used >= hourlyLimit) {
         throw errors(429, `The request threshold of ${hourlyLimit} requests per ${60} minutes has been exceeded. Requests are blocked until the rolling window drops below the threshold.`);
       }
-      window.push(windowClock());
+      const at = windowClock();
+      window.push(at);
+      counted.push(at);
+      if (counted.length > TIMES_LIMIT * 2) counted = counted.slice(-TIMES_LIMIT);
 
       // Thread limit per (integration code, endpoint).
       const slot = `${code.toLowerCase()}|${endpoint.toLowerCase()}`;
@@ -654,6 +665,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     resetStats: () => {
       stats = { requests: 0, byEndpoint: {}, maxInFlight: {}, rejected429: 0, impersonated: 0, log: [] };
     },
+    requestTimes: () => counted.slice(-TIMES_LIMIT),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

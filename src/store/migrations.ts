@@ -351,6 +351,16 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 14,
+    name: 'Autotask request ledger (requests per minute, rolling hour)',
+    up(db) {
+      // Every process on the store takes its Autotask requests from this ledger, so the share of the
+      // database's hourly threshold holds across syncs and processes (src/autotask/budget.ts). One row per
+      // minute keeps the rolling-hour sum at 61 rows; rows older than two hours are pruned as requests go.
+      db.exec('CREATE TABLE api_requests (minute INTEGER PRIMARY KEY, requests INTEGER NOT NULL) WITHOUT ROWID');
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */

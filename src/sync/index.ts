@@ -119,7 +119,8 @@ export function resolveEntities(names: readonly string[] | undefined): EntityDef
   return ENTITIES.filter((e) => out.includes(e));
 }
 
-const STOP_CODES: ReadonlySet<ErrorCode> = new Set(['AUTH', 'ZONE', 'DEADLINE']);
+// A spent API budget is the same for every entity: the others are not tried (no request could be sent).
+const STOP_CODES: ReadonlySet<ErrorCode> = new Set(['AUTH', 'ZONE', 'DEADLINE', 'BUDGET']);
 
 /** Syncs the selected entities; never throws for one entity (design style 9). */
 export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions): Promise<SyncSummary> {
@@ -144,7 +145,7 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
     const err = toError(e);
     // Credentials, zone and an unreachable API stop everything; an answer we cannot use from this one
     // informational endpoint (404, an odd body) does not: the entities are still worth trying.
-    if (!(err instanceof AppError) || err.exitCode === 2 || err.code === 'NETWORK') {
+    if (!(err instanceof AppError) || err.exitCode === 2 || err.code === 'NETWORK' || STOP_CODES.has(err.code)) {
       stop = err instanceof AppError ? err : new AppError(`Autotask is not reachable: ${err.message}`, 'NETWORK', { cause: err });
     }
   }

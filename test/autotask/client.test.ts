@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/server.js';
 import { CURSOR_PAGES, createAutotaskClient, type AutotaskEvent, type AutotaskRecord } from '../../src/autotask/client.js';
+import { memoryLedger } from '../../src/autotask/budget.js';
 import { F } from '../../src/autotask/filter.js';
 import { AppError } from '../../src/errors.js';
 import { SECRET, clientOf, envOf, sim } from '../sync/_helpers.js';
@@ -306,5 +307,28 @@ describe('Autotask client against the simulator', () => {
     expect(waits[0]).toMatchObject({ reason: 'own-share', budget: 15, used: 15 });
     expect(waits[0]!.waitMs).toBeGreaterThan(59 * 60_000);
     expect(s.stats().rejected429).toBe(0);
+  });
+
+  it('clients sharing one ledger share one budget, and a wait past the deadline or the longest wait fails with BUDGET', async () => {
+    s = await sim({ hourlyLimit: 80 });
+    const t = s.now();
+    const ledger = memoryLedger();
+    const slept: number[] = [];
+    const opts = { budgetShare: 0.25, ledger, clock: { now: () => t }, sleep: async (ms: number) => void slept.push(ms) };
+    const a = clientOf(s, opts);
+    const b = clientOf(s, { ...opts, deadline: t + 30 * 60_000 });
+    // 20 between them: the first client's threshold read and 12 counts, then the second's read and 6 counts.
+    for (let i = 0; i < 12; i++) await a.count('Companies', [F.all()]);
+    for (let i = 0; i < 6; i++) await b.count('Companies', [F.all()]);
+    expect(ledger.used(t)).toBe(20);
+    // The hour frees a slot in about an hour, after the second client's deadline: it stops at once.
+    const late = await failure(b.count('Companies', [F.all()]));
+    expect(late.code).toBe('BUDGET');
+    expect(late.message).toMatch(/^Autotask request budget spent: 20 of 20 requests in the last hour \(budgetShare 0\.25 of the 80-request hour, shared by every psa-reports process on this database\); the next is free at \S+, later than the run deadline\. The sync stops \(at Companies\); the next one continues where it stopped$/);
+    // The first client may wait 10 minutes only.
+    const c = clientOf(s, { ...opts, budgetMaxWaitMs: 10 * 60_000 });
+    expect((await failure(c.count('Companies', [F.all()]))).message).toMatch(/later than the longest wait allowed \(10 min, settings autotask\.budgetMaxWaitMinutes\)/);
+    expect(slept).toEqual([]);
+    expect(s.stats().requests).toBe(20);
   });
 });

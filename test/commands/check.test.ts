@@ -61,6 +61,30 @@ describe('psa-reports check', () => {
     expect(b + io.stderr()).not.toContain('sekret-value-1');
   });
 
+  it("shows the API budget used in the last hour from the store's ledger, and a store that predates it", async () => {
+    const { openDb } = await import('../../src/store/db.js');
+    const { storeLedger } = await import('../../src/store/request-ledger.js');
+    const file = path.join(dir, 'psa-reports.db');
+    const db = openDb(file);
+    db.prepare(`INSERT INTO sync_runs (started_at, finished_at, status, summary) VALUES (?, ?, 'ok', '{}')`).run(Date.now() - 60_000, Date.now() - 60_000);
+    const ledger = storeLedger(db);
+    for (let i = 0; i < 1234; i++) ledger.take(Date.now() - 120_000, 5_000);
+    ledger.take(Date.now() - 2 * 3_600_000, 5_000); // outside the hour
+    ledger.noteThreshold({ at: Date.now() - 240_000, threshold: 10_000, tenantUsed: 3_100, ownUsed: 1_234 });
+    db.close();
+    const io = captureIO(dir);
+    expect(await main(['check'], io)).toBe(0);
+    expect(io.stdout()).toContain('--  API budget: 1,234 of 5,000 requests in the last hour (25 %, autotask.budgetShare 0.5); the Autotask database was at 3,100 of 10,000 (1,866 by other integrations) 4 min ago');
+
+    // A store last opened by a version without the ledger: check opens it read-only and says so.
+    const old = openDb(file);
+    old.exec("DROP TABLE api_requests; DELETE FROM schema_migrations WHERE version = 12; DELETE FROM meta WHERE key = 'autotask.threshold'");
+    old.close();
+    const io2 = captureIO(dir);
+    expect(await main(['check'], io2)).toBe(0);
+    expect(io2.stdout()).toContain('--  API budget: no requests recorded yet (the next sync records them)');
+  });
+
   it('notes a missing default schedules.json without failing', async () => {
     const io = captureIO(dir);
     expect(await main(['check'], io)).toBe(0);
