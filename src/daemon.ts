@@ -271,7 +271,7 @@ export class Daemon {
 export function jsonLinesLogger(write: (line: string) => void, clock: { now(): number }): <K extends keyof DeliveryEvents>(name: K, e: DeliveryEvents[K]) => void {
   return (name, e) => {
     if (name === 'tick' && !(e as DeliveryEvents['tick']).due) return;
-    const level = /failed|error|invalid/.test(name) ? 'error' : /retry|waiting|stale|run:released/.test(name) ? 'warn' : 'info';
+    const level = /failed|error|invalid/.test(name) ? 'error' : /retry|waiting|stale|run:released|doubt|refused/.test(name) ? 'warn' : 'info';
     write(JSON.stringify({ ts: new Date(clock.now()).toISOString(), level, event: name, ...e }));
   };
 }

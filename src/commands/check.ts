@@ -7,7 +7,11 @@ import { validateReports, type RegisteredReport } from '../reporting/define.js';
 import { loadSchedules } from '../delivery/schedules.js';
 import { defaultSettings, type Config, type Settings } from '../config.js';
 import { openDb } from '../store/db.js';
-import { redactUrl } from '../delivery/mailer.js';
+import { redactUrl } from '../redact.js';
+import { senderProblem } from '../delivery/address.js';
+import { parseSmtpUrl } from '../delivery/mailer.js';
+import { refusedNote, resolveRecipients, type RefusedRecipient } from '../delivery/recipients.js';
+import type { SchedulesFile } from '../delivery/schedules.js';
 import { lastSyncAt } from '../app.js';
 import type { Command } from './types.js';
 
@@ -96,6 +100,29 @@ export function environment(cfg: Config, now = Date.now()): string[] {
   return out;
 }
 
+/**
+ * Recipient addresses the store's Autotask resources give the schedules' roles that a run would refuse
+ * (not exactly one plain address): "!!" lines, nothing when the store does not exist or cannot be read.
+ */
+export function refusedAddresses(dbFile: string, file: Pick<SchedulesFile, 'roles'>): string[] {
+  if (!fs.existsSync(dbFile)) return [];
+  let db;
+  try {
+    db = openDb(dbFile, { readonly: true });
+  } catch {
+    return []; // the store line of environment() says why
+  }
+  try {
+    const refused: RefusedRecipient[] = [];
+    for (const [name, role] of Object.entries(file.roles)) resolveRecipients(db, role, refused, name);
+    return [...new Set(refused.map((r) => `!!  recipients: ${refusedNote(r)}`))];
+  } catch {
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
 const command: Command = {
   name: 'check',
   summary: 'validate settings, schedules.json and every report definition; exit 2 on problems',
@@ -136,6 +163,20 @@ Example:
       ok(`reports: ${reports.length} definitions, ${nSql} SQL files`);
     }
 
+    // Mail settings the send path would refuse (it never sends without a From header).
+    if (cfg) {
+      const sender = senderProblem(cfg.mailFrom);
+      if (sender) problems.push(sender);
+      if (cfg.smtpUrl) {
+        try {
+          parseSmtpUrl(cfg.smtpUrl);
+        } catch (e) {
+          problems.push(e instanceof AppError ? e.message : 'SMTP_URL cannot be read');
+        }
+      }
+    }
+
+    let loaded: SchedulesFile | undefined;
     // Without a valid settings file the schedules path still follows the usual order: flag < env < default.
     const given = (args.values.schedules as string | undefined) ?? io.env.PSA_REPORTS_SCHEDULES;
     const schedulesFile = cfg?.schedulesFile ?? path.resolve(io.cwd, given ?? 'schedules.json');
@@ -144,6 +185,7 @@ Example:
     } else {
       try {
         const s = loadSchedules(schedulesFile, { reportIds: reports.map((r) => r.id) });
+        loaded = s;
         ok(`schedules: ${s.schedules.length} schedule(s), ${Object.keys(s.roles).length} role(s) in ${schedulesFile}`);
       } catch (e) {
         problems.push(e instanceof AppError ? e.message : String(e));
@@ -151,6 +193,7 @@ Example:
     }
 
     if (cfg) for (const line of environment(cfg)) io.out(line);
+    if (cfg && loaded) for (const line of refusedAddresses(cfg.db, loaded)) io.out(line);
 
     for (const p of problems) io.err(p);
     if (problems.length) {

@@ -17,6 +17,8 @@ export interface DeliveryEvents {
   'mail:sent': { runId: number; recipient: string; messageId: string; attempts: number; response: string; inDoubt: boolean };
   'mail:retry': { runId: number; recipient: string; attempt: number; delayMs: number; error: string };
   'mail:failed': { runId: number; recipient: string; error: string; permanent: boolean };
+  'mail:in-doubt': { runId: number; recipient: string; messageId: string; error: string };
+  'recipient:refused': { runId: number; scheduleId: string; source: string; address: string; reason: string };
   'notice:sent': { runId: number; to: string; messageId: string };
   'notice:failed': { runId: number; to: string; error: string };
   'daemon:error': { error: string };

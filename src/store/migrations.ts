@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { ENTITIES, type FieldType } from '../autotask/entities.js';
 
@@ -300,6 +301,20 @@ export const MIGRATIONS: Migration[] = [
       // two columns. SQLite looks rows up by id in the table unless told otherwise, so the SQL that uses it
       // names it (INDEXED BY tickets_id_company).
       db.exec('CREATE INDEX tickets_id_company ON tickets(id, companyID, projectID)');
+    },
+  },
+  {
+    version: 12,
+    name: 'store identity (Message-IDs) and run notes',
+    up(db) {
+      // Run ids restart at 1 in every new store: a random id of the store, made once, keeps the Message-IDs
+      // of two installs apart (mail clients collapse messages that share one). Notes: what a run left out
+      // on purpose (a recipient address refused), for `history` and the owner.
+      db.exec(`
+        CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        ALTER TABLE runs ADD COLUMN notes TEXT; -- one note per line
+      `);
+      db.prepare(`INSERT INTO store_meta (key, value) VALUES ('store_id', ?)`).run(crypto.randomBytes(9).toString('base64url'));
     },
   },
 ];
