@@ -113,6 +113,14 @@ function connectNoDelay(host: string, port: number, timeoutMs: number, cb: (err:
   return sock;
 }
 
+/**
+ * Closes a connection we no longer want. With an error, so nodemailer runs its error path, which clears its
+ * greeting timer: a plain close leaves that timer (30 s) holding the process open after a deadline.
+ */
+function abandon(sock: net.Socket): void {
+  if (!sock.destroyed) sock.destroy(Object.assign(new Error('connection closed by psa-reports (send abandoned)'), { code: 'ECONNRESET' }));
+}
+
 /** SMTP_URL read: the parts nodemailer needs. The password is only ever kept here, never printed. */
 interface SmtpTarget {
   host: string;
@@ -215,6 +223,9 @@ export class SmtpMailer implements Mailer {
       // in that time still delivers it (the kernel flushes on exit) before we can record it.
       getSocket: (o: { host?: string; port?: number; connectionTimeout?: number }, cb: (err: Error | null, s?: { connection: net.Socket }) => void) => {
         const sock = connectNoDelay(o.host!, o.port!, o.connectionTimeout ?? 30_000, cb);
+        // Errors reach nodemailer through its own listener; this one only keeps a socket we close with an
+        // error (below) from being an uncaught 'error' before nodemailer has attached it.
+        sock.on('error', () => {});
         state.sockets.add(sock);
         this.live.add(sock);
         sock.once('close', () => {
@@ -244,7 +255,7 @@ export class SmtpMailer implements Mailer {
     let onAbort: () => void = () => {};
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
-        for (const sock of state.sockets) sock.destroy();
+        for (const sock of state.sockets) abandon(sock);
         const why = `send abandoned: ${String(opts.signal.reason?.message ?? opts.signal.reason)}`;
         reject(state.dataSent ? inDoubt(why) : new MailError(why, { transient: false, responseCode: null }));
       };
@@ -269,7 +280,7 @@ export class SmtpMailer implements Mailer {
     } finally {
       opts.signal.removeEventListener('abort', onAbort);
       // Accepted: nodemailer says QUIT and closes. Otherwise nothing more is wanted from this connection.
-      if (!ok) for (const sock of state.sockets) sock.destroy();
+      if (!ok) for (const sock of state.sockets) abandon(sock);
       transport.close();
     }
   }
@@ -279,7 +290,7 @@ export class SmtpMailer implements Mailer {
   }
 
   close(): void {
-    for (const sock of this.live) sock.destroy();
+    for (const sock of this.live) abandon(sock);
     this.live.clear();
   }
 }
