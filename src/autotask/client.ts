@@ -3,6 +3,7 @@ import { AppError, type ErrorCode } from '../errors.js';
 import { systemClock, type Clock, type Instant } from '../types.js';
 import { F, serializeQuery, type Filter, type QueryBody } from './filter.js';
 import { splitItems } from './raw-items.js';
+import { redactText, redactUrl } from '../redact.js';
 
 /**
  * The Autotask REST client: zone discovery, the three auth headers, queries as async page iterators,
@@ -231,7 +232,7 @@ function shortUrl(u: string): string {
     const x = new URL(u);
     return `${x.origin}${x.pathname}`;
   } catch {
-    return u.split('?')[0] ?? u;
+    return redactUrl(u).split('?')[0]!;
   }
 }
 
@@ -282,7 +283,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
   const thresholdEvery = opts.thresholdEvery ?? 500;
 
   /** Never let the secret out through a server-provided message. */
-  const redact = (s: string): string => (secret.length >= 3 ? s.split(secret).join('***') : s);
+  const redact = (s: string): string => redactText(s, [secret]);
 
   const stats: ClientStats = { requests: 0, byEndpoint: {}, retries: 0, maxInFlight: {} };
   const sems = new Map<string, Semaphore>();

@@ -10,6 +10,9 @@ import { jsonLinesLogger } from '../../src/daemon.js';
 import historyCommand from '../../src/commands/history.js';
 import { loadConfig } from '../../src/config.js';
 import { captureIO } from '../commands/io.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { main } from '../../src/cli.js';
 import {
   FakeClock, StubComputer, makeDeps, only, scheduleEntry, schedulesFile, seedResources, startSmtp, tempStore, type TestSmtp,
 } from './_helpers.js';
@@ -212,6 +215,27 @@ describe('recipient addresses never come from untrusted text', () => {
     const io = captureIO(store.dir, {});
     await historyCommand.run({ values: {}, positionals: [] } as never, { io, loadConfig: () => loadConfig({ db: store.file }, {}, store.dir) } as never);
     expect(io.stdout()).toMatch(/note: Autotask resource 13 \(Cat C\): e-mail "cat@msp\.test,eve@evil\.test" refused/);
+  });
+
+  it('check --db names the resource addresses a run would refuse', async () => {
+    seedResources(store.db, [
+      { id: 11, first: 'Ann', last: 'A', email: 'ann@msp.test', role: 'Technician' },
+      { id: 12, first: 'Bob', last: 'B', email: 'bob@msp.test\r\nmallory@evil.test', role: 'Technician' },
+      { id: 13, first: 'Cat', last: 'C', email: 'cat@msp.test;eve@evil.test', role: 'Technician' },
+    ]);
+    const file = path.join(store.dir, 'schedules.json');
+    fs.writeFileSync(file, JSON.stringify({
+      owner: 'ops@msp.test',
+      roles: { techs: { recipients: [{ autotask: { role: 'Technician' } }] }, all: { recipients: [{ autotask: {} }] } },
+      schedules: [{ id: 'weekly', cron: '0 7 * * 1', timezone: 'UTC', reports: ['intake'], format: 'html', roles: ['techs'], subject: 'KPIs' }],
+    }));
+    const io = captureIO(store.dir, { MAIL_FROM: 'reports@msp.test' });
+    expect(await main(['check', '--db', store.file, '--schedules', file], io)).toBe(0);
+    const lines = io.stdout().split('\n').filter((l) => l.startsWith('!!  recipients:'));
+    expect(lines).toEqual([
+      expect.stringMatching(/^!!  recipients: Autotask resource 12 \(Bob B\): e-mail "bob@msp\.test\\r\\nmallory@evil\.test" refused \(it contains a line break/),
+      expect.stringMatching(/^!!  recipients: Autotask resource 13 \(Cat C\): e-mail "cat@msp\.test;eve@evil\.test" refused \(it is a list/),
+    ]);
   });
 
   it('the mailer itself refuses a list or a CRLF in "to" and gives SMTP an explicit one-address envelope', async () => {
