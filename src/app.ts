@@ -12,6 +12,7 @@ import type { CommandIO } from './commands/types.js';
 import { Events } from './delivery/events.js';
 import { Ledger, newOwner } from './delivery/ledger.js';
 import { createMailer } from './delivery/mailer.js';
+import { senderProblem } from './delivery/address.js';
 import type { MessageContent, MessageRenderer, RenderInput, ReportComputer, Syncer } from './delivery/ports.js';
 import { loadSchedules, type SchedulesFile } from './delivery/schedules.js';
 import type { DeliveryDeps } from './delivery/execute.js';
@@ -172,6 +173,9 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   /** Uses `next`'s KPI settings from the next run on; returns the parts that differ but need a restart. */
   useSettings(next: Config): string[];
 }> {
+  // Refused before anything runs: without a usable sender, messages would leave without a From header.
+  const badSender = senderProblem(cfg.mailFrom);
+  if (badSender) throw new AppError(badSender, 'CONFIG');
   const clock = opts.clock ?? systemClock;
   const schedules = opts.schedules ?? loadSchedulesFor(cfg);
   const db = opts.db ?? openStore(cfg);

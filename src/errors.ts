@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'RENDER_TIMEOUT'
   | 'MAIL'
   | 'MAIL_TRANSIENT'
+  | 'MAIL_IN_DOUBT'
   | 'DEADLINE'
   | 'LOCKED'
   | 'INTERNAL';

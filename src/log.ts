@@ -15,7 +15,7 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 export function levelOf<K extends EventName>(name: K, e: AppEvents[K]): LogLevel {
   if (/failed|error|invalid/.test(name)) return 'error';
   if (name === 'sync:entity') return (e as AppEvents['sync:entity']).result.ok ? 'info' : 'error';
-  if (/retry|waiting|stale|released|dropped|budget-wait|requery/.test(name)) return 'warn';
+  if (/retry|waiting|stale|released|dropped|budget-wait|requery|doubt|refused/.test(name)) return 'warn';
   if (name === 'autotask:request' || name === 'sync:page' || name === 'sync:entity-start') return 'debug';
   if (name === 'tick' && !(e as AppEvents['tick']).due) return 'debug';
   return 'info';

@@ -4,6 +4,7 @@ import { systemClock, type Clock, type Instant } from '../types.js';
 import { allowedRequests, DEFAULT_THRESHOLD, memoryLedger, TENANT_RESERVE, type RequestLedger, type ThresholdReading } from './budget.js';
 import { F, serializeQuery, type Filter, type QueryBody } from './filter.js';
 import { splitItems } from './raw-items.js';
+import { redactText, redactUrl } from '../redact.js';
 
 /**
  * The Autotask REST client: zone discovery, the three auth headers, queries as async page iterators,
@@ -240,7 +241,7 @@ function shortUrl(u: string): string {
     const x = new URL(u);
     return `${x.origin}${x.pathname}`;
   } catch {
-    return u.split('?')[0] ?? u;
+    return redactUrl(u).split('?')[0]!;
   }
 }
 
@@ -291,7 +292,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
   const thresholdEvery = opts.thresholdEvery ?? 500;
 
   /** Never let the secret out through a server-provided message. */
-  const redact = (s: string): string => (secret.length >= 3 ? s.split(secret).join('***') : s);
+  const redact = (s: string): string => redactText(s, [secret]);
 
   const stats: ClientStats = { requests: 0, byEndpoint: {}, retries: 0, maxInFlight: {} };
   const sems = new Map<string, Semaphore>();

@@ -9,7 +9,11 @@ import { defaultSettings, type Config, type Settings } from '../config.js';
 import { openDb, storeError, type Db } from '../store/db.js';
 import { storeLedger } from '../store/request-ledger.js';
 import { allowedRequests, DEFAULT_THRESHOLD, type RequestLedger } from '../autotask/budget.js';
-import { redactUrl } from '../delivery/mailer.js';
+import { redactUrl } from '../redact.js';
+import { senderProblem } from '../delivery/address.js';
+import { parseSmtpUrl } from '../delivery/mailer.js';
+import { refusedNote, resolveRecipients, type RefusedRecipient } from '../delivery/recipients.js';
+import type { SchedulesFile } from '../delivery/schedules.js';
 import { lastSyncAt } from '../app.js';
 import { executableProblem } from '../files.js';
 import type { Command } from './types.js';
@@ -120,6 +124,29 @@ export function environment(cfg: Config, now: number): string[] {
   return out;
 }
 
+/**
+ * Recipient addresses the store's Autotask resources give the schedules' roles that a run would refuse
+ * (not exactly one plain address): "!!" lines, nothing when the store does not exist or cannot be read.
+ */
+export function refusedAddresses(dbFile: string, file: Pick<SchedulesFile, 'roles'>): string[] {
+  if (!fs.existsSync(dbFile)) return [];
+  let db;
+  try {
+    db = openDb(dbFile, { readonly: true });
+  } catch {
+    return []; // the store line of environment() says why
+  }
+  try {
+    const refused: RefusedRecipient[] = [];
+    for (const [name, role] of Object.entries(file.roles)) resolveRecipients(db, role, refused, name);
+    return [...new Set(refused.map((r) => `!!  recipients: ${refusedNote(r)}`))];
+  } catch {
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
 const command: Command = {
   name: 'check',
   summary: 'validate settings, schedules.json and every report definition; exit 2 on problems',
@@ -161,6 +188,20 @@ Example:
       ok(`reports: ${reports.length} definitions, ${nSql} SQL files`);
     }
 
+    // Mail settings the send path would refuse (it never sends without a From header).
+    if (cfg) {
+      const sender = senderProblem(cfg.mailFrom);
+      if (sender) problems.push(sender);
+      if (cfg.smtpUrl) {
+        try {
+          parseSmtpUrl(cfg.smtpUrl);
+        } catch (e) {
+          problems.push(e instanceof AppError ? e.message : 'SMTP_URL cannot be read');
+        }
+      }
+    }
+
+    let loaded: SchedulesFile | undefined;
     // Without a valid settings file the schedules path still follows the usual order: flag < env < default.
     const given = (args.values.schedules as string | undefined) ?? io.env.PSA_REPORTS_SCHEDULES;
     const schedulesFile = cfg?.schedulesFile ?? path.resolve(io.cwd, given ?? 'schedules.json');
@@ -169,6 +210,7 @@ Example:
     } else {
       try {
         const s = loadSchedules(schedulesFile, { reportIds: reports.map((r) => r.id) });
+        loaded = s;
         ok(`schedules: ${s.schedules.length} schedule(s), ${Object.keys(s.roles).length} role(s) in ${schedulesFile}`);
       } catch (e) {
         problems.push(e instanceof AppError ? e.message : String(e));
@@ -181,6 +223,7 @@ Example:
     if (cfg && dbGiven && !fs.existsSync(cfg.db)) {
       problems.push(`the database ${cfg.db} does not exist. Run psa-reports sync first (or psa-reports demo), or give the store's path with --db or PSA_REPORTS_DB.`);
     }
+    if (cfg && loaded) for (const line of refusedAddresses(cfg.db, loaded)) io.out(line);
 
     for (const p of problems) io.err(p);
     if (problems.length) {

@@ -12,10 +12,11 @@ function runLine(r: RunRow, ds: DeliveryRow[]): string[] {
   const head = `${r.state.toUpperCase().padEnd(8)} ${r.schedule_id}  due ${when(r.due_at)}  (${r.kind} run ${r.id}, attempt ${r.attempt})  ${sent}/${ds.length} delivered`;
   const out = [head];
   if (r.reason) out.push(`         reason${r.failed_phase ? ` (phase ${r.failed_phase})` : ''}: ${r.reason}`);
+  for (const n of r.notes ? r.notes.split('\n') : []) out.push(`         note: ${n}`);
   if (r.notice_state) out.push(`         owner notice to ${r.notice_to}: ${r.notice_state}${r.notice_error ? ` — ${r.notice_error}` : ''}`);
   for (const d of ds) {
     if (d.state === 'sent' && !d.in_doubt) continue;
-    out.push(`         ${d.recipient}: ${d.state}${d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}${d.in_doubt ? ' (re-sent after a crash; same Message-ID)' : ''}${d.last_error && d.state !== 'sent' ? ` — ${d.last_error}` : ''}`);
+    out.push(`         ${d.recipient}: ${d.state}${d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}${d.state === 'in_doubt' ? ` (may have been delivered; not re-sent: Message-ID ${d.message_id})` : d.in_doubt ? ' (re-sent after a crash; same Message-ID)' : ''}${d.last_error && d.state !== 'sent' ? ` — ${d.last_error}` : ''}`);
   }
   return out;
 }

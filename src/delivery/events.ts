@@ -15,6 +15,8 @@ export interface DeliveryEvents {
   'mail:sent': { runId: number; recipient: string; messageId: string; attempts: number; response: string; inDoubt: boolean };
   'mail:retry': { runId: number; recipient: string; attempt: number; delayMs: number; error: string };
   'mail:failed': { runId: number; recipient: string; error: string; permanent: boolean };
+  'mail:in-doubt': { runId: number; recipient: string; messageId: string; error: string };
+  'recipient:refused': { runId: number; scheduleId: string; source: string; address: string; reason: string };
   'notice:sent': { runId: number; to: string; messageId: string };
   'notice:failed': { runId: number; to: string; error: string };
   'daemon:started': { pid: number; owner: string; db: string; schedulesFile: string; mail: string; schedules: { id: string; enabled: boolean; cron: string; timezone: string; next: string | null }[] };

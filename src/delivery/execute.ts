@@ -6,7 +6,7 @@ import type { Events, RunPhase } from './events.js';
 import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from './ledger.js';
 import { MailError, sendWithRetry, type RetryPolicy } from './mailer.js';
 import type { Mailer, MessageContent, MessageRenderer, OutgoingMessage, ReportComputer, Syncer } from './ports.js';
-import { resolveScheduleRecipients, type Recipient } from './recipients.js';
+import { refusedNote, resolveScheduleRecipients, type Recipient, type RefusedRecipient } from './recipients.js';
 import { expandReports, type Schedule, type SchedulesFile } from './schedules.js';
 import { light } from '../reporting/lights.js';
 
@@ -47,7 +47,7 @@ export interface DeliveryDeps {
   staleMs?: number;
   /** Attempts after which an abandoned run is marked failed instead of retried (a run that keeps killing the process). Default 5. */
   maxAttempts?: number;
-  /** Deadline of the owner's failure notice (ms). Default 60 s. */
+  /** Deadline of the owner's failure notice (ms). Default 10 s. */
   noticeDeadlineMs?: number;
 }
 
@@ -122,11 +122,14 @@ function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Stable Message-ID of one delivery: the same for every retry and every attempt of the run. */
-export function messageIdFor(runId: number, recipient: string, from: string, kind = 'report'): string {
+/**
+ * Stable Message-ID of one delivery: the same for every retry and every attempt of the run. The store's
+ * random id is in it, because run ids restart at 1 in every new store: two installs never share an id.
+ */
+export function messageIdFor(storeId: string, runId: number, recipient: string, from: string, kind = 'report'): string {
   const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'psa-reports.local';
-  const h = crypto.createHash('sha256').update(`${runId}\n${recipient.toLowerCase()}\n${kind}`).digest('hex').slice(0, 16);
-  return `<psa-reports.${kind}.${runId}.${h}@${domain}>`;
+  const h = crypto.createHash('sha256').update(`${storeId}\n${runId}\n${recipient.toLowerCase()}\n${kind}`).digest('hex').slice(0, 16);
+  return `<psa-reports.${kind}.${storeId}.${runId}.${h}@${domain}>`;
 }
 
 function dateIn(t: number, tz: string): string {
@@ -365,15 +368,19 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
     const notes = failedReports.map((f) => `The report ${f.name} could not be computed (${f.error.message}); the owner has been told.`);
 
     // ---- recipients ----
-    const recipients = resolveScheduleRecipients(deps.db, deps.schedules, schedule);
+    const refused: RefusedRecipient[] = [];
+    const recipients = resolveScheduleRecipients(deps.db, deps.schedules, schedule, refused);
+    const refusedNotes = refused.map(refusedNote);
+    ledger.addNotes(runId, refusedNotes);
+    for (const r of refused) events.emit('recipient:refused', { runId, scheduleId: schedule.id, source: r.source, address: r.shown, reason: r.reason });
     if (!recipients.length) {
-      const reason = `no recipients: the roles ${schedule.roles.join(', ')} resolve to no address (check schedules.json and that resources are synced and active)`;
+      const reason = `no recipients: the roles ${schedule.roles.join(', ')} resolve to no address (check schedules.json and that resources are synced and active)${refusedNotes.length ? `; ${refusedNotes.join('; ')}` : ''}`;
       ledger.finishRun(runId, owner, clock.now(), { state: 'skipped', reason });
       events.emit('run:finished', { runId, scheduleId: schedule.id, state: 'skipped', reason });
       await notifyOwner(deps, schedule, ledger.run(runId)!, reason);
       return result('skipped', reason, null);
     }
-    ledger.ensureDeliveries(runId, recipients.map((r) => ({ recipient: r.address, messageId: messageIdFor(runId, r.address, deps.from) })), clock.now());
+    ledger.ensureDeliveries(runId, recipients.map((r) => ({ recipient: r.address, messageId: messageIdFor(ledger.storeId(), runId, r.address, deps.from) })), clock.now());
 
     // ---- render and deliver, one audience (all, or one technician/company) after another ----
     // Personal copies are rendered two at a time: while Chromium prints one, the next one's charts are
@@ -443,12 +450,20 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
           ledger.markSent(d.id, owner, clock.now(), sent.response);
           events.emit('mail:sent', { runId, recipient: d.recipient, messageId: d.message_id, attempts: sent.attempts, response: sent.response, inDoubt: claim.inDoubt });
         } catch (e) {
-          if (signal.aborted) {
+          if (signal.aborted && !(e instanceof MailError && e.inDoubt)) {
             // Shutdown only interrupts a retry wait (the send itself was allowed to finish): not sent, so
             // back to pending for the next start. Deadline: the run ends here.
             if (signal.reason instanceof ShutdownError) ledger.unclaim(d.id, owner);
             else ledger.markFailed(d.id, owner, `not sent: ${toError(signal.reason).message}`);
             throw signal.reason;
+          }
+          if (e instanceof MailError && e.inDoubt) {
+            // The server may have it: not failed, not retried, and the owner is told (see the outcome).
+            ledger.markInDoubt(d.id, owner, e.message);
+            problems.push({ phase: 'deliver', text: `${d.recipient}: ${e.message}` });
+            events.emit('mail:in-doubt', { runId, recipient: d.recipient, messageId: d.message_id, error: e.message });
+            if (signal.aborted) throw signal.reason;
+            continue;
           }
           const err = e instanceof MailError ? e : toError(e);
           ledger.markFailed(d.id, owner, err.message);
@@ -461,18 +476,20 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
     // ---- outcome ----
     const ds = ledger.deliveries(runId);
     const sent = ds.filter((d) => d.state === 'sent').length;
-    const failed = ds.filter((d) => d.state === 'failed');
+    // In doubt counts as not delivered for the run: the owner is told and decides whether to re-send.
+    const failed = ds.filter((d) => d.state === 'failed' || d.state === 'in_doubt');
     let state: 'sent' | 'partial' | 'failed';
     let reason: string | null = null;
     let failedPhase: RunPhase | null = null;
-    if (!failed.length && !failedReports.length) state = 'sent';
+    if (!failed.length && !failedReports.length && !refused.length) state = 'sent';
     else if (sent > 0) {
       state = 'partial';
       const parts = [];
-      if (failed.length) parts.push(`${sent} of ${ds.length} delivered; failed: ${failed.map((d) => `${d.recipient} (${d.last_error})`).join('; ')}`);
+      if (failed.length) parts.push(`${sent} of ${ds.length} delivered; ${failed.map((d) => `${d.state === 'in_doubt' ? 'in doubt' : 'failed'}: ${d.recipient} (${d.last_error})`).join('; ')}`);
       if (failedReports.length) parts.push(`reports not computed: ${failedReports.map((f) => `${f.name} (${f.error.message})`).join('; ')}`);
+      if (refused.length) parts.push(`addresses refused: ${refusedNotes.join('; ')}`);
       reason = parts.join('. ');
-      failedPhase = failed.length ? (problems.find((p) => p.phase === 'render') ? 'render' : 'deliver') : 'compute';
+      failedPhase = failed.length ? (problems.find((p) => p.phase === 'render') ? 'render' : 'deliver') : failedReports.length ? 'compute' : null;
     } else {
       state = 'failed';
       failedPhase = problems.some((p) => p.phase === 'deliver') ? 'deliver' : 'render';
@@ -522,7 +539,7 @@ export function runScheduleNow(deps: DeliveryDeps, schedule: Schedule, opts: Omi
  */
 export async function notifyOwner(deps: DeliveryDeps, schedule: Schedule, run: RunRow, reason: string): Promise<void> {
   const to = schedule.owner || deps.schedules.owner;
-  const messageId = messageIdFor(run.id, to, deps.from, 'notice');
+  const messageId = messageIdFor(deps.ledger.storeId(), run.id, to, deps.from, 'notice');
   if (run.notice_state === 'sent' || run.notice_state === 'failed') return;
   if (!deps.ledger.claimNotice(run.id, to, messageId, deps.clock.now())) return;
   const when = new Date(run.due_at).toISOString();
@@ -533,6 +550,7 @@ export async function notifyOwner(deps: DeliveryDeps, schedule: Schedule, run: R
     `Reason: ${reason}`,
     run.failed_phase ? `Phase: ${run.failed_phase}` : '',
     '',
+    ...(run.notes && !reason.includes(run.notes.split('\n')[0]!) ? ['Notes:', ...run.notes.split('\n').map((n) => `  ${n}`), ''] : []),
     deliveries.length ? 'Deliveries:' : 'No message was sent.',
     ...deliveries.map((d) => `  ${d.recipient}: ${d.state}${d.last_error ? ` — ${d.last_error}` : ''}`),
     '',
@@ -549,7 +567,9 @@ export async function notifyOwner(deps: DeliveryDeps, schedule: Schedule, run: R
     content: { text },
     tag: 'notice',
   };
-  const signal = AbortSignal.timeout(deps.noticeDeadlineMs ?? 60_000);
+  // Short: the notice follows a run that may have failed because the mail server hangs, and the process
+  // must not linger long after the run's deadline waiting on it (a notice is one small message).
+  const signal = AbortSignal.timeout(deps.noticeDeadlineMs ?? 10_000);
   try {
     await sendWithRetry(deps.mailer, { ...msg, runId: run.id, to }, { signal, policy: deps.retry });
     deps.ledger.finishNotice(run.id, true, deps.clock.now());

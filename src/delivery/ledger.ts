@@ -10,8 +10,12 @@ import type { RunPhase } from './events.js';
 
 /** Run states. `partial`: some deliveries sent, some failed. */
 export type RunState = 'pending' | 'working' | 'sent' | 'partial' | 'failed' | 'skipped';
-/** Delivery states. `sending`: handed to the mailer; after a crash this is "in doubt". */
-export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+/**
+ * Delivery states. `sending`: handed to the mailer; after a crash this is "in doubt" and re-sent with the
+ * same Message-ID. `in_doubt`: the connection dropped after the whole message went out and before the
+ * server answered — it may have been delivered, so it is not sent again automatically (the owner is told).
+ */
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped' | 'in_doubt';
 
 /** One row of `runs`. */
 export interface RunRow {
@@ -55,6 +59,8 @@ export interface RunRow {
   notice_error: string | null;
   /** Owner notice instant. */
   notice_at: number | null;
+  /** What the run left out on purpose (a refused recipient address), one note per line. */
+  notes: string | null;
   /** Row created. */
   created_at: number;
   /** First attempt started. */
@@ -77,7 +83,7 @@ export interface DeliveryRow {
   message_id: string;
   /** Send attempts (SMTP conversations started). */
   attempts: number;
-  /** 1 when re-sent after a crash left the previous attempt's outcome unknown. */
+  /** 1 when re-sent after a crash left the previous attempt's outcome unknown, or when state is `in_doubt`. */
   in_doubt: number;
   /** Last error text. */
   last_error: string | null;
@@ -139,7 +145,26 @@ export type LockResult = { ok: true } | { ok: false; heldBy: string; pid: number
 
 /** The ledger over one database connection. */
 export class Ledger {
+  private storeIdCache: string | null = null;
+
   constructor(private readonly db: Db) {}
+
+  /** The store's random id (made once by its migration): part of every Message-ID, so two stores never share one. */
+  storeId(): string {
+    this.storeIdCache ??= (this.db.prepare(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get() as string | undefined) ?? null;
+    if (!this.storeIdCache) throw new Error('the store has no store_id (store_meta): it was not migrated');
+    return this.storeIdCache;
+  }
+
+  /** Adds notes to a run (each once), for `history` and the owner's notice. */
+  addNotes(id: number, notes: readonly string[]): void {
+    if (!notes.length) return;
+    const run = this.run(id);
+    if (!run) return;
+    const have = run.notes ? run.notes.split('\n') : [];
+    const next = [...have, ...notes.filter((n) => !have.includes(n))];
+    this.db.prepare(`UPDATE runs SET notes = ? WHERE id = ?`).run(next.join('\n'), id);
+  }
 
   // ---- runs ----
 
@@ -307,6 +332,11 @@ export class Ledger {
     this.db.prepare(`UPDATE deliveries SET state = 'failed', last_error = ? WHERE id = ? AND owner = ? AND state = 'sending'`).run(error.slice(0, 1000), id, owner.id);
   }
 
+  /** Records a send whose outcome is unknown (no answer after the whole message): never re-sent automatically. */
+  markInDoubt(id: number, owner: OwnerInfo, error: string): void {
+    this.db.prepare(`UPDATE deliveries SET state = 'in_doubt', in_doubt = 1, last_error = ? WHERE id = ? AND owner = ? AND state = 'sending'`).run(error.slice(0, 1000), id, owner.id);
+  }
+
   /** Puts a delivery back to pending (deadline hit before the mailer was called, shutdown). */
   unclaim(id: number, owner: OwnerInfo): void {
     this.db.prepare(`UPDATE deliveries SET state = 'pending', attempts = max(attempts - 1, 0) WHERE id = ? AND owner = ? AND state = 'sending'`).run(id, owner.id);
@@ -387,7 +417,7 @@ export class Ledger {
   /** Recent runs, failures first, newest first within each group. */
   history(opts: { limit: number; failedOnly: boolean }): { run: RunRow; deliveries: DeliveryRow[] }[] {
     const where = opts.failedOnly
-      ? `WHERE state IN ('failed', 'partial', 'skipped') OR id IN (SELECT run_id FROM deliveries WHERE state = 'failed')`
+      ? `WHERE state IN ('failed', 'partial', 'skipped') OR id IN (SELECT run_id FROM deliveries WHERE state IN ('failed', 'in_doubt'))`
       : '';
     // The latest N runs by due instant, then failures first so they are not missed at a glance.
     const runs = this.db

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { parseAddress, quoteUntrusted } from './address.js';
 import type { RecipientSpec, RoleDef, Schedule, SchedulesFile } from './schedules.js';
 
 /** One resolved recipient. */
@@ -11,6 +12,24 @@ export interface Recipient {
   resourceId: number | null;
   /** Autotask company id (bursting by company), when given. */
   companyId: number | null;
+}
+
+/**
+ * An address that was not used: an Autotask resource's e-mail field (or a schedules.json entry) that is not
+ * exactly one plain address. Nobody is sent anything for it; the run's notes name it.
+ */
+export interface RefusedRecipient {
+  /** Where it came from: `Autotask resource 12 (Tom Jones)` or `schedules.json role "team"`. */
+  source: string;
+  /** The text as found, quoted and escaped for one line. */
+  shown: string;
+  /** Why it was refused. */
+  reason: string;
+}
+
+/** The note a refused address gives the run. */
+export function refusedNote(r: RefusedRecipient): string {
+  return `${r.source}: e-mail ${r.shown} refused (${r.reason}): no message goes to it`;
 }
 
 interface ResourceRow {
@@ -60,12 +79,18 @@ function selectResources(db: Db, sel: { role?: string | string[]; department?: s
   return db.prepare(`SELECT r.id, r.email, r.firstName, r.lastName FROM resources r WHERE ${where.join(' AND ')} ORDER BY r.id`).all(params) as ResourceRow[];
 }
 
-function expand(db: Db, specs: readonly RecipientSpec[]): Recipient[] {
+function expand(db: Db, specs: readonly RecipientSpec[], refused: RefusedRecipient[], where: string): Recipient[] {
   const out: Recipient[] = [];
   const byEmail = db.prepare(`SELECT id, email, firstName, lastName FROM resources WHERE lower(trim(email)) = ? ORDER BY isActive DESC, id LIMIT 1`);
   for (const spec of specs) {
     if (typeof spec === 'string' || 'address' in spec) {
-      const address = (typeof spec === 'string' ? spec : spec.address).trim().toLowerCase();
+      const raw = typeof spec === 'string' ? spec : spec.address;
+      const parsed = parseAddress(raw);
+      if (!parsed.ok) {
+        refused.push({ source: where, shown: quoteUntrusted(raw), reason: parsed.reason });
+        continue;
+      }
+      const address = parsed.address;
       const res = byEmail.get(address) as ResourceRow | undefined;
       out.push({
         address,
@@ -75,31 +100,52 @@ function expand(db: Db, specs: readonly RecipientSpec[]): Recipient[] {
       });
     } else {
       for (const r of selectResources(db, spec.autotask)) {
-        out.push({ address: r.email.trim().toLowerCase(), name: nameOf(r), resourceId: r.id, companyId: null });
+        // Autotask text is untrusted: one plain address or nothing (a CRLF or a comma in it would add
+        // or replace recipients).
+        const parsed = parseAddress(r.email);
+        const name = nameOf(r);
+        if (!parsed.ok) {
+          refused.push({ source: `Autotask resource ${r.id}${name ? ` (${quoteUntrusted(name, 60).slice(1, -1)})` : ''}`, shown: quoteUntrusted(r.email), reason: parsed.reason });
+          continue;
+        }
+        out.push({ address: parsed.address, name, resourceId: r.id, companyId: null });
       }
     }
   }
   return out;
 }
 
-/** The recipients of one role: its list minus its exceptions, deduplicated by address (first wins). */
-export function resolveRecipients(db: Db, role: RoleDef): Recipient[] {
-  const excluded = new Set(expand(db, role.except ?? []).map((r) => r.address));
+/**
+ * The recipients of one role: its list minus its exceptions, deduplicated by address (first wins).
+ * Addresses that are not exactly one plain address are left out and added to `refused`.
+ */
+export function resolveRecipients(db: Db, role: RoleDef, refused: RefusedRecipient[] = [], roleName = 'role'): Recipient[] {
+  const excluded = new Set(expand(db, role.except ?? [], [], `role "${roleName}" except`).map((r) => r.address));
   const seen = new Map<string, Recipient>();
-  for (const r of expand(db, role.recipients)) {
+  for (const r of expand(db, role.recipients, refused, `role "${roleName}"`)) {
     if (excluded.has(r.address) || seen.has(r.address)) continue;
     seen.set(r.address, r);
   }
   return [...seen.values()];
 }
 
-/** The recipients of a schedule: the union of its roles. */
-export function resolveScheduleRecipients(db: Db, file: Pick<SchedulesFile, 'roles'>, schedule: Pick<Schedule, 'roles'>): Recipient[] {
+/** The recipients of a schedule: the union of its roles; refused addresses are added to `refused` (each once). */
+export function resolveScheduleRecipients(db: Db, file: Pick<SchedulesFile, 'roles'>, schedule: Pick<Schedule, 'roles'>, refused: RefusedRecipient[] = []): Recipient[] {
   const seen = new Map<string, Recipient>();
+  const notes = new Set<string>();
   for (const name of schedule.roles) {
     const role = file.roles[name];
     if (!role) continue;
-    for (const r of resolveRecipients(db, role)) if (!seen.has(r.address)) seen.set(r.address, r);
+    const mine: RefusedRecipient[] = [];
+    for (const r of resolveRecipients(db, role, mine, name)) if (!seen.has(r.address)) seen.set(r.address, r);
+    for (const r of mine) {
+      // The same resource refused through two roles is one problem.
+      const key = `${r.source.replace(/^role "[^"]*"/, 'role')}|${r.shown}`;
+      if (!notes.has(key)) {
+        notes.add(key);
+        refused.push(r);
+      }
+    }
   }
   return [...seen.values()];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { ADDRESS_RULE, parseAddress } from './address.js';
 import { TimeZoneSchema, readJsonFile } from '../config.js';
 import { CronError, parseCatchUp, parseCron, type CatchUp } from './cron.js';
 import type { ScheduleFormat } from './ports.js';
@@ -24,7 +25,8 @@ export const MAX_DEADLINE_MS = 86_400_000;
 const MAX_DEADLINE_TEXT = '24h';
 
 const Duration = z.string().regex(DURATION_RE, 'a duration: a whole number and s, m, h or d, such as "10m" or "2h"');
-const Email = z.email('an e-mail address such as "ops@msp.example"');
+// One plain address per field, by the same rule a run applies to every address (see address.ts).
+const Email = z.email('an e-mail address such as "ops@msp.example"').refine((s) => parseAddress(s).ok, ADDRESS_RULE);
 
 const AutotaskSelector = z.object({
   role: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().describe('Autotask role name(s) (ResourceRoleDepartments → Roles), case-insensitive; a list matches any'),

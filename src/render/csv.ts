@@ -4,7 +4,15 @@ import { columnsOf, slug } from './view.js';
 // Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One CSV field: formula-safe, then quoted when it holds a comma, quote or line break (RFC 4180). */
+// Quoted so that no spreadsheet splits the cell: the comma we separate with, the semicolon Excel separates
+// with in many locales (an unquoted `Acme;=1+1` there becomes a second cell holding a formula), tabs, quotes
+// and line breaks.
+const NEEDS_QUOTES = /[",;\t\r\n]/;
+
+/**
+ * One CSV field (OWASP "CSV injection"): text starting with = + - @ tab or CR gets a leading `'`, and text
+ * holding , ; " tab or a line break is quoted (RFC 4180), so every cell stays one cell and none is a formula.
+ */
 export function csvField(value: Cell | undefined): string {
   if (value === null || value === undefined) return '';
   let s: string;
@@ -18,7 +26,7 @@ export function csvField(value: Cell | undefined): string {
     s = value;
     if (FORMULA_START.test(s)) s = `'${s}`;
   }
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { ENTITIES, type FieldType } from '../autotask/entities.js';
 
@@ -359,6 +360,20 @@ export const MIGRATIONS: Migration[] = [
       // database's hourly threshold holds across syncs and processes (src/autotask/budget.ts). One row per
       // minute keeps the rolling-hour sum at 61 rows; rows older than two hours are pruned as requests go.
       db.exec('CREATE TABLE api_requests (minute INTEGER PRIMARY KEY, requests INTEGER NOT NULL) WITHOUT ROWID');
+    },
+  },
+  {
+    version: 15,
+    name: 'store identity (Message-IDs) and run notes',
+    up(db) {
+      // Run ids restart at 1 in every new store: a random id of the store, made once, keeps the Message-IDs
+      // of two installs apart (mail clients collapse messages that share one). Notes: what a run left out
+      // on purpose (a recipient address refused), for `history` and the owner.
+      db.exec(`
+        CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        ALTER TABLE runs ADD COLUMN notes TEXT; -- one note per line
+      `);
+      db.prepare(`INSERT INTO store_meta (key, value) VALUES ('store_id', ?)`).run(crypto.randomBytes(9).toString('base64url'));
     },
   },
 ];

@@ -391,7 +391,7 @@ describe('outbox', () => {
     const files = fs.readdirSync(outbox).sort();
     expect(files).toEqual([`${out.runId}-a@x.test.eml`, `${out.runId}-b@x.test.eml`, `${out.runId}-c@x.test.eml`]);
     const eml = fs.readFileSync(path.join(outbox, files[0]!), 'utf8');
-    expect(eml).toMatch(/^Message-ID: <psa-reports\.report\.\d+\.[0-9a-f]{16}@msp\.test>$/m);
+    expect(eml).toMatch(/^Message-ID: <psa-reports\.report\.[A-Za-z0-9_-]{12}\.\d+\.[0-9a-f]{16}@msp\.test>$/m);
     expect(eml).toMatch(/Content-Type: text\/csv/);
     expect(eml).toMatch(/multipart\/alternative/);
   });

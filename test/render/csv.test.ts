@@ -20,6 +20,23 @@ describe('toCsv', () => {
     expect(csvField('=HYPERLINK("http://x","y")')).toBe('"\'=HYPERLINK(""http://x"",""y"")"');
   });
 
+  it('neutralises formulas after a separator too: every cell with , ; tab, quote or line break is quoted (semicolon locales)', () => {
+    // Excel in a semicolon locale splits an unquoted `Acme;=1+1` into "Acme" and a formula.
+    expect(csvField('Acme;=1+1')).toBe('"Acme;=1+1"');
+    expect(csvField('Acme;+1')).toBe('"Acme;+1"');
+    expect(csvField('Acme,@SUM(A1)')).toBe('"Acme,@SUM(A1)"');
+    expect(csvField('a\t=1+1')).toBe('"a\t=1+1"');
+    expect(csvField('\t=1+1')).toBe('"\'\t=1+1"');
+    expect(csvField('\r=1+1')).toBe('"\'\r=1+1"');
+    expect(csvField('=1;2')).toBe('"\'=1;2"');
+    expect(csvField('Acme Corp')).toBe('Acme Corp');
+    // Read back with either separator, no cell starts with a formula character.
+    const line = ['Acme;=1+1', '-2+3', 'x,=cmd|" /C calc"!A0', 'ok'].map(csvField).join(',');
+    for (const sep of [',', ';']) {
+      for (const cell of splitCsv(line, sep)) expect(cell, `${sep} ${cell}`).not.toMatch(/^[=+\-@\t\r]/);
+    }
+  });
+
   it('writes the header of column labels and raw values', () => {
     const r = kpiReport();
     const csv = toCsv(r);
@@ -34,3 +51,19 @@ describe('toCsv', () => {
     expect(a.content.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   });
 });
+
+/** A spreadsheet's reading of one CSV line with `sep`: quoted fields are one cell, quotes undone. */
+function splitCsv(line: string, sep: string): string[] {
+  const cells: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') quoted = false; else cur += c;
+    } else if (c === '"' && cur === '') quoted = true;
+    else if (c === sep) { cells.push(cur); cur = ''; } else cur += c;
+  }
+  cells.push(cur);
+  return cells;
+}
