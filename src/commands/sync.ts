@@ -185,6 +185,12 @@ AUTOTASK_INTEGRATION_CODE; AUTOTASK_BASE_URL skips zone discovery, AUTOTASK_ZONE
 zone is looked up. The program keeps under its share of Autotask's 10,000-request hour (settings
 autotask.budgetShare) and never has more than 3 requests in flight per entity.
 
+Limits (settings autotask): one request waits at most requestTimeoutMs (60 s), reads at most
+maxResponseMB (50), honours Retry-After up to maxRetryAfterSeconds (120); the whole sync stops after
+syncDeadlineMinutes (120) and what is unfinished resumes next time. The credentials go only to the REST
+base: redirects and next-page links to another host are refused and fail that entity. Records that do
+not fit the entity's field types are left out and named in a note.
+
 Exit codes: 0 all entities synced; 1 some failed (listed with the reason); 2 bad credentials or settings.
 
 Examples:
