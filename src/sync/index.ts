@@ -483,9 +483,11 @@ async function* entityPages(client: AutotaskClient, def: EntityDef, body: QueryB
  */
 export function matchFieldInfoCase(def: EntityDef, fields: readonly FieldInfo[]): FieldInfo[] {
   const ours = new Map(def.fields.map((f) => [f.name.toLowerCase(), f.name]));
-  return fields.map((f) => {
-    const name = typeof f?.name === 'string' ? ours.get(f.name.toLowerCase()) : undefined;
-    return name !== undefined && name !== f.name ? { ...f, name } : f;
+  // Entries that are not objects (a broken answer) carry nothing to store; dropping them keeps the store's reader simple.
+  return fields.filter((f) => !!f && typeof f === 'object' && typeof f.name === 'string').map((f) => {
+    const name = ours.get(f.name.toLowerCase());
+    const values = Array.isArray(f.picklistValues) ? f.picklistValues.filter((v) => !!v && typeof v === 'object') : f.picklistValues;
+    return { ...f, name: name ?? f.name, picklistValues: values };
   });
 }
 

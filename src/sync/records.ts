@@ -35,7 +35,38 @@ export interface CheckedPage {
 const INT = /^-?\d{1,15}$/;
 const FLOAT = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const BOOL = /^(true|false|0|1)$/i;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/;
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const digit = (v: string, i: number): number => {
+  const c = v.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+};
+
+/** Whether `v` starts with a real calendar date `YYYY-MM-DD` (29 February only in leap years). */
+function isoDateAt(v: string): boolean {
+  if (v.length < 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
+  const y = digit(v, 0) * 1000 + digit(v, 1) * 100 + digit(v, 2) * 10 + digit(v, 3);
+  const m = digit(v, 5) * 10 + digit(v, 6);
+  const d = digit(v, 8) * 10 + digit(v, 9);
+  if (!(m >= 1 && m <= 12 && d >= 1 && d <= DAYS[m - 1]!)) return false; // NaN fails every comparison
+  return m !== 2 || d < 29 || (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+}
+
+/** Whether `v` (a date first) goes on with a valid `THH:MM:SS`, optional fraction and `Z`, and nothing else. */
+function isoTime(v: string): boolean {
+  const n = v.length;
+  if (n < 19 || (v.charCodeAt(10) !== 84 && v.charCodeAt(10) !== 32) || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return false;
+  const h = digit(v, 11) * 10 + digit(v, 12);
+  const mi = digit(v, 14) * 10 + digit(v, 15);
+  const s = digit(v, 17) * 10 + digit(v, 18);
+  if (!(h <= 23 && mi <= 59 && s <= 59)) return false;
+  let i = 19;
+  if (i < n && v.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && !Number.isNaN(digit(v, i))) i++;
+  }
+  // Anything else (an offset) is left to parseInstant.
+  return i === n || (i === n - 1 && (v.charCodeAt(i) === 90 || v.charCodeAt(i) === 122));
+}
 
 /** What a field of each type allows, for messages. */
 const ALLOWED: Record<FieldType, string> = {
@@ -58,16 +89,12 @@ export function fieldValueOk(type: FieldType, v: unknown): boolean {
     case 'bool':
       return typeof v === 'boolean' || v === 0 || v === 1 || (typeof v === 'string' && (v === '' || BOOL.test(v)));
     case 'datetime':
-      return typeof v === 'string' && (v === '' || parseInstant(v) !== null);
-    case 'date': {
-      if (typeof v !== 'string') return false;
-      if (v === '') return true;
-      const m = DATE.exec(v);
-      if (!m) return false;
-      const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-      const t = new Date(Date.UTC(y, mo - 1, d));
-      return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
-    }
+      // The usual `YYYY-MM-DDTHH:MM:SS…` is checked by character (every row of every page comes here).
+      // An offset (`+02:00`) is left to parseInstant, but the calendar date must be real: Date.parse would
+      // turn 2023-02-29 into 1 March without a word.
+      return typeof v === 'string' && (v === '' || (isoDateAt(v) && (v.length === 10 || isoTime(v) || parseInstant(v) !== null)));
+    case 'date':
+      return typeof v === 'string' && (v === '' || (isoDateAt(v) && (v.length === 10 || v.charCodeAt(10) === 84 || v.charCodeAt(10) === 32)));
     case 'string':
       return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
   }
