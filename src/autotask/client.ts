@@ -528,7 +528,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
       throw new AppError(`zone discovery at ${shortUrl(url)} returned no REST URL; set AUTOTASK_BASE_URL to your zone's REST base (ending in ATServicesRest/)`, 'ZONE');
     }
     if (!trustedZoneAnswer(u, env.zoneUrl)) {
-      // The credentials would go wherever this answer points: only an Autotask host (or the zone server's own origin) may have them.
+      // The credentials would go wherever this answer points: only an Autotask host (or the host AUTOTASK_ZONE_URL names) may have them.
       throw new AppError(
         `zone discovery at ${shortUrl(url)} named a REST base on ${hostOf(u)}, which is neither an https autotask.net host nor the host AUTOTASK_ZONE_URL names; the credentials were not sent there. Set AUTOTASK_BASE_URL to your zone's REST base (https://webservicesN.autotask.net/ATServicesRest/)`,
         'ZONE',
