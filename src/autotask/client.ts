@@ -732,6 +732,12 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     if (abs === null) {
       throw new AppError(`Autotask's ${entity} page carries a nextPageUrl that is not a URL`, 'AUTOTASK_MALFORMED', { details: { endpoint: entity } });
     }
+    if (!trusted(abs) && abs.startsWith('http:')) {
+      // The same host over plain http (a load balancer that terminates TLS writes such links) is asked over
+      // https instead: the credentials stay on TLS to the host already trusted.
+      const upgraded = `https:${abs.slice(5)}`;
+      if (trusted(upgraded)) return upgraded;
+    }
     if (!trusted(abs)) {
       throw new AppError(
         `Autotask's ${entity} page named its next page on ${hostOf(abs)}, outside the REST base ${baseNow ? shortUrl(baseNow) : ''}; it was not followed (the credentials go only to the Autotask zone) and ${entity} is incomplete. If this repeats, something between this program and Autotask rewrites its answers`,
