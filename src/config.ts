@@ -100,7 +100,10 @@ export const SettingsFileSchema = z.object({
     requestTimeoutMs: z.number().int().min(1000).default(60_000),
     overlapMinutes: z.number().min(0).default(10).describe('incremental sync re-reads this much before the cursor'),
     budgetMaxWaitMinutes: z.number().min(0).default(61).describe('longest wait for the API budget before a sync stops with a note (61 covers any wait for the own share; 0 never waits)'),
-  }).strict().default({ budgetShare: 0.5, maxInFlightPerEntity: 3, requestTimeoutMs: 60_000, overlapMinutes: 10, budgetMaxWaitMinutes: 61 }),
+    maxResponseMB: z.number().gt(0).max(2000).default(50).describe('largest Autotask response body read (MB); a larger one fails that request'),
+    maxRetryAfterSeconds: z.number().int().min(1).max(3600).default(120).describe('longest Retry-After honoured; a longer one waits this long instead'),
+    syncDeadlineMinutes: z.number().gt(0).max(10_080).default(120).describe('a sync stops after this long; entities not finished fail with the reason and resume next time'),
+  }).strict().default({ budgetShare: 0.5, maxInFlightPerEntity: 3, requestTimeoutMs: 60_000, overlapMinutes: 10, budgetMaxWaitMinutes: 61, maxResponseMB: 50, maxRetryAfterSeconds: 120, syncDeadlineMinutes: 120 }),
   render: z.object({
     chromiumPath: z.string().optional().describe('path of the Chromium binary (default: PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium)'),
     paper: z.enum(['A4', 'Letter']).default('A4'),

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'AUTOTASK_MALFORMED'
   /** The API budget of the rolling hour is spent and waiting for it would exceed the allowed wait. */
   | 'BUDGET'
+  | 'AUTOTASK_UNTRUSTED'
   | 'NETWORK'
   | 'DB'
   | 'REPORT_INVALID'
@@ -54,4 +55,14 @@ export function toError(e: unknown): Error {
 /** Exit code for anything thrown. */
 export function exitCodeOf(e: unknown): number {
   return e instanceof AppError ? e.exitCode : 1;
+}
+
+/**
+ * Text from outside (an Autotask answer, a record) made safe to print on a terminal: C0 and C1 control
+ * characters other than newline are removed (tabs become spaces), so escape sequences cannot recolour,
+ * move the cursor, retitle the window or hide what came before on the user's terminal.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\t/g, ' ').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '');
 }

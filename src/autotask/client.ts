@@ -1,5 +1,5 @@
 import type { AutotaskEnv } from '../config.js';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError, printable, type ErrorCode } from '../errors.js';
 import { systemClock, type Clock, type Instant } from '../types.js';
 import { allowedRequests, DEFAULT_THRESHOLD, memoryLedger, TENANT_RESERVE, type RequestLedger, type ThresholdReading } from './budget.js';
 import { F, serializeQuery, type Filter, type QueryBody } from './filter.js';
@@ -79,7 +79,7 @@ export interface ThresholdInfo {
 export type AutotaskEvent =
   | { type: 'autotask:zone'; url: string }
   | { type: 'autotask:request'; endpoint: string; method: string; status: number; ms: number }
-  | { type: 'autotask:retry'; endpoint: string; attempt: number; delayMs: number; reason: string; status?: number }
+  | { type: 'autotask:retry'; endpoint: string; attempt: number; delayMs: number; reason: string; status?: number; retryAfterCappedFromMs?: number }
   | { type: 'autotask:budget-wait'; waitMs: number; until: Instant; used: number; budget: number; reason: 'own-share' | 'tenant' }
   | { type: 'autotask:threshold'; used: number; threshold: number; own: number }
   | { type: 'autotask:requery'; endpoint: string; afterId: number; reason: 'cursor-pages' | 'link-refused'; detail?: string };
@@ -121,6 +121,10 @@ export interface AutotaskClientOptions {
   thresholdEvery?: number;
   /** Random source for jitter (tests). */
   random?: () => number;
+  /** Largest response body read, in bytes (default 50 MB); a longer one fails the attempt. */
+  maxBodyBytes?: number;
+  /** Longest `Retry-After` honoured, in ms (default 120,000); a longer one waits this long and says so. */
+  maxRetryAfterMs?: number;
 }
 
 /** Counters of one client. */
@@ -215,6 +219,32 @@ class RetryableError extends Error {
   }
 }
 
+/** A record id as a safe integer (numeric strings are read as numbers), or null when it is not one. */
+export function recordId(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN;
+  // 0 is a real id: the MSP's own company is company 0 in Autotask.
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+/** Gives ids sent as numeric strings their number; ids that are not integers stay as they are (the sync names them). */
+function normaliseIds(items: AutotaskRecord[]): void {
+  for (const r of items) {
+    if (r && typeof r === 'object' && typeof r.id !== 'number') {
+      const id = recordId(r.id);
+      if (id !== null) r.id = id;
+    }
+  }
+}
+
+/** The id of the last record that has a usable one (keyset paging goes on from it), or null. */
+function lastId(items: AutotaskRecord[]): number | null {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const id = recordId(items[i]?.id);
+    if (id !== null) return id;
+  }
+  return null;
+}
+
 /** Names the environment variable to fix for missing credentials. */
 function requireEnv(env: AutotaskEnv): { username: string; secret: string; integrationCode: string } {
   const missing: string[] = [];
@@ -245,6 +275,93 @@ function shortUrl(u: string): string {
   }
 }
 
+/**
+ * Whether `url` lies under the REST base `base`: the same scheme, host and port, and a path inside the
+ * base's path. Paths compare case-insensitively: Autotask serves `ATServicesRest` and `atservicesrest`
+ * alike and its links use either. The credentials go only to such URLs.
+ */
+export function underBase(url: string, base: string): boolean {
+  let u: URL;
+  let b: URL;
+  try {
+    u = new URL(url);
+    b = new URL(withSlash(base));
+  } catch {
+    return false;
+  }
+  if (u.origin !== b.origin || u.username || u.password) return false;
+  const path = u.pathname.toLowerCase();
+  const root = b.pathname.toLowerCase();
+  // A `..` segment is resolved by the URL parser, so the prefix test cannot be walked out of.
+  return path.startsWith(root);
+}
+
+/**
+ * Whether a REST base that zone discovery answered may receive the credentials: an https URL on an
+ * autotask.net host (every Autotask zone is one), or — when AUTOTASK_ZONE_URL points somewhere else (a
+ * test server, an in-house proxy) — a URL with that URL's scheme on that same host, which the user chose
+ * (any port: the same machine). Anything else (plain http to Autotask, another domain, user:password@) is
+ * refused: the answer could come from a hijacked resolver or a rewriting proxy.
+ */
+export function trustedZoneAnswer(answer: string, zoneUrl: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(answer);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password) return false;
+  const host = u.hostname.toLowerCase();
+  if (u.protocol === 'https:' && (host === 'autotask.net' || host.endsWith('.autotask.net'))) return true;
+  try {
+    const z = new URL(zoneUrl);
+    return u.protocol === z.protocol && host === z.hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** Host (and port) of a URL for a message, or a placeholder when it is not a URL. */
+function hostOf(u: string, relativeTo?: string): string {
+  try {
+    return printable(new URL(u, relativeTo).host) || 'an empty host';
+  } catch {
+    return 'an unreadable location';
+  }
+}
+
+/** The body of a response as text, reading at most `limit` bytes (a larger body throws BodyTooLarge). */
+async function readLimited(res: Response, limit: number): Promise<string> {
+  const declared = Number(res.headers?.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => {});
+    throw new BodyTooLarge(declared);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      // Stop reading at once: an endless body must not fill the memory, and cancelling closes the socket.
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLarge(total);
+    }
+    chunks.push(value);
+  }
+  // TextDecoder drops a UTF-8 byte order mark, as Response.text() does.
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+}
+
+class BodyTooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`response body over the limit (${bytes} bytes read or declared)`);
+  }
+}
+
 function parseRetryAfter(h: string | null, now: Instant): number | undefined {
   if (!h) return undefined;
   const s = h.trim();
@@ -254,7 +371,12 @@ function parseRetryAfter(h: string | null, now: Instant): number | undefined {
   return Math.max(0, t - now);
 }
 
+/** The message of an Autotask error body, made safe to print (it is server text). */
 function errorsOf(json: unknown): string {
+  return printable(rawErrorsOf(json));
+}
+
+function rawErrorsOf(json: unknown): string {
   if (json && typeof json === 'object') {
     const o = json as Record<string, unknown>;
     const errs = o.errors ?? o.Errors;
@@ -290,6 +412,8 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
   const baseDelay = opts.baseDelayMs ?? 500;
   const maxDelay = opts.maxDelayMs ?? 30_000;
   const thresholdEvery = opts.thresholdEvery ?? 500;
+  const maxBodyBytes = opts.maxBodyBytes ?? 50_000_000;
+  const maxRetryAfter = opts.maxRetryAfterMs ?? 120_000;
 
   /** Never let the secret out through a server-provided message. */
   const redact = (s: string): string => redactText(s, [secret]);
@@ -423,6 +547,8 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
   }
   let rediscovering: Promise<string> | null = null;
   const movedFrom: string[] = [];
+  /** Whether the credentials may go to `url`: under the REST base in use, or one the database moved from (a 401 there moves the request on). */
+  const trusted = (url: string): boolean => (baseNow !== null && underBase(url, baseNow)) || movedFrom.some((b) => underBase(url, b));
 
   async function discoverZone(): Promise<string> {
     const url = `${withSlash(env.zoneUrl)}v1.0/zoneInformation?user=${encodeURIComponent(cred.username)}`;
@@ -431,6 +557,14 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     const u = (json as { url?: unknown })?.url;
     if (typeof u !== 'string' || !u) {
       throw new AppError(`zone discovery at ${shortUrl(url)} returned no REST URL; set AUTOTASK_BASE_URL to your zone's REST base (ending in ATServicesRest/)`, 'ZONE');
+    }
+    if (!trustedZoneAnswer(u, env.zoneUrl)) {
+      // The credentials would go wherever this answer points: only an Autotask host (or the host AUTOTASK_ZONE_URL names) may have them.
+      throw new AppError(
+        `zone discovery at ${shortUrl(url)} named a REST base on ${hostOf(u)}, which is neither an https autotask.net host nor the host AUTOTASK_ZONE_URL names; the credentials were not sent there. Set AUTOTASK_BASE_URL to your zone's REST base (https://webservicesN.autotask.net/ATServicesRest/)`,
+        'ZONE',
+        { details: { host: hostOf(u) } },
+      );
     }
     emit({ type: 'autotask:zone', url: withSlash(u) });
     return withSlash(u);
@@ -456,6 +590,14 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
   }
 
   async function attempt(endpoint: string, method: string, url: string, body: string | undefined, auth: boolean): Promise<Attempt> {
+    // The one gate every credentialed request passes: whatever built the URL, the secret goes only under the REST base.
+    if (auth && !trusted(url)) {
+      throw new AppError(
+        `refused to send the Autotask credentials to ${hostOf(url)} (${endpoint}): only the REST base ${baseNow ? shortUrl(baseNow) : '(not known yet)'} receives them`,
+        'AUTOTASK_UNTRUSTED',
+        { details: { endpoint, host: hostOf(url) } },
+      );
+    }
     const signals = [AbortSignal.timeout(requestTimeoutMs)];
     if (opts.signal) signals.push(opts.signal);
     const headers: Record<string, string> = { Accept: 'application/json' };
@@ -471,10 +613,24 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     let res: Response;
     let text: string;
     try {
-      res = await doFetch(url, { method, headers, body, signal: AbortSignal.any(signals) });
-      text = await res.text();
+      // Redirects are never followed: fetch would send the credentials on to wherever the Location points.
+      res = await doFetch(url, { method, headers, body, signal: AbortSignal.any(signals), redirect: 'manual' });
+      if (res.status >= 300 && res.status < 400) {
+        const location = res.headers?.get('location') ?? '';
+        await res.body?.cancel().catch(() => {});
+        emit({ type: 'autotask:request', endpoint, method, status: res.status, ms: clock.now() - t0 });
+        const why = `Autotask answered HTTP ${res.status} to ${method} ${shortUrl(url)}, redirecting to ${location ? hostOf(location, url) : 'no location'}; redirects are not followed, so the credentials stay with the Autotask zone`;
+        throw endpoint === 'zoneInformation'
+          ? new AppError(`${why}. Set AUTOTASK_BASE_URL to your zone's REST base (…/ATServicesRest/) or AUTOTASK_ZONE_URL to a zone host`, 'ZONE', { details: { status: res.status } })
+          : new AppError(`${why}. Check AUTOTASK_BASE_URL (it must be the zone's REST base itself)`, 'AUTOTASK_UNTRUSTED', { details: { status: res.status, endpoint } });
+      }
+      text = await readLimited(res, maxBodyBytes);
     } catch (e) {
+      if (e instanceof AppError) throw e;
       if (opts.signal?.aborted) throw deadlineError(e);
+      if (e instanceof BodyTooLarge) {
+        throw new RetryableError(`response from ${shortUrl(url)} is larger than ${maxBodyBytes} bytes (settings autotask.maxResponseMB); reading stopped`, undefined, undefined, 'AUTOTASK_MALFORMED');
+      }
       throw new RetryableError(networkReason(e), undefined, undefined, 'NETWORK');
     }
     emit({ type: 'autotask:request', endpoint, method, status: res.status, ms: clock.now() - t0 });
@@ -490,6 +646,9 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
   }
 
   function deadlineError(cause: unknown): AppError {
+    // The caller may say why it stopped us (the sync's own deadline names its setting).
+    const reason: unknown = opts.signal?.reason;
+    if (reason instanceof AppError) return reason;
     return new AppError('Autotask request stopped: the run deadline passed or the run was cancelled', 'DEADLINE', { cause });
   }
 
@@ -566,12 +725,15 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
       if (n === maxAttempts) break;
       const backoff = Math.min(maxDelay, baseDelay * 2 ** (n - 1));
       const jittered = Math.round(backoff / 2 + random() * (backoff / 2));
-      const delayMs = Math.max(jittered, last!.retryAfterMs ?? 0);
+      // A Retry-After beyond the cap (999999 s would sleep 11 days) waits the cap; the event says so.
+      const asked = last!.retryAfterMs;
+      const capped = asked !== undefined && asked > maxRetryAfter;
+      const delayMs = Math.max(jittered, capped ? maxRetryAfter : asked ?? 0);
       if (opts.deadline !== undefined && clock.now() + delayMs > opts.deadline) {
         throw new AppError(`Autotask request gave up before the run deadline after ${n} attempt(s): ${last!.message}`, 'DEADLINE', { cause: last, details: { endpoint } });
       }
       stats.retries++;
-      emit({ type: 'autotask:retry', endpoint, attempt: n, delayMs, reason: last!.message, ...(last!.status !== undefined ? { status: last!.status } : {}) });
+      emit({ type: 'autotask:retry', endpoint, attempt: n, delayMs, reason: last!.message, ...(last!.status !== undefined ? { status: last!.status } : {}), ...(capped ? { retryAfterCappedFromMs: asked } : {}) });
       try {
         await sleep(delayMs, opts.signal);
       } catch (e) {
@@ -585,6 +747,37 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
     const o = j as { items?: unknown; pageDetails?: unknown } | null;
     return !!o && Array.isArray(o.items) && (o.pageDetails === undefined || o.pageDetails === null || typeof o.pageDetails === 'object');
   };
+
+  /**
+   * The next page's URL, or null. A link outside the REST base is refused: following it would hand the
+   * credentials to another host, and skipping it silently would store a fraction of the rows as if complete.
+   */
+  function nextLink(entity: string, link: unknown, current: string): string | null {
+    if (link === null || link === undefined || link === '') return null;
+    let abs: string | null = null;
+    try {
+      abs = typeof link === 'string' ? new URL(link, current).href : null;
+    } catch {
+      abs = null;
+    }
+    if (abs === null) {
+      throw new AppError(`Autotask's ${entity} page carries a nextPageUrl that is not a URL`, 'AUTOTASK_MALFORMED', { details: { endpoint: entity } });
+    }
+    if (!trusted(abs) && abs.startsWith('http:')) {
+      // The same host over plain http (a load balancer that terminates TLS writes such links) is asked over
+      // https instead: the credentials stay on TLS to the host already trusted.
+      const upgraded = `https:${abs.slice(5)}`;
+      if (trusted(upgraded)) return upgraded;
+    }
+    if (!trusted(abs)) {
+      throw new AppError(
+        `Autotask's ${entity} page named its next page on ${hostOf(abs)}, outside the REST base ${baseNow ? shortUrl(baseNow) : ''}; it was not followed (the credentials go only to the Autotask zone) and ${entity} is incomplete. If this repeats, something between this program and Autotask rewrites its answers`,
+        'AUTOTASK_UNTRUSTED',
+        { details: { endpoint: entity, host: hostOf(abs) } },
+      );
+    }
+    return abs;
+  }
 
   async function callThreshold(): Promise<ThresholdInfo> {
     const b = await baseUrl();
@@ -613,7 +806,8 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
         items: AutotaskRecord[];
         pageDetails?: { nextPageUrl?: string | null } | null;
       };
-      const nextUrl = res.pageDetails?.nextPageUrl ?? null;
+      const nextUrl = nextLink(entity, res.pageDetails?.nextPageUrl ?? null, next);
+      normaliseIds(res.items);
       const raw = splitItems(text, res.items.length);
       yield { items: res.items, nextPageUrl: nextUrl, ...(raw ? { raw } : {}) };
       next = nextUrl;
@@ -655,8 +849,8 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
             const page = step.value;
             got++;
             lastPageFull = page.items.length >= size;
-            if (page.items.length) {
-              const maxId = page.items[page.items.length - 1]!.id;
+            const maxId = lastId(page.items);
+            if (maxId !== null) {
               // Rows come in ascending id; anything else would make the keyset resume unsound.
               if (after !== null && !(maxId > after)) {
                 throw new AppError(`Autotask returned ${entity} rows out of id order (id ${maxId} after ${after})`, 'AUTOTASK_MALFORMED');
@@ -677,6 +871,10 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
           if (restart) continue;
           // A full last page without a next link means the server capped the cursor: continue by id.
           if (!got || !lastPageFull) return;
+          // Full pages that moved no id (records without a usable id) would be asked for again forever.
+          if (after === startAfter) {
+            throw new AppError(`Autotask returned full ${entity} pages without a usable id; the query cannot go on by id`, 'AUTOTASK_MALFORMED', { details: { endpoint: entity } });
+          }
         }
       })();
     },

@@ -1,6 +1,6 @@
 import type { Command, CommandIO } from './types.js';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, printable } from '../errors.js';
 import { createAutotaskClient, type AutotaskClientOptions, type AutotaskEvent } from '../autotask/client.js';
 import { openDb, type Db } from '../store/db.js';
 import { storeLedger } from '../store/request-ledger.js';
@@ -29,6 +29,8 @@ export interface RunSyncOptions {
   progress?: 'auto' | 'lines' | 'none';
   /** Further client tuning (run deadline, backoff); the settings and the options above take precedence. */
   clientOptions?: Partial<AutotaskClientOptions>;
+  /** Whole-sync time limit in ms (default: settings autotask.syncDeadlineMinutes). */
+  deadlineMs?: number;
 }
 
 /** Exit code of a sync: 0 all ok, 2 credentials/config, 1 some entity failed. */
@@ -53,6 +55,9 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
   let lastWait: { reason: string; until: number } | null = null;
   const onClient = (e: AutotaskEvent) => {
     opts.onEvent?.(e);
+    if (e.type === 'autotask:retry' && e.retryAfterCappedFromMs !== undefined) {
+      io.err(`Autotask asked ${e.endpoint} to wait ${Math.ceil(e.retryAfterCappedFromMs / 1000)} s (Retry-After); waiting ${Math.ceil(e.delayMs / 1000)} s, the most settings autotask.maxRetryAfterSeconds allows`);
+    }
     // Every request in flight waits for the same slot: one line says so, not one per request.
     if (e.type === 'autotask:budget-wait' && !(lastWait?.reason === e.reason && Math.abs(lastWait.until - e.until) < 5_000)) {
       lastWait = { reason: e.reason, until: e.until };
@@ -62,6 +67,16 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
         : `the Autotask database is nearly at its hourly threshold (other integrations): ${e.used} of the ${e.budget} requests left to psa-reports are used`}`);
     }
   };
+  // One limit for the whole sync: a server that answers slowly or never cannot hold the sync (or the daemon's
+  // next run) forever; what is not finished fails with this reason and resumes on the next sync.
+  // Capped below setTimeout's 24.8-day limit, past which the timer would fire at once.
+  const deadlineMs = Math.min(opts.deadlineMs ?? config.autotask.syncDeadlineMinutes * 60_000, 2 ** 31 - 1);
+  const stopper = new AbortController();
+  const timer = setTimeout(() => {
+    stopper.abort(new AppError(`the sync stopped after its time limit of ${fmtLimit(deadlineMs)} (settings autotask.syncDeadlineMinutes); what was stored is kept and the next sync resumes`, 'DEADLINE'));
+  }, deadlineMs);
+  timer.unref?.();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stopper.signal]) : stopper.signal;
   const db = opts.db ?? openDb(config.db);
   // The store's request ledger: every process on this database (daemon, manual sync) shares the budget.
   const client = createAutotaskClient(config.env, {
@@ -71,10 +86,12 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
     ledger: storeLedger(db),
     maxInFlightPerEntity: config.autotask.maxInFlightPerEntity,
     requestTimeoutMs: config.autotask.requestTimeoutMs,
+    maxBodyBytes: Math.round(config.autotask.maxResponseMB * 1_000_000),
+    maxRetryAfterMs: config.autotask.maxRetryAfterSeconds * 1000,
     clock,
     onEvent: onClient,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
+    signal,
   });
   try {
     const summary = await syncAll(db, client, {
@@ -92,24 +109,30 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
     bar?.finish();
     if (mode !== 'none') {
       io.err(`sync ${summary.ok ? 'done' : 'finished with failures'}: ${summary.entities.reduce((a, r) => a + r.rows, 0)} rows, ${summary.requests} requests, ${fmtSecs(summary.finishedAt - summary.startedAt)}`);
-      for (const r of summary.entities.filter((x) => x.note && mode === 'bar')) io.err(`note: ${r.entity}: ${r.note}`);
+      for (const r of summary.entities.filter((x) => x.note && mode === 'bar')) io.err(`note: ${r.entity}: ${printable(r.note!)}`);
       if (!summary.ok) {
         // One line per failure; a credentials error is the same for every entity, so say it once.
         const reasons = new Map<string, string[]>();
         for (const r of summary.entities.filter((x) => !x.ok)) reasons.set(r.error ?? 'unknown error', [...(reasons.get(r.error ?? 'unknown error') ?? []), r.entity]);
-        for (const [why, names] of reasons) io.err(`failed: ${names.join(', ')}: ${why}`);
+        for (const [why, names] of reasons) io.err(`failed: ${names.join(', ')}: ${printable(why)}`);
       }
     }
     return summary;
   } finally {
+    clearTimeout(timer);
     if (!opts.db) db.close();
   }
 }
 
+function fmtLimit(ms: number): string {
+  return ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)} min` : `${+(ms / 1000).toFixed(1)} s`;
+}
+
 function entityLine(r: SyncSummary['entities'][number]): string {
   const base = `${r.entity}: ${r.rows} rows${r.deleted ? `, ${r.deleted} removed` : ''}, ${r.requests} request${r.requests === 1 ? "" : "s"}, ${fmtSecs(r.ms)}`;
-  if (r.note && r.pass === 'skipped') return `${r.entity}: ${r.note}`;
-  return r.ok ? `${base} (${r.pass})${r.note ? `; note: ${r.note}` : ''}` : `${base} FAILED: ${r.error ?? 'unknown error'}`;
+  // Notes and errors quote Autotask's text: printed without control characters.
+  if (r.note && r.pass === 'skipped') return `${r.entity}: ${printable(r.note)}`;
+  return r.ok ? `${base} (${r.pass})${r.note ? `; note: ${printable(r.note)}` : ''}` : `${base} FAILED: ${printable(r.error ?? 'unknown error')}`;
 }
 
 /** A one-line progress bar redrawn in place on a terminal (stderr). */
@@ -176,6 +199,12 @@ autotask.budgetShare), counted in the store for every process on it (daemon and 
 and leaves the hour's last 5 % to other integrations (ThresholdInformation). When the share is spent it
 waits, saying until when; a wait longer than autotask.budgetMaxWaitMinutes stops the sync with a note
 (psa-reports check shows the share used). It never has more than 3 requests in flight per entity.
+
+Limits (settings autotask): one request waits at most requestTimeoutMs (60 s), reads at most
+maxResponseMB (50), honours Retry-After up to maxRetryAfterSeconds (120); the whole sync stops after
+syncDeadlineMinutes (120) and what is unfinished resumes next time. The credentials go only to the REST
+base: redirects and next-page links to another host are refused and fail that entity. Records that do
+not fit the entity's field types are left out and named in a note.
 
 Exit codes: 0 all entities synced; 1 some failed (listed with the reason); 2 bad credentials or settings.
 

@@ -19,6 +19,8 @@ export interface PicklistValue {
   isDefaultValue?: boolean;
   /** For dependent picklists: the parent field's value this one belongs to. */
   parentValue?: number;
+  /** Sort order as the tenant set it (default: the value's position in the list). */
+  sortOrder?: number;
 }
 
 /** One served field. */

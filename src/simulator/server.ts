@@ -249,7 +249,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
       if (segs.length === 2 && segs[1]!.toLowerCase() === 'versioninformation') {
         bump('VersionInformation');
-        return send(res, req, 200, { apiVersions: ['1.0'] });
+        // As Autotask answers since 2026 (a client taking the last element breaks: V2.0 has no zoneInformation).
+        return send(res, req, 200, { apiVersions: ['V1.0', 'V2.0'] });
       }
       if (segs[1]?.toLowerCase() !== 'v1.0' || segs.length < 3) {
         bump('other');
@@ -728,7 +729,7 @@ function fieldInfo(e: SimEntity, f: SimField, picklist: PicklistValue[] | undefi
     // Metadata carries picklist values as strings although rows hold integers.
     picklistValues: f.picklist
       ? (picklist ?? []).map((v, i) => ({
-          value: String(v.value), label: v.label, isDefaultValue: Boolean(v.isDefaultValue), sortOrder: i,
+          value: String(v.value), label: v.label, isDefaultValue: Boolean(v.isDefaultValue), sortOrder: v.sortOrder ?? i,
           parentValue: v.parentValue === undefined ? '' : String(v.parentValue), isActive: v.isActive, isSystem: v.isSystem,
         }))
       : null,

@@ -1,10 +1,11 @@
 import { ENTITIES, ENTITY_BY_NAME, changeFields, picklistFields, type EntityDef } from '../autotask/entities.js';
-import type { AutotaskClient, AutotaskRecord, QueryPage } from '../autotask/client.js';
+import type { AutotaskClient, AutotaskRecord, FieldInfo, QueryPage } from '../autotask/client.js';
 import { F, isoUtc, type Filter, type QueryBody } from '../autotask/filter.js';
 import { AppError, toError, type ErrorCode } from '../errors.js';
 import { createSyncStore, parseInstant, type PassKind, type SyncCursor, type SyncStore } from '../store/sync-store.js';
 import type { Db } from '../store/db.js';
 import type { Clock, Instant } from '../types.js';
+import { checkRecords, rejectionNote, type RejectedRecord } from './records.js';
 
 /**
  * Incremental sync of the entity catalogue into the store.
@@ -225,7 +226,8 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
           result.code = err.code;
         } else {
           // The entity's changes are stored; only the check for deleted rows failed, and the next sync repeats it.
-          result.note = `could not check for deleted rows (${err.message}); the next sync tries again`;
+          const note = `could not check for deleted rows (${err.message}); the next sync tries again`;
+          result.note = result.note ? `${result.note}; ${note}` : note;
         }
       }
       result.requests += (client.stats().byEndpoint[def.name] ?? 0) - before;
@@ -237,7 +239,7 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   const finishedAt = clock.now();
   const summary: SyncSummary = { runId, startedAt, finishedAt, ok: failed.length === 0, entities, failed, requests: client.stats().requests - requests0 };
   store.finishRun(runId, finishedAt, failed.length === 0 ? 'ok' : failed.length === entities.length ? 'failed' : 'partial', {
-    entities: entities.map((r) => ({ entity: r.entity, ok: r.ok, pass: r.pass, rows: r.rows, deleted: r.deleted, requests: r.requests, ms: r.ms, ...(r.error ? { error: r.error } : {}) })),
+    entities: entities.map((r) => ({ entity: r.entity, ok: r.ok, pass: r.pass, rows: r.rows, deleted: r.deleted, requests: r.requests, ms: r.ms, ...(r.error ? { error: r.error } : {}), ...(r.note ? { note: r.note } : {}) })),
     requests: summary.requests,
   });
   emit({ type: 'sync:done', summary });
@@ -337,7 +339,7 @@ async function syncEntity(
   const pickFresh = !opts.full && Number.isFinite(pickAt) && clock.now() - pickAt < (opts.picklistMaxAgeMs ?? 3_600_000) && clock.now() >= pickAt;
   if (picklistFields(def).length && !pickFresh) {
     try {
-      const fields = await client.fields(def.name);
+      const fields = matchFieldInfoCase(def, await client.fields(def.name));
       result.picklistValues = store.upsertPicklists(def.name, fields);
       store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(pickKey, String(clock.now()));
     } catch (e) {
@@ -371,7 +373,9 @@ async function syncEntity(
   }
   emit({ type: 'sync:entity-start', entity: def.name, pass, total });
 
+  const rejected: RejectedRecord[] = [];
   for await (const page of prefetch(entityPages(client, def, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}))) {
+    rejected.push(...page.rejected);
     const items = page.items;
     if (!items.length) continue;
     // Network reads for deletion logs happen before the transaction: a transaction never awaits.
@@ -442,6 +446,7 @@ async function syncEntity(
     }, now);
   });
   if (picklistError) result.error = `picklists could not be read: ${picklistError.message}`;
+  if (rejected.length) result.note = rejectionNote(def, rejected);
 }
 
 /** Asks for the next page before the current one is written, so the network and SQLite overlap. */
@@ -461,9 +466,30 @@ async function* prefetch<T>(src: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
-/** Pages of a catalogue entity, every record with our spelling of its field names: all data the sync stores comes through here. */
-async function* entityPages(client: AutotaskClient, def: EntityDef, body: QueryBody, opts: { afterId?: number } = {}): AsyncGenerator<QueryPage> {
-  for await (const page of client.queryKeyset(def.name, body, opts)) yield { ...page, items: matchFieldCase(def, page.items) };
+/**
+ * Pages of a catalogue entity, every record with our spelling of its field names and checked against the
+ * entity's field list (records that do not fit are left out and listed): all data the sync stores comes
+ * through here.
+ */
+async function* entityPages(client: AutotaskClient, def: EntityDef, body: QueryBody, opts: { afterId?: number } = {}): AsyncGenerator<QueryPage & { rejected: RejectedRecord[] }> {
+  for await (const page of client.queryKeyset(def.name, body, opts)) {
+    const checked = checkRecords(def, matchFieldCase(def, page.items), page.raw);
+    yield { nextPageUrl: page.nextPageUrl, ...checked };
+  }
+}
+
+/**
+ * Field metadata with our spelling of the field names: older tenants describe fields in PascalCase
+ * (`ActionType`), and picklists are stored under the catalogue's name so reports find them either way.
+ */
+export function matchFieldInfoCase(def: EntityDef, fields: readonly FieldInfo[]): FieldInfo[] {
+  const ours = new Map(def.fields.map((f) => [f.name.toLowerCase(), f.name]));
+  // Entries that are not objects (a broken answer) carry nothing to store; dropping them keeps the store's reader simple.
+  return fields.filter((f) => !!f && typeof f === 'object' && typeof f.name === 'string').map((f) => {
+    const name = ours.get(f.name.toLowerCase());
+    const values = Array.isArray(f.picklistValues) ? f.picklistValues.filter((v) => !!v && typeof v === 'object') : f.picklistValues;
+    return { ...f, name: name ?? f.name, picklistValues: values };
+  });
 }
 
 /**
@@ -473,7 +499,8 @@ async function* entityPages(client: AutotaskClient, def: EntityDef, body: QueryB
  */
 export function matchFieldCase(def: EntityDef, items: AutotaskRecord[]): AutotaskRecord[] {
   const first = items[0];
-  if (!first) return items;
+  // A record that is not an object is left for checkRecords to name.
+  if (!first || typeof first !== 'object') return items;
   let renames: [string, string][] | null = null;
   let lower: Map<string, string> | null = null;
   for (const f of def.fields) {
@@ -484,6 +511,7 @@ export function matchFieldCase(def: EntityDef, items: AutotaskRecord[]): Autotas
   }
   if (!renames) return items;
   return items.map((r) => {
+    if (!r || typeof r !== 'object') return r;
     const out: AutotaskRecord = { ...r };
     for (const [from, to] of renames!) {
       if (from in r && !(to in r)) {

@@ -32,10 +32,12 @@ describe('zone discovery and version', () => {
     expect(r.body).toEqual({ errors: ['Zone information could not be determined'] });
   });
 
-  it('serves versioninformation', async () => {
+  it('serves versioninformation as Autotask does since 2026: two versions, and V2.0 has no zoneInformation', async () => {
     const r = await call(`${sim.zoneUrl}versioninformation`, {});
     expect(r.status).toBe(200);
-    expect(r.body.apiVersions.at(-1)).toBe('1.0');
+    expect(r.body).toEqual({ apiVersions: ['V1.0', 'V2.0'] });
+    const v2 = await call(`${sim.zoneUrl}V2.0/zoneInformation?user=${encodeURIComponent(sim.credentials.username)}`, {});
+    expect(v2.status).toBe(404);
   });
 });
 
