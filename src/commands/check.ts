@@ -6,7 +6,7 @@ import { openSession, packageRoot } from '../reporting/context.js';
 import { validateReports, type RegisteredReport } from '../reporting/define.js';
 import { loadSchedules } from '../delivery/schedules.js';
 import { defaultSettings, type Config, type Settings } from '../config.js';
-import { openDb, storeError, type Db } from '../store/db.js';
+import { missingStore, openDb, storeError, type Db } from '../store/db.js';
 import { storeLedger } from '../store/request-ledger.js';
 import { allowedRequests, DEFAULT_THRESHOLD, type RequestLedger } from '../autotask/budget.js';
 import { redactUrl } from '../redact.js';
@@ -221,7 +221,7 @@ Example:
     // A store named on purpose (--db, PSA_REPORTS_DB) that is not there is a mistyped path, not a first run.
     const dbGiven = (args.values.db as string | undefined) ?? io.env.PSA_REPORTS_DB;
     if (cfg && dbGiven && !fs.existsSync(cfg.db)) {
-      problems.push(`the database ${cfg.db} does not exist. Run psa-reports sync first (or psa-reports demo), or give the store's path with --db or PSA_REPORTS_DB.`);
+      problems.push(missingStore(cfg.db).message);
     }
     if (cfg && loaded) for (const line of refusedAddresses(cfg.db, loaded)) io.out(line);
 

@@ -26,9 +26,7 @@ export function allMigrations(): Migration[] {
  * or a skipped sync, and an empty store made for it would print zeros as if they were the tenant's numbers.
  */
 export function openDb(file: string, opts: { readonly?: boolean; mustExist?: boolean; clock?: Clock } = {}): Db {
-  if (file !== ':memory:' && opts.mustExist && !fs.existsSync(file)) {
-    throw new AppError(`the database ${file} does not exist. Run psa-reports sync first (or psa-reports demo), or give the store's path with --db or PSA_REPORTS_DB.`, 'CONFIG', { details: { file } });
-  }
+  if (file !== ':memory:' && opts.mustExist && !fs.existsSync(file)) throw missingStore(file);
   if (file !== ':memory:') {
     const dir = path.dirname(path.resolve(file));
     try {
@@ -59,6 +57,11 @@ export function openDb(file: string, opts: { readonly?: boolean; mustExist?: boo
     throw storeError(file, e);
   }
   return db;
+}
+
+/** The error for a store that should exist and does not (exit 2). */
+export function missingStore(file: string): AppError {
+  return new AppError(`the database ${file} does not exist. Run psa-reports sync first (or psa-reports demo), or give the store's path with --db or PSA_REPORTS_DB.`, 'CONFIG', { details: { file } });
 }
 
 /** Whether `e` is an error of SQLite (better-sqlite3's SqliteError carries an SQLITE_* code). */
