@@ -10,6 +10,7 @@ import type { Command, CommandIO, OptionSpec } from './commands/types.js';
  */
 
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  init: () => import('./commands/init.js'),
   demo: () => import('./commands/demo.js'),
   sync: () => import('./commands/sync.js'),
   run: () => import('./commands/run.js'),
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
 
 /** One-line summaries, kept here so the top-level help needs no imports. */
 const SUMMARIES: Record<string, string> = {
+  init: 'write a starting settings.json, schedules.json and psa-reports.env.example, then say what to do next',
   demo: 'start the built-in Autotask simulator, sync it, run every schedule once: PDFs and .eml files in out/demo',
   sync: 'bring the local SQLite store up to date with Autotask (incremental; --full re-reads everything)',
   run: 'compute reports (json/csv/html/pdf) or run a schedule now (--send, --dry-run)',
