@@ -19,6 +19,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   list: () => import('./commands/list.js'),
   history: () => import('./commands/history.js'),
   simulate: () => import('./commands/simulate.js'),
+  backup: () => import('./commands/backup.js'),
+  restore: () => import('./commands/restore.js'),
 };
 
 /** One-line summaries, kept here so the top-level help needs no imports. */
@@ -32,6 +34,8 @@ const SUMMARIES: Record<string, string> = {
   list: 'list reports, schedules, roles or entities',
   history: 'recent runs and deliveries, failures first',
   simulate: 'serve a seeded Autotask-compatible REST API on 127.0.0.1 (for trials and tests)',
+  backup: 'copy the store to a file with SQLite\'s online backup (safe while the daemon runs)',
+  restore: 'replace the store with a backup (refused while a daemon uses it; the replaced store is kept)',
 };
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [

@@ -22,7 +22,7 @@ export function allMigrations(): Migration[] {
  * WAL mode so reports can read while a sync writes; each migration is one transaction, so a failed
  * upgrade leaves the previous schema intact.
  */
-export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
+export function openDb(file: string, opts: { readonly?: boolean; onBackup?: (backupFile: string, pending: number[]) => void } = {}): Db {
   if (file !== ':memory:') {
     const dir = path.dirname(path.resolve(file));
     try {
@@ -46,6 +46,7 @@ export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
       // Switching a new file to WAL needs it alone for a moment; processes opening it together take turns.
       whileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
+      if (file !== ':memory:') backupBeforeUpgrade(db, file, opts.onBackup);
       migrate(db);
     } catch (e) {
       db.close();
@@ -74,6 +75,33 @@ export function whileBusy<T>(fn: () => T): T {
       Atomics.wait(pause, 0, 0, delay + Math.floor(Math.random() * delay));
     }
   }
+}
+
+/** Versions of migrations this store has not applied; [] for a new (empty) store, which has nothing to lose. */
+export function pendingMigrations(db: Db): number[] {
+  const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
+  if (!has) return [];
+  const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  if (done.size === 0) return [];
+  return allMigrations().map((m) => m.version).filter((v) => !done.has(v));
+}
+
+/**
+ * Before an upgrade changes the schema of a store in use, a copy of it as it was: `<file>.pre-v<N>-<time>.bak`
+ * beside it (VACUUM INTO: a consistent snapshot, synchronous, while other readers go on). A failed
+ * migration rolls back by itself; this copy is for a new version that migrates fine but is not wanted.
+ */
+function backupBeforeUpgrade(db: Db, file: string, onBackup?: (backupFile: string, pending: number[]) => void): void {
+  const pending = pendingMigrations(db);
+  if (!pending.length) return;
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const target = `${path.resolve(file)}.pre-v${Math.max(...pending)}-${stamp}-${process.pid}.bak`;
+  try {
+    db.prepare('VACUUM INTO ?').run(target);
+  } catch (e) {
+    throw new AppError(`the store ${file} needs a schema upgrade (migration ${pending.join(', ')}), and the copy taken first could not be written to ${target}: ${(e as Error).message}. Free disk space or make the folder writable, or take a copy with psa-reports backup and retry.`, 'DB', { cause: e });
+  }
+  (onBackup ?? ((f: string) => process.stderr.write(`psa-reports: the store needs a schema upgrade (migration ${pending.join(', ')}); a copy of it as it was is at ${f}\n`)))(target, pending);
 }
 
 /** Applies pending migrations; returns the versions applied. */
