@@ -77,12 +77,16 @@ export function whileBusy<T>(fn: () => T): T {
   }
 }
 
-/** Versions of migrations this store has not applied; [] for a new (empty) store, which has nothing to lose. */
+/**
+ * Versions of migrations this store has not applied; [] for a store that holds nothing yet (no sync, no
+ * run), which has nothing to lose — and which other processes may be creating at this very moment.
+ */
 export function pendingMigrations(db: Db): number[] {
-  const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
-  if (!has) return [];
+  const has = (t: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t) !== undefined;
+  if (!has('schema_migrations')) return [];
+  const inUse = ['sync_runs', 'runs'].some((t) => has(t) && db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() !== undefined);
+  if (!inUse) return [];
   const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-  if (done.size === 0) return [];
   return allMigrations().map((m) => m.version).filter((v) => !done.has(v));
 }
 

@@ -103,11 +103,22 @@ describe('backup and restore of the store', () => {
     expect(b.err).toContain(`the store ${store} does not exist: nothing to back up`);
   });
 
-  it('takes a copy before a migration changes a store in use, and none for a new store', () => {
+  it('takes a copy before a migration changes a store in use, and none for a new or unused store', () => {
     const fresh = openDb(store, { onBackup: () => { throw new Error('a new store has nothing to back up'); } });
     put(fresh, 'test.old');
     fresh.close();
-    const version = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
+    // Not yet in use (no sync, no run): an upgrade takes no copy.
+    const version0 = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
+    MIGRATIONS.push({ version: version0, name: 'test step 0', up: (db) => db.exec('CREATE TABLE test_upgrade0 (x)') });
+    try {
+      openDb(store, { onBackup: () => { throw new Error('an unused store has nothing to back up'); } }).close();
+    } finally {
+      MIGRATIONS.splice(MIGRATIONS.findIndex((m) => m.version === version0), 1);
+    }
+    const used = openDb(store);
+    used.prepare(`INSERT INTO sync_runs (started_at, finished_at, status, summary) VALUES (1, 2, 'ok', '{}')`).run();
+    used.close();
+    const version = Math.max(...MIGRATIONS.map((m) => m.version)) + 2;
     MIGRATIONS.push({ version, name: 'test step', up: (db) => db.exec('CREATE TABLE test_upgrade (x)') });
     try {
       const seen: { file: string; pending: number[] }[] = [];
