@@ -169,3 +169,19 @@ export function groupsByTable(reportsRoot: string, tables: readonly string[]): M
   }
   return out;
 }
+
+/**
+ * Schedules in another zone than settings.timezone: their e-mailed numbers are cut in the schedule's zone,
+ * `run` cuts in the settings' one, so a number checked by hand differs. Said, not refused: an MSP with
+ * offices in two zones may mean it.
+ */
+export function checkZones(cfg: Config, s: SchedulesFile): CheckOutcome {
+  const tz = cfg.settings.timezone;
+  const other = [...new Set(s.schedules.filter((x) => x.timezone !== tz).map((x) => x.timezone))];
+  if (!other.length) return { problems: [], info: [] };
+  const ids = s.schedules.filter((x) => x.timezone !== tz).map((x) => x.id);
+  return {
+    problems: [],
+    info: [`!!  zones: ${ids.join(', ')} run in ${other.join(', ')} but settings.timezone is ${tz}${cfg.configFile ? '' : ' (the default: no --config)'}: psa-reports run computes in ${tz}, so its numbers differ from the e-mailed ones; set settings.timezone to ${other[0]}`],
+  };
+}

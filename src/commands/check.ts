@@ -11,7 +11,7 @@ import { redactUrl } from '../delivery/mailer.js';
 import { lastSyncAt } from '../app.js';
 import type { Command } from './types.js';
 import type { SchedulesFile } from '../delivery/schedules.js';
-import { checkMail, checkRoles, checkSubjects, checkTargets, type CheckOutcome } from './check-config.js';
+import { checkMail, checkRoles, checkSubjects, checkTargets, checkZones, type CheckOutcome } from './check-config.js';
 
 /** The SQL files of every report folder, relative to reports/. */
 function sqlFiles(root: string): string[] {
@@ -170,6 +170,7 @@ Examples:
     if (schedules) {
       take(checkSubjects(schedules));
       take(checkRoles(schedules, cfg?.db ?? null));
+      if (cfg) take(checkZones(cfg, schedules));
     }
     if (cfg) for (const line of environment(cfg)) io.out(line);
     if (cfg) take(checkMail(cfg, io.env));

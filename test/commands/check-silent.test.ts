@@ -48,6 +48,14 @@ describe('check: mistakes that passed silently', () => {
     expect(r.err).toContain(`${path.join(dir, 'schedules.json')}: schedules[0].subject: unknown placeholder {periodd} would be sent as written (did you mean {period}?); allowed: {period} {date} {schedule} {name}`);
   });
 
+  it('notes schedules whose zone differs from settings.timezone (run would compute elsewhere)', async () => {
+    write('schedules.json', schedules());
+    const r = await check(['--schedules', 'schedules.json']);
+    expect(r.out).toContain('!!  zones: weekly run in Europe/London but settings.timezone is UTC (the default: no --config): psa-reports run computes in UTC');
+    write('settings.json', { settings: { timezone: 'Europe/London' } });
+    expect((await check(['--config', 'settings.json', '--schedules', 'schedules.json'])).out).not.toContain('zones:');
+  });
+
   it('a role whose exceptions remove every address reaches nobody, even without a store', async () => {
     write('schedules.json', schedules({}, { managers: { recipients: ['boss@msp.example'], except: ['Boss@msp.example'] } }));
     const r = await check(['--schedules', 'schedules.json']);
