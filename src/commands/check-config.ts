@@ -114,6 +114,9 @@ export function checkRoles(s: SchedulesFile, storeFile: string | null): CheckOut
         info.push(`--  role ${name}: ${total} address(es)${per.length ? ` (${per.join(', ')})` : ''}`);
       }
     }
+  } catch (e) {
+    // The store part of check says what is wrong with the file; roles are then not counted.
+    info.push(`!!  roles: not counted, the store ${storeFile} cannot be read (${(e as Error).message})`);
   } finally {
     db?.close();
   }
