@@ -102,7 +102,13 @@ export async function createConfiguredRenderer(cfg: Config, clock: Clock = syste
     chromiumPath: cfg.render.chromiumPath, paper: cfg.render.paper, renderTimeoutMs: cfg.render.renderTimeoutMs,
     recycleAfter: cfg.render.recycleAfter, timezone: cfg.settings.timezone, mspName: cfg.settings.mspName, clock,
     ...(events ? { onPoolEvent: events.forwardPool() } : {}),
+    ...numberFormat(cfg),
   });
+}
+
+/** The locale and currency of the settings, when set (the renderer's defaults otherwise). */
+function numberFormat(cfg: Config): { locale?: string; currency?: string } {
+  return { ...(cfg.settings.locale ? { locale: cfg.settings.locale } : {}), ...(cfg.settings.currency ? { currency: cfg.settings.currency } : {}) };
 }
 
 async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Config, events: Events): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
@@ -143,7 +149,7 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
       const { images } = input.results.length && !digest ? await renderer.html(input.results, { title, mspName, images: 'cid' }) : { images: [] };
       const shared = {
         results: input.results, ...(pdf ? { pdf } : {}), ...(csv ? { csv } : {}), maxBytes: cfg.render.maxEmailBytes,
-        images, savedAt, mspName, format: { timezone: tz }, notes: input.notes, topRows: digest ? 5 : 10,
+        images, savedAt, mspName, format: { timezone: tz, ...numberFormat(cfg) }, notes: input.notes, topRows: digest ? 5 : 10,
       };
       // The body once (text, HTML, attachments for the port's contract), and the whole message per recipient:
       // multipart/related > multipart/alternative with CID charts, built by the renderer's MIME tree.

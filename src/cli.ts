@@ -12,6 +12,7 @@ import type { Command, CommandIO, OptionSpec } from './commands/types.js';
  */
 
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  init: () => import('./commands/init.js'),
   demo: () => import('./commands/demo.js'),
   sync: () => import('./commands/sync.js'),
   run: () => import('./commands/run.js'),
@@ -22,10 +23,13 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   simulate: () => import('./commands/simulate.js'),
   serve: () => import('./commands/serve.js'),
   users: () => import('./commands/users.js'),
+  backup: () => import('./commands/backup.js'),
+  restore: () => import('./commands/restore.js'),
 };
 
 /** One-line summaries, kept here so the top-level help needs no imports. */
 const SUMMARIES: Record<string, string> = {
+  init: 'write a starting settings.json, schedules.json and psa-reports.env.example, then say what to do next',
   demo: 'start the built-in Autotask simulator, sync it, run every schedule once: PDFs and .eml files in out/demo',
   sync: 'bring the local SQLite store up to date with Autotask (incremental; --full re-reads everything)',
   run: 'compute reports (json/csv/html/pdf) or run a schedule now (--send, --dry-run)',
@@ -36,6 +40,8 @@ const SUMMARIES: Record<string, string> = {
   simulate: 'serve a seeded Autotask-compatible REST API on 127.0.0.1 (for trials and tests)',
   serve: 'the web app: reports for any period, the board, scorecards, schedules, history (127.0.0.1:8080)',
   users: 'add, list or remove users of the web app',
+  backup: 'copy the store to a file with SQLite\'s online backup (safe while the daemon runs)',
+  restore: 'replace the store with a backup (refused while a daemon uses it; the replaced store is kept)',
 };
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [

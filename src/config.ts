@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 /**
  * One config loader: defaults < settings file < environment < flags. `env` and `cwd` are passed in,
@@ -58,10 +59,29 @@ function isValidTimeZone(tz: string): boolean {
 }
 export const TimeZoneSchema = z.string().refine(isValidTimeZone, { message: 'an IANA time zone name such as "UTC" or "America/New_York"' });
 
+function isValidLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+const LocaleSchema = z.string().refine(isValidLocale, { message: 'a BCP 47 locale such as "en-US", "en-GB" or "de-DE"' });
+const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code in capitals such as "USD", "EUR" or "GBP"');
+
+/**
+ * JSON has no comments: a settings file documents itself with a `$comment` string in any section (as JSON
+ * Schema does). It is accepted and ignored.
+ */
+const Comment = z.string().optional().describe('free text for people reading the file; ignored');
+
 /** Every `settings.*` name of kpi-spec.md, with its default. */
 export const SettingsSchema = z.object({
-  mspName: z.string().default('Your MSP').describe('shown in report headers'),
+  $comment: Comment,
+  mspName: z.string().default('Your MSP').describe('your company name: shown in report headers, PDF footers and email banners'),
   timezone: TimeZoneSchema.default('UTC').describe('IANA zone: days, weeks (ISO), months and business hours'),
+  locale: LocaleSchema.optional().describe('BCP 47 locale for numbers in reports and emails (default en-US)'),
+  currency: CurrencySchema.optional().describe('ISO 4217 code money values are shown in (default: plain numbers)'),
   businessHours: z.object({
     days: z.array(weekday).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
     start: hhmm.default('08:00'),
@@ -93,8 +113,10 @@ export type Settings = z.infer<typeof SettingsSchema>;
 /** Settings file: the kpi settings plus operational sections. */
 export const SettingsFileSchema = z.object({
   $schema: z.string().optional(),
+  $comment: Comment,
   settings: SettingsSchema.default(SettingsSchema.parse({})),
   autotask: z.object({
+    $comment: Comment,
     budgetShare: z.number().gt(0).max(1).default(0.5).describe('share of the 10,000-request hour (or the tenant\'s threshold) all psa-reports processes on the store may use together'),
     maxInFlightPerEntity: z.number().int().min(1).max(3).default(3),
     requestTimeoutMs: z.number().int().min(1000).default(60_000),
@@ -105,6 +127,7 @@ export const SettingsFileSchema = z.object({
     syncDeadlineMinutes: z.number().gt(0).max(10_080).default(120).describe('a sync stops after this long; entities not finished fail with the reason and resume next time'),
   }).strict().default({ budgetShare: 0.5, maxInFlightPerEntity: 3, requestTimeoutMs: 60_000, overlapMinutes: 10, budgetMaxWaitMinutes: 61, maxResponseMB: 50, maxRetryAfterSeconds: 120, syncDeadlineMinutes: 120 }),
   render: z.object({
+    $comment: Comment,
     chromiumPath: z.string().optional().describe('path of the Chromium binary (default: PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium)'),
     paper: z.enum(['A4', 'Letter']).default('A4'),
     renderTimeoutMs: z.number().int().min(1000).default(60_000),
@@ -112,6 +135,7 @@ export const SettingsFileSchema = z.object({
     maxEmailBytes: z.number().int().min(100_000).default(10_000_000),
   }).strict().default({ paper: 'A4', renderTimeoutMs: 60_000, recycleAfter: 100, maxEmailBytes: 10_000_000 }),
   paths: z.object({
+    $comment: Comment,
     outbox: z.string().default('out/outbox'),
     output: z.string().default('out'),
   }).strict().default({ outbox: 'out/outbox', output: 'out' }),
@@ -169,9 +193,37 @@ export function formatIssues(file: string, error: z.ZodError): string {
   return error.issues
     .map((i) => {
       const where = i.path.length ? i.path.map(String).join('.') : '(top level)';
-      return `${file}: ${where}: ${i.message}`;
+      return `${file}: ${where}: ${i.message}${i.code === 'unrecognized_keys' ? unknownKeyHint(i.keys, i.path) : ''}`;
     })
     .join('\n');
+}
+
+/** The object schema at `p` inside the settings file (through defaults, optionals and arrays), if any. */
+function settingsObjectAt(p: readonly PropertyKey[]): z.ZodObject | null {
+  let s: z.ZodType = SettingsFileSchema;
+  const unwrap = (t: z.ZodType): z.ZodType => {
+    for (;;) {
+      if (t instanceof z.ZodDefault || t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+      else return t;
+    }
+  };
+  for (const k of p) {
+    s = unwrap(s);
+    if (s instanceof z.ZodArray && typeof k === 'number') s = s.element as z.ZodType;
+    else if (s instanceof z.ZodObject && typeof k === 'string' && k in s.shape) s = s.shape[k] as z.ZodType;
+    else return null;
+  }
+  s = unwrap(s);
+  return s instanceof z.ZodObject ? s : null;
+}
+
+/** " — did you mean "x"? allowed: …" for keys the settings file does not know. */
+function unknownKeyHint(keys: readonly string[], p: readonly PropertyKey[]): string {
+  const obj = settingsObjectAt(p);
+  if (!obj) return '';
+  const allowed = Object.keys(obj.shape).filter((k) => k !== '$schema');
+  const hints = keys.map((k) => didYouMean(k, allowed).replace(/^ \(|\)$/g, '')).filter(Boolean);
+  return `${hints.length ? ` — ${hints.join(', ')}` : ''} (allowed: ${allowed.join(', ')})`;
 }
 
 /**

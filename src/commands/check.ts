@@ -17,6 +17,7 @@ import type { SchedulesFile } from '../delivery/schedules.js';
 import { lastSyncAt } from '../app.js';
 import { executableProblem } from '../files.js';
 import type { Command } from './types.js';
+import { checkMail, checkRoles, checkSubjects, checkTargets, checkZones, type CheckOutcome } from './check-config.js';
 
 /** The SQL files of every report folder, relative to reports/. */
 function sqlFiles(root: string): string[] {
@@ -157,6 +158,12 @@ Validates, and reports every problem at once with the file, the path inside it a
   reports    every report definition (reports/<group>/<name>.ts) and its SQL files
   schedules  schedules.json (--schedules, env PSA_REPORTS_SCHEDULES, default ./schedules.json):
              crons, zones, roles and report references
+  mistakes that would pass silently: target keys no report has (named with the closest valid key),
+             subject placeholders other than {period} {date} {schedule} {name}, a role that reaches
+             nobody (with a synced store, --db: how many people each Autotask selector reaches),
+             SMTP_URL syntax, and MAIL_FROM left on localhost while SMTP_URL is a real server
+  --online   logs into SMTP (no message is sent) and Autotask: the budget used this hour, and for each
+             entity the sync reads whether the API user may read it and which permission to grant
 
 Prints an "ok" line per part that is valid. Exit code 0 when all are valid, 2 otherwise.
 A missing schedules.json at the default path is noted, not an error (only daemon and run --schedule need it).
@@ -166,12 +173,19 @@ Autotask variables are set, where mail goes (SMTP host or the outbox folder), wh
 PDFs, the store's last successful sync and the API budget used in the last hour (every process on the
 store together, against autotask.budgetShare of Autotask's hourly threshold). Lines marked "!!" need attention before the daemon runs.
 
-Example:
-  psa-reports check --config settings.json --schedules schedules.json`,
-  options: [],
+Examples:
+  psa-reports check --config settings.json --schedules schedules.json
+  psa-reports check --config settings.json --db /var/lib/psa-reports/psa-reports.db --online`,
+  options: [
+    { name: 'online', type: 'boolean', help: 'also log into SMTP (no message sent) and Autotask: budget use, and whether the API user may read each entity' },
+  ],
   async run(args, { io, loadConfig, clock }) {
     const problems: string[] = [];
     const ok = (s: string) => io.out(`ok  ${s}`);
+    const take = (o: CheckOutcome) => {
+      for (const l of o.info) io.out(l);
+      problems.push(...o.problems);
+    };
 
     let cfg: Config | undefined;
     try {
@@ -201,29 +215,40 @@ Example:
       }
     }
 
-    let loaded: SchedulesFile | undefined;
     // Without a valid settings file the schedules path still follows the usual order: flag < env < default.
     const given = (args.values.schedules as string | undefined) ?? io.env.PSA_REPORTS_SCHEDULES;
     const schedulesFile = cfg?.schedulesFile ?? path.resolve(io.cwd, given ?? 'schedules.json');
+    let schedules: SchedulesFile | undefined;
     if (!given && !fs.existsSync(schedulesFile)) {
       io.out(`--  schedules: none at ${schedulesFile} (only daemon and run --schedule need it; give --schedules <file>)`);
     } else {
       try {
-        const s = loadSchedules(schedulesFile, { reportIds: reports.map((r) => r.id) });
-        loaded = s;
-        ok(`schedules: ${s.schedules.length} schedule(s), ${Object.keys(s.roles).length} role(s) in ${schedulesFile}`);
+        schedules = loadSchedules(schedulesFile, { reportIds: reports.map((r) => r.id) });
+        ok(`schedules: ${schedules.schedules.length} schedule(s), ${Object.keys(schedules.roles).length} role(s) in ${schedulesFile}`);
       } catch (e) {
         problems.push(e instanceof AppError ? e.message : String(e));
       }
     }
 
+    if (cfg) take(checkTargets(cfg, reports));
+    if (schedules) {
+      take(checkSubjects(schedules));
+      take(checkRoles(schedules, cfg?.db ?? null));
+      if (cfg) take(checkZones(cfg, schedules));
+    }
     if (cfg) for (const line of environment(cfg, clock.now())) io.out(line);
     // A store named on purpose (--db, PSA_REPORTS_DB) that is not there is a mistyped path, not a first run.
     const dbGiven = (args.values.db as string | undefined) ?? io.env.PSA_REPORTS_DB;
     if (cfg && dbGiven && !fs.existsSync(cfg.db)) {
       problems.push(missingStore(cfg.db).message);
     }
-    if (cfg && loaded) for (const line of refusedAddresses(cfg.db, loaded)) io.out(line);
+    if (cfg && schedules) for (const line of refusedAddresses(cfg.db, schedules)) io.out(line);
+    if (cfg) take(checkMail(cfg, io.env));
+    if (cfg && args.values.online === true) {
+      const { checkSmtp, checkAutotask } = await import('./check-online.js');
+      take(await checkSmtp(cfg));
+      take(await checkAutotask(cfg));
+    }
 
     for (const p of problems) io.err(p);
     if (problems.length) {

@@ -51,10 +51,24 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
   const defs = resolveEntities(opts.entities);
   const clock = opts.clock ?? systemClock;
   const mode = opts.progress === 'none' ? 'none' : opts.progress === 'lines' || !io.isTTY ? 'lines' : 'bar';
+  const where = connectTarget(config);
+  if (mode !== 'none') io.err(`connecting to Autotask at ${where.host} (${where.how}) as ${config.env.username ?? '(AUTOTASK_USERNAME not set)'}…`);
   const bar = mode === 'bar' ? progressBar(io, defs.map((d) => d.name), clock) : null;
+  // Until the first answer, say what is happening: a slow or unreachable host is otherwise silence.
+  let answered = false;
+  let zoneShown = false;
   let lastWait: { reason: string; until: number } | null = null;
   const onClient = (e: AutotaskEvent) => {
     opts.onEvent?.(e);
+    if (mode !== 'none') {
+      if (e.type === 'autotask:request' && e.status < 500) answered = true;
+      else if (e.type === 'autotask:zone' && !zoneShown) {
+        zoneShown = true;
+        io.err(`zone: ${hostOf(e.url)}`);
+      } else if (e.type === 'autotask:retry' && !answered) {
+        io.err(`no answer from ${where.host} yet (${e.reason}): trying again in ${(e.delayMs / 1000).toFixed(1)} s`);
+      }
+    }
     if (e.type === 'autotask:retry' && e.retryAfterCappedFromMs !== undefined) {
       io.err(`Autotask asked ${e.endpoint} to wait ${Math.ceil(e.retryAfterCappedFromMs / 1000)} s (Retry-After); waiting ${Math.ceil(e.delayMs / 1000)} s, the most settings autotask.maxRetryAfterSeconds allows`);
     }
@@ -78,11 +92,11 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
   timer.unref?.();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stopper.signal]) : stopper.signal;
   const db = opts.db ?? openDb(config.db);
-  // The store's request ledger: every process on this database (daemon, manual sync) shares the budget.
-  const client = createAutotaskClient(config.env, {
+  const clientOptions: AutotaskClientOptions = {
     ...opts.clientOptions,
     budgetShare: config.autotask.budgetShare,
     budgetMaxWaitMs: config.autotask.budgetMaxWaitMinutes * 60_000,
+    // The store's request ledger: every process on this database (daemon, manual sync) shares the budget.
     ledger: storeLedger(db),
     maxInFlightPerEntity: config.autotask.maxInFlightPerEntity,
     requestTimeoutMs: config.autotask.requestTimeoutMs,
@@ -92,7 +106,16 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
     onEvent: onClient,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     signal,
-  });
+  };
+  const client = createAutotaskClient(config.env, clientOptions);
+  // The first request (sign-in and budget) on a client with few retries: a wrong host or a refused port
+  // fails in seconds with one message, instead of the minute a data request's patient backoff takes.
+  const probe = createAutotaskClient(config.env, { ...clientOptions, maxAttempts: Math.min(PROBE_ATTEMPTS, opts.clientOptions?.maxAttempts ?? PROBE_ATTEMPTS) });
+  let stopped: Extract<SyncEvent, { type: 'sync:stopped' }> | null = null;
+  /** Requests shown in each entity's line, to account for the deleted-row checks that follow. */
+  const shown = new Map<string, number>();
+  const lastLine = new Map<string, number>();
+  const startedAt = clock.now();
   try {
     const summary = await syncAll(db, client, {
       entities: defs.map((d) => d.name),
@@ -100,20 +123,53 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
       overlapMs: config.autotask.overlapMinutes * 60_000,
       clock,
       counts: mode === 'bar',
+      probe,
       onEvent: (e) => {
         opts.onEvent?.(e);
+        if (e.type === 'sync:stopped') {
+          stopped ??= e;
+          // Said once, here; the entities it stops are listed together at the end.
+          if (mode !== 'none') {
+            const hint = e.code === 'NETWORK' ? ` — cannot reach ${where.host}: check ${where.how === 'AUTOTASK_BASE_URL' ? 'AUTOTASK_BASE_URL' : 'AUTOTASK_ZONE_URL'} and that this machine may connect to it (proxy, firewall)` : '';
+            io.err(`sync stopped${e.beforeAnyEntity ? ' before reading any entity' : ''}: ${e.error}${hint}`);
+          }
+          return;
+        }
+        const byStop = e.type === 'sync:entity' && stopped !== null && e.result.pass === 'skipped' && e.result.error === stopped.error;
+        if (e.type === 'sync:entity' && !byStop) shown.set(e.result.entity, e.result.requests);
+        if (byStop) return;
         bar?.onEvent(e);
         if (mode === 'lines' && e.type === 'sync:entity') io.err(entityLine(e.result));
+        // Without a terminal, a long entity (a first load of time entries) still shows it is moving.
+        if (mode === 'lines' && e.type === 'sync:page' && clock.now() - (lastLine.get(e.entity) ?? startedAt) >= PROGRESS_EVERY_MS) {
+          lastLine.set(e.entity, clock.now());
+          io.err(`${e.entity}: ${e.totalRows} rows so far…`);
+        }
       },
     });
     bar?.finish();
     if (mode !== 'none') {
-      io.err(`sync ${summary.ok ? 'done' : 'finished with failures'}: ${summary.entities.reduce((a, r) => a + r.rows, 0)} rows, ${summary.requests} requests, ${fmtSecs(summary.finishedAt - summary.startedAt)}`);
+      const s: SyncSummary = summary;
+      // The total is the sum of what is shown: entity lines, the deleted-row checks after them, and the
+      // requests that belong to no entity (zone discovery, sign-in, budget reads).
+      const inLines = [...shown.values()].reduce((a, n) => a + n, 0);
+      const sweeps = s.entities.filter((r) => shown.has(r.entity) && r.requests > shown.get(r.entity)!);
+      const inSweeps = sweeps.reduce((a, r) => a + r.requests - shown.get(r.entity)!, 0);
+      if (sweeps.length && mode === 'lines') io.err(`deleted-row check: ${sweeps.map((r) => `${r.entity} ${r.requests - shown.get(r.entity)!} request(s)`).join(', ')}`);
+      const other = s.requests - inLines - inSweeps;
+      const parts = [`${inLines} in the entity ${mode === 'lines' ? 'lines' : 'reads'}`, ...(inSweeps ? [`${inSweeps} checking for deleted rows`] : []), ...(other ? [`${other} for zone, sign-in and budget`] : [])];
+      const skipped = stopped ? s.entities.filter((r) => !r.ok && r.error === stopped!.error && r.pass === 'skipped').map((r) => r.entity) : [];
+      if (stopped && skipped.length === s.entities.length) {
+        io.err(`sync failed: nothing synced (${s.requests} request${s.requests === 1 ? '' : 's'}, ${fmtSecs(s.finishedAt - s.startedAt)}); fix the error above and run psa-reports sync again`);
+        return summary;
+      }
+      io.err(`sync ${s.ok ? 'done' : 'finished with failures'}: ${s.entities.reduce((a, r) => a + r.rows, 0)} rows, ${s.requests} requests (${parts.join(', ')}), ${fmtSecs(s.finishedAt - s.startedAt)}`);
+      if (skipped.length) io.err(`not synced, stopped by the error above: ${skipped.join(', ')}`);
       for (const r of summary.entities.filter((x) => x.note && mode === 'bar')) io.err(`note: ${r.entity}: ${printable(r.note!)}`);
       if (!summary.ok) {
         // One line per failure; a credentials error is the same for every entity, so say it once.
         const reasons = new Map<string, string[]>();
-        for (const r of summary.entities.filter((x) => !x.ok)) reasons.set(r.error ?? 'unknown error', [...(reasons.get(r.error ?? 'unknown error') ?? []), r.entity]);
+        for (const r of summary.entities.filter((x) => !x.ok && !skipped.includes(x.entity))) reasons.set(r.error ?? 'unknown error', [...(reasons.get(r.error ?? 'unknown error') ?? []), r.entity]);
         for (const [why, names] of reasons) io.err(`failed: ${names.join(', ')}: ${printable(why)}`);
       }
     }
@@ -122,6 +178,26 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
     clearTimeout(timer);
     if (!opts.db) db.close();
   }
+}
+
+/** Retries of the first request: enough for a blip, few enough that a wrong host fails in seconds. */
+const PROBE_ATTEMPTS = 3;
+/** A line per entity this often while it is read (non-terminal output). */
+const PROGRESS_EVERY_MS = 10_000;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** Where the sync connects: a host name only, never a path with a secret in it. */
+function connectTarget(config: Config): { host: string; how: string } {
+  return config.env.baseUrl
+    ? { host: hostOf(config.env.baseUrl), how: 'AUTOTASK_BASE_URL' }
+    : { host: hostOf(config.env.zoneUrl), how: 'zone discovery' };
 }
 
 function fmtLimit(ms: number): string {
@@ -199,6 +275,11 @@ autotask.budgetShare), counted in the store for every process on it (daemon and 
 and leaves the hour's last 5 % to other integrations (ThresholdInformation). When the share is spent it
 waits, saying until when; a wait longer than autotask.budgetMaxWaitMinutes stops the sync with a note
 (psa-reports check shows the share used). It never has more than 3 requests in flight per entity.
+
+It first says where it connects (the host, never a secret) and signs in with one request: a wrong secret or
+an unreachable host stops it there with one message (3 attempts for a connection, none repeated per
+entity). Without a terminal it prints a line per entity as each finishes, and every 10 s for a long one; the
+closing total is the sum of the entity lines, the deleted-row checks and the sign-in/budget requests.
 
 Limits (settings autotask): one request waits at most requestTimeoutMs (60 s), reads at most
 maxResponseMB (50), honours Retry-After up to maxRetryAfterSeconds (120); the whole sync stops after

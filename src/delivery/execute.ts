@@ -136,6 +136,9 @@ function dateIn(t: number, tz: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
 }
 
+/** The placeholders a subject may hold (`check` rejects any other: it would be sent as typed). */
+export const SUBJECT_PLACEHOLDERS = ['period', 'date', 'schedule', 'name'] as const;
+
 /** Expands `{period}`, `{date}`, `{schedule}`, `{name}` in a subject; the result is one line. */
 export function expandSubject(template: string, ctx: { schedule: Schedule; dueAt: number; results: ReportResult[]; name: string | null }): string {
   const tz = ctx.schedule.timezone;

@@ -98,6 +98,7 @@ export const ScheduleSchema = z.object({
 /** The whole file. */
 export const SchedulesFileSchema = z.object({
   $schema: z.string().optional(),
+  $comment: z.string().optional().describe('free text for people reading the file (JSON has no comments); ignored'),
   owner: Email.describe('told when a run fails, unless the schedule names its own owner'),
   roles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"'), RoleSchema),
   schedules: z.array(ScheduleSchema),

@@ -25,7 +25,7 @@ export function allMigrations(): Migration[] {
  * `mustExist`: for the commands that only read a store (run, history…), a missing file is a mistyped path
  * or a skipped sync, and an empty store made for it would print zeros as if they were the tenant's numbers.
  */
-export function openDb(file: string, opts: { readonly?: boolean; mustExist?: boolean; clock?: Clock } = {}): Db {
+export function openDb(file: string, opts: { readonly?: boolean; mustExist?: boolean; clock?: Clock; onBackup?: (backupFile: string, pending: number[]) => void } = {}): Db {
   if (file !== ':memory:' && opts.mustExist && !fs.existsSync(file)) throw missingStore(file);
   if (file !== ':memory:') {
     const dir = path.dirname(path.resolve(file));
@@ -50,6 +50,7 @@ export function openDb(file: string, opts: { readonly?: boolean; mustExist?: boo
       // Switching a new file to WAL needs it alone for a moment; processes opening it together take turns.
       whileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
+      if (file !== ':memory:') backupBeforeUpgrade(db, file, opts.clock ?? systemClock, opts.onBackup);
       migrate(db, opts.clock);
     }
   } catch (e) {
@@ -118,6 +119,37 @@ export function whileBusy<T>(fn: () => T): T {
       Atomics.wait(pause, 0, 0, delay + Math.floor(Math.random() * delay));
     }
   }
+}
+
+/**
+ * Versions of migrations this store has not applied; [] for a store that holds nothing yet (no sync, no
+ * run), which has nothing to lose — and which other processes may be creating at this very moment.
+ */
+export function pendingMigrations(db: Db): number[] {
+  const has = (t: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t) !== undefined;
+  if (!has('schema_migrations')) return [];
+  const inUse = ['sync_runs', 'runs'].some((t) => has(t) && db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() !== undefined);
+  if (!inUse) return [];
+  const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  return allMigrations().map((m) => m.version).filter((v) => !done.has(v));
+}
+
+/**
+ * Before an upgrade changes the schema of a store in use, a copy of it as it was: `<file>.pre-v<N>-<time>.bak`
+ * beside it (VACUUM INTO: a consistent snapshot, synchronous, while other readers go on). A failed
+ * migration rolls back by itself; this copy is for a new version that migrates fine but is not wanted.
+ */
+function backupBeforeUpgrade(db: Db, file: string, clock: Clock, onBackup?: (backupFile: string, pending: number[]) => void): void {
+  const pending = pendingMigrations(db);
+  if (!pending.length) return;
+  const stamp = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const target = `${path.resolve(file)}.pre-v${Math.max(...pending)}-${stamp}-${process.pid}.bak`;
+  try {
+    db.prepare('VACUUM INTO ?').run(target);
+  } catch (e) {
+    throw new AppError(`the store ${file} needs a schema upgrade (migration ${pending.join(', ')}), and the copy taken first could not be written to ${target}: ${(e as Error).message}. Free disk space or make the folder writable, or take a copy with psa-reports backup and retry.`, 'DB', { cause: e });
+  }
+  (onBackup ?? ((f: string) => process.stderr.write(`psa-reports: the store needs a schema upgrade (migration ${pending.join(', ')}); a copy of it as it was is at ${f}\n`)))(target, pending);
 }
 
 /** Applies pending migrations; returns the versions applied. */

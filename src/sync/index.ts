@@ -46,6 +46,12 @@ export interface SyncOptions {
    * 5,000 rows = 10 requests; 0 turns it off).
    */
   sweepSmallRows?: number;
+  /**
+   * Client for the first request (ThresholdInformation), which proves the credentials and the connection
+   * before any entity: the CLI gives it fewer retries so a wrong host fails in seconds, not minutes. Its
+   * requests count in the summary. Default: the sync's client.
+   */
+  probe?: AutotaskClient;
 }
 
 /** Outcome of one entity. */
@@ -100,6 +106,8 @@ export type SyncEvent =
   | { type: 'sync:entity-start'; entity: string; pass: PassKind; total: number | null }
   | { type: 'sync:page'; entity: string; pass: PassKind; rows: number; totalRows: number; lastId: number }
   | { type: 'sync:entity'; result: EntitySyncResult }
+  /** A credentials, zone, connection or deadline error stopped the sync: entities not yet read are skipped (once per sync). */
+  | { type: 'sync:stopped'; error: string; code: ErrorCode; beforeAnyEntity: boolean }
   | { type: 'sync:done'; summary: SyncSummary };
 
 /** Resolves entity names (case-insensitive) against the catalogue; throws USAGE naming the valid ones. */
@@ -131,6 +139,9 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   const defs = resolveEntities(opts.entities);
   const startedAt = clock.now();
   const requests0 = client.stats().requests;
+  const probe = opts.probe ?? client;
+  const probe0 = opts.probe ? opts.probe.stats().requests : 0;
+  const probeRequests = () => (opts.probe ? opts.probe.stats().requests - probe0 : 0);
   const runId = store.startRun(startedAt);
   emit({ type: 'sync:start', runId, entities: defs.map((d) => d.name) });
 
@@ -141,13 +152,14 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   // costs one failed login rather than one per entity (repeated failures can lock the API user).
   // It has already been retried with backoff: if it still fails, every entity would fail the same way.
   try {
-    await client.threshold();
+    await probe.threshold();
   } catch (e) {
     const err = toError(e);
     // Credentials, zone and an unreachable API stop everything; an answer we cannot use from this one
     // informational endpoint (404, an odd body) does not: the entities are still worth trying.
     if (!(err instanceof AppError) || err.exitCode === 2 || err.code === 'NETWORK' || STOP_CODES.has(err.code)) {
       stop = err instanceof AppError ? err : new AppError(`Autotask is not reachable: ${err.message}`, 'NETWORK', { cause: err });
+      emit({ type: 'sync:stopped', error: stop.message, code: stop.code, beforeAnyEntity: true });
     }
   }
 
@@ -184,7 +196,10 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
           result.error = err.message;
           result.code = err instanceof AppError ? err.code : 'INTERNAL';
         }
-        if (err instanceof AppError && STOP_CODES.has(err.code)) stop ??= err;
+        if (err instanceof AppError && STOP_CODES.has(err.code) && !stop) {
+          stop = err;
+          emit({ type: 'sync:stopped', error: err.message, code: err.code, beforeAnyEntity: false });
+        }
         try {
           store.noteError(def.name, err.message, clock.now());
         } catch {
@@ -237,7 +252,7 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   const entities = defs.map((d) => results.get(d.name)!);
   const failed = entities.filter((r) => !r.ok).map((r) => r.entity);
   const finishedAt = clock.now();
-  const summary: SyncSummary = { runId, startedAt, finishedAt, ok: failed.length === 0, entities, failed, requests: client.stats().requests - requests0 };
+  const summary: SyncSummary = { runId, startedAt, finishedAt, ok: failed.length === 0, entities, failed, requests: client.stats().requests - requests0 + probeRequests() };
   store.finishRun(runId, finishedAt, failed.length === 0 ? 'ok' : failed.length === entities.length ? 'failed' : 'partial', {
     entities: entities.map((r) => ({ entity: r.entity, ok: r.ok, pass: r.pass, rows: r.rows, deleted: r.deleted, requests: r.requests, ms: r.ms, ...(r.error ? { error: r.error } : {}), ...(r.note ? { note: r.note } : {}) })),
     requests: summary.requests,

@@ -81,8 +81,33 @@ describe('config', () => {
     expect(() => readJsonFile(latin1)).toThrow(`${latin1}: not UTF-8 text. Save the file as UTF-8`);
   });
 
+  it('an unknown key is named with the closest valid one and the allowed keys, at any depth', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 's.json'), JSON.stringify({ settings: { backlogDayz: 3, businessHours: { strat: '08:00' } }, rendr: {} }));
+    let msg = '';
+    try {
+      loadConfig({ config: 's.json' }, {}, dir);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/s\.json: settings: Unrecognized key: "backlogDayz" — did you mean "backlogDays"\? \(allowed: \$comment, mspName, timezone, locale, currency,/);
+    expect(msg).toMatch(/settings\.businessHours: Unrecognized key: "strat" — did you mean "start"\? \(allowed: days, start, end\)/);
+    expect(msg).toMatch(/\(top level\): Unrecognized key: "rendr" — did you mean "render"\?/);
+  });
+
+  it('takes $comment in every section, and checks locale and currency', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 's.json'), JSON.stringify({ $comment: 'x', settings: { $comment: 'y', locale: 'en-GB', currency: 'GBP' }, autotask: { $comment: 'z' }, render: { $comment: 'r' }, paths: { $comment: 'p' } }));
+    const cfg = loadConfig({ config: 's.json' }, {}, dir);
+    expect([cfg.settings.locale, cfg.settings.currency]).toEqual(['en-GB', 'GBP']);
+    fs.writeFileSync(path.join(dir, 'b.json'), JSON.stringify({ settings: { locale: 'not a locale!', currency: 'pounds' } }));
+    expect(() => loadConfig({ config: 'b.json' }, {}, dir)).toThrow(/settings\.locale: a BCP 47 locale[\s\S]*settings\.currency: an ISO 4217 currency code/);
+  });
+
   it('the committed settings.schema.json is the generated one', () => {
-    const committed = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../settings.schema.json'), 'utf8'));
-    expect(committed).toEqual(JSON.parse(JSON.stringify(settingsJsonSchema())));
+    const file = path.resolve(__dirname, '../../settings.schema.json');
+    if (process.env.UPDATE_SCHEMAS) fs.writeFileSync(file, `${JSON.stringify(settingsJsonSchema(), null, 2)}\n`);
+    const committed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(committed, 'settings.schema.json is stale: regenerate with UPDATE_SCHEMAS=1').toEqual(JSON.parse(JSON.stringify(settingsJsonSchema())));
   });
 });
