@@ -24,7 +24,9 @@ type Msg =
 export interface PageTimes {
   /** Mean of 20 keyset pages (`id gt …`) from the middle of TimeEntries. */
   keysetMs: number;
-  /** The first page of TimeEntries changed in the last simulated hour (`lastModifiedDateTime gte …`). */
+  /** The first change-window query on TimeEntries: it builds the simulator's change-time index (sorts every row). */
+  firstChangedMs: number;
+  /** The first page of TimeEntries changed in the last simulated hour (`lastModifiedDateTime gte …`), index built. */
   changedMs: number;
   /** Mean of 10 pages of one ticket's time entries (`ticketID eq …`). */
   byTicketMs: number;
@@ -33,8 +35,9 @@ export interface PageTimes {
 }
 
 /**
- * Times the pages a sync asks for, against a query that must scan every TimeEntries row: the ratio says
- * whether a page is answered from the id order and the indexes rather than by scanning (goal ≤ 0.1).
+ * Times the pages a sync asks for, against a query that must scan every TimeEntries row and matches none:
+ * a page well under one scan is answered from the id order and the indexes (a page also serialises its
+ * 500 rows, which the scan does not, so the ratio cannot be near 0).
  */
 async function pageTimes(sim: Simulator): Promise<PageTimes> {
   const headers = { ApiIntegrationCode: sim.credentials.integrationCode, UserName: sim.credentials.username, Secret: sim.credentials.secret, 'Content-Type': 'application/json' };
@@ -59,9 +62,11 @@ async function pageTimes(sim: Simulator): Promise<PageTimes> {
     if (r.items.length) throw new Error('bench full-scan query matched rows');
     scans.push(r.ms);
   }
+  const first = await query([{ op: 'gte', field: 'lastModifiedDateTime', value: new Date(sim.now() - 3_600_000).toISOString() }]);
+  // As between two syncs: the service desk works an hour, then the sync asks what changed.
   const s = sim.advance(3_600_000);
   const changed = await query([{ op: 'gte', field: 'lastModifiedDateTime', value: new Date(s.from + 1).toISOString() }]);
-  return { keysetMs: keyset / 20, changedMs: changed.ms, byTicketMs: byTicket / 10, fullScanMs: scans.sort((a, b) => a - b)[1]! };
+  return { keysetMs: keyset / 20, firstChangedMs: first.ms, changedMs: changed.ms, byTicketMs: byTicket / 10, fullScanMs: scans.sort((a, b) => a - b)[1]! };
 }
 
 async function simChild(scale: Scale, seed: number): Promise<void> {
