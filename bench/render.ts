@@ -5,11 +5,13 @@
  * The pool opens and prepares the next page ahead and closes the last one behind the result; the bench
  * waits for that background work between the timed sides, and reports it separately.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import puppeteer from 'puppeteer';
+import { AppError } from '../src/errors.js';
 import { BrowserPool, CHROMIUM_ARGS } from '../src/render/browser.js';
 import { createRenderer, footerTemplate, htmlToPdf, preparePrintPage } from '../src/render/pdf.js';
 import { systemClock, type ReportResult } from '../src/types.js';
@@ -179,5 +181,103 @@ export async function benchRender(opts: RenderBenchOptions): Promise<RenderBench
     await pool.close();
     await bare.close().catch(() => undefined);
     fs.rmSync(bareDir, { recursive: true, force: true });
+  }
+}
+
+/** Figures of the pool under deadlines and failures (the render tests assert the outcomes; these, the speed). */
+export interface PoolLimitsBench {
+  /** A page that never becomes ready, 700 ms deadline, warm pool: elapsed ÷ deadline, median of 3 (goal ≤ 2). */
+  neverReadyToDeadlineRatio: number;
+  /** Seconds from SIGKILL of the browser mid-render to the render's RENDER error (goal < 10). */
+  killedBrowserFailSeconds: number;
+  /** Mean milliseconds of one render that hits a 1–60 ms deadline, over `forcedTimeouts` of them. */
+  forcedTimeoutMsEach: number;
+  /** How many forced timeouts were run (the pool recycles its browser every 60 renders). */
+  forcedTimeouts: number;
+  /** Growth of this process's RSS over the forced timeouts, MB (goal < 200). */
+  forcedTimeoutsNodeRssGrowthMb: number;
+  /** RSS of the pool's Chromium (its process group) after them, MB (goal < 1500). */
+  forcedTimeoutsChromiumRssMb: number;
+}
+
+/** RSS in MB of every process in the given process groups (Chromium's renderers do not name the profile). */
+function groupRssMb(pgids: number[]): number {
+  if (!pgids.length) return 0;
+  const out = execFileSync('ps', ['-eo', 'pid=,pgid=,rss='], { encoding: 'utf8' });
+  let kb = 0;
+  for (const line of out.split('\n')) {
+    const [, pgid, rss] = line.trim().split(/\s+/).map(Number);
+    if (pgid !== undefined && rss !== undefined && pgids.includes(pgid)) kb += rss;
+  }
+  return Math.round(kb / 1024);
+}
+
+/**
+ * The pool's deadlines and failure paths, as the pool tests drive them: how far past its deadline a page
+ * that never gets ready is given up, how soon a killed browser fails its render, and what a run of renders
+ * cut short by tiny deadlines costs in time and memory. About 15 s.
+ */
+export async function benchPoolLimits(opts: { chromiumPath: string; forcedTimeouts?: number; log?: (s: string) => void }): Promise<PoolLimitsBench> {
+  const log = opts.log ?? (() => undefined);
+  const n = opts.forcedTimeouts ?? 150;
+  const renderer = createRenderer({ chromiumPath: opts.chromiumPath, paper: 'A4', renderTimeoutMs: 120_000, recycleAfter: 1000, timezone: 'UTC', mspName: 'Bench MSP' });
+  const footer = footerTemplate('Bench MSP', 'Bench', '2026-11-23 08:00 UTC');
+  const pool = new BrowserPool({ chromiumPath: opts.chromiumPath, recycleAfter: 60, preparePage: preparePrintPage });
+  try {
+    const { html } = await renderer.html([tableSample()]);
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 120_000 });
+    await pool.idle();
+
+    const ratios: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const e = await pool.withPage(async (page) => {
+        await page.setContent('<p>never ready</p>');
+        await page.waitForSelector('#never', { timeout: 0 });
+      }, { deadline: systemClock.now() + 700 }).then(() => null, (x: unknown) => x);
+      if (!(e instanceof AppError) || e.code !== 'RENDER_TIMEOUT') throw new Error(`bench: a never-ready page ended with ${String(e)}`);
+      ratios.push((performance.now() - t0) / 700);
+      await pool.idle();
+    }
+
+    const [pid] = pool.pids;
+    let killedAt = 0;
+    const killed = await pool.withPage(async (page) => {
+      await page.setContent('<p>about to die</p>');
+      killedAt = performance.now();
+      process.kill(pid!, 'SIGKILL');
+      await page.setContent(html, { waitUntil: 'load', timeout: 60_000 });
+      return page.pdf();
+    }, { deadline: systemClock.now() + 60_000 }).then(() => null, (x: unknown) => x);
+    const killedSeconds = (performance.now() - killedAt) / 1000;
+    if (!(killed instanceof AppError) || killed.code !== 'RENDER') throw new Error(`bench: a killed browser's render ended with ${String(killed)}`);
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 120_000 });
+    await pool.idle();
+
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const deadline = systemClock.now() + 1 + ((i * 7) % 60);
+      const e = i % 3 === 0
+        ? await pool.withPage(async (page) => { await page.waitForSelector('#never', { timeout: 0 }); }, { deadline }).then(() => null, (x: unknown) => x)
+        : await htmlToPdf(pool, html, { paper: 'A4', footer, deadline }).then(() => null, (x: unknown) => x);
+      if (!(e instanceof AppError) || e.code !== 'RENDER_TIMEOUT') throw new Error(`bench: forced-timeout render ${i} ended with ${String(e)}`);
+    }
+    const each = (performance.now() - t0) / n;
+    await pool.idle();
+    const growth = (process.memoryUsage().rss - rss0) / 1e6;
+    const chromium = groupRssMb(pool.pids);
+    log(`pool limits: never-ready ${median(ratios).toFixed(2)} × deadline, killed browser fails in ${killedSeconds.toFixed(2)} s, ${n} forced timeouts ${each.toFixed(0)} ms each, Node RSS +${growth.toFixed(0)} MB, Chromium ${chromium} MB`);
+    return {
+      neverReadyToDeadlineRatio: Math.round(median(ratios) * 100) / 100,
+      killedBrowserFailSeconds: r3(killedSeconds),
+      forcedTimeoutMsEach: Math.round(each),
+      forcedTimeouts: n,
+      forcedTimeoutsNodeRssGrowthMb: Math.round(growth),
+      forcedTimeoutsChromiumRssMb: chromium,
+    };
+  } finally {
+    await pool.close();
+    await renderer.close();
   }
 }

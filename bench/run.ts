@@ -3,7 +3,11 @@
  * bench/results.md. Figures that are compared are ratios measured in the same run, so a slower or busier
  * machine changes the seconds but not the verdicts.
  *
- *   node dist/bench/run.js [--scale large|medium|small] [--only sync,reports,render,bundle]
+ *   node dist/bench/run.js [--scale large|medium|small] [--only sync,reports,render,bundle,schedules]
+ *
+ * The tests assert outcomes only; the speed and memory figures they once bounded are here: the simulator's
+ * generation and page times (sync), the render pool's deadlines, failures and forced timeouts (render), and
+ * catch-up after a long outage (schedules).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +33,9 @@ function arg(name: string): string | undefined {
 }
 
 const scale = (arg('scale') ?? 'large') as 'large' | 'medium' | 'small' | 'tiny';
-const only = new Set((arg('only') ?? 'sync,reports,render,bundle').split(','));
+const SECTIONS = ['sync', 'reports', 'render', 'bundle', 'schedules'];
+const only = new Set((arg('only') ?? SECTIONS.join(',')).split(','));
+for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section "${s}"; allowed: ${SECTIONS.join(', ')}`);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
@@ -74,9 +80,16 @@ async function main(): Promise<void> {
     try {
       // Loaded by name: the render bench is optional for the other sections.
       const renderBench = './render.js';
-      const { benchRender } = (await import(renderBench)) as { benchRender: (o: { chromiumPath: string; log: (s: string) => void }) => Promise<Record<string, number | string>> };
+      const { benchRender, benchPoolLimits } = (await import(renderBench)) as {
+        benchRender: (o: { chromiumPath: string; log: (s: string) => void }) => Promise<Record<string, number | string>>;
+        benchPoolLimits: (o: { chromiumPath: string; log: (s: string) => void }) => Promise<Record<string, number | string>>;
+      };
       const r = await benchRender({ chromiumPath: CHROMIUM, log });
-      lines.push({ section: 'Render — PDF with the warm pool vs a bare puppeteer page.pdf() of the same HTML', rows: Object.entries(r).map(([k, v]) => [k, v, /ratio$/i.test(k) ? 'goal ≤ 1.3' : ''] as Line) });
+      const limits = await benchPoolLimits({ chromiumPath: CHROMIUM, log });
+      lines.push({
+        section: 'Render — PDF with the warm pool vs a bare puppeteer page.pdf() of the same HTML; the pool under deadlines and failures',
+        rows: [...Object.entries(r), ...Object.entries(limits)].map(([k, v]) => [k, v, RENDER_GOALS[k] ?? (/ratio$/i.test(k) ? 'goal ≤ 1.3' : '')] as Line),
+      });
     } catch (e) {
       lines.push({ section: 'Render', rows: [['error', (e as Error).message, '']] });
     }
@@ -88,6 +101,21 @@ async function main(): Promise<void> {
     const mdb = path.join(mdir, 'bench.db');
     if (!fs.existsSync(mdb)) await benchSync({ scale: 'medium', keep: true, dir: mdir, log });
     lines.push({ section: 'Weekly bundle — medium scale, service KPIs bundle + one scorecard per technician', rows: await benchBundle(mdb) });
+  }
+
+  if (only.has('schedules')) {
+    log('== schedules ==');
+    const { benchSchedules } = await import('./schedules.js');
+    const b = benchSchedules();
+    lines.push({
+      section: 'Schedules — catch-up (`latest`) after an outage, New York time',
+      rows: [
+        ['daily 07:00, one-day outage (ms)', b.dailyOneDayMs, ''],
+        ['daily 07:00, 4-year outage (ms)', b.dailyFourYearsMs, ''],
+        ['4-year ÷ one-day outage', b.outageRatio, 'goal ≤ 2'],
+        ['yearly 1 January, 4.4-year outage (ms)', b.yearlyFourYearsMs, 'goal < 2000'],
+      ],
+    });
   }
 
   const md = [
@@ -105,10 +133,27 @@ async function main(): Promise<void> {
   log(`wrote ${out}`);
 }
 
+/** Goals of the render section's pool figures (the rest: `…Ratio` ≤ 1.3). */
+const RENDER_GOALS: Record<string, string> = {
+  neverReadyToDeadlineRatio: 'goal ≤ 2',
+  killedBrowserFailSeconds: 'goal < 10',
+  forcedTimeoutMsEach: 'goal < 170',
+  forcedTimeoutsNodeRssGrowthMb: 'goal < 200',
+  forcedTimeoutsChromiumRssMb: 'goal < 1500',
+};
+
 function goalOf(key: string): string {
   if (/ratio.*write|write.*ratio|storeVsBare/i.test(key)) return 'goal ≥ 0.5';
   if (/requestsPerMinimum|requests.*minimum|requests_per_page/i.test(key)) return 'goal ≤ 1.05';
   if (/rss/i.test(key)) return 'goal < 300 MB';
+  if (key === 'simulator.generate_seconds') return 'goal < 45';
+  // Pages the sync asks for, against one scan of every TimeEntries row; after writes the change-time index
+  // is merged (one pass), so the change window may cost about a scan, never a sort. Only at the large scale
+  // does a scan outweigh serialising a page of 500 rows, so only there do these goals apply.
+  if (key.startsWith('simulator.') && scale !== 'large') return '';
+  if (key === 'simulator.changed_page_to_scan_ratio') return 'goal ≤ 2';
+  if (/_page_to_scan_ratio$/.test(key)) return 'goal ≤ 0.5';
+  if (key === 'simulator.first_change_window_ms') return 'goal < 3000';
   return '';
 }
 

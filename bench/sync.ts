@@ -1,7 +1,9 @@
 /**
  * Sync bench: full-sync time and rate, the store's write rate against a bare better-sqlite3 insert,
  * requests per page of data, requests of an incremental sync after 1 % of tickets changed, and the
- * sync process's peak RSS. The simulator and each sync run in their own processes.
+ * sync process's peak RSS. The simulator and each sync run in their own processes. Also the simulator's
+ * own speed at that scale: seconds to generate the tenant, and its keyset, change-window and by-ticket
+ * pages as a ratio to one scan of the whole TimeEntries table (see pageTimes in sync-children.ts).
  *
  *   node dist/bench/sync.js [tiny|small|medium|large]     (default large)
  */
@@ -13,6 +15,7 @@ import { Database } from '../src/store/sqlite.js';
 import { ENTITIES, entity } from '../src/autotask/entities.js';
 import { openDb } from '../src/store/db.js';
 import { createSyncStore, rowOf, upsertSqlOf, type ColumnValue } from '../src/store/sync-store.js';
+import type { PageTimes } from './sync-children.js';
 
 /** Options of the sync bench. */
 export interface BenchSyncOptions {
@@ -75,7 +78,7 @@ export async function benchSync(opts: BenchSyncOptions = {}): Promise<Record<str
   const simChild = fork(entry, ['sim', scale, String(opts.seed ?? 1)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const t0 = performance.now();
-    const ready = await waitMessage<{ baseUrl: string; zoneUrl: string; credentials: { username: string; secret: string; integrationCode: string } }>(simChild);
+    const ready = await waitMessage<{ generateSeconds: number; baseUrl: string; zoneUrl: string; credentials: { username: string; secret: string; integrationCode: string } }>(simChild);
     log(`simulator (${scale}) ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     simChild.send({ cmd: 'counts' });
     const counts = await waitMessage<Record<string, number>>(simChild);
@@ -107,6 +110,10 @@ export async function benchSync(opts: BenchSyncOptions = {}): Promise<Record<str
     const write = measureWrites(dbFile, dir);
     log(`store writes: ${write.storeRowsPerSec.toFixed(0)} rows/s vs bare insert ${write.bareRowsPerSec.toFixed(0)} rows/s (ratio ${write.ratio.toFixed(2)})`);
 
+    simChild.send({ cmd: 'pages' });
+    const pagesMs = await waitMessage<PageTimes>(simChild);
+    log(`simulator pages: keyset ${pagesMs.keysetMs.toFixed(1)} ms, first change window ${pagesMs.firstChangedMs.toFixed(1)} ms, changed ${pagesMs.changedMs.toFixed(1)} ms, by ticket ${pagesMs.byTicketMs.toFixed(1)} ms; full scan ${pagesMs.fullScanMs.toFixed(1)} ms`);
+
     return {
       'sync.scale': scale,
       'sync.rows': full.rows,
@@ -122,6 +129,15 @@ export async function benchSync(opts: BenchSyncOptions = {}): Promise<Record<str
       'sync.store_rows_per_sec': Math.round(write.storeRowsPerSec),
       'sync.bare_insert_rows_per_sec': Math.round(write.bareRowsPerSec),
       'sync.store_write_ratio': round(write.ratio, 3),
+      'simulator.generate_seconds': round(ready.generateSeconds, 1),
+      'simulator.full_scan_page_ms': round(pagesMs.fullScanMs, 1),
+      'simulator.keyset_page_ms': round(pagesMs.keysetMs, 1),
+      'simulator.keyset_page_to_scan_ratio': round(pagesMs.keysetMs / pagesMs.fullScanMs, 3),
+      'simulator.first_change_window_ms': round(pagesMs.firstChangedMs, 1),
+      'simulator.changed_page_ms': round(pagesMs.changedMs, 1),
+      'simulator.changed_page_to_scan_ratio': round(pagesMs.changedMs / pagesMs.fullScanMs, 3),
+      'simulator.by_ticket_page_ms': round(pagesMs.byTicketMs, 1),
+      'simulator.by_ticket_page_to_scan_ratio': round(pagesMs.byTicketMs / pagesMs.fullScanMs, 3),
     };
   } finally {
     if (simChild.connected) simChild.send({ cmd: 'close' });

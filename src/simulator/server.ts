@@ -95,8 +95,11 @@ export interface SimulatorStats {
   rejected429: number;
   /** Requests that carried an `ImpersonationResourceId` header. */
   impersonated: number;
-  /** Recent requests, oldest first (bounded). */
-  log: { method: string; path: string; status: number }[];
+  /**
+   * Recent requests, oldest first (bounded). `delayMs` is the latency the simulator added before
+   * answering (base plus threshold latency), so a test can check it without timing the request.
+   */
+  log: { method: string; path: string; status: number; delayMs: number }[];
 }
 
 /** A running simulator. */
@@ -207,11 +210,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     s.on('close', () => sockets.delete(s));
   });
 
+  /** Latency added to each request in flight, for the request log. */
+  const addedDelay = new WeakMap<IncomingMessage, number>();
+
   function send(res: ServerResponse, req: IncomingMessage, status: number, body: unknown, headers: Record<string, string> = {}, malformed = false): void {
     let text = body instanceof RawJson ? body.text : body === undefined ? '' : JSON.stringify(body);
     if (malformed) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     if (status === 429) stats.rejected429++;
-    stats.log.push({ method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0]!, status });
+    stats.log.push({ method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0]!, status, delayMs: addedDelay.get(req) ?? 0 });
     if (stats.log.length > LOG_LIMIT) stats.log.splice(0, stats.log.length - LOG_LIMIT);
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
     res.end(text);
@@ -312,13 +318,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         const share = (used + 1) / hourlyLimit;
         delay += (share >= 0.75 ? 1000 : share >= 0.5 ? 500 : 0) * (lat.scale ?? 1);
       }
+      addedDelay.set(req, delay);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
       let malformed = false;
       if (entity) {
         const kind = faultFor(entity.name);
         if (kind === 'reset') {
-          stats.log.push({ method, path: url.pathname, status: 0 });
+          stats.log.push({ method, path: url.pathname, status: 0, delayMs: delay });
           req.socket.destroy();
           return;
         }

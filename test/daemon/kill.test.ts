@@ -4,11 +4,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/simulator/prng.js';
+import { systemClock } from '../../src/types.js';
 import { startSmtp, tempStore, type TestSmtp } from '../delivery/_helpers.js';
 
 /**
  * Real processes: the daemon runs as a child process against a real SQLite file and the real SMTP
  * server in this process, and is killed with SIGKILL at random points.
+ *
+ * The kill points come from a seeded generator: the seed is printed, and named in any failure, so
+ * `KILL_SEED=<n> npx vitest run test/daemon/kill.test.ts` replays the same waits before each kill.
+ * (Where in a run a wait lands still depends on the machine's speed: the child's clock runs on real time.)
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -93,6 +99,27 @@ function spawnChild(env: Record<string, string>): Child {
   };
 }
 
+/** The seed of this run's kill points: `KILL_SEED` when set (a replay), else a fresh one. */
+function killSeed(): number {
+  const given = process.env.KILL_SEED;
+  if (given === undefined || given === '') return Math.floor(Math.random() * 2 ** 32);
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) throw new Error(`KILL_SEED must be an integer from 0 to ${2 ** 32 - 1}; got "${given}"`);
+  return n;
+}
+
+/** Runs `body`; a failure names the seed and the command that replays it. */
+async function withSeed(seed: number, body: (seed: number) => Promise<void>): Promise<void> {
+  const replay = `KILL_SEED=${seed} npx vitest run test/daemon/kill.test.ts`;
+  console.log(`kill points: seed ${seed} (replay: ${replay})`);
+  try {
+    await body(seed);
+  } catch (e) {
+    if (e instanceof Error) e.message = `${e.message}\n[kill points from seed ${seed}; replay: ${replay}]`;
+    throw e;
+  }
+}
+
 /** Messages received per (run, recipient), from the X-PSA-Reports-Run header. */
 function copies(): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -111,13 +138,14 @@ function sentRuns(): number {
 }
 
 describe('daemon killed with SIGKILL at random points', () => {
-  it('20 runs, 20 kills, restarts: every recipient gets exactly one copy of every run', async () => {
-    const realStart = Date.now();
+  it('20 runs, 20 kills, restarts: every recipient gets exactly one copy of every run', () => withSeed(killSeed(), async (seed) => {
+    const rng = new Rng(seed);
+    const realStart = performance.now();
     const env = {
       DB_FILE: store.file,
       SMTP_URL: smtp.url,
       FAKE_T0: String(Date.parse('2026-03-02T09:59:50Z')),
-      FAKE_REAL0: String(realStart),
+      FAKE_REAL0: String(systemClock.now()),
       FAKE_SPEED: '120', // one fake minute every 0.5 s
       SCHEDULES_JSON: schedulesJson('0-19 10 * * *'),
     };
@@ -134,7 +162,7 @@ describe('daemon killed with SIGKILL at random points', () => {
       });
       // A random point after start-up: before the first check, mid-run, mid-delivery, between runs.
       await child.when((e) => e.event === 'child:started');
-      await new Promise((r) => setTimeout(r, Math.random() * 400));
+      await new Promise((r) => setTimeout(r, rng.float(0, 400)));
       child.proc.kill('SIGKILL');
       await child.exited;
       kills++;
@@ -193,15 +221,15 @@ describe('daemon killed with SIGKILL at random points', () => {
     expect(store.db.prepare(`SELECT count(*) AS n FROM daemon_lock`).get()).toEqual({ n: 0 });
     // The kills did land inside runs, not only between them.
     expect(killedDuring.some((p) => ['sync', 'compute', 'render', 'deliver', 'mail:sent', 'run:claimed', 'report:rendered'].includes(p))).toBe(true);
-    console.log(`kills by phase: ${JSON.stringify(killedDuring)}; in-doubt re-sends: ${inDoubtDuplicates}; ${((Date.now() - realStart) / 1000).toFixed(1)} s`);
-  }, 180_000);
+    console.log(`kills by phase: ${JSON.stringify(killedDuring)}; in-doubt re-sends: ${inDoubtDuplicates}; ${((performance.now() - realStart) / 1000).toFixed(1)} s; seed ${seed}`);
+  }), 180_000);
 
   it('two daemon processes without the lock on one database: one run row and one copy per recipient', async () => {
     const env = {
       DB_FILE: store.file,
       SMTP_URL: smtp.url,
       FAKE_T0: String(Date.parse('2026-03-02T09:59:55Z')),
-      FAKE_REAL0: String(Date.now()),
+      FAKE_REAL0: String(systemClock.now()),
       FAKE_SPEED: '60',
       SCHEDULES_JSON: schedulesJson('0-4 10 * * *'),
       SINGLE: '0',

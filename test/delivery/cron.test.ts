@@ -112,10 +112,9 @@ describe('dueRuns: catch-up after a 3-period outage', () => {
   it('nothing when the clock went backwards', () => {
     expect(dueRuns(hourly('latest'), back, last)).toEqual([]);
   });
-  it('a long outage stays cheap', () => {
-    const t0 = performance.now();
+  // How cheap, against a one-hour outage, is a bench figure (schedules section).
+  it('a long outage: only the latest missed run, not every one since', () => {
     const got = dueRuns({ cron: '0 7 1 1 *', timezone: NY, catchUp: parseCatchUp('latest') }, Date.parse('2022-01-01T00:00:00Z'), Date.parse('2026-06-01T00:00:00Z'));
     expect(got.map(iso)).toEqual(['2026-01-01T12:00:00.000Z']);
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 });

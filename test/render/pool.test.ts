@@ -8,6 +8,7 @@ import { AppError } from '../../src/errors.js';
 import { BrowserPool } from '../../src/render/browser.js';
 import type { PoolEvent } from '../../src/render/browser.js';
 import { createRenderer, footerTemplate, htmlToPdf, preparePrintPage } from '../../src/render/pdf.js';
+import { systemClock } from '../../src/types.js';
 import { bigTableReport, kpiReport } from './fixtures.js';
 
 const run = promisify(execFile);
@@ -38,15 +39,6 @@ async function groupMembers(pgids: number[]): Promise<number[]> {
   return stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 3 && pgids.includes(Number(f[1])) && !f[2]!.startsWith('Z')).map((f) => Number(f[0]));
 }
 
-function rssKb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 function leftoverDirs(prefix: string): string[] {
   const dir = path.dirname(prefix);
   return fs.readdirSync(dir).filter((f) => f.startsWith(path.basename(prefix)));
@@ -60,23 +52,23 @@ describe('browser pool', () => {
     const { html } = await createRenderer({ chromiumPath, paper: 'A4', renderTimeoutMs: 30_000, recycleAfter: 1, timezone: 'UTC', mspName: 'M' }).html([bigTableReport(300)]);
     const footer = footerTemplate('M', 't', 'g');
 
-    const first = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    const first = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 });
     expect(first.subarray(0, 5).toString()).toBe('%PDF-');
     const [pid1] = pool.pids;
     expect(pid1).toBeGreaterThan(0);
 
-    const started = Date.now();
+    // The death is noticed, not waited out: RENDER (the browser is gone), not RENDER_TIMEOUT at the deadline.
+    // How soon is a bench figure (render section).
     const err = await pool.withPage(async (page) => {
       await page.setContent('<p>about to die</p>');
       process.kill(pid1!, 'SIGKILL');
       await page.setContent(html, { waitUntil: 'load', timeout: 15_000 });
       return page.pdf();
-    }, { deadline: Date.now() + 20_000 }).then(() => null, (e: unknown) => e);
+    }, { deadline: systemClock.now() + 20_000 }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('RENDER');
-    expect(Date.now() - started).toBeLessThan(10_000);
 
-    const next = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    const next = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 });
     expect(next.subarray(0, 5).toString()).toBe('%PDF-');
     // The dead browser's clean-up (temp folder, process reaping) may still be finishing on a busy machine.
     await pool.idle();
@@ -112,34 +104,37 @@ describe('browser pool', () => {
     const pool = new BrowserPool({ chromiumPath, recycleAfter: 100, userDataDirPrefix: prefix });
     cleanups.push(() => pool.close());
     // Warm the pool so the deadline measures the page, not Chromium's start.
-    await pool.withPage(async (p) => p.setContent('<p>warm</p>'), { deadline: Date.now() + 20_000 });
-    const t0 = Date.now();
+    await pool.withPage(async (p) => p.setContent('<p>warm</p>'), { deadline: systemClock.now() + 20_000 });
+    // The page waits forever: only the deadline can end this render (were it ignored, the test's own
+    // timeout would end it). How far past the deadline it ends is a bench figure (render section).
+    const t0 = performance.now();
     let produced = false;
     const err = await pool.withPage(async (page) => {
       await page.setContent('<p>never ready</p>');
       await page.waitForSelector('#ready-signal-that-never-comes', { timeout: 0 });
       produced = true;
       return page.pdf();
-    }, { deadline: Date.now() + 700 }).then(() => null, (e: unknown) => e);
-    const took = Date.now() - t0;
+    }, { deadline: systemClock.now() + 700 }).then(() => null, (e: unknown) => e);
+    const took = performance.now() - t0;
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('RENDER_TIMEOUT');
+    // Not given up early (a lower bound: a busy machine can only make it later).
     expect(took).toBeGreaterThanOrEqual(690);
-    expect(took).toBeLessThan(1_500);
     expect(produced).toBe(false);
     // The browser is still usable afterwards.
-    expect(await pool.withPage(async (p) => { await p.setContent('<p>x</p>'); return 'ok'; }, { deadline: Date.now() + 20_000 })).toBe('ok');
+    expect(await pool.withPage(async (p) => { await p.setContent('<p>x</p>'); return 'ok'; }, { deadline: systemClock.now() + 20_000 })).toBe('ok');
     const r = createRenderer({ chromiumPath, paper: 'A4', renderTimeoutMs: 20_000, recycleAfter: 100, timezone: 'UTC', mspName: 'M', userDataDirPrefix: prefix });
     cleanups.push(() => r.close());
-    const e2 = await r.pdf([kpiReport()], { deadline: Date.now() + 1 }).then(() => null, (e: unknown) => e);
+    const e2 = await r.pdf([kpiReport()], { deadline: systemClock.now() + 1 }).then(() => null, (e: unknown) => e);
     expect((e2 as AppError).code).toBe('RENDER_TIMEOUT');
     const ac = new AbortController();
     ac.abort(new Error('run deadline'));
     const e3 = await r.pdf([kpiReport()], { signal: ac.signal }).then(() => null, (e: unknown) => e);
     expect((e3 as AppError).code).toBe('RENDER_TIMEOUT');
-  });
+  }, 30_000);
 
-  it('300 renders with forced timeouts leave no Chromium beyond the pool and bounded memory', async () => {
+  // Its time and memory (Node and Chromium RSS after forced timeouts) are bench figures (render section).
+  it('300 renders with forced timeouts leave no Chromium, page or profile folder beyond the pool', async () => {
     const prefix = uniquePrefix();
     const events: PoolEvent[] = [];
     // As the renderer builds it: pages are prepared ahead (one kept ready) and closed behind each render.
@@ -147,18 +142,16 @@ describe('browser pool', () => {
     cleanups.push(() => pool.close());
     const { html } = await createRenderer({ chromiumPath, paper: 'A4', renderTimeoutMs: 30_000, recycleAfter: 1, timezone: 'UTC', mspName: 'M' }).html([bigTableReport(200)]);
     const footer = footerTemplate('M', 't', 'g');
-    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 });
     await pool.idle();
     // The browser's first tab and the page kept ready for the next render.
     const pagesAtRest = await pool.pageCount();
     expect(pagesAtRest).toBeLessThanOrEqual(2);
-    const rss0 = process.memoryUsage().rss;
 
-    const t0 = Date.now();
     let timeouts = 0;
     for (let i = 0; i < 300; i++) {
       // Deadlines from 1 to 60 ms land in every phase: acquiring, opening the page, loading, printing.
-      const deadline = Date.now() + 1 + ((i * 7) % 60);
+      const deadline = systemClock.now() + 1 + ((i * 7) % 60);
       const e = i % 3 === 0
         ? await pool.withPage(async (page) => { await page.waitForSelector('#never', { timeout: 0 }); }, { deadline }).then(() => null, (x: unknown) => x)
         : await htmlToPdf(pool, html, { paper: 'A4', footer, deadline }).then(() => null, (x: unknown) => x);
@@ -167,9 +160,8 @@ describe('browser pool', () => {
     }
     expect(timeouts).toBe(300);
     // One more real render: the pool still works.
-    const last = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    const last = await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 });
     expect(last.subarray(0, 5).toString()).toBe('%PDF-');
-    expect(Date.now() - t0).toBeLessThan(50_000);
     // Timed-out renders close their pages behind them; retired browsers exit.
     await pool.idle();
 
@@ -182,9 +174,6 @@ describe('browser pool', () => {
     for (const p of live) expect(group, `pid ${p} outside the pool's process group`).toContain(p);
     expect(events.filter((e) => e.type === 'launch').length).toBeGreaterThanOrEqual(5);
     expect(leftoverDirs(prefix)).toHaveLength(pool.pids.length);
-    const chromiumRssMb = group.reduce((a, p) => a + rssKb(p), 0) / 1024;
-    expect(chromiumRssMb).toBeLessThan(1_500);
-    expect((process.memoryUsage().rss - rss0) / 1e6).toBeLessThan(200);
 
     await pool.close();
     expect(await pgrep(prefix)).toEqual([]);
@@ -198,12 +187,12 @@ describe('browser pool', () => {
     cleanups.push(() => pool.close());
     const footer = footerTemplate('M', 't', 'g');
     const html = '<!DOCTYPE html><html><body><h1>SPARE-TEST</h1></body></html>';
-    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 });
     await pool.idle();
     const rest = await pool.pageCount();
     // Too old: closed and replaced by a fresh page.
     await new Promise((r) => setTimeout(r, 120));
-    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
     await pool.idle();
     expect(await pool.pageCount()).toBe(rest);
     // Crashed while waiting: dropped, and the next render opens a new tab.
@@ -214,7 +203,7 @@ describe('browser pool', () => {
     await spare!.goto('chrome://crash').catch(() => undefined);
     await crashed;
     expect(internal.current!.spare).toBeNull();
-    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
     await pool.idle();
     expect(await pool.pageCount()).toBe(rest);
   }, 60_000);
@@ -225,18 +214,18 @@ describe('browser pool', () => {
     cleanups.push(() => pool.close());
     const footer = footerTemplate('M', 't', 'g');
     const html = '<!DOCTYPE html><html><body><h1>IDLE-TEST</h1></body></html>';
-    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 });
     // Renders closer together than idleCloseMs keep the same browser.
-    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 });
+    await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 });
     expect(pool.launchCount).toBe(1);
     const first = pool.pids[0]!;
-    const deadline = Date.now() + 10_000;
-    while (pool.pids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const waitUntil = performance.now() + 10_000;
+    while (pool.pids.length && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
     expect(pool.pids).toEqual([]);
     expect(events).toContainEqual({ type: 'retire', pid: first, reason: 'idle' });
     expect(await pgrep(prefix)).toEqual([]);
     expect(leftoverDirs(prefix)).toEqual([]);
-    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: Date.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await htmlToPdf(pool, html, { paper: 'A4', footer, deadline: systemClock.now() + 20_000 })).subarray(0, 5).toString()).toBe('%PDF-');
     expect(pool.launchCount).toBe(2);
   }, 60_000);
 
