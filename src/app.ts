@@ -6,6 +6,9 @@ import { computeReports, selectReports, type PastWindowKind } from './reporting/
 import { writeFileAtomic } from './files.js';
 import { openDb, type Db } from './store/db.js';
 import type { ItemResult, ReportResult } from './types.js';
+import type { RunSyncOptions } from './sync/run.js';
+import type { AutotaskClient, AutotaskClientOptions } from './autotask/client.js';
+import type { SyncSummary } from './sync/index.js';
 import path from 'node:path';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { CommandIO } from './commands/types.js';
@@ -40,8 +43,29 @@ export function loadRegistry(): RegisteredReport[] {
  * Opens the configured store (migrating it). Created when missing, unless `mustExist`: the commands that
  * only read a store refuse a path where none is (exit 2, telling to sync first).
  */
-export function openStore(cfg: Config, opts: { mustExist?: boolean } = {}): Db {
-  return openDb(cfg.db, opts);
+export function openStore(cfg: Config, opts: { mustExist?: boolean; clock?: Clock } = {}): Db {
+  return openDb(cfg.db, { ...(opts.mustExist ? { mustExist: true } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+}
+
+/** An Autotask client with this configuration's credentials (the only place one is made). */
+export async function createConfiguredClient(cfg: Config, options: AutotaskClientOptions): Promise<AutotaskClient> {
+  const { createAutotaskClient } = await import('./autotask/client.js');
+  return createAutotaskClient(cfg.env, options);
+}
+
+/**
+ * The sync use case wired to this configuration's adapters: the store (opened and closed here unless the
+ * caller passes one, as the daemon does) and an Autotask client with the environment's credentials.
+ */
+export async function syncStore(cfg: Config, io: CommandIO, opts: Omit<RunSyncOptions, 'db' | 'autotask'> & { db?: Db } = {}): Promise<SyncSummary> {
+  const [{ runSync }, { createAutotaskClient }] = await Promise.all([import('./sync/run.js'), import('./autotask/client.js')]);
+  // Bound here, synchronously: the use case makes its clients (the data one and the sign-in probe) with its own options.
+  const db = opts.db ?? openStore(cfg, opts.clock ? { clock: opts.clock } : {});
+  try {
+    return await runSync(cfg, io, { ...opts, db, autotask: (o) => createAutotaskClient(cfg.env, o) });
+  } finally {
+    if (!opts.db) db.close();
+  }
 }
 
 /** Whether the store has ever completed a sync (reports over an empty store are worth a warning). */
@@ -200,9 +224,8 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const syncer: Syncer = {
     lastSuccessAt: () => lastSyncAt(db),
     async sync({ signal }) {
-      const { runSync } = await import('./commands/sync.js');
       try {
-        const s = await runSync(cfg, io, { db, clock, signal, progress: 'none', onEvent: events.forward() });
+        const s = await syncStore(cfg, io, { db, clock, signal, progress: 'none', onEvent: events.forward() });
         const failed = s.entities.filter((e) => !e.ok);
         return failed.length ? { ok: false, error: failed.map((e) => `${e.entity}: ${e.ok ? '' : e.error}`).join('; ') } : { ok: true };
       } catch (e) {

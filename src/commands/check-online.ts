@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 import { AppError, toError } from '../errors.js';
 import { ENTITIES } from '../autotask/entities.js';
 import { F } from '../autotask/filter.js';
-import { createAutotaskClient, type AutotaskClient } from '../autotask/client.js';
+import type { AutotaskClient } from '../autotask/client.js';
+import { createConfiguredClient } from '../app.js';
 import { packageRoot } from '../reporting/context.js';
 import { groupsByTable, type CheckOutcome } from './check-config.js';
 
@@ -97,7 +98,7 @@ export async function checkAutotask(cfg: Config, opts: { fetch?: typeof fetch; c
   const info: string[] = [];
   const missing = (['AUTOTASK_USERNAME', 'AUTOTASK_SECRET', 'AUTOTASK_INTEGRATION_CODE'] as const).filter((k, i) => ![cfg.env.username, cfg.env.secret, cfg.env.integrationCode][i]);
   if (missing.length) return { problems: [`environment: ${missing.join(', ')} not set: --online cannot log into Autotask; set them (see psa-reports.env.example from psa-reports init)`], info };
-  const client = opts.client ?? createAutotaskClient(cfg.env, {
+  const client = opts.client ?? await createConfiguredClient(cfg, {
     // Fail fast: a check is interactive, and repeated failed logins can lock the API user.
     maxAttempts: 2, baseDelayMs: 200, requestTimeoutMs: Math.min(cfg.autotask.requestTimeoutMs, 20_000),
     budgetShare: cfg.autotask.budgetShare, ...(opts.fetch ? { fetch: opts.fetch } : {}),

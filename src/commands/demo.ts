@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createConfiguredRenderer, createDeliveryDeps, computeByName, loadRegistry, loadSchedulesFor, openStore } from '../app.js';
+import { createConfiguredRenderer, createDeliveryDeps, computeByName, loadRegistry, loadSchedulesFor, openStore, syncStore } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { AppError } from '../errors.js';
@@ -114,12 +114,11 @@ Examples:
       const demoCfg: Config = { ...cfg, paths: { outbox: path.join(out, 'outbox'), output: out } };
       loadRegistry();
       const schedules = loadSchedulesFor(demoCfg);
-      const { runSync } = await import('./sync.js');
       const simClock = { now: () => sim.now() };
       const db = openStore(demoCfg);
       try {
         await step(io, 'Initial sync into SQLite', async () => {
-          const s = await runSync(demoCfg, io, { db, clock: simClock, progress: io.isTTY ? 'auto' : 'none' });
+          const s = await syncStore(demoCfg, io, { db, clock: simClock, progress: io.isTTY ? 'auto' : 'none' });
           if (!s.ok) throw new AppError(`the demo sync failed: ${s.failed.join(', ')}`, 'INTERNAL');
           io.err(`  ${s.entities.reduce((a, e) => a + (e.ok ? e.rows : 0), 0)} rows in ${s.requests} requests`);
         });
@@ -127,7 +126,7 @@ Examples:
           await step(io, `Letting the service desk work for ${days} simulated days (one sync per day)`, async () => {
             for (let d = 1; d <= days; d++) {
               sim.advance(DAY);
-              const s = await runSync(demoCfg, io, { db, clock: simClock, progress: 'none' });
+              const s = await syncStore(demoCfg, io, { db, clock: simClock, progress: 'none' });
               if (!s.ok) throw new AppError(`the demo sync of day ${d} failed: ${s.failed.join(', ')}`, 'INTERNAL');
               if (io.isTTY) io.err(`\r  day ${d}/${days}`);
             }

@@ -38,3 +38,20 @@ describe('one time base', () => {
     expect(/\bDate\.now\s*\(|\bnew Date\s*\(\s*\)/.test('const d = new Date(clock.now());')).toBe(false);
   });
 });
+
+describe('one composition root', () => {
+  it('app.ts builds the adapters and imports no command (only the commands\' IO type)', () => {
+    const app = fs.readFileSync(path.join(ROOT, 'src/app.ts'), 'utf8');
+    const imports = [...app.matchAll(/(?:from|import\()\s*'(\.\/commands\/[^']+)'/g)].map((m) => m[1]);
+    expect(imports.filter((i) => i !== './commands/types.js')).toEqual([]);
+    expect(app).toMatch(/import type \{ CommandIO \} from '\.\/commands\/types\.js'/);
+  });
+
+  it('no module but app.ts (and the client\'s own tests) makes an Autotask client: the sync use case is given one', () => {
+    const makers = ['src', 'reports'].flatMap(files)
+      .filter((f) => /createAutotaskClient\(/.test(fs.readFileSync(path.join(ROOT, f), 'utf8')))
+      .map((f) => f.split(path.sep).join('/'))
+      .filter((f) => f !== 'src/autotask/client.ts');
+    expect(makers).toEqual(['src/app.ts']);
+  });
+});

@@ -12,7 +12,7 @@ import { ENTITY_BY_NAME } from '../../src/autotask/entities.js';
 import { F } from '../../src/autotask/filter.js';
 import { AppError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config.js';
-import { runSync } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { SECRET, sim, tempDir } from '../sync/_helpers.js';
 import { isQuery, startProxy, type Plan, type Proxy, type Seen } from './_hostile.js';

@@ -8,7 +8,8 @@ import { createAutotaskClient, type AutotaskClientOptions, type AutotaskEvent } 
 import { F } from '../../src/autotask/filter.js';
 import { AppError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config.js';
-import { runSync, syncExitCode } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
+import { syncExitCode } from '../../src/sync/run.js';
 import { openDb } from '../../src/store/db.js';
 import { SECRET, sim, tempDir } from '../sync/_helpers.js';
 import { credentialHeaders, isNext, isQuery, startCanary, startProxy, type Proxy, type Server } from './_hostile.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../../src/config.js';
-import { runSync } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
 import type { Simulator } from '../../src/simulator/index.js';
 import { captureIO } from '../helpers/synced.js';
 

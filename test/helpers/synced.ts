@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import { runSync } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
 import type { CommandIO } from '../../src/commands/types.js';
 import type { Clock } from '../../src/types.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';

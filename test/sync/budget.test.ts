@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/autotask/budget.js';
 import { main } from '../../src/cli.js';
-import { runSync } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { openDb } from '../../src/store/db.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTITY_BY_NAME } from '../../src/autotask/entities.js';
-import { runSync } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
 import { openDb } from '../../src/store/db.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { matchFieldCase } from '../../src/sync/index.js';

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/server.js';
 import { loadConfig } from '../../src/config.js';
-import { runSync, syncExitCode } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
+import { syncExitCode } from '../../src/sync/run.js';
 import type { CommandIO } from '../../src/commands/types.js';
 import { SECRET, sim, tempDir } from './_helpers.js';
 

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runSync, syncExitCode } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
+import { syncExitCode } from '../../src/sync/run.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { captureIO, simHome, type SimHome } from '../helpers/synced.js';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSync, syncExitCode } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
+import { syncExitCode } from '../../src/sync/run.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { captureIO, simHome, type SimHome } from '../helpers/synced.js';
 import { jsonResponse } from './_helpers.js';

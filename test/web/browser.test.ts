@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSync } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
 import { CHROMIUM_ARGS } from '../../src/render/browser.js';
 import { captureIO } from '../helpers/synced.js';
 import { startSmtp, type TestSmtp } from '../delivery/_helpers.js';
