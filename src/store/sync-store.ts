@@ -213,6 +213,18 @@ export interface SyncStore {
   finishRun(id: number, now: Instant, status: 'ok' | 'partial' | 'failed', summary: unknown): void;
   /** Runs `fn` in one IMMEDIATE transaction. */
   tx<R>(fn: () => R): R;
+  /** A sync note kept between runs (`sync.swept_at.<Entity>`, `sync.picklists_at.<Entity>`): an instant, or null. */
+  getInstant(key: string): Instant | null;
+  /** Writes such a note. No transaction of its own. */
+  putInstant(key: string, at: Instant): void;
+  /** Rows of an entity's table. */
+  rowCount(e: EntityDef): number;
+  /** The latest `synced_at` of an entity's table (null when empty). */
+  lastSyncedAt(e: EntityDef): Instant | null;
+  /** Ids of an entity's rows written before `before`. */
+  idsSyncedBefore(e: EntityDef, before: Instant): number[];
+  /** Ids of the time entries whose `column` (ticketID or taskID) is `parent`. */
+  timeEntryIdsOf(column: 'ticketID' | 'taskID', parent: number): number[];
 }
 
 function alive(pid: number): boolean {
@@ -226,6 +238,10 @@ function alive(pid: number): boolean {
 
 /** Creates the sync's store writer over an open database. */
 export function createSyncStore(db: Db): SyncStore {
+  const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const putMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  const byTicket = db.prepare('SELECT id FROM time_entries WHERE ticketID = ?').pluck();
+  const byTask = db.prepare('SELECT id FROM time_entries WHERE taskID = ?').pluck();
   const upserts = new Map<string, Statement>();
   const upsertFor = (e: EntityDef): Statement => {
     let s = upserts.get(e.table);
@@ -410,6 +426,31 @@ export function createSyncStore(db: Db): SyncStore {
 
     tx(fn) {
       return db.transaction(fn).immediate();
+    },
+
+    getInstant(key) {
+      const v = Number(getMeta.get(key) ?? NaN);
+      return Number.isFinite(v) ? v : null;
+    },
+
+    putInstant(key, at) {
+      putMeta.run(key, String(at));
+    },
+
+    rowCount(e) {
+      return db.prepare(`SELECT count(*) FROM ${e.table}`).pluck().get() as number;
+    },
+
+    lastSyncedAt(e) {
+      return (db.prepare(`SELECT max(synced_at) FROM ${e.table}`).pluck().get() as number | null) ?? null;
+    },
+
+    idsSyncedBefore(e, before) {
+      return db.prepare(`SELECT id FROM ${e.table} WHERE synced_at < ?`).pluck().all(before) as number[];
+    },
+
+    timeEntryIdsOf(column, parent) {
+      return (column === 'ticketID' ? byTicket : byTask).all(parent) as number[];
     },
   };
   return store;

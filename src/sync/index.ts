@@ -224,7 +224,7 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   for (const def of data) {
     const r = results.get(def.name);
     if (r?.ok && (r.pass === 'initial' || r.pass === 'full')) {
-      store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`sync.swept_at.${def.name}`, String(startedAt));
+      store.putInstant(`sync.swept_at.${def.name}`, startedAt);
     }
   }
   if (!stop) {
@@ -267,8 +267,8 @@ function needsSweep(def: EntityDef, result: EntitySyncResult | undefined, store:
   if (def.sync.kind !== 'incremental' || def.deletionLog || LOGGED_DELETIONS.has(def.name)) return false;
   if (!result?.ok || result.pass !== 'incremental') return false; // full and initial passes see every row anyway
   const small = opts.sweepSmallRows ?? 5_000;
-  if (small > 0 && (store.db.prepare(`SELECT count(*) FROM ${def.table}`).pluck().get() as number) <= small) return true;
-  const at = Number(store.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(`sync.swept_at.${def.name}`) ?? NaN);
+  if (small > 0 && store.rowCount(def) <= small) return true;
+  const at = store.getInstant(`sync.swept_at.${def.name}`) ?? NaN;
   const now = opts.clock.now();
   return !(Number.isFinite(at) && now >= at && now - at < (opts.sweepMaxAgeMs ?? 86_400_000));
 }
@@ -283,16 +283,12 @@ async function sweepEntity(def: EntityDef, client: AutotaskClient, store: SyncSt
   for await (const page of client.queryKeyset(def.name, { filter: [F.all()], includeFields: ['id'] })) {
     for (const item of page.items) remote.add(Number(item.id));
   }
-  const db = store.db;
-  let removed = 0;
-  db.transaction(() => {
+  return store.tx(() => {
     // Rows written after the read began (by a concurrent pass) are kept: the read could not have seen them.
-    const local = db.prepare(`SELECT id FROM ${def.table} WHERE synced_at < ?`).pluck().all(startedAt) as number[];
-    const del = db.prepare(`DELETE FROM ${def.table} WHERE id = ?`);
-    for (const id of local) if (!remote.has(id)) removed += del.run(id).changes;
-    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`sync.swept_at.${def.name}`, String(opts.clock.now()));
-  }).immediate();
-  return removed;
+    const removed = store.deleteIds(def, store.idsSyncedBefore(def, startedAt).filter((id) => !remote.has(id)));
+    store.putInstant(`sync.swept_at.${def.name}`, opts.clock.now());
+    return removed;
+  });
 }
 
 /** Whether an error means the tenant does not serve the entity to this API user (missing, or no permission). */
@@ -349,14 +345,14 @@ async function syncEntity(
   // Picklists first: labels are what reports match on. A failure here is reported but the data still syncs.
   let picklistError: Error | null = null;
   const pickKey = `sync.picklists_at.${def.name}`;
-  const pickAt = Number(store.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(pickKey) ?? NaN);
+  const pickAt = store.getInstant(pickKey) ?? NaN;
   // Picklists change rarely; re-reading them hourly (and on --full) keeps incremental syncs cheap.
   const pickFresh = !opts.full && Number.isFinite(pickAt) && clock.now() - pickAt < (opts.picklistMaxAgeMs ?? 3_600_000) && clock.now() >= pickAt;
   if (picklistFields(def).length && !pickFresh) {
     try {
       const fields = matchFieldInfoCase(def, await client.fields(def.name));
       result.picklistValues = store.upsertPicklists(def.name, fields);
-      store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(pickKey, String(clock.now()));
+      store.putInstant(pickKey, clock.now());
     } catch (e) {
       const err = toError(e);
       if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;
@@ -368,7 +364,7 @@ async function syncEntity(
   const resumed = !!cur.passKind && (!opts.full || cur.passKind === 'full');
   // A full pass removes rows written before it started, so its start must be after every row already
   // there, even when the clock stands still (tests) or steps back.
-  const startAt = Math.max(clock.now(), (store.db.prepare(`SELECT max(synced_at) FROM ${def.table}`).pluck().get() as number | null ?? -Infinity) + 1);
+  const startAt = Math.max(clock.now(), (store.lastSyncedAt(def) ?? -Infinity) + 1);
   cur = choosePass(def, cur, opts.full ?? false, startAt);
   if (!resumed) store.tx(() => store.putCursor(cur, clock.now()));
   const pass = cur.passKind!;
@@ -430,7 +426,7 @@ async function syncEntity(
   store.tx(() => {
     if (pass === 'full') {
       if (def.name === 'Tickets') {
-        const gone = store.db.prepare('SELECT id FROM tickets WHERE synced_at < ?').pluck().all(passStartedAt) as number[];
+        const gone = store.idsSyncedBefore(def, passStartedAt);
         result.deleted += store.deleteTickets(gone);
       } else {
         result.deleted += store.deleteNotSyncedSince(def, passStartedAt).length;
@@ -581,10 +577,9 @@ function applyReconcile(store: SyncStore, r: Reconcile, syncedAt: Instant): numb
   const te = ENTITY_BY_NAME.get('TimeEntries')!;
   store.upsertRecords(te, r.entries, syncedAt, r.raw);
   const keep = new Set(r.entries.map((e) => e.id));
-  const sel = store.db.prepare(`SELECT id FROM time_entries WHERE "${r.column}" = ?`).pluck();
   const gone: number[] = [];
   for (const p of r.parents) {
-    for (const id of sel.all(p) as number[]) if (!keep.has(id)) gone.push(id);
+    for (const id of store.timeEntryIdsOf(r.column, p)) if (!keep.has(id)) gone.push(id);
   }
   return store.deleteIds(te, gone);
 }

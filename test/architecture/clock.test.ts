@@ -55,3 +55,10 @@ describe('one composition root', () => {
     expect(makers).toEqual(['src/app.ts']);
   });
 });
+
+describe('the store owns the SQL', () => {
+  it('the sync runs no SQL of its own: every statement is a method of the sync store', () => {
+    const offenders = files('src/sync').filter((f) => /\.(prepare|exec|pragma)\(/.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
