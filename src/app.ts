@@ -103,6 +103,7 @@ export async function createConfiguredRenderer(cfg: Config, clock: Clock = syste
 async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
   const { buildEmail } = await import('./render/email.js');
   const { csvArtifact } = await import('./render/csv.js');
+  const { xlsxArtifact } = await import('./render/xlsx.js');
   const { formatPeriod } = await import('./render/format.js');
   const renderer = await createConfiguredRenderer(cfg, clock);
   const port: MessageRenderer = {
@@ -130,6 +131,12 @@ async function createMessageRenderer(cfg: Config, clock: Clock): Promise<{ port:
       if (input.format === 'csv') {
         csv = input.results.map(csvArtifact);
         for (const c of csv) savedAt[c.filename] = archive(dir, c);
+      }
+      if (input.format === 'xlsx' && input.results.length) {
+        // One workbook for the whole bundle (a summary sheet, then a sheet per report), attached like the CSV files.
+        const book = await xlsxArtifact(input.results, { creator: cfg.settings.mspName });
+        savedAt[book.filename] = archive(dir, book);
+        csv = [book];
       }
       // A digest body is a one-page read: tiles and the top rows, no charts (the attachments keep everything).
       const digest = input.layout === 'digest';

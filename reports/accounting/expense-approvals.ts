@@ -8,7 +8,7 @@ interface Found {
 }
 
 export default defineReport({
-  title: 'Expense reports awaiting approval',
+  title: 'Expenses awaiting approval',
   description:
     'Expense reports whose status label is Awaiting Approval, oldest first. age = T − submitDate in days (24 h ' +
     'each, with fractions); amount = internalCurrencyExpenseTotal, the report total in internal currency (empty ' +
