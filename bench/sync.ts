@@ -107,6 +107,18 @@ export async function benchSync(opts: BenchSyncOptions = {}): Promise<Record<str
     const incr = await runSync();
     log(`incremental sync after ${changed.changed} tickets changed: ${incr.rows} rows, ${incr.requests} requests`);
 
+    // Entities without a change timestamp (expense reports and items, sales orders) are re-read whole on every
+    // sync: their cost per sync is their pages (+ a picklist read when the hourly picklist refresh is due).
+    const NO_TIMESTAMP = ['ExpenseReports', 'ExpenseItems', 'SalesOrders'];
+    const perSync: Record<string, number> = {};
+    for (const e of NO_TIMESTAMP) {
+      perSync[`sync.${e}.rows`] = counts[e] ?? 0;
+      perSync[`sync.${e}.full_requests`] = full.byEndpoint[e] ?? 0;
+      perSync[`sync.${e}.incremental_requests`] = incr.byEndpoint[e] ?? 0;
+    }
+    perSync['sync.no_timestamp_incremental_requests'] = NO_TIMESTAMP.reduce((a, e) => a + (incr.byEndpoint[e] ?? 0), 0);
+    log(`no-timestamp entities per incremental sync: ${NO_TIMESTAMP.map((e) => `${e} ${counts[e] ?? 0} rows, ${incr.byEndpoint[e] ?? 0} requests`).join('; ')}`);
+
     const write = measureWrites(dbFile, dir);
     log(`store writes: ${write.storeRowsPerSec.toFixed(0)} rows/s vs bare insert ${write.bareRowsPerSec.toFixed(0)} rows/s (ratio ${write.ratio.toFixed(2)})`);
 
@@ -138,6 +150,7 @@ export async function benchSync(opts: BenchSyncOptions = {}): Promise<Record<str
       'simulator.changed_page_to_scan_ratio': round(pagesMs.changedMs / pagesMs.fullScanMs, 3),
       'simulator.by_ticket_page_ms': round(pagesMs.byTicketMs, 1),
       'simulator.by_ticket_page_to_scan_ratio': round(pagesMs.byTicketMs / pagesMs.fullScanMs, 3),
+      ...perSync,
     };
   } finally {
     if (simChild.connected) simChild.send({ cmd: 'close' });

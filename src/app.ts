@@ -138,6 +138,7 @@ function numberFormat(cfg: Config): { locale?: string; currency?: string } {
 async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Config, events: Events): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
   const { buildEmail } = await import('./render/email.js');
   const { csvArtifact } = await import('./render/csv.js');
+  const { xlsxArtifact } = await import('./render/xlsx.js');
   const { formatPeriod } = await import('./render/format.js');
   const renderer = await createConfiguredRenderer(cfg, clock, events);
   const port: MessageRenderer = {
@@ -167,6 +168,12 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
       if (input.format === 'csv') {
         csv = input.results.map(csvArtifact);
         for (const c of csv) savedAt[c.filename] = archive(dir, c);
+      }
+      if (input.format === 'xlsx' && input.results.length) {
+        // One workbook for the whole bundle (a summary sheet, then a sheet per report), attached like the CSV files.
+        const book = await xlsxArtifact(input.results, { creator: cfg.settings.mspName });
+        savedAt[book.filename] = archive(dir, book);
+        csv = [book];
       }
       // A digest body is a one-page read: tiles and the top rows, no charts (the attachments keep everything).
       const digest = input.layout === 'digest';

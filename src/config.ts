@@ -106,6 +106,15 @@ export const SettingsSchema = z.object({
   fcrMaxBusinessHours: z.number().min(0).default(1),
   salesEngineeringStage: z.string().min(1).default('Sales Engineering'),
   stuckDays: z.number().min(0).default(14),
+  slaRiskHours: z.number().min(0).default(2).describe('intake/needs-intervention: an SLA event due within this many wall-clock hours is at risk'),
+  unassignedMinutes: z.number().min(0).default(30).describe('intake/needs-intervention: a ticket unassigned for longer than this needs a dispatcher'),
+  staleDays: z.number().min(0).default(3).describe('intake/needs-intervention: an open ticket without activity for longer than this is stale'),
+  commission: z.object({
+    basis: z.enum(['gross_profit', 'revenue']).default('gross_profit').describe('commission on amount − cost (gross_profit) or on amount (revenue)'),
+    defaultRate: z.number().min(0).max(1).default(0.1).describe('share of the basis paid as commission, 0.10 = 10 %'),
+    rates: z.record(z.string().regex(/^\d+$/, 'a resource id'), z.number().min(0).max(1)).default({})
+      .describe('per-salesperson rate, keyed by resource id ("29682885": 0.12)'),
+  }).strict().default({ basis: 'gross_profit', defaultRate: 0.1, rates: {} }).describe('accounting/commissions'),
   targets: z.record(z.string(), z.number()).default({}).describe('overrides of metric targets, keyed "report-id.metric"'),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -36,6 +36,7 @@ export type WindowKind =
   | 'previous-week'
   | 'previous-month'
   | 'last-7-days'
+  | 'last-30-days'
   | 'next-7-days'
   | 'point-in-time';
 

@@ -1,5 +1,6 @@
 import type { ReportDefinition } from '../../src/reporting/define.js';
 import backlog from './backlog.js';
+import needsIntervention from './needs-intervention.js';
 import onHoldPastDue from './on-hold-past-due.js';
 import projectAvailabilityForecast from './project-availability-forecast.js';
 import scheduledNoFutureCall from './scheduled-no-future-call.js';
@@ -16,4 +17,5 @@ export const reports: Record<string, ReportDefinition> = {
   'intake/backlog': backlog,
   'intake/scheduled-no-future-call': scheduledNoFutureCall,
   'intake/on-hold-past-due': onHoldPastDue,
+  'intake/needs-intervention': needsIntervention,
 };

@@ -7,6 +7,7 @@ import readyToClose from './ready-to-close.js';
 import stuckInStage from './stuck-in-stage.js';
 import todos from './todos.js';
 
+import wonHandoff from './won-handoff.js';
 /** Reports of the sales group, keyed by id (`sales/<file name>`). Keep in step with the folder (test/reporting/registry.test.ts). */
 export const reports: Record<string, ReportDefinition> = {
   'sales/pipeline': pipeline,
@@ -16,4 +17,5 @@ export const reports: Record<string, ReportDefinition> = {
   'sales/account-activity': accountActivity,
   'sales/todos': todos,
   'sales/appointments': appointments,
+  'sales/won-handoff': wonHandoff,
 };

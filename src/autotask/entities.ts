@@ -110,7 +110,7 @@ export const ENTITIES: readonly EntityDef[] = [
     name: 'Contracts', table: 'contracts', sync: { kind: 'incremental', field: 'lastModifiedDateTime' },
     fields: [id, f('contractName', 'string'), f('companyID', 'int'), pl('status'), pl('contractType'),
       f('startDate', 'date'), f('endDate', 'date'), f('estimatedRevenue', 'float'), f('renewedContractID', 'int'),
-      f('lastModifiedDateTime', 'datetime')],
+      f('lastModifiedDateTime', 'datetime'), f('opportunityID', 'int')],
   },
   {
     name: 'ConfigurationItems', table: 'configuration_items', sync: { kind: 'incremental', field: 'lastModifiedTime' },
@@ -120,7 +120,7 @@ export const ENTITIES: readonly EntityDef[] = [
   {
     name: 'Projects', table: 'projects', sync: { kind: 'incremental', field: 'lastActivityDateTime' },
     fields: [id, f('projectName', 'string'), f('companyID', 'int'), pl('status'), f('startDateTime', 'datetime'),
-      f('endDateTime', 'datetime'), f('projectLeadResourceID', 'int'), f('lastActivityDateTime', 'datetime')],
+      f('endDateTime', 'datetime'), f('projectLeadResourceID', 'int'), f('lastActivityDateTime', 'datetime'), f('opportunityID', 'int')],
   },
   {
     name: 'Tasks', table: 'tasks', sync: { kind: 'incremental', field: 'lastActivityDateTime' },
@@ -140,7 +140,7 @@ export const ENTITIES: readonly EntityDef[] = [
       f('firstResponseDateTime', 'datetime'), f('firstResponseDueDateTime', 'datetime'),
       f('resolutionPlanDateTime', 'datetime'), f('resolutionPlanDueDateTime', 'datetime'),
       f('resolvedDateTime', 'datetime'), f('resolvedDueDateTime', 'datetime'),
-      f('lastTrackedModificationDateTime', 'datetime')],
+      f('lastTrackedModificationDateTime', 'datetime'), f('opportunityID', 'int')],
   },
   {
     name: 'TimeEntries', table: 'time_entries', sync: { kind: 'incremental', field: 'lastModifiedDateTime' },
@@ -152,7 +152,7 @@ export const ENTITIES: readonly EntityDef[] = [
   {
     name: 'BillingItems', table: 'billing_items', sync: { kind: 'incremental', field: 'postedDate' },
     fields: [id, pl('billingItemType'), f('companyID', 'int'), f('contractID', 'int'), f('ticketID', 'int'), f('taskID', 'int'),
-      f('projectID', 'int'), f('timeEntryID', 'int'), f('roleID', 'int'), f('invoiceID', 'int'), f('itemName', 'string'),
+      f('projectID', 'int'), f('timeEntryID', 'int'), f('expenseItemID', 'int'), f('roleID', 'int'), f('invoiceID', 'int'), f('itemName', 'string'),
       f('itemDate', 'datetime'), f('quantity', 'float'), f('rate', 'float'), f('extendedPrice', 'float'), f('ourCost', 'float'),
       f('postedDate', 'datetime')],
   },
@@ -170,7 +170,11 @@ export const ENTITIES: readonly EntityDef[] = [
     name: 'Opportunities', table: 'opportunities', sync: { kind: 'incremental', field: 'lastActivity' },
     fields: [id, f('title', 'string'), f('companyID', 'int'), f('ownerResourceID', 'int'), pl('stage'), pl('status'),
       f('amount', 'float'), f('probability', 'int'), f('projectedCloseDate', 'date'), f('closedDate', 'date'),
-      f('lostDate', 'date'), f('createDate', 'datetime'), f('lastActivity', 'datetime')],
+      f('lostDate', 'date'), f('createDate', 'datetime'), f('lastActivity', 'datetime'),
+      // Revenue and cost of the deal (commissions, the won-deal hand-off): Autotask keeps them per period.
+      f('cost', 'float'), f('onetimeRevenue', 'float'), f('onetimeCost', 'float'), f('monthlyRevenue', 'float'), f('monthlyCost', 'float'),
+      f('quarterlyRevenue', 'float'), f('quarterlyCost', 'float'), f('semiannualRevenue', 'float'), f('semiannualCost', 'float'),
+      f('yearlyRevenue', 'float'), f('yearlyCost', 'float')],
   },
   {
     name: 'CompanyToDos', table: 'company_todos', sync: { kind: 'incremental', field: 'lastModifiedDate' },
@@ -183,10 +187,26 @@ export const ENTITIES: readonly EntityDef[] = [
     fields: [id, f('resourceID', 'int'), f('title', 'string'), f('startDateTime', 'datetime'), f('endDateTime', 'datetime'),
       f('createDateTime', 'datetime'), f('updateDateTime', 'datetime')],
   },
+  // Expense reports, their items and sales orders carry no change timestamp (autotask-api.md §4.9): they are
+  // re-read whole on every sync (autotask-api.md §5.1 "full re-read"). They are small next to tickets and
+  // time entries (a few requests at large scale, see bench). Optional: an API user whose security level may
+  // not read expenses, or a tenant without Procurement, gets a note and the other entities still sync.
   {
     name: 'ExpenseReports', table: 'expense_reports', sync: { kind: 'full' }, optional: true,
     fields: [id, f('name', 'string'), f('submitterID', 'int'), pl('status'), f('submitDate', 'datetime'),
-      f('weekEnding', 'date'), f('expenseTotal', 'float')],
+      f('weekEnding', 'date'), f('approverID', 'int'), f('approvedDate', 'datetime'), f('internalCurrencyExpenseTotal', 'float')],
+  },
+  {
+    name: 'ExpenseItems', table: 'expense_items', sync: { kind: 'full' }, optional: true,
+    fields: [id, f('expenseReportID', 'int'), f('expenseDate', 'datetime'), pl('expenseCategory'), f('description', 'string'),
+      f('companyID', 'int'), f('ticketID', 'int'), f('projectID', 'int'), f('taskID', 'int'), f('isBillableToCompany', 'bool'),
+      f('isReimbursable', 'bool'), f('haveReceipt', 'bool'), f('expenseCurrencyExpenseAmount', 'float'),
+      f('internalCurrencyExpenseAmount', 'float')],
+  },
+  {
+    name: 'SalesOrders', table: 'sales_orders', sync: { kind: 'full' }, optional: true,
+    fields: [id, f('opportunityID', 'int'), f('companyID', 'int'), f('title', 'string'), pl('status'), f('salesOrderDate', 'datetime'),
+      f('promisedFulfillmentDate', 'datetime'), f('ownerResourceID', 'int')],
   },
   {
     name: 'DeletedTicketLogs', table: 'deleted_ticket_logs', sync: { kind: 'incremental', field: 'deletedDateTime' }, deletionLog: true,

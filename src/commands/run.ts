@@ -8,7 +8,7 @@ import { parseWhen } from '../reporting/time.js';
 import type { ReportResult } from '../types.js';
 import type { Command, CommandIO } from './types.js';
 
-const FORMATS = ['json', 'csv', 'html', 'pdf'] as const;
+const FORMATS = ['json', 'csv', 'xlsx', 'html', 'pdf'] as const;
 type Format = (typeof FORMATS)[number];
 
 function writeOut(io: CommandIO, out: string | undefined, name: string, content: string | Buffer): string | null {
@@ -23,16 +23,17 @@ function writeOut(io: CommandIO, out: string | undefined, name: string, content:
 
 const command: Command = {
   name: 'run',
-  summary: 'compute reports (json/csv/html/pdf) or run a schedule now (--send, --dry-run)',
-  usage: '<report-id|group…> [--format json|csv|html|pdf] [--as-of T] [--from D --to D | --window KIND] [--out PATH]\n       psa-reports run <schedule-id> --send | --dry-run [--recipient ADDRESS]',
+  summary: 'compute reports (json/csv/xlsx/html/pdf) or run a schedule now (--send, --dry-run)',
+  usage: '<report-id|group…> [--format json|csv|xlsx|html|pdf] [--as-of T] [--from D --to D | --window KIND] [--out PATH]\n       psa-reports run <schedule-id> --send | --dry-run [--recipient ADDRESS]',
   description: `
 Computes reports from the local store (run "psa-reports sync" first) and prints or writes them.
 A report is named by its id (intake/backlog) or a whole group (intake, profitability, tech-performance,
 accounting, sales); "psa-reports list reports" shows them all.
 
 Formats: json (the stable shape {report,title,asOf,window,metrics,rows}; an array for several reports),
-csv (one table per report; with several reports --out must be a folder), html, pdf (several reports make one
-bundle with a contents page).
+csv (one table per report; with several reports --out must be a folder), xlsx (one workbook: a Summary sheet
+with every metric, then a sheet per report with typed numbers and dates; written to --out or <report>.xlsx),
+html, pdf (several reports make one bundle with a contents page).
 
 Times: --as-of is the instant the report is "run at" (default now); --from/--to override the window;
 --window previous-week|previous-month|last-7-days gives every report with a past window that period instead
@@ -49,11 +50,12 @@ Examples:
   psa-reports run intake/backlog
   psa-reports run intake/sla-performance --from 2026-11-01 --to 2026-11-08 --format json
   psa-reports run intake profitability --format pdf --out out/service-kpis.pdf
+  psa-reports run accounting --format xlsx --out out/accounting.xlsx
   psa-reports run tech-performance --window previous-week --format pdf --out out/last-week.pdf
   psa-reports run service-kpis-weekly --dry-run
   psa-reports run technician-scorecards-weekly --send --recipient you@msp.example`,
   options: [
-    { name: 'format', type: 'string', short: 'f', arg: '<fmt>', help: 'json | csv | html | pdf (default json)' },
+    { name: 'format', type: 'string', short: 'f', arg: '<fmt>', help: 'json | csv | xlsx | html | pdf (default json)' },
     { name: 'as-of', type: 'string', arg: '<T>', help: 'run the reports as of this instant (default now)' },
     { name: 'from', type: 'string', arg: '<D>', help: 'window start (with --to); a date is 00:00 in settings.timezone' },
     { name: 'to', type: 'string', arg: '<D>', help: 'window end, exclusive (with --from)' },
@@ -135,6 +137,14 @@ async function emit(io: CommandIO, cfg: ReturnType<Parameters<Command['run']>[1]
       const p = writeOut(io, out, `${r.report.replace('/', '-')}.csv`, toCsv(r));
       if (p) io.err(`wrote ${p}`);
     }
+    return;
+  }
+  if (format === 'xlsx') {
+    const { xlsxArtifact } = await import('../render/xlsx.js');
+    const book = await xlsxArtifact(results, { creator: cfg.settings.mspName });
+    // A workbook is binary: never printed to a terminal, written to --out or the current folder.
+    const p = writeOut(io, out ?? `${base}.xlsx`, book.filename, book.content);
+    io.err(`wrote ${p}`);
     return;
   }
   const renderer = await createConfiguredRenderer(cfg);

@@ -79,7 +79,7 @@ export interface MessageRenderer {
 }
 
 /** Attachment formats a schedule can ask for. */
-export type ScheduleFormat = 'pdf' | 'html' | 'both' | 'csv';
+export type ScheduleFormat = 'pdf' | 'html' | 'both' | 'csv' | 'xlsx';
 
 /** The sync, as far as freshness is concerned. */
 export interface Syncer {

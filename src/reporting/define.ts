@@ -57,7 +57,7 @@ const colUnit = z.enum(['count', 'pct', 'ratio', 'hours', 'minutes', 'days', 'mo
 export const ReportDefinitionSchema = z.object({
   title: z.string().min(1),
   description: z.string().min(1),
-  window: z.enum(['previous-week', 'previous-month', 'last-7-days', 'next-7-days', 'point-in-time']),
+  window: z.enum(['previous-week', 'previous-month', 'last-7-days', 'last-30-days', 'next-7-days', 'point-in-time']),
   metrics: z.record(z.string().regex(/^[a-z0-9_]+$/, 'metric names are snake_case as in kpi-spec.md'), z.object({
     label: z.string().min(1),
     unit: unitSchema,

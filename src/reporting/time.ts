@@ -126,7 +126,7 @@ export function monthStart(date: CalendarDate, n = 0): CalendarDate {
 
 /**
  * The default window of a report kind at as-of `t` (kpi-spec §1): half-open, in `tz`.
- * `last-7-days` and `next-7-days` are exact 7 × 24 h spans from `t`.
+ * `last-7-days` and `next-7-days` are exact 7 × 24 h spans from `t`, `last-30-days` 30 × 24 h.
  */
 export function resolveWindow(kind: WindowKind, t: Instant, tz: string): Window | null {
   const today = dateOf(t, tz);
@@ -142,6 +142,8 @@ export function resolveWindow(kind: WindowKind, t: Instant, tz: string): Window 
     }
     case 'last-7-days':
       return { from: t - 7 * DAY, to: t };
+    case 'last-30-days':
+      return { from: t - 30 * DAY, to: t };
     case 'next-7-days':
       return { from: t, to: t + 7 * DAY };
   }
@@ -153,6 +155,8 @@ export function previousWindow(kind: WindowKind, w: Window, n: number, tz: strin
     const from = dateOf(w.from, tz);
     return { from: dayStart(monthStart(from, -n), tz), to: dayStart(monthStart(from, -n + 1), tz) };
   }
+  // A 30-day window steps by its own length, like the window itself.
+  if (kind === 'last-30-days') return { from: w.from - 30 * n * DAY, to: w.to - 30 * n * DAY };
   // Week-based and 7-day windows step by calendar weeks.
   const from = dateOf(w.from, tz);
   const to = dateOf(w.to, tz);

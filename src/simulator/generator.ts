@@ -846,6 +846,7 @@ export function generateTenant(opts: GenerateOptions): Tenant {
   // Guaranteed cases for the sales reports, placed at fixed slots.
   const forced: Record<number, string> = { 0: 'stuck', 1: 'stuck', 2: 'won-recent', 3: 'won-recent', 4: 'lost-recent', 5: 'closing-soon', 6: 'hot', 7: 'qualifying' };
   const oppCompanies = [...customers, ...prospects];
+  const xr = new Rng((seed ^ 0x0dea1) >>> 0);
   for (let i = 0; i < p.opportunities; i++) {
     const id = 3001 + i;
     const special = forced[i % Math.max(40, Math.round(p.opportunities / 4))];
@@ -892,10 +893,23 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     lastActivity = clampPast(Math.max(lastActivity, created));
     const amount = Math.round(rng.float(1500, 60000) / 50) * 50;
     const probability = status === opStatus.closed || status === opStatus.impl ? 100 : status === opStatus.lost ? 0 : Math.min(95, (probOf[stage] ?? 20) + rng.int(-5, 20));
+    const title = `${company.id === 0 ? '' : ''}${rng.pick(OPPORTUNITY_NAMES)}`;
+    const monthly = rng.chance(0.4) ? Math.round(amount / 24) : 0;
+    // Revenue and cost per period (drawn from their own generator so the draws after this are unchanged):
+    // goods bought for resale (one-time cost), recurring services, a few loss-making deals and empty fields.
+    const goods = xr.chance(0.5);
+    const onetimeCost = goods ? Math.round(amount * xr.float(0.35, 0.7)) : 0;
+    const margin = xr.chance(0.1) ? xr.float(-0.25, -0.02) : xr.float(0.15, 0.55);
+    const quarterly = monthly === 0 && xr.chance(0.1) ? Math.round(amount / 8) : 0;
+    const yearly = monthly === 0 && quarterly === 0 && xr.chance(0.08) ? Math.round(amount / 2) : 0;
+    const emptyRevenue = xr.chance(0.05);
+    const cost = xr.chance(0.03) ? null : Math.round(amount * (1 - margin));
     tenant.table('Opportunities').append({
-      id, title: `${company.id === 0 ? '' : ''}${rng.pick(OPPORTUNITY_NAMES)}`, companyID: company.id, ownerResourceID: company.owner, stage, status,
+      id, title, companyID: company.id, ownerResourceID: company.owner, stage, status,
       amount, probability, projectedCloseDate: projectedClose, closedDate, lostDate, createDate: created, lastActivity,
-      contactID: null, cost: Math.round(amount * 0.6), monthlyRevenue: rng.chance(0.4) ? Math.round(amount / 24) : 0, onetimeRevenue: amount,
+      contactID: null, cost, monthlyRevenue: emptyRevenue ? null : monthly, onetimeRevenue: emptyRevenue ? null : amount - monthly * 12 - quarterly * 4 - yearly,
+      onetimeCost, monthlyCost: monthly ? Math.round(monthly * 0.3) : 0, quarterlyRevenue: emptyRevenue ? null : quarterly, quarterlyCost: 0,
+      semiannualRevenue: emptyRevenue ? null : 0, semiannualCost: 0, yearlyRevenue: emptyRevenue ? null : yearly, yearlyCost: 0,
       leadSource: rng.pick(['Referral', 'Website', 'Existing Client', 'Event', 'Cold Call']), rating: rng.pick([1, 2, 3]), creatorResourceID: company.owner,
     });
     company.lastActivity = Math.max(company.lastActivity, lastActivity);
@@ -912,6 +926,81 @@ export function generateTenant(opts: GenerateOptions): Tenant {
         closedDate: null, lostDate: null, createDate: created, lastActivity: clampPast(Math.max(created, now - rng.int(1, 30) * D)),
         contactID: null, cost: 0, monthlyRevenue: 0, onetimeRevenue: 0, leadSource: 'Existing Client', rating: 1, creatorResourceID: company.owner,
       });
+    }
+  }
+
+  // ---- Won-deal hand-offs: contracts, sales orders, delivery projects and tickets point at the deal ----
+  // Most won deals are handed off; some miss a contract, a sales order or delivery work, so every tenant has both.
+  progress('hand-offs', 0);
+  {
+    const oppT = tenant.table('Opportunities');
+    const soStatus = ['New', 'Partially Fulfilled', 'Fulfilled', 'Fulfilled', 'Canceled'].map((l) => pv('SalesOrders', 'status', l));
+    const contractsByCompany = new Map<number, number[]>();
+    const contractT = tenant.table('Contracts');
+    for (const c of contracts) if (c.status === pv('Contracts', 'status', 'Active')) contractsByCompany.set(c.companyID as number, [...(contractsByCompany.get(c.companyID as number) ?? []), c.id]);
+    const ticketsByCompany = new Map<number, number[]>();
+    for (let pos = 0; pos < ticketsT.length; pos++) {
+      if (!ticketsT.isAlive(pos) || ticketsT.get(pos, 'projectID') !== null) continue;
+      const c = ticketsT.get(pos, 'companyID') as number;
+      const list = ticketsByCompany.get(c);
+      if (list) list.push(pos); else ticketsByCompany.set(c, [pos]);
+    }
+    const projectsByCompany = new Map<number, ProjectInfo[]>();
+    for (const pr of projects) projectsByCompany.set(pr.companyID, [...(projectsByCompany.get(pr.companyID) ?? []), pr]);
+    const linked = new Set<string>();
+    const link = (entity: string, pos: number, opp: number) => {
+      const key = `${entity}/${pos}`;
+      if (linked.has(key)) return false;
+      linked.add(key);
+      tenant.table(entity).set(pos, 'opportunityID', opp);
+      return true;
+    };
+    const won: number[] = [];
+    for (let pos = 0; pos < oppT.length; pos++) {
+      const st = oppT.get(pos, 'status');
+      if (st === opStatus.closed || st === opStatus.impl) won.push(pos);
+    }
+    // Client projects often follow a deal won shortly before: that deal (moved to the project's client) is
+    // delivered by the project. The first four won deals keep their pinned roles below.
+    const byProject = new Set<number>();
+    for (const pr of projects) {
+      if (pr.companyID === 0 || !xr.chance(0.7)) continue;
+      const pos = won.slice(4).find((wp) => !byProject.has(wp) && Math.abs((oppT.get(wp, 'closedDate') as number) - (pr.start - 20 * D)) <= 25 * D);
+      if (pos === undefined) continue;
+      byProject.add(pos);
+      oppT.set(pos, 'companyID', pr.companyID);
+      link('Projects', tenant.table('Projects').find(pr.id), oppT.idAt(pos));
+    }
+    let n = 0;
+    for (const pos of won) {
+      const o = oppT.stored(pos);
+      const oid = oppT.idAt(pos);
+      const closed = o.closedDate as number;
+      const company = o.companyID as number;
+      const k = n++;
+      const recurring = ((o.monthlyRevenue as number | null) ?? 0) + ((o.quarterlyRevenue as number | null) ?? 0) + ((o.yearlyRevenue as number | null) ?? 0) > 0;
+      // The first won deals are pinned: one handed off completely, one missing each hand-off.
+      const missContract = k === 1 || (k > 3 && xr.chance(0.15));
+      const missOrder = k === 2 || (k > 3 && xr.chance(0.15));
+      const missDelivery = k === 3 || (k > 3 && xr.chance(0.12));
+      if ((recurring || xr.chance(0.1)) && !missContract) {
+        const cs = contractsByCompany.get(company);
+        if (cs?.length) link('Contracts', contractT.find(xr.pick(cs)), oid);
+      }
+      if (((o.onetimeCost as number) > 0 || xr.chance(0.05)) && !missOrder) {
+        tenant.table('SalesOrders').append({
+          id: tenant.nextId('SalesOrders') + (tenant.table('SalesOrders').size === 0 ? 600 : 0), opportunityID: oid, companyID: company,
+          title: `SO ${String(o.title)}`, status: xr.pick(soStatus), salesOrderDate: clampPast(closed + xr.int(0, 3) * D + 9 * H),
+          promisedFulfillmentDate: closed + xr.int(7, 30) * D, ownerResourceID: o.ownerResourceID as number, contactID: null,
+          additionalBillToAddressInformation: null, shipToCity: null, organizationalLevelAssociationID: null,
+        });
+      }
+      if (!missDelivery && !byProject.has(pos)) {
+        const prs = (projectsByCompany.get(company) ?? []).filter((pr) => pr.start >= closed - 10 * D);
+        const ts = (ticketsByCompany.get(company) ?? []).filter((tp) => (ticketsT.get(tp, 'createDate') as number) >= closed);
+        if (prs.length && xr.chance(0.6)) link('Projects', tenant.table('Projects').find(prs[0]!.id), oid);
+        else if (ts.length) link('Tickets', ts[0]!, oid);
+      }
     }
   }
 
@@ -954,16 +1043,61 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       });
     }
   }
+  // Expense reports by label (no official numbers exist): older ones paid, transferred or rejected, recent ones
+  // in progress, awaiting approval or approved for payment. Items are drawn from their own generator; some are
+  // billable to a client, and most billable items of approved reports reached a billing item (type Expense).
+  const er = (label: string) => pv('ExpenseReports', 'status', label);
+  const erStatus: Record<number, () => number> = {
+    5: () => er(xr.chance(0.3) ? 'Transferred to QuickBooks' : 'Paid'), 3: () => er('Approved for Payment'), 4: () => er('Rejected'),
+    1: () => er('In Progress'), 2: () => er('Awaiting Approval'),
+  };
+  const categories = [21, 22, 23, 24, 25, 26].map((v) => v);
   for (const r of techs) {
     for (const m of monthStarts) {
       if (!rng.chance(0.35) || m > r.activeUntil) continue;
       const submit = m + rng.int(27, 33) * D;
       if (submit > now) continue;
-      const status = submit < now - 20 * D ? rng.weighted([[5, 6], [3, 3], [4, 1]]) : rng.pick([1, 2, 3]);
+      let status = erStatus[submit < now - 20 * D ? rng.weighted([[5, 6], [3, 3], [4, 1]]) : rng.pick([1, 2, 3])]!();
+      // Approvals lag: some reports of the last two months still wait for a manager.
+      if (submit > now - 60 * D && xr.chance(0.3)) status = er('Awaiting Approval');
+      rng.float(20, 600); // the total used to be drawn here; the draw stays so later data is unchanged
+      const reportId = tenant.nextId('ExpenseReports') + (tenant.table('ExpenseReports').size === 0 ? 100 : 0);
+      const inProgress = status === er('In Progress');
+      const approved = [er('Approved for Payment'), er('Paid'), er('Transferred to QuickBooks')].includes(status);
+      let total = 0;
+      const nItems = xr.int(1, 5);
+      for (let k = 0; k < nItems; k++) {
+        const itemId = tenant.nextId('ExpenseItems') + (tenant.table('ExpenseItems').size === 0 ? 700 : 0);
+        const category = xr.pick(categories);
+        const amount = category === 21 ? Math.round(xr.float(10, 120) * 100) / 100 : Math.round(xr.float(8, 450) * 100) / 100;
+        const billable = xr.chance(0.4);
+        const client = billable || xr.chance(0.3) ? xr.pick(customers) : null;
+        const expenseDate = dayStart(Math.min(m + xr.int(0, 26) * D, now - D)) + (xr.chance(0.2) ? 12 * H : 0);
+        const empty = xr.chance(0.03);
+        tenant.table('ExpenseItems').append({
+          id: itemId, expenseReportID: reportId, expenseDate, expenseCategory: category, description: ['Mileage to client site', 'Lunch with client', 'Hotel night', 'Cable and connectors', 'Flight', 'Parking'][category - 21],
+          companyID: client?.id ?? 0, ticketID: null, projectID: null, taskID: null, isBillableToCompany: billable && client !== null,
+          isReimbursable: xr.chance(0.85), haveReceipt: xr.chance(0.8), expenseCurrencyExpenseAmount: amount,
+          internalCurrencyExpenseAmount: empty ? null : amount, expenseCurrencyID: 1, internalCurrencyReimbursementAmount: amount,
+          workType: null, paymentType: xr.pick([1, 2, 3]), glCode: null, destination: null, origin: null,
+        });
+        total += empty ? 0 : amount;
+        if (approved && billable && client !== null && xr.chance(0.75)) {
+          const itemDate = dayStart(clampPast(submit + xr.int(2, 10) * D));
+          biT.append({
+            id: biId++, billingItemType: pv('BillingItems', 'billingItemType', 'Expense'), companyID: client.id, contractID: null, ticketID: null,
+            taskID: null, projectID: null, timeEntryID: null, expenseItemID: itemId, roleID: null, invoiceID: invoiceOf(client.id, itemDate),
+            itemName: 'Expense', itemDate, quantity: 1, rate: amount, extendedPrice: amount, ourCost: amount, postedDate: clampPast(itemDate + H),
+            description: 'Billable expense', totalAmount: amount, nonBillable: false, webServiceDate: null, itemApproverID: apiUser, lineItemFullDescription: null,
+          });
+        }
+      }
       tenant.table('ExpenseReports').append({
-        id: tenant.nextId('ExpenseReports') + (tenant.table('ExpenseReports').size === 0 ? 100 : 0), name: `Expenses ${new Date(m).toISOString().slice(0, 7)}`,
-        submitterID: r.id, status, submitDate: submit, weekEnding: dayStart(submit - 2 * D), expenseTotal: Math.round(rng.float(20, 600) * 100) / 100,
-        approverID: apiUser, approvedDate: status >= 3 ? clampPast(submit + 2 * D) : null, amountDue: 0, cashAdvanceAmount: 0,
+        id: reportId, name: `Expenses ${new Date(m).toISOString().slice(0, 7)}`,
+        submitterID: r.id, status, submitDate: inProgress ? null : submit, weekEnding: dayStart(submit - 2 * D),
+        internalCurrencyExpenseTotal: xr.chance(0.03) ? null : Math.round(total * 100) / 100,
+        approverID: approved ? apiUser : null, approvedDate: approved ? clampPast(submit + 2 * D) : null, amountDue: 0,
+        internalCurrencyCashAdvanceAmount: 0, reimbursementCurrencyID: 1, rejectionReason: status === er('Rejected') ? 'Missing receipts' : null,
       });
     }
   }

@@ -120,7 +120,12 @@ const EXTRA_FIELDS: Record<string, SimField[]> = {
     x('leadSource', 'string'), x('rating', 'int', { picklist: true }), x('creatorResourceID', 'int')],
   CompanyToDos: [x('contactID', 'int'), x('opportunityID', 'int'), x('ticketID', 'int'), x('creatorResourceID', 'int')],
   Appointments: [x('description', 'string'), x('creatorResourceID', 'int')],
-  ExpenseReports: [x('approverID', 'int'), x('approvedDate', 'datetime'), x('amountDue', 'float'), x('cashAdvanceAmount', 'float')],
+  ExpenseReports: [x('amountDue', 'float', { notQueryable: true }), x('internalCurrencyCashAdvanceAmount', 'float'), x('reimbursementCurrencyID', 'int'),
+    x('rejectionReason', 'string')],
+  ExpenseItems: [x('expenseCurrencyID', 'int'), x('internalCurrencyReimbursementAmount', 'float'), x('workType', 'int'),
+    x('paymentType', 'int', { picklist: true }), x('glCode', 'string'), x('destination', 'string'), x('origin', 'string')],
+  SalesOrders: [x('contactID', 'int'), x('additionalBillToAddressInformation', 'string'), x('shipToCity', 'string'),
+    x('organizationalLevelAssociationID', 'int')],
   DeletedTicketLogs: [x('ticketTitle', 'string')],
   DeletedTicketActivityLogs: [x('ticketNumber', 'string'), x('noteOrAttachmentTitle', 'string'), x('createdByResourceID', 'int'),
     x('activityDateTime', 'datetime'), x('endDateTime', 'datetime'), x('deletedByResourceID', 'int')],
@@ -134,7 +139,8 @@ const SINGULAR: Record<string, string> = {
   HolidaySets: 'HolidaySet', Holidays: 'Holiday', Contracts: 'Contract', ConfigurationItems: 'ConfigurationItem',
   Projects: 'Project', Tasks: 'Task', Tickets: 'Ticket', TimeEntries: 'TimeEntry', BillingItems: 'BillingItem',
   ServiceCalls: 'ServiceCall', ServiceCallTickets: 'ServiceCallTicket', Opportunities: 'Opportunity',
-  CompanyToDos: 'CompanyToDo', Appointments: 'Appointment', ExpenseReports: 'ExpenseReport',
+  CompanyToDos: 'CompanyToDo', Appointments: 'Appointment', ExpenseReports: 'ExpenseReport', ExpenseItems: 'ExpenseItem',
+  SalesOrders: 'SalesOrder',
   DeletedTicketLogs: 'DeletedTicketLog', DeletedTicketActivityLogs: 'DeletedTicketActivityLog',
   DeletedTaskActivityLogs: 'DeletedTaskActivityLog', TicketHistory: 'TicketHistory',
 };
@@ -161,6 +167,7 @@ const CHILD: Record<string, { parent: string; path: string; fk: string }> = {
   CompanyToDos: { parent: 'Companies', path: 'ToDos', fk: 'companyID' },
   ResourceDailyAvailabilities: { parent: 'Resources', path: 'DailyAvailabilities', fk: 'resourceID' },
   ResourceRoleDepartments: { parent: 'Resources', path: 'RoleDepartments', fk: 'resourceID' },
+  SalesOrders: { parent: 'Opportunities', path: 'SalesOrders', fk: 'opportunityID' },
 };
 
 /** Foreign keys worth describing as references in field metadata. */
@@ -168,6 +175,7 @@ const REFERENCES: Record<string, string> = {
   companyID: 'Company', resourceID: 'Resource', roleID: 'Role', ticketID: 'Ticket', taskID: 'Task', projectID: 'Project',
   contractID: 'Contract', assignedResourceID: 'Resource', ownerResourceID: 'Resource', timeEntryID: 'TimeEntry',
   serviceCallID: 'ServiceCall', holidaySetID: 'HolidaySet', departmentID: 'Department', completedByResourceID: 'Resource',
+  opportunityID: 'Opportunity', expenseReportID: 'ExpenseReport', submitterID: 'Resource', approverID: 'Resource', expenseItemID: 'ExpenseItem',
 };
 
 function build(): SimEntity[] {
@@ -304,9 +312,20 @@ export function defaultPicklists(): Record<string, Record<string, PicklistValue[
       actionType: [pv(0, 'Opportunity Update', { isSystem: true }), pv(1, 'Phone Call'), pv(2, 'Meeting'), pv(3, 'Email'),
         pv(6, 'Follow Up'), pv(8, 'Quarterly Business Review'), pv(9, 'Fax', { isActive: false })],
     },
+    // No official numbers exist for these (autotask-api.md §4.9); the tenant's own, matched by label.
     ExpenseReports: {
-      status: [pv(1, 'In Progress', { isSystem: true }), pv(2, 'Waiting Approval', { isSystem: true }), pv(3, 'Approved', { isSystem: true }),
-        pv(4, 'Rejected', { isSystem: true }), pv(5, 'Paid', { isSystem: true })],
+      status: [pv(11, 'In Progress', { isSystem: true, isDefaultValue: true }), pv(12, 'Awaiting Approval', { isSystem: true }),
+        pv(13, 'Approved for Payment', { isSystem: true }), pv(14, 'Rejected', { isSystem: true }), pv(15, 'Paid', { isSystem: true }),
+        pv(16, ' transferred to QuickBooks', { isSystem: true })],
+    },
+    ExpenseItems: {
+      expenseCategory: [pv(21, 'Mileage'), pv(22, 'Meals'), pv(23, 'Hotel'), pv(24, 'Parts & Materials'), pv(25, 'Airfare'), pv(26, 'Parking'),
+        pv(29, 'Entertainment', { isActive: false })],
+      paymentType: [pv(1, 'Cash'), pv(2, 'Company Credit Card'), pv(3, 'Personal Credit Card')],
+    },
+    SalesOrders: {
+      status: [pv(31, 'New', { isSystem: true, isDefaultValue: true }), pv(32, 'Partially Fulfilled', { isSystem: true }),
+        pv(33, 'Fulfilled', { isSystem: true }), pv(34, 'Canceled', { isSystem: true }), pv(38, 'On Hold')],
     },
   };
 }

@@ -376,6 +376,34 @@ export const MIGRATIONS: Migration[] = [
       db.prepare(`INSERT INTO store_meta (key, value) VALUES ('store_id', ?)`).run(crypto.randomBytes(9).toString('base64url'));
     },
   },
+  {
+    version: 16,
+    name: 'won-deal links and deal revenue from the stored records; expense and sales order lookups',
+    up(db) {
+      // opportunityID (contracts, projects, tickets) and the deal revenue/cost fields were added to the catalogue
+      // after rows were stored. Those entities sync incrementally, so an unchanged row would keep an empty column
+      // until it next changes: the values are taken from each row's stored record instead (Autotask returns
+      // every field, and the record is kept as received). Either spelling of a name is read (older schemas).
+      ensureCatalogueColumns(db);
+      const fill = (table: string, field: string) => {
+        const pascal = field[0]!.toUpperCase() + field.slice(1);
+        db.exec(`UPDATE ${table} SET "${field}" = COALESCE(json_extract(raw, '$.${field}'), json_extract(raw, '$.${pascal}'))
+          WHERE "${field}" IS NULL AND json_valid(raw)`);
+      };
+      for (const t of ['contracts', 'projects', 'tickets']) fill(t, 'opportunityID');
+      for (const f of ['cost', 'onetimeRevenue', 'onetimeCost', 'monthlyRevenue', 'monthlyCost', 'quarterlyRevenue', 'quarterlyCost',
+        'semiannualRevenue', 'semiannualCost', 'yearlyRevenue', 'yearlyCost']) fill('opportunities', f);
+      fill('billing_items', 'expenseItemID');
+      db.exec(`
+        CREATE INDEX contracts_opportunity ON contracts(opportunityID) WHERE opportunityID IS NOT NULL;
+        CREATE INDEX projects_opportunity ON projects(opportunityID) WHERE opportunityID IS NOT NULL;
+        CREATE INDEX tickets_opportunity ON tickets(opportunityID) WHERE opportunityID IS NOT NULL;
+        CREATE INDEX billing_items_expense ON billing_items(expenseItemID) WHERE expenseItemID IS NOT NULL;
+        CREATE INDEX expense_items_report ON expense_items(expenseReportID);
+        CREATE INDEX sales_orders_opportunity ON sales_orders(opportunityID);
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */

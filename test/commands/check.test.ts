@@ -78,7 +78,7 @@ describe('psa-reports check', () => {
 
     // A store last opened by a version without the ledger: check opens it read-only and says so.
     const old = openDb(file);
-    old.exec("DROP TABLE api_requests; DELETE FROM schema_migrations WHERE version = 12; DELETE FROM meta WHERE key = 'autotask.threshold'");
+    old.exec("DROP TABLE api_requests; DELETE FROM schema_migrations WHERE version = 14; DELETE FROM meta WHERE key = 'autotask.threshold'");
     old.close();
     const io2 = captureIO(dir);
     expect(await main(['check'], io2)).toBe(0);

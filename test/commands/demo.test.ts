@@ -25,6 +25,13 @@ describe('psa-reports demo', () => {
       const one = fs.readFileSync(path.join(out, 'outbox', emls[0]!), 'utf8');
       expect(one).toMatch(/^Message-ID: <.+>$/m);
       expect(one).toMatch(/multipart\/related/);
+      // The dispatcher's list arrives as its own email, the accounting spreadsheets as workbooks.
+      const all = emls.map((f) => fs.readFileSync(path.join(out, 'outbox', f), 'utf8'));
+      expect(all.some((m) => /^Subject: Needs intervention /m.test(m))).toBe(true);
+      const books = all.filter((m) => /^Subject: (Expenses|Commissions) /m.test(m));
+      expect(books.length).toBeGreaterThan(0);
+      // (Header lines are folded when long: unfold before matching.)
+      for (const m of books) expect(m.replace(/\r?\n[ \t]+/g, ' ')).toMatch(/Content-Type: application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet/);
       expect(io.stdout.join('\n')).toContain('Demo finished');
       // The store is there and says where it came from.
       expect(fs.existsSync(path.join(out, 'demo.db'))).toBe(true);

@@ -54,7 +54,7 @@ describe('psa-reports run', () => {
     expect(a.err).toMatch(/unknown report or group: intake\/nope\. Allowed: .*intake/);
     const b = await run('intake/backlog', '--format', 'docx');
     expect(b.code).toBe(2);
-    expect(b.err).toMatch(/--format: "docx" is not allowed\. Allowed: json, csv, html, pdf/);
+    expect(b.err).toMatch(/--format: "docx" is not allowed\. Allowed: json, csv, xlsx, html, pdf/);
     const c = await run('intake/backlog', '--from', '2026-11-01');
     expect(c.code).toBe(2);
     expect(c.err).toMatch(/--from and --to go together/);

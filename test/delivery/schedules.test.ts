@@ -12,11 +12,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** Report ids of kpi-spec.md. */
 const KPI_IDS = [
   'intake/workflow-distribution', 'intake/sla-performance', 'intake/service-delivery-forecast', 'intake/project-availability-forecast',
-  'intake/backlog', 'intake/scheduled-no-future-call', 'intake/on-hold-past-due',
+  'intake/backlog', 'intake/scheduled-no-future-call', 'intake/on-hold-past-due', 'intake/needs-intervention',
   'profitability/resource-utilization', 'profitability/mttr', 'profitability/rhem', 'profitability/labor-profitability',
   'tech-performance/real-time-time-entry', 'tech-performance/reopen-rate', 'tech-performance/escalation-rate', 'tech-performance/first-contact-resolution',
   'accounting/approve-and-post', 'accounting/expired-contracts', 'accounting/contract-renewals', 'accounting/contract-profitability',
-  'sales/pipeline', 'sales/ready-to-close', 'sales/stuck-in-stage', 'sales/closed-last-week', 'sales/account-activity', 'sales/todos', 'sales/appointments',
+  'accounting/commissions', 'accounting/expense-approvals', 'accounting/unbilled-expenses',
+  'sales/pipeline', 'sales/ready-to-close', 'sales/stuck-in-stage', 'sales/closed-last-week', 'sales/account-activity', 'sales/todos', 'sales/appointments', 'sales/won-handoff',
 ];
 
 function errorOf(fn: () => unknown): AppError {
@@ -49,7 +50,14 @@ describe('schedules.json', () => {
     const file = loadSchedules(path.join(root, 'schedules.json'), { reportIds: KPI_IDS });
     const byId = Object.fromEntries(file.schedules.map((s) => [s.id, s]));
     expect(byId['service-kpis-weekly']).toMatchObject({ cron: '0 7 * * mon', roles: ['service-managers'] });
-    expect(expandReports(byId['service-kpis-weekly']!.reports, KPI_IDS)).toHaveLength(15);
+    // intake, profitability and tech-performance: 16 reports with the dispatcher's list.
+    expect(expandReports(byId['service-kpis-weekly']!.reports, KPI_IDS)).toHaveLength(16);
+    // The dispatcher's list every business morning to the service leads; spreadsheets to accounting; the
+    // won-deal hand-off weekly to sales and operations.
+    expect(byId['dispatcher-daily']).toMatchObject({ cron: '30 7 * * mon-fri', reports: ['intake/needs-intervention'], roles: ['service-managers'] });
+    expect(byId['commissions-monthly']).toMatchObject({ cron: '0 8 2 * *', reports: ['accounting/commissions'], format: 'xlsx', roles: ['accounting'] });
+    expect(byId['expenses-weekly']).toMatchObject({ cron: '0 8 * * mon', reports: ['accounting/expense-approvals', 'accounting/unbilled-expenses'], format: 'xlsx', roles: ['accounting'] });
+    expect(byId['won-handoff-weekly']).toMatchObject({ reports: ['sales/won-handoff'], roles: ['sales', 'operations'] });
     expect(byId['technician-scorecards-weekly']!.burst).toBe('technician');
     // The digest for everyone outside sales: the four deal-level reports, in reading order.
     expect(expandReports(byId['sales-pipeline-weekly']!.reports, KPI_IDS)).toEqual(['sales/pipeline', 'sales/ready-to-close', 'sales/stuck-in-stage', 'sales/closed-last-week']);
@@ -78,7 +86,7 @@ describe('schedules.json', () => {
     expect(e.code).toBe('CONFIG');
     expect(e.exitCode).toBe(2);
     const lines = e.message.split('\n');
-    expect(lines).toContainEqual(expect.stringMatching(/^\/etc\/psa\/schedules\.json: schedules\[0\]\.format: .*"pdf".*"html".*"both".*"csv"/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\/etc\/psa\/schedules\.json: schedules\[0\]\.format: .*"pdf".*"html".*"both".*"csv".*"xlsx"/));
     expect(lines).toContainEqual(expect.stringMatching(/schedules\[0\]\.catchUp: one of "skip", "latest" or "all-within:<n>m\|h\|d"/));
     expect(lines).toContainEqual(expect.stringMatching(/schedules\[0\]\.timezone: an IANA time zone name/));
     expect(lines).toContainEqual(expect.stringMatching(/schedules\[0\]\.cron: hour field: 25 is outside 0–23/));

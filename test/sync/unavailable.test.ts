@@ -19,6 +19,8 @@ function tenant(opts: { deny?: string[] } = {}): typeof fetch {
   return async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
     if (/\/V1\.0\/ExpenseReports\//i.test(url)) return jsonResponse(404, { Message: 'No HTTP resource was found that matches the request URI.' });
+    // An API user whose security level has no expense permission (the message Autotask sends with a 500).
+    if (/\/V1\.0\/ExpenseItems\//i.test(url)) return jsonResponse(500, { errors: ['The logged in Resource does not have the adequate permissions to query this entity type.'] });
     if (/\/V1\.0\/Departments\//i.test(url)) return jsonResponse(403, { errors: ['Forbidden'] });
     if (/\/V1\.0\/HolidaySets\//i.test(url)) return jsonResponse(500, { errors: ['The logged in Resource does not have the adequate permissions to query this entity type.'] });
     for (const e of opts.deny ?? []) if (new RegExp(`/V1\\.0/${e}/`, 'i').test(url)) return jsonResponse(403, { errors: ['Forbidden'] });
@@ -35,7 +37,8 @@ describe('entities a tenant does not serve', () => {
     expect(first.entities.filter((r) => !r.ok).map((r) => `${r.entity}: ${r.error}`)).toEqual([]);
     expect(syncExitCode(first)).toBe(0);
     const skipped = first.entities.filter((r) => r.note).map((r) => r.entity).sort();
-    expect(skipped).toEqual(['Departments', 'ExpenseReports', 'HolidaySets']);
+    expect(skipped).toEqual(['Departments', 'ExpenseItems', 'ExpenseReports', 'HolidaySets']);
+    expect(first.entities.find((r) => r.entity === 'ExpenseItems')!.note).toMatch(/skipped, not readable on this tenant .*adequate permissions/);
     expect(io.stderr.join('\n')).toMatch(/ExpenseReports: skipped, not readable on this tenant \(Autotask answered HTTP 404/);
     expect(first.entities.find((r) => r.entity === 'Tickets')!.rows).toBeGreaterThan(0);
 
