@@ -1,5 +1,6 @@
 import type { AnyListener, AppEvents, EventName } from './events.js';
 import type { Clock } from './types.js';
+import { redactText } from './redact.js';
 
 /** How log lines look: `human` for a terminal, `json` (one object per line) for the daemon and log shippers. */
 export type LogFormat = 'human' | 'json';
@@ -21,11 +22,11 @@ export function levelOf<K extends EventName>(name: K, e: AppEvents[K]): LogLevel
   return 'info';
 }
 
-/** Credentials in a URL's user part never reach a log line. */
-function scrub(v: unknown): unknown {
-  if (typeof v === 'string') return v.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1***@');
-  if (Array.isArray(v)) return v.map(scrub);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x)]));
+/** Passwords in a URL's user part, and the process's known secrets, never reach a log line (one redaction). */
+function scrub(v: unknown, secrets: readonly string[]): unknown {
+  if (typeof v === 'string') return redactText(v, secrets);
+  if (Array.isArray(v)) return v.map((x) => scrub(x, secrets));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x, secrets)]));
   return v;
 }
 
@@ -35,12 +36,13 @@ function human(v: unknown): string {
 }
 
 /** The one logger of the process: every event of the map, as a line, at or above `level`. */
-export function createLogger(opts: { format: LogFormat; level?: LogLevel; write: (line: string) => void; clock: Clock }): AnyListener {
+export function createLogger(opts: { format: LogFormat; level?: LogLevel; write: (line: string) => void; clock: Clock; secrets?: readonly (string | null | undefined)[] }): AnyListener {
+  const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
   const min = RANK[opts.level ?? 'info'];
   return (name, e) => {
     const level = levelOf(name, e);
     if (RANK[level] < min) return;
-    const fields = scrub(e) as Record<string, unknown>;
+    const fields = scrub(e, secrets) as Record<string, unknown>;
     const ts = new Date(opts.clock.now()).toISOString();
     if (opts.format === 'json') {
       opts.write(JSON.stringify({ ts, level, event: name, ...fields }));

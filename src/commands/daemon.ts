@@ -57,7 +57,7 @@ Examples:
     const { listenOptions, startServe } = await import('./serve.js');
     const listen = args.values.serve ? listenOptions(args.values) : null;
     const events = new Events();
-    const log = createLogger({ format: logOpts?.format ?? 'json', level: logOpts?.level ?? 'info', write: (l) => io.out(l), clock });
+    const log = createLogger({ format: logOpts?.format ?? 'json', level: logOpts?.level ?? 'info', write: (l) => io.out(l), clock, secrets: [cfg.env.secret, cfg.env.integrationCode] });
     events.onAny(log);
     const wiring = await createDeliveryDeps(cfg, io, { events, clock });
     const { deps, schedules } = wiring;

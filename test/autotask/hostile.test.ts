@@ -229,7 +229,8 @@ describe('bounded answers', () => {
       expect(r.code).toBe('DEADLINE');
       expect(r.error).toMatch(/time limit of 0\.4 s \(settings autotask\.syncDeadlineMinutes\)/);
     }
-    expect(lines.join('\n')).toMatch(/failed: Tickets, TimeEntries: the sync stopped after its time limit/);
+    // Said once, where the sync stopped, not once per entity.
+    expect(lines.join('\n')).toMatch(/sync stopped: the sync stopped after its time limit of 0\.4 s \(settings autotask\.syncDeadlineMinutes\)/);
   });
 });
 
