@@ -18,6 +18,14 @@ import { loadSchedules, type SchedulesFile } from './delivery/schedules.js';
 import type { DeliveryDeps } from './delivery/execute.js';
 import type { Renderer } from './render/pdf.js';
 import { systemClock, type Artifact, type Clock } from './types.js';
+import { createBusinessHours } from './reporting/business-hours.js';
+import { deliverAlerts, evaluateAlerts, type AlertDeps, type RuleOutcome } from './alerts/engine.js';
+import { emailSender } from './alerts/channels/email.js';
+import { teamsSender } from './alerts/channels/teams.js';
+import { slackSender } from './alerts/channels/slack.js';
+import { webhookSender } from './alerts/channels/webhook.js';
+import type { Mailer } from './delivery/ports.js';
+import type { OwnerInfo } from './delivery/ledger.js';
 
 /**
  * Composition root: builds the real adapters (store, report engine, renderer, mailer, Autotask client)
@@ -235,4 +243,67 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
       if (!opts.db) db.close();
     },
   };
+}
+
+// ---- alert wiring ----------------------------------------------------------------------------------
+
+/** Whether an instant is inside the settings' business hours (holidays of the store excluded). */
+export function businessHoursTest(db: Db, cfg: Config): (t: number) => boolean {
+  const holidays = (() => {
+    try {
+      return (db.prepare('SELECT holidayDate FROM holidays WHERE holidayDate IS NOT NULL').all() as { holidayDate: string }[]).map((r) => String(r.holidayDate).slice(0, 10));
+    } catch {
+      return [];
+    }
+  })();
+  const bh = createBusinessHours(cfg.settings, holidays);
+  return (t) => bh.bh(t, t + 60_000) > 0;
+}
+
+/** Evaluation and delivery of alerts, built from the configuration. */
+export interface AlertService {
+  /** Evaluates every rule now (a dry run writes nothing). */
+  evaluate(opts?: { dryRun?: boolean; only?: string }): RuleOutcome[];
+  /** Sends the pending notifications. */
+  deliver(signal?: AbortSignal): Promise<{ sent: number; failed: number }>;
+  /** Evaluates then delivers (after a successful sync, or a webhook change). */
+  afterSync(signal?: AbortSignal): Promise<void>;
+  /** Uses another schedules.json (the daemon reloads it). */
+  useSchedules(next: SchedulesFile): void;
+}
+
+/** The alert service over a store: the real report engine, the mailer, and the Teams/Slack/webhook senders. */
+export function createAlertService(cfg: Config, o: { db: Db; clock: Clock; schedules: SchedulesFile; mailer: Mailer; env: NodeJS.ProcessEnv; events?: Events; sleep?: (ms: number, s: AbortSignal) => Promise<void>; owner?: OwnerInfo }): AlertService {
+  let schedules = o.schedules;
+  const owner = o.owner ?? newOwner();
+  const inHours = businessHoursTest(o.db, cfg);
+  const senders = { email: emailSender(o.mailer, cfg.mailFrom), teams: teamsSender, slack: slackSender, webhook: webhookSender };
+  const deps = (): AlertDeps => ({
+    db: o.db, clock: o.clock, schedules, env: o.env, inBusinessHours: inHours, lastSyncAt: () => lastSyncAt(o.db),
+    link: (report) => (cfg.webBaseUrl ? `${cfg.webBaseUrl}/reports/${report}` : null),
+    compute: (report, asOf, timezone) => computeByName(o.db, cfg, [report], { asOf, ...(timezone ? { timezone } : {}) })[0] ?? { ok: false, name: report, error: new Error('unknown report') },
+  });
+  const service: AlertService = {
+    evaluate: (opts = {}) => evaluateAlerts(deps(), opts),
+    deliver: (signal) => deliverAlerts({
+      db: o.db, clock: o.clock, schedules, env: o.env, senders, owner,
+      attempts: cfg.alerts.channelAttempts, maxRetryAfterMs: cfg.alerts.maxRetryAfterSeconds * 1000, failingAfter: cfg.alerts.failingAfter,
+      ...(o.sleep ? { sleep: o.sleep } : {}), ...(signal ? { signal } : {}),
+      onEvent: (e) => o.events?.emit(e.type, { recipient: e.recipient, transition: e.transition, alertKey: e.alertKey, detail: e.detail }),
+    }),
+    async afterSync(signal) {
+      if (!schedules.alerts.length) return;
+      try {
+        const out = service.evaluate();
+        for (const r of out) o.events?.emit('alert:evaluated', { ruleId: r.ruleId, observation: r.observation, notifications: r.planned.length });
+      } catch (e) {
+        o.events?.emit('daemon:error', { error: `alerts: ${(e as Error).message}` });
+      }
+      await service.deliver(signal);
+    },
+    useSchedules(next) {
+      schedules = next;
+    },
+  };
+  return service;
 }
