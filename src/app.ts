@@ -26,6 +26,9 @@ import { slackSender } from './alerts/channels/slack.js';
 import { webhookSender } from './alerts/channels/webhook.js';
 import type { Mailer } from './delivery/ports.js';
 import type { OwnerInfo } from './delivery/ledger.js';
+import type { AutotaskClient, AutotaskEvent } from './autotask/client.js';
+import { readSecretFile } from './autotask/webhooks.js';
+import type { WebhookReceiverDeps } from './web/autotask-webhook.js';
 
 /**
  * Composition root: builds the real adapters (store, report engine, renderer, mailer, Autotask client)
@@ -184,6 +187,8 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
 /** Everything a run needs, built from the configuration. The caller closes it. */
 export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clock?: Clock; events?: Events; schedules?: SchedulesFile; db?: Db; dryRun?: boolean; outbox?: string } = {}): Promise<{
   deps: DeliveryDeps; schedules: SchedulesFile; outbox: string; close(): Promise<void>;
+  /** Alert evaluation and delivery over the same store and mailer (null in a dry run). */
+  alerts: AlertService | null;
   /** Uses `next`'s KPI settings from the next run on; returns the parts that differ but need a restart. */
   useSettings(next: Config): string[];
 }> {
@@ -205,17 +210,28 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
       });
     },
   };
+  // One sync at a time in this process: a run's freshness sync and the alert cadence's sync share it.
+  let inFlight: Promise<{ ok: boolean; error?: string }> | null = null;
+  let alerts: AlertService | null = null;
   const syncer: Syncer = {
     lastSuccessAt: () => lastSyncAt(db),
-    async sync({ signal }) {
-      const { runSync } = await import('./commands/sync.js');
-      try {
-        const s = await runSync(cfg, io, { db, clock, signal, progress: 'none', onEvent: events.forward() });
-        const failed = s.entities.filter((e) => !e.ok);
-        return failed.length ? { ok: false, error: failed.map((e) => `${e.entity}: ${e.ok ? '' : e.error}`).join('; ') } : { ok: true };
-      } catch (e) {
-        return { ok: false, error: (e as Error).message };
-      }
+    sync({ signal }) {
+      inFlight ??= (async () => {
+        const { runSync } = await import('./commands/sync.js');
+        try {
+          const s = await runSync(cfg, io, { db, clock, signal, progress: 'none', onEvent: events.forward() });
+          const failed = s.entities.filter((e) => !e.ok);
+          if (failed.length) return { ok: false, error: failed.map((e) => `${e.entity}: ${e.ok ? '' : e.error}`).join('; ') };
+        } catch (e) {
+          return { ok: false, error: (e as Error).message };
+        }
+        // Alerts are evaluated after every successful sync, never on stale data.
+        await alerts?.afterSync(signal);
+        return { ok: true };
+      })().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
     },
   };
   // A dry run renders every message into its own folder and keeps its ledger in memory: nothing is sent,
@@ -223,6 +239,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const outbox = opts.outbox ?? (opts.dryRun ? path.join(cfg.paths.output, 'dry-run', new Date(clock.now()).toISOString().replace(/[:.]/g, '-')) : cfg.paths.outbox);
   const mailer = createMailer({ smtpUrl: opts.dryRun ? null : cfg.smtpUrl, outbox });
   const ledgerDb = opts.dryRun ? openDb(':memory:') : db;
+  if (!opts.dryRun) alerts = createAlertService(cfg, { db, clock, schedules, mailer, env: io.env, events });
   const renderer = await createMessageRenderer(cfg, clock, () => kpi, events);
   const deps: DeliveryDeps = {
     db, ledger: new Ledger(ledgerDb), computer, renderer: renderer.port,
@@ -230,7 +247,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
     mailer, clock, events, schedules, from: cfg.mailFrom, owner: newOwner(),
   };
   return {
-    deps, schedules, outbox: opts.dryRun || !cfg.smtpUrl ? outbox : mailer.describe(),
+    deps, schedules, alerts, outbox: opts.dryRun || !cfg.smtpUrl ? outbox : mailer.describe(),
     useSettings(next) {
       kpi = { ...kpi, settings: next.settings };
       const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -306,4 +323,73 @@ export function createAlertService(cfg: Config, o: { db: Db; clock: Clock; sched
     },
   };
   return service;
+}
+
+/** An Autotask client with the configured limits, taking its requests from the store's budget ledger. */
+export async function createConfiguredClient(cfg: Config, db: Db, clock: Clock, onEvent?: (e: AutotaskEvent) => void): Promise<AutotaskClient> {
+  const { createAutotaskClient } = await import('./autotask/client.js');
+  const { storeLedger } = await import('./store/request-ledger.js');
+  return createAutotaskClient(cfg.env, {
+    budgetShare: cfg.autotask.budgetShare, budgetMaxWaitMs: cfg.autotask.budgetMaxWaitMinutes * 60_000, ledger: storeLedger(db),
+    maxInFlightPerEntity: cfg.autotask.maxInFlightPerEntity, requestTimeoutMs: cfg.autotask.requestTimeoutMs,
+    maxBodyBytes: Math.round(cfg.autotask.maxResponseMB * 1_000_000), maxRetryAfterMs: cfg.autotask.maxRetryAfterSeconds * 1000, clock,
+    ...(onEvent ? { onEvent } : {}),
+  });
+}
+
+/**
+ * The webhook receiver's ports for `serve`: the secret file, one GET per changed ticket, alerts re-evaluated
+ * after each change and an incremental sync on a sequence gap (each one at a time).
+ */
+export function webhookReceiverDeps(cfg: Config, io: CommandIO, db: Db, clock: Clock, events?: Events): WebhookReceiverDeps {
+  let client: Promise<AutotaskClient> | null = null;
+  let alerts: AlertService | null | undefined;
+  const alertService = (): AlertService | null => {
+    if (alerts !== undefined) return alerts;
+    try {
+      alerts = createAlertService(cfg, { db, clock, schedules: loadSchedulesFor(cfg), mailer: createMailer({ smtpUrl: cfg.smtpUrl, outbox: cfg.paths.outbox }), env: io.env, ...(events ? { events } : {}) });
+    } catch (e) {
+      io.err(`webhook: alerts are not evaluated: ${(e as Error).message}`);
+      alerts = null;
+    }
+    return alerts;
+  };
+  let evaluating: Promise<void> | null = null;
+  let again = false;
+  const reevaluate = () => {
+    if (evaluating) {
+      again = true;
+      return;
+    }
+    evaluating = (async () => {
+      do {
+        again = false;
+        await alertService()?.afterSync().catch((e: Error) => io.err(`webhook: alerts: ${e.message}`));
+      } while (again);
+    })().finally(() => {
+      evaluating = null;
+    });
+  };
+  let syncing: Promise<void> | null = null;
+  return {
+    db, clock,
+    secret: () => readSecretFile(cfg.webhookSecretFile)?.secretKey ?? null,
+    fetchTicket: async (id) => (await (client ??= createConfiguredClient(cfg, db, clock))).get('Tickets', id),
+    afterChange: reevaluate,
+    onGap: (g) => {
+      events?.emit('webhook:event', { guid: g.guid, sequence: g.got, entity: 'Ticket', id: -1, action: 'gap', outcome: `sequence gap (expected ${g.expected}): incremental sync` });
+      syncing ??= (async () => {
+        const { runSync } = await import('./commands/sync.js');
+        try {
+          await runSync(cfg, io, { db, clock, progress: 'none' });
+          reevaluate();
+        } catch (e) {
+          io.err(`webhook: the sync after a sequence gap failed: ${(e as Error).message}`);
+        }
+      })().finally(() => {
+        syncing = null;
+      });
+    },
+    onEvent: (e) => events?.emit('webhook:event', e),
+  };
 }
