@@ -190,8 +190,7 @@ export function evaluateAlerts(deps: AlertDeps, opts: { dryRun?: boolean; only?:
       const roles = n.kind === 'escalation' ? rule.escalate?.roles ?? [] : rule.roles;
       return [...new Set(roles.flatMap((r) => roleTargets(db, schedules, r)))];
     };
-    try {
-      db.transaction(() => {
+    const body = () => {
         const prev = new Map((getStates.all(rule.id) as AlertState[]).map((s) => [s.alert_key, s]));
         const apply = (key: string, subject: string, label: string | null, obs: Observation, extra: { value?: string; detail?: string }) => {
           const before = prev.get(key) ?? initialState(key, rule.id, subject, now);
@@ -236,8 +235,13 @@ export function evaluateAlerts(deps: AlertDeps, opts: { dryRun?: boolean; only?:
           if (!st.subject || breaching.has(st.subject) || st.state === 'ok') continue;
           apply(key, st.subject, null, { kind: 'clear', value: st.subject }, {});
         }
+    };
+    try {
+      // A dry run throws inside the transaction, so SQLite rolls every write of it back.
+      db.transaction(() => {
+        body();
+        if (opts.dryRun) throw new DryRun();
       }).immediate();
-      if (opts.dryRun) throw new DryRun();
     } catch (e) {
       if (!(e instanceof DryRun)) throw e;
     }
