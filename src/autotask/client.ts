@@ -158,7 +158,8 @@ export interface AutotaskClient {
   get(entity: string, id: number): Promise<AutotaskRecord | null>;
   /**
    * Creates a record: `POST E` (or `POST Parent/{pid}/Child` when `parent` is given); returns its id. Used
-   * only to manage webhooks: the sync never writes to Autotask. Not retried on 5xx (a create may have happened).
+   * only to manage webhooks: the sync never writes to Autotask. Retried like every request, so a 5xx after
+   * Autotask did create may leave a second webhook: `webhooks status` and Autotask's list show it.
    */
   create(entity: string, body: Record<string, unknown>, parent?: { entity: string; id: number }): Promise<number>;
   /** `DELETE E/{id}`; false when it was already gone (404). */
