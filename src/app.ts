@@ -21,6 +21,17 @@ import { loadSchedules, type SchedulesFile } from './delivery/schedules.js';
 import type { DeliveryDeps } from './delivery/execute.js';
 import type { Renderer } from './render/pdf.js';
 import { systemClock, type Artifact, type Clock } from './types.js';
+import { createBusinessHours } from './reporting/business-hours.js';
+import { deliverAlerts, evaluateAlerts, type AlertDeps, type RuleOutcome } from './alerts/engine.js';
+import { emailSender } from './alerts/channels/email.js';
+import { teamsSender } from './alerts/channels/teams.js';
+import { slackSender } from './alerts/channels/slack.js';
+import { webhookSender } from './alerts/channels/webhook.js';
+import type { Mailer } from './delivery/ports.js';
+import type { OwnerInfo } from './delivery/ledger.js';
+import type { AutotaskEvent } from './autotask/client.js';
+import { readSecretFile } from './autotask/webhooks.js';
+import type { WebhookReceiverDeps } from './web/autotask-webhook.js';
 
 /**
  * Composition root: builds the real adapters (store, report engine, renderer, mailer, Autotask client)
@@ -207,6 +218,8 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
 /** Everything a run needs, built from the configuration. The caller closes it. */
 export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clock?: Clock; events?: Events; schedules?: SchedulesFile; db?: Db; dryRun?: boolean; outbox?: string } = {}): Promise<{
   deps: DeliveryDeps; schedules: SchedulesFile; outbox: string; close(): Promise<void>;
+  /** Alert evaluation and delivery over the same store and mailer (null in a dry run). */
+  alerts: AlertService | null;
   /** Uses `next`'s KPI settings from the next run on; returns the parts that differ but need a restart. */
   useSettings(next: Config): string[];
 }> {
@@ -228,16 +241,27 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
       });
     },
   };
+  // One sync at a time in this process: a run's freshness sync and the alert cadence's sync share it.
+  let inFlight: Promise<{ ok: boolean; error?: string }> | null = null;
+  let alerts: AlertService | null = null;
   const syncer: Syncer = {
     lastSuccessAt: () => lastSyncAt(db),
-    async sync({ signal }) {
-      try {
-        const s = await syncStore(cfg, io, { db, clock, signal, progress: 'none', onEvent: events.forward() });
-        const failed = s.entities.filter((e) => !e.ok);
-        return failed.length ? { ok: false, error: failed.map((e) => `${e.entity}: ${e.ok ? '' : e.error}`).join('; ') } : { ok: true };
-      } catch (e) {
-        return { ok: false, error: (e as Error).message };
-      }
+    sync({ signal }) {
+      inFlight ??= (async () => {
+        try {
+          const s = await syncStore(cfg, io, { db, clock, signal, progress: 'none', onEvent: events.forward() });
+          const failed = s.entities.filter((e) => !e.ok);
+          if (failed.length) return { ok: false, error: failed.map((e) => `${e.entity}: ${e.ok ? '' : e.error}`).join('; ') };
+        } catch (e) {
+          return { ok: false, error: (e as Error).message };
+        }
+        // Alerts are evaluated after every successful sync, never on stale data.
+        await alerts?.afterSync(signal);
+        return { ok: true };
+      })().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
     },
   };
   // A dry run renders every message into its own folder and keeps its ledger in memory: nothing is sent,
@@ -245,6 +269,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const outbox = opts.outbox ?? (opts.dryRun ? path.join(cfg.paths.output, 'dry-run', new Date(clock.now()).toISOString().replace(/[:.]/g, '-')) : cfg.paths.outbox);
   const mailer = createMailer({ smtpUrl: opts.dryRun ? null : cfg.smtpUrl, outbox });
   const ledgerDb = opts.dryRun ? openDb(':memory:') : db;
+  if (!opts.dryRun) alerts = createAlertService(cfg, { db, clock, schedules, mailer, env: io.env, events });
   const renderer = await createMessageRenderer(cfg, clock, () => kpi, events);
   const deps: DeliveryDeps = {
     db, ledger: new Ledger(ledgerDb), computer, renderer: renderer.port,
@@ -252,7 +277,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
     mailer, clock, events, schedules, from: cfg.mailFrom, owner: newOwner(),
   };
   return {
-    deps, schedules, outbox: opts.dryRun || !cfg.smtpUrl ? outbox : mailer.describe(),
+    deps, schedules, alerts, outbox: opts.dryRun || !cfg.smtpUrl ? outbox : mailer.describe(),
     useSettings(next) {
       kpi = { ...kpi, settings: next.settings };
       const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -264,5 +289,135 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
       if (ledgerDb !== db) ledgerDb.close();
       if (!opts.db) db.close();
     },
+  };
+}
+
+// ---- alert wiring ----------------------------------------------------------------------------------
+
+/** Whether an instant is inside the settings' business hours (holidays of the store excluded). */
+export function businessHoursTest(db: Db, cfg: Config): (t: number) => boolean {
+  const holidays = (() => {
+    try {
+      return (db.prepare('SELECT holidayDate FROM holidays WHERE holidayDate IS NOT NULL').all() as { holidayDate: string }[]).map((r) => String(r.holidayDate).slice(0, 10));
+    } catch {
+      return [];
+    }
+  })();
+  const bh = createBusinessHours(cfg.settings, holidays);
+  return (t) => bh.bh(t, t + 60_000) > 0;
+}
+
+/** Evaluation and delivery of alerts, built from the configuration. */
+export interface AlertService {
+  /** Evaluates every rule now (a dry run writes nothing). */
+  evaluate(opts?: { dryRun?: boolean; only?: string }): RuleOutcome[];
+  /** Sends the pending notifications. */
+  deliver(signal?: AbortSignal): Promise<{ sent: number; failed: number }>;
+  /** Evaluates then delivers (after a successful sync, or a webhook change). */
+  afterSync(signal?: AbortSignal): Promise<void>;
+  /** Uses another schedules.json (the daemon reloads it). */
+  useSchedules(next: SchedulesFile): void;
+}
+
+/** The alert service over a store: the real report engine, the mailer, and the Teams/Slack/webhook senders. */
+export function createAlertService(cfg: Config, o: { db: Db; clock: Clock; schedules: SchedulesFile; mailer: Mailer; env: NodeJS.ProcessEnv; events?: Events; sleep?: (ms: number, s: AbortSignal) => Promise<void>; owner?: OwnerInfo }): AlertService {
+  let schedules = o.schedules;
+  const owner = o.owner ?? newOwner();
+  const inHours = businessHoursTest(o.db, cfg);
+  const senders = { email: emailSender(o.mailer, cfg.mailFrom), teams: teamsSender, slack: slackSender, webhook: webhookSender };
+  const deps = (): AlertDeps => ({
+    db: o.db, clock: o.clock, schedules, env: o.env, inBusinessHours: inHours, lastSyncAt: () => lastSyncAt(o.db),
+    link: (report) => (cfg.webBaseUrl ? `${cfg.webBaseUrl}/reports/${report}` : null),
+    compute: (report, asOf, timezone) => computeByName(o.db, cfg, [report], { asOf, ...(timezone ? { timezone } : {}) })[0] ?? { ok: false, name: report, error: new Error('unknown report') },
+  });
+  const service: AlertService = {
+    evaluate: (opts = {}) => evaluateAlerts(deps(), opts),
+    deliver: (signal) => deliverAlerts({
+      db: o.db, clock: o.clock, schedules, env: o.env, senders, owner,
+      attempts: cfg.alerts.channelAttempts, maxRetryAfterMs: cfg.alerts.maxRetryAfterSeconds * 1000, failingAfter: cfg.alerts.failingAfter,
+      ...(o.sleep ? { sleep: o.sleep } : {}), ...(signal ? { signal } : {}),
+      onEvent: (e) => o.events?.emit(e.type, { recipient: e.recipient, transition: e.transition, alertKey: e.alertKey, detail: e.detail }),
+    }),
+    async afterSync(signal) {
+      if (!schedules.alerts.length) return;
+      try {
+        const out = service.evaluate();
+        for (const r of out) o.events?.emit('alert:evaluated', { ruleId: r.ruleId, observation: r.observation, notifications: r.planned.length });
+      } catch (e) {
+        o.events?.emit('daemon:error', { error: `alerts: ${(e as Error).message}` });
+      }
+      await service.deliver(signal);
+    },
+    useSchedules(next) {
+      schedules = next;
+    },
+  };
+  return service;
+}
+
+/** A configured Autotask client that takes its requests from the store's budget ledger (webhooks, one-off reads). */
+export async function createLedgerClient(cfg: Config, db: Db, clock: Clock, onEvent?: (e: AutotaskEvent) => void): Promise<AutotaskClient> {
+  const { storeLedger } = await import('./store/request-ledger.js');
+  return createConfiguredClient(cfg, {
+    budgetShare: cfg.autotask.budgetShare, budgetMaxWaitMs: cfg.autotask.budgetMaxWaitMinutes * 60_000, ledger: storeLedger(db),
+    maxInFlightPerEntity: cfg.autotask.maxInFlightPerEntity, requestTimeoutMs: cfg.autotask.requestTimeoutMs,
+    maxBodyBytes: Math.round(cfg.autotask.maxResponseMB * 1_000_000), maxRetryAfterMs: cfg.autotask.maxRetryAfterSeconds * 1000, clock,
+    ...(onEvent ? { onEvent } : {}),
+  });
+}
+
+/**
+ * The webhook receiver's ports for `serve`: the secret file, one GET per changed ticket, alerts re-evaluated
+ * after each change and an incremental sync on a sequence gap (each one at a time).
+ */
+export function webhookReceiverDeps(cfg: Config, io: CommandIO, db: Db, clock: Clock, events?: Events): WebhookReceiverDeps {
+  let client: Promise<AutotaskClient> | null = null;
+  let alerts: AlertService | null | undefined;
+  const alertService = (): AlertService | null => {
+    if (alerts !== undefined) return alerts;
+    try {
+      alerts = createAlertService(cfg, { db, clock, schedules: loadSchedulesFor(cfg), mailer: createMailer({ smtpUrl: cfg.smtpUrl, outbox: cfg.paths.outbox }), env: io.env, ...(events ? { events } : {}) });
+    } catch (e) {
+      io.err(`webhook: alerts are not evaluated: ${(e as Error).message}`);
+      alerts = null;
+    }
+    return alerts;
+  };
+  let evaluating: Promise<void> | null = null;
+  let again = false;
+  const reevaluate = () => {
+    if (evaluating) {
+      again = true;
+      return;
+    }
+    evaluating = (async () => {
+      do {
+        again = false;
+        await alertService()?.afterSync().catch((e: Error) => io.err(`webhook: alerts: ${e.message}`));
+      } while (again);
+    })().finally(() => {
+      evaluating = null;
+    });
+  };
+  let syncing: Promise<void> | null = null;
+  return {
+    db, clock,
+    secret: () => readSecretFile(cfg.webhookSecretFile)?.secretKey ?? null,
+    fetchTicket: async (id) => (await (client ??= createLedgerClient(cfg, db, clock))).get('Tickets', id),
+    afterChange: reevaluate,
+    onGap: (g) => {
+      events?.emit('webhook:event', { guid: g.guid, sequence: g.got, entity: 'Ticket', id: -1, action: 'gap', outcome: `sequence gap (expected ${g.expected}): incremental sync` });
+      syncing ??= (async () => {
+        try {
+          await syncStore(cfg, io, { db, clock, progress: 'none' });
+          reevaluate();
+        } catch (e) {
+          io.err(`webhook: the sync after a sequence gap failed: ${(e as Error).message}`);
+        }
+      })().finally(() => {
+        syncing = null;
+      });
+    },
+    onEvent: (e) => events?.emit('webhook:event', e),
   };
 }

@@ -25,6 +25,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   users: () => import('./commands/users.js'),
   backup: () => import('./commands/backup.js'),
   restore: () => import('./commands/restore.js'),
+  alerts: () => import('./commands/alerts.js'),
+  webhooks: () => import('./commands/webhooks.js'),
 };
 
 /** One-line summaries, kept here so the top-level help needs no imports. */
@@ -42,6 +44,8 @@ const SUMMARIES: Record<string, string> = {
   users: 'add, list or remove users of the web app',
   backup: 'copy the store to a file with SQLite\'s online backup (safe while the daemon runs)',
   restore: 'replace the store with a backup (refused while a daemon uses it; the replaced store is kept)',
+  alerts: 'list alert rules and their states; "alerts test <id>" shows what an evaluation now would send',
+  webhooks: 'install, show or remove the Autotask ticket webhook that tells "serve" about changes in seconds',
 };
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [

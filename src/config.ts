@@ -148,6 +148,22 @@ export const SettingsFileSchema = z.object({
     outbox: z.string().default('out/outbox'),
     output: z.string().default('out'),
   }).strict().default({ outbox: 'out/outbox', output: 'out' }),
+  alerts: z.object({
+    $comment: Comment,
+    syncEveryMinutes: z.number().min(1).max(1440).default(5).describe('inside business hours the daemon syncs this often so alerts are timely (each sync takes its requests from the API budget, autotask.budgetShare); 0 < n'),
+    syncOutsideHoursMinutes: z.number().min(1).max(1440).nullable().default(60).describe('outside business hours: sync this often (null: only when a schedule needs fresh data)'),
+    channelAttempts: z.number().int().min(1).max(20).default(5).describe('attempts to post one notification to a channel before it counts as failed'),
+    maxRetryAfterSeconds: z.number().int().min(1).max(3600).default(60).describe('longest Retry-After a channel (Teams, Slack, webhook) is waited for; a longer one waits this long'),
+    failingAfter: z.number().int().min(1).max(100).default(3).describe('a channel failing this many notifications in a row is recorded as failing and the owner told'),
+  }).strict().default({ syncEveryMinutes: 5, syncOutsideHoursMinutes: 60, channelAttempts: 5, maxRetryAfterSeconds: 60, failingAfter: 3 }),
+  web: z.object({
+    $comment: Comment,
+    baseUrl: z.string().regex(/^https?:\/\/[^\s@]+$/, 'an http(s) URL without credentials, such as "https://reports.msp.example"').optional().describe('public address of the web app (psa-reports serve): links in alerts and summary cards point there'),
+  }).strict().default({}),
+  webhooks: z.object({
+    $comment: Comment,
+    secretFile: z.string().default('autotask-webhook.secret').describe('file (mode 0600) holding the Autotask webhook\'s id and generated secret, resolved next to the settings file; never in the store'),
+  }).strict().default({ secretFile: 'autotask-webhook.secret' }),
 }).strict();
 
 /** Autotask connection settings, all from the environment. */
@@ -182,6 +198,12 @@ export interface Config {
   render: z.infer<typeof SettingsFileSchema>['render'] & { chromiumPath: string };
   /** Output folders (absolute). */
   paths: { outbox: string; output: string };
+  /** Alert evaluation and channel tuning. */
+  alerts: z.infer<typeof SettingsFileSchema>['alerts'];
+  /** Web app address for links (no trailing slash), or null. */
+  webBaseUrl: string | null;
+  /** Absolute path of the Autotask webhook secret file. */
+  webhookSecretFile: string;
   /** Autotask credentials and URLs from the environment. */
   env: AutotaskEnv;
   /** SMTP URL (`SMTP_URL`), or null for the outbox. Contains the password: never print it. */
@@ -365,6 +387,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     autotask: file.autotask,
     render: { ...file.render, chromiumPath },
     paths: { outbox: path.resolve(cwd, env.PSA_REPORTS_OUTBOX ?? file.paths.outbox), output: path.resolve(cwd, file.paths.output) },
+    alerts: file.alerts,
+    webBaseUrl: file.web.baseUrl ? file.web.baseUrl.replace(/\/+$/, '') : null,
+    // Next to the settings file (or the working folder without one), like the other files an operator keeps.
+    webhookSecretFile: path.resolve(configFile ? path.dirname(configFile) : cwd, env.PSA_REPORTS_WEBHOOK_SECRET_FILE ?? file.webhooks.secretFile),
     env: {
       username: env.AUTOTASK_USERNAME || undefined,
       secret: env.AUTOTASK_SECRET || undefined,

@@ -38,6 +38,11 @@ export interface DaemonOptions {
    * `tickMs`. Due times are always decided by cron.ts at the check, never by the wake-up.
    */
   wakeups?: Wakeups;
+  /**
+   * Syncs on a cadence of its own (so alerts are timely): `everyMs(now)` is the interval at that instant
+   * (short inside business hours), null for none; `run` syncs (and evaluates alerts after a success).
+   */
+  poll?: { everyMs: (now: number) => number | null; run: (signal: AbortSignal) => Promise<void> };
 }
 
 const LOCK_NAME = 'daemon';
@@ -69,6 +74,8 @@ export class Daemon {
   private lastTickAt: number | null = null;
   private schedules: SchedulesFile;
   private lastReloadError: string | null = null;
+  private polling: Promise<void> | null = null;
+  private lastPollAt: number | null = null;
   /** Outcomes of runs this instance executed, in order (for the command's exit summary and tests). */
   readonly outcomes: RunOutcome[] = [];
 
@@ -160,8 +167,30 @@ export class Daemon {
       ledger.advanceCursor(s.id, now, now);
     }
     events.emit('tick', { now, due, lockHeld: true });
+    this.maybePoll(now);
     this.kick();
     return { lockHeld: true, claimed };
+  }
+
+  /** Starts the cadence sync when its interval has passed since the last sync (or the last try). */
+  private maybePoll(now: number): void {
+    const poll = this.opts.poll;
+    if (!poll || this.polling || this.stopping) return;
+    const every = poll.everyMs(now);
+    if (every === null) return;
+    const last = Math.max(this.deps.syncer.lastSuccessAt() ?? -Infinity, this.lastPollAt ?? -Infinity);
+    if (now - last < every) return;
+    this.lastPollAt = now;
+    this.polling = poll.run(this.stopAc.signal)
+      .catch((e) => this.deps.events.emit('daemon:error', { error: `sync on the alert cadence: ${toError(e).message}` }))
+      .finally(() => {
+        this.polling = null;
+      });
+  }
+
+  /** Resolves when the cadence sync (if any) has finished. */
+  async pollIdle(): Promise<void> {
+    while (this.polling) await this.polling;
   }
 
   /** Starts the worker unless it is running; if it is, makes it look again when done. */
@@ -262,6 +291,10 @@ export class Daemon {
         this.stopAc.abort(reason);
         await this.worker;
       }
+    }
+    if (this.polling) {
+      this.stopAc.abort(reason);
+      await this.polling;
     }
     if (this.single) this.deps.ledger.releaseLock(LOCK_NAME, this.deps.owner);
     this.deps.events.emit('lock:released', { owner: this.deps.owner.id });

@@ -22,6 +22,12 @@ export type ErrorCode =
   | 'MAIL_IN_DOUBT'
   | 'DEADLINE'
   | 'LOCKED'
+  /** A Teams, Slack or webhook channel refused a post for good (4xx other than 429/408). */
+  | 'CHANNEL'
+  /** A channel post that may pass on a later try (429, 5xx, no answer). */
+  | 'CHANNEL_TRANSIENT'
+  /** An Autotask webhook callout refused (unsigned, wrong signature, unreadable). */
+  | 'WEBHOOK'
   | 'INTERNAL';
 
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'CONFIG', 'AUTH', 'ZONE', 'REPORT_INVALID']);

@@ -156,6 +156,14 @@ export interface AutotaskClient {
   threshold(): Promise<ThresholdInfo>;
   /** `E/{id}`; null when not found. */
   get(entity: string, id: number): Promise<AutotaskRecord | null>;
+  /**
+   * Creates a record: `POST E` (or `POST Parent/{pid}/Child` when `parent` is given); returns its id. Used
+   * only to manage webhooks: the sync never writes to Autotask. Retried like every request, so a 5xx after
+   * Autotask did create may leave a second webhook: `webhooks status` and Autotask's list show it.
+   */
+  create(entity: string, body: Record<string, unknown>, parent?: { entity: string; id: number }): Promise<number>;
+  /** `DELETE E/{id}`; false when it was already gone (404). */
+  remove(entity: string, id: number): Promise<boolean>;
   /** Counters so far. */
   stats(): ClientStats;
 }
@@ -654,7 +662,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
 
   async function send(
     endpoint: string,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     urlIn: string,
     body: string | undefined,
     o: { auth?: boolean; zone?: boolean; validate?: (j: unknown) => boolean; notFoundNull?: boolean; noRefresh?: boolean; onText?: (t: string) => void } = {},
@@ -908,6 +916,21 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
         validate: (x) => !!x && typeof x === 'object' && 'item' in (x as object),
       })) as { item: AutotaskRecord | null } | null;
       return j?.item ?? null;
+    },
+
+    async create(entity, body, parent) {
+      const b = await baseUrl();
+      const url = parent ? `${b}V1.0/${parent.entity}/${parent.id}/${entity}` : `${b}V1.0/${entity}`;
+      const j = (await send(parent?.entity ?? entity, 'POST', url, JSON.stringify(body), {
+        validate: (x) => typeof (x as { itemId?: unknown })?.itemId === 'number',
+      })) as { itemId: number };
+      return j.itemId;
+    },
+
+    async remove(entity, id) {
+      const b = await baseUrl();
+      const j = await send(entity, 'DELETE', `${b}V1.0/${entity}/${id}`, undefined, { notFoundNull: true });
+      return j !== null;
     },
 
     stats() {

@@ -31,6 +31,10 @@ hours, the MSP's name…), which apply from the next run; its render, autotask a
 and the log says so. A schedule's reports are computed in the schedule's own "timezone": the settings' time
 zone is only the default of "psa-reports run" on the command line, so editing it changes no schedule.
 
+With alert rules in schedules.json ("alerts"), the daemon also syncs every alerts.syncEveryMinutes (default
+5) inside business hours and every alerts.syncOutsideHoursMinutes (default 60) outside them, and evaluates
+the rules after every successful sync; notifications go out once per change of state and recipient.
+
 Logs are JSON lines on standard output (no passwords). SIGTERM or SIGINT stops it gracefully: the current
 run finishes (up to 20 s) or is handed back, and the next start resumes it.
 
@@ -75,7 +79,34 @@ Examples:
       }
     };
     const wakeups = cronWakeups((schedule, reason) => events.emit('daemon:error', { error: `schedule ${schedule}: no timer for its cron (${reason}); it is checked every ${tickMs / 1000} s instead` }));
-    const daemon = new Daemon(deps, { schedules, tickMs, reload, reloadSettings, wakeups });
+    // Alert rules want fresh data: sync every alerts.syncEveryMinutes inside business hours (the API budget
+    // ledger paces every request), alerts.syncOutsideHoursMinutes outside. Without rules, syncs are only
+    // the ones a schedule's freshness asks for.
+    const { businessHoursTest } = await import('../app.js');
+    const inHours = businessHoursTest(deps.db, cfg);
+    let current = schedules;
+    const poll = wiring.alerts ? {
+      everyMs: (now: number) => {
+        if (!current.alerts.some((a) => a.enabled)) return null;
+        const m = inHours(now) ? cfg.alerts.syncEveryMinutes : cfg.alerts.syncOutsideHoursMinutes;
+        return m === null ? null : m * 60_000;
+      },
+      run: async (signal: AbortSignal) => {
+        const r = await deps.syncer.sync({ signal });
+        events.emit('poll:sync', r.ok ? { ok: true } : { ok: false, error: r.error ?? 'failed' });
+        // Notifications a failed sync left pending (a channel was down) are tried again.
+        await wiring.alerts?.deliver(signal);
+      },
+    } : undefined;
+    const reloadAll = () => {
+      const next = reload();
+      if (next) {
+        current = next;
+        wiring.alerts?.useSchedules(next);
+      }
+      return next;
+    };
+    const daemon = new Daemon(deps, { schedules, tickMs, reload: reloadAll, reloadSettings, wakeups, ...(poll ? { poll } : {}) });
     // The web app in the same process (the simplest deployment); refused before any run when its address is.
     let web: Awaited<ReturnType<typeof startServe>> | null = null;
     try {
@@ -98,6 +129,7 @@ Examples:
           return 1;
         }
         await daemon.idle();
+        await daemon.pollIdle();
         await daemon.stop('once');
         return daemon.outcomes.some((o) => o.state === 'failed' || o.state === 'partial') ? 1 : 0;
       }

@@ -27,6 +27,13 @@ export interface DeliveryEvents {
   'settings:invalid': { file: string; error: string };
   'daemon:stopping': { signal: string };
   'daemon:stopped': Record<string, never>;
+  'alert:evaluated': { ruleId: string; observation: string; notifications: number };
+  'alert:sent': { recipient: string; transition: string; alertKey: string; detail: string };
+  'alert:retry': { recipient: string; transition: string; alertKey: string; detail: string };
+  'alert:failed': { recipient: string; transition: string; alertKey: string; detail: string };
+  'channel:failing': { recipient: string; transition: string; alertKey: string; detail: string };
+  'poll:sync': { ok: boolean; error?: string };
+  'webhook:event': { guid: string; sequence: number; entity: string; id: number; action: string; outcome: string };
 }
 
 /** Phases of a run, in order; the one that failed or overran the deadline is recorded. */

@@ -47,12 +47,35 @@ export const RecipientSpecSchema = z.union([
 ]);
 export type RecipientSpec = z.infer<typeof RecipientSpecSchema>;
 
+// Webhook URLs are secrets (whoever has one can post into the channel): schedules.json names the
+// environment variable that holds it, never the URL itself.
+const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name in capitals, such as "TEAMS_SERVICE_DESK_URL"');
+
+/** A channel a role's alerts and summary cards are posted to (besides its e-mail recipients). */
+export const ChannelSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('teams'),
+    urlEnv: EnvName.describe('environment variable holding the Teams Workflows webhook URL ("Post to a channel when a webhook request is received")'),
+  }).strict(),
+  z.object({
+    type: z.literal('slack'),
+    urlEnv: EnvName.describe('environment variable holding the Slack incoming-webhook URL'),
+  }).strict(),
+  z.object({
+    type: z.literal('webhook'),
+    urlEnv: EnvName.describe('environment variable holding the URL that receives the JSON'),
+    secretEnv: EnvName.describe('environment variable holding the HMAC-SHA256 key; the body\'s signature goes in X-Psa-Signature: sha256=<hex>'),
+  }).strict(),
+]);
+export type ChannelDef = z.infer<typeof ChannelSchema>;
+
 /** A named group of recipients. */
 export const RoleSchema = z.object({
   description: z.string().optional(),
-  recipients: z.array(RecipientSpecSchema).min(1).describe('addresses, or Autotask selectors resolved from the synced resources'),
+  recipients: z.array(RecipientSpecSchema).default([]).describe('addresses, or Autotask selectors resolved from the synced resources'),
   except: z.array(RecipientSpecSchema).optional().describe('removed from the recipients (e.g. everyone except the Sales department)'),
-}).strict();
+  channels: z.array(ChannelSchema).optional().describe('Teams, Slack or signed JSON webhooks that receive this role\'s alerts (and summary cards of schedules with "post")'),
+}).strict().refine((r) => r.recipients.length > 0 || (r.channels?.length ?? 0) > 0, 'a role needs at least one entry in "recipients" or "channels"');
 export type RoleDef = z.infer<typeof RoleSchema>;
 
 const ReportRef = z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?$/, 'a report id "group/name" or a group name such as "intake"');
@@ -93,7 +116,49 @@ export const ScheduleSchema = z.object({
   deadline: Duration.default('10m').refine((d) => !DURATION_RE.test(d) || parseDuration(d) <= MAX_DEADLINE_MS, `at most ${MAX_DEADLINE_TEXT} (a run that long has hung; the run timer cannot hold more than 24 days either)`)
     .describe(`one deadline for the whole run: sync, compute, render and delivery; at most ${MAX_DEADLINE_TEXT}`),
   enabled: z.boolean().default(true),
+  post: z.boolean().default(false).describe('also post a summary card (headline tiles and a link to the web report, settings web.baseUrl) to the channels of its roles'),
 }).strict();
+
+const MetricName = z.string().regex(/^[a-z0-9_]+$/, 'a metric name of the report, such as "open_tickets"');
+
+/**
+ * An alert rule: a condition on a report's metric, or on its rows (one alert per row key). Evaluated after
+ * every successful sync; OK → PENDING → FIRING after `for` breaching evaluations in a row → OK.
+ */
+export const AlertRuleSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"').describe('stable id: alert states and notifications are keyed by it'),
+  description: z.string().optional(),
+  report: z.string().regex(/^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/, 'a report id "group/name"').describe('report whose result is watched'),
+  metric: MetricName.optional().describe('metric rule: the metric compared (give one of above, below, missesTarget)'),
+  above: z.number().optional().describe('metric rule: breaching while the value is greater than this'),
+  below: z.number().optional().describe('metric rule: breaching while the value is less than this'),
+  missesTarget: z.literal(true).optional().describe('metric rule: breaching while the value misses the report\'s target (settings targets override it)'),
+  rows: z.object({
+    key: z.string().min(1).describe('row column that identifies a row, such as "ticket_id": one alert per key'),
+    where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().describe('only rows whose columns equal these values breach, e.g. {"breached": true}; default every row'),
+  }).strict().optional().describe('row rule: each row (that matches "where") is a breaching alert of its own; a row that leaves the report resolves it'),
+  minSample: z.object({
+    metric: MetricName,
+    atLeast: z.number().describe('below this the sample is too small: the owner is told, the alert neither fires nor clears'),
+  }).strict().optional(),
+  for: z.number().int().min(1).max(100).default(1).describe('consecutive breaching evaluations before it fires (flapping never fires)'),
+  roles: z.array(z.string().min(1)).min(1).describe('roles told when it fires and when it resolves'),
+  remind: Duration.optional().describe('while firing, remind the same people this often, only inside settings.businessHours'),
+  escalate: z.object({
+    after: Duration.describe('time firing before the escalation roles are told'),
+    roles: z.array(z.string().min(1)).min(1),
+  }).strict().optional(),
+  freshness: Duration.default('1h').describe('data older than this (last successful sync) is stale: nothing fires or clears, the owner is told'),
+  timezone: TimeZoneSchema.optional().describe('zone the report is computed in (default settings.timezone)'),
+  owner: Email.optional().describe('told about no data, stale data, small samples and failing channels (default: the top-level owner)'),
+  enabled: z.boolean().default(true),
+}).strict().superRefine((r, ctx) => {
+  const conds = [r.above !== undefined, r.below !== undefined, r.missesTarget === true].filter(Boolean).length;
+  if (r.rows && (r.metric || conds)) ctx.addIssue({ code: 'custom', message: 'a rule watches either rows ("rows") or a metric ("metric" with above, below or missesTarget), not both' });
+  if (!r.rows && !r.metric) ctx.addIssue({ code: 'custom', message: 'give "metric" (with one of above, below, missesTarget) or "rows"' });
+  if (r.metric && conds !== 1) ctx.addIssue({ code: 'custom', message: 'a metric rule needs exactly one of "above", "below" or "missesTarget"' });
+});
+export type AlertRuleDef = z.infer<typeof AlertRuleSchema>;
 
 /** The whole file. */
 export const SchedulesFileSchema = z.object({
@@ -102,6 +167,7 @@ export const SchedulesFileSchema = z.object({
   owner: Email.describe('told when a run fails, unless the schedule names its own owner'),
   roles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and "-"'), RoleSchema),
   schedules: z.array(ScheduleSchema),
+  alerts: z.array(AlertRuleSchema).default([]).describe('alert rules: evaluated after every successful sync'),
 }).strict();
 
 /**
@@ -138,6 +204,25 @@ function crossCheck(raw: unknown, file: string, reportIds: readonly string[] | u
           problems.push(`${file}: schedules[${i}].reports[${j}]: ${(e as Error).message}`);
         }
       });
+    }
+  });
+  const alerts = top && Array.isArray(top.alerts) ? top.alerts : [];
+  const alertIds = new Set<string>();
+  const roleRef = (r: unknown, at: string) => {
+    if (roles && typeof r === 'string' && r && !Object.hasOwn(roles, r)) problems.push(`${file}: ${at}: unknown role "${r}"; defined roles: ${Object.keys(roles).join(', ') || '(none)'}`);
+  };
+  alerts.forEach((entry, i) => {
+    const a = obj(entry);
+    if (!a) return;
+    if (typeof a.id === 'string') {
+      if (alertIds.has(a.id)) problems.push(`${file}: alerts[${i}].id: duplicate alert id "${a.id}"`);
+      alertIds.add(a.id);
+    }
+    if (Array.isArray(a.roles)) a.roles.forEach((r, j) => roleRef(r, `alerts[${i}].roles[${j}]`));
+    const esc = obj(a.escalate);
+    if (esc && Array.isArray(esc.roles)) esc.roles.forEach((r, j) => roleRef(r, `alerts[${i}].escalate.roles[${j}]`));
+    if (reportIds && typeof a.report === 'string' && a.report.includes('/') && !reportIds.includes(a.report)) {
+      problems.push(`${file}: alerts[${i}].report: unknown report "${a.report}" (an id such as "${reportIds[0] ?? 'intake/backlog'}"; see psa-reports list)`);
     }
   });
   return problems;
@@ -177,6 +262,40 @@ export interface Schedule {
   deadlineMs: number;
   /** Whether the daemon fires it. */
   enabled: boolean;
+  /** Also post a summary card to the roles' channels. */
+  post: boolean;
+}
+
+/** An alert rule as validated and resolved for the core. */
+export interface AlertRule {
+  /** Stable id. */
+  id: string;
+  /** Report id `group/name`. */
+  report: string;
+  /** Metric condition, or null for a row rule. */
+  metric: { name: string; above?: number; below?: number; missesTarget?: boolean } | null;
+  /** Row condition, or null for a metric rule. */
+  rows: { key: string; where: Record<string, string | number | boolean | null> } | null;
+  /** Sample guard. */
+  minSample: { metric: string; atLeast: number } | null;
+  /** Consecutive breaching evaluations before firing. */
+  for: number;
+  /** Roles told. */
+  roles: string[];
+  /** Reminder interval (ms), inside business hours only; null: none. */
+  remindMs: number | null;
+  /** Escalation, if any. */
+  escalate: { afterMs: number; roles: string[] } | null;
+  /** Maximum age of the last successful sync (ms). */
+  freshnessMs: number;
+  /** Zone of the computation (null: the settings' zone). */
+  timezone: string | null;
+  /** Who is told about missing data and failing channels. */
+  owner: string;
+  /** Whether it is evaluated. */
+  enabled: boolean;
+  /** Description as written. */
+  description: string | null;
 }
 
 /** The loaded file. */
@@ -189,6 +308,8 @@ export interface SchedulesFile {
   roles: Record<string, RoleDef>;
   /** Schedules in file order. */
   schedules: Schedule[];
+  /** Alert rules in file order. */
+  alerts: AlertRule[];
 }
 
 /** The keys allowed at a path of the file, for "unrecognized key" messages. */
@@ -197,7 +318,8 @@ function allowedKeys(p: PropertyKey[]): string[] {
   if (p.length === 0) return Object.keys(SchedulesFileSchema.shape);
   if (last === 'autotask') return Object.keys(AutotaskSelector.shape);
   if (p[0] === 'schedules' && p.length === 2) return Object.keys(ScheduleSchema.shape);
-  if (p[0] === 'roles' && p.length === 2) return Object.keys(RoleSchema.shape);
+  if (p[0] === 'roles' && p.length === 2) return ['description', 'recipients', 'except', 'channels'];
+  if (p[0] === 'alerts' && p.length === 2) return ['id', 'description', 'report', 'metric', 'above', 'below', 'missesTarget', 'rows', 'minSample', 'for', 'roles', 'remind', 'escalate', 'freshness', 'timezone', 'owner', 'enabled'];
   if (p[0] === 'roles' && p.length === 4) return ['autotask', 'address', 'companyId', 'resourceId', 'name'];
   return [];
 }
@@ -247,6 +369,23 @@ export function parseSchedules(raw: unknown, file: string, opts: { reportIds?: r
       owner: s.owner ?? data.owner,
       deadlineMs: parseDuration(s.deadline),
       enabled: s.enabled,
+      post: s.post,
+    })),
+    alerts: data.alerts.map((a) => ({
+      id: a.id,
+      report: a.report,
+      metric: a.metric ? { name: a.metric, ...(a.above !== undefined ? { above: a.above } : {}), ...(a.below !== undefined ? { below: a.below } : {}), ...(a.missesTarget ? { missesTarget: true } : {}) } : null,
+      rows: a.rows ? { key: a.rows.key, where: a.rows.where ?? {} } : null,
+      minSample: a.minSample ?? null,
+      for: a.for,
+      roles: a.roles,
+      remindMs: a.remind ? parseDuration(a.remind) : null,
+      escalate: a.escalate ? { afterMs: parseDuration(a.escalate.after), roles: a.escalate.roles } : null,
+      freshnessMs: parseDuration(a.freshness),
+      timezone: a.timezone ?? null,
+      owner: a.owner ?? data.owner,
+      enabled: a.enabled,
+      description: a.description ?? null,
     })),
   };
 }

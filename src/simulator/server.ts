@@ -8,6 +8,7 @@ import type { Tenant, Scale } from './tenant.js';
 import { compileQuery, parseQuerySpec, QueryError, runCount, runPage, runPrevPage, type CompiledQuery, type QuerySpec } from './query.js';
 import { generateTenant } from './generator.js';
 import { advanceTenant, type AdvanceSummary } from './advance.js';
+import { SimWebhooks, WEBHOOK_TICKET_FIELDS, type SimWebhookOptions } from './webhooks.js';
 
 /** Fault injection knobs; decisions come from a seeded generator, so runs are reproducible. */
 export interface Faults {
@@ -81,6 +82,8 @@ export interface SimulatorOptions {
   notFoundAsNullItem?: boolean;
   /** The API user lacks "view non-billable time entries": such entries are silently left out (default false). */
   hideNonBillableTimeEntries?: boolean;
+  /** Ticket webhook callouts: retry wait and attempts (Autotask: 30 s, 5). */
+  webhooks?: SimWebhookOptions;
 }
 
 /** Request statistics. */
@@ -130,6 +133,8 @@ export interface Simulator {
    * a budget against, "counted by the server".
    */
   requestTimes(): number[];
+  /** Ticket webhooks and their callouts. */
+  webhooks: SimWebhooks;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -172,6 +177,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faultRng = new Rng(seed ^ 0x5eed);
   const advanceRng = new Rng(seed ^ 0xadd);
   let faultCounter = 0;
+  const webhooks = new SimWebhooks(tenant, opts.webhooks);
 
   // The hourly window runs on simulated time plus real elapsed time: advance() drains it in tests and
   // a long-running `simulate` drains it in real time.
@@ -272,7 +278,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         return send(res, req, 200, { zoneName: 'Simulated Zone (127.0.0.1)', url: baseUrl, webUrl: origin, ci: 900001 });
       }
       const entity = SIM_ENTITY_BY_LOWER.get(head);
-      const endpoint = entity?.name ?? (head === 'thresholdinformation' ? 'ThresholdInformation' : head === 'version' ? 'Version' : head === 'entityinformation' ? 'EntityInformation' : 'other');
+      const hookEndpoint = head === 'ticketwebhooks' ? 'TicketWebhooks' : head === 'ticketwebhookfields' ? 'TicketWebhookFields' : null;
+      const endpoint = entity?.name ?? hookEndpoint ?? (head === 'thresholdinformation' ? 'ThresholdInformation' : head === 'version' ? 'Version' : head === 'entityinformation' ? 'EntityInformation' : 'other');
       bump(endpoint);
 
       // Authentication: the integration code is checked first (500, as observed), then user + secret (401).
@@ -342,6 +349,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (endpoint === 'EntityInformation') {
         return send(res, req, 200, { entityDescriptions: [...SIM_ENTITY_BY_LOWER.values()].map((e) => entityInfo(e)) });
       }
+      if (hookEndpoint) {
+        const r = hookRoute(hookEndpoint, method, rest.slice(1), bodyText);
+        return send(res, req, r.status ?? 200, r.body);
+      }
       const result = route(entity!, method, rest.slice(1), url, bodyText);
       return send(res, req, result.status ?? 200, result.body, {}, malformed && (result.status ?? 200) === 200);
     } catch (e) {
@@ -349,6 +360,57 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (e instanceof QueryError) return send(res, req, e.status, { errors: [e.message] });
       throw e;
     }
+  }
+
+  /** TicketWebhooks (+ Fields) and TicketWebhookFields metadata. */
+  function hookRoute(endpoint: string, method: string, rest: string[], bodyText: string): { status?: number; body: unknown } {
+    const body = (): Record<string, unknown> => {
+      try {
+        const j = JSON.parse(bodyText || '{}');
+        if (j && typeof j === 'object' && !Array.isArray(j)) return j as Record<string, unknown>;
+      } catch { /* below */ }
+      throw errors(500, 'The request body is not valid JSON.');
+    };
+    const wrap = <T>(fn: () => T): T => {
+      try {
+        return fn();
+      } catch (e) {
+        if (e instanceof HttpError) throw e;
+        throw errors(500, (e as Error).message);
+      }
+    };
+    if (endpoint === 'TicketWebhookFields') {
+      if (method === 'GET' && rest[0]?.toLowerCase() === 'entityinformation' && rest[1]?.toLowerCase() === 'fields') {
+        return { body: { fields: [{ name: 'fieldID', dataType: 'integer', isPickList: true, isQueryable: true, isReadOnly: false, isRequired: true, picklistValues: Object.entries(WEBHOOK_TICKET_FIELDS).map(([v, label]) => ({ value: v, label: label[0]!.toUpperCase() + label.slice(1), isActive: true, isSystem: true, sortOrder: Number(v) })) }] } };
+      }
+      throw notFound();
+    }
+    if (rest.length === 0) {
+      if (method === 'POST') return { body: { itemId: wrap(() => webhooks.create(body())) } };
+      throw notAllowed(method);
+    }
+    if (rest[0]!.toLowerCase() === 'query') return { body: { items: [...webhooks.hooks.values()].map((h) => webhooks.view(h)), pageDetails: { count: webhooks.hooks.size, requestCount: 500, prevPageUrl: null, nextPageUrl: null } } };
+    const id = Number(rest[0]);
+    const h = webhooks.hooks.get(id);
+    if (rest.length === 1) {
+      if (method === 'GET') {
+        if (!h) throw notFound();
+        return { body: { item: webhooks.view(h) } };
+      }
+      if (method === 'DELETE') {
+        if (!h) throw notFound();
+        webhooks.hooks.delete(id);
+        return { body: { itemId: id } };
+      }
+      throw notAllowed(method);
+    }
+    if (rest[1]!.toLowerCase() === 'fields') {
+      if (!h) throw notFound();
+      if (method === 'POST') return { body: { itemId: wrap(() => webhooks.addField(id, body())) } };
+      if (method === 'GET') return { body: { items: h.fields.map((f) => ({ ...f, webhookID: id })), pageDetails: { count: h.fields.length, requestCount: 500, prevPageUrl: null, nextPageUrl: null } } };
+      throw notAllowed(method);
+    }
+    throw notFound();
   }
 
   function faultFor(entityName: string): 'reset' | '429' | '500' | 'malformed' | null {
@@ -674,6 +736,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       stats = { requests: 0, byEndpoint: {}, maxInFlight: {}, rejected429: 0, impersonated: 0, log: [] };
     },
     requestTimes: () => counted.slice(-TIMES_LIMIT),
+    webhooks,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

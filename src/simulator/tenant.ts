@@ -22,6 +22,8 @@ export class Tenant {
   /** Resource recorded as the deleter in deletion logs (the API user's resource). */
   adminResourceId = 29682885;
   private readonly tables = new Map<string, Table>();
+  /** Told of every write (the simulator's webhook callouts listen here). */
+  onChange: ((e: { entity: string; id: number; action: 'Create' | 'Update' | 'Delete'; fields: string[] }) => void) | null = null;
 
   constructor(opts: { seed: number; scale: Scale; now: number; picklists: Record<string, Record<string, PicklistValue[]>> }) {
     this.seed = opts.seed;
@@ -119,6 +121,7 @@ export class Tenant {
     const id = rec.id as number;
     if (e.name === 'Tickets') this.history(id, 'Created', 'Ticket created', (rec.creatorResourceID as number | null) ?? null, rec.createDate as number);
     if (e.name === 'TimeEntries') this.touchParentOfTimeEntry(rec);
+    this.onChange?.({ entity: e.name, id, action: 'Create', fields: Object.keys(rec) });
     return id;
   }
 
@@ -135,6 +138,7 @@ export class Tenant {
     if (e.changeField && !(e.changeField in p)) t.set(pos, e.changeField, this.now);
     if (e.name === 'Companies' && !('lastTrackedModifiedDateTime' in p)) t.set(pos, 'lastTrackedModifiedDateTime', this.now);
     if (e.name === 'TimeEntries') this.touchParentOfTimeEntry(t.stored(pos));
+    this.onChange?.({ entity: e.name, id, action: 'Update', fields: Object.keys(p) });
   }
 
   /** Removes a record; tickets and time entries leave a row in the matching deletion log. */
@@ -144,6 +148,7 @@ export class Tenant {
     if (pos < 0) throw new Error(`simulator: ${t.entity.name} ${id} not found`);
     const rec = t.stored(pos);
     t.remove(pos);
+    this.onChange?.({ entity: t.entity.name, id, action: 'Delete', fields: [] });
     if (t.entity.name === 'ServiceCalls') {
       // A service call's ticket links are its children: Autotask deletes them with it (no deletion log).
       const links = this.table('ServiceCallTickets');

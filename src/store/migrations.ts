@@ -404,6 +404,84 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 20,
+    name: 'alert states, the alert notification ledger, channel health',
+    up(db) {
+      // One state row per alert (a metric rule, or one row key of a row rule). Notifications are ledger rows,
+      // UNIQUE(alert, transition, recipient) as deliveries are UNIQUE(run, recipient): written in the same
+      // transaction as the state change, sent afterwards, so a crash never loses nor repeats a notice.
+      // `transition` carries the firing episode (firing#3, reminder#3.1, escalation#3, resolved#3, notice#2).
+      // A recipient is an e-mail address or a channel name (teams:ENV_NAME): never a webhook URL.
+      db.exec(`
+        CREATE TABLE alert_states (
+          alert_key TEXT PRIMARY KEY,
+          rule_id TEXT NOT NULL,
+          subject TEXT NOT NULL DEFAULT '',
+          label TEXT,
+          state TEXT NOT NULL CHECK (state IN ('ok', 'pending', 'firing')),
+          breaches INTEGER NOT NULL DEFAULT 0,
+          episode INTEGER NOT NULL DEFAULT 0,
+          pending_since INTEGER,
+          fired_at INTEGER,
+          last_notified_at INTEGER,
+          reminders INTEGER NOT NULL DEFAULT 0,
+          escalated INTEGER NOT NULL DEFAULT 0,
+          last_value TEXT,
+          last_eval_at INTEGER,
+          unknown_episode INTEGER NOT NULL DEFAULT 0,
+          unknown_reason TEXT,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX alert_states_rule ON alert_states(rule_id, state);
+        CREATE TABLE alert_notifications (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          alert_key TEXT NOT NULL,
+          transition TEXT NOT NULL,
+          recipient TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+          message_id TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          in_doubt INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
+          owner TEXT,
+          created_at INTEGER NOT NULL,
+          sent_at INTEGER,
+          UNIQUE (alert_key, transition, recipient)
+        );
+        CREATE INDEX alert_notifications_open ON alert_notifications(state) WHERE state IN ('pending', 'sending');
+        CREATE TABLE channel_health (
+          channel TEXT PRIMARY KEY,
+          consecutive_failures INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
+          last_failure_at INTEGER,
+          last_success_at INTEGER,
+          failing_episode INTEGER NOT NULL DEFAULT 0
+        );
+      `);
+    },
+  },
+  {
+    version: 21,
+    name: 'Autotask webhook events (replays, sequence gaps)',
+    up(db) {
+      // A callout is done once its (webhook GUID, SequenceNumber) row exists: a replay finds it and does nothing.
+      db.exec(`
+        CREATE TABLE webhook_events (
+          guid TEXT NOT NULL,
+          sequence_number INTEGER NOT NULL,
+          entity TEXT NOT NULL,
+          entity_id INTEGER NOT NULL,
+          action TEXT NOT NULL,
+          event_time TEXT,
+          received_at INTEGER NOT NULL,
+          PRIMARY KEY (guid, sequence_number)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */

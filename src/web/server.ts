@@ -4,7 +4,8 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { CommandIO } from '../commands/types.js';
-import { createConfiguredRenderer, lastSyncAt, toJsonShape } from '../app.js';
+import { createConfiguredRenderer, lastSyncAt, toJsonShape, webhookReceiverDeps } from '../app.js';
+import { registerWebhookRoute, type WebhookReceiverDeps } from './autotask-webhook.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { defaultTemplatesDir, loadPageTemplates } from '../render/templates.js';
@@ -36,6 +37,8 @@ export interface WebOptions {
   daemonAlive?: () => boolean;
   /** How often the board polls (ms). */
   boardPollMs?: number;
+  /** Ports of the Autotask webhook receiver (default: from the configuration). */
+  webhook?: WebhookReceiverDeps;
 }
 
 /** A running web server. */
@@ -158,6 +161,10 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
       },
     });
   }
+
+  // Autotask callouts: signed, not signed in (the signature is the check), raw bytes for the HMAC.
+  let hookDeps: WebhookReceiverDeps | null = opts.webhook ?? null;
+  await registerWebhookRoute(app, () => (hookDeps ??= webhookReceiverDeps(cfg, io, db, clock)));
 
   for (const [url, f] of statics) {
     app.get(url, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').type(f.type).send(f.body));

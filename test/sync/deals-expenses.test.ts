@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSync } from '../../src/commands/sync.js';
+import { syncStore as runSync } from '../../src/app.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { Database } from '../../src/store/sqlite.js';
 import { captureIO, simHome, type SimHome } from '../helpers/synced.js';
