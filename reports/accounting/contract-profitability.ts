@@ -24,6 +24,8 @@ export default defineReport({
     'profitable first: contracts with cost but no revenue (empty margin) at the top by cost, then by margin ' +
     'ascending. The metrics sum revenue and cost over all contracts; hours by resources without an internal cost ' +
     'count no cost and are named in a warning.',
+  summary:
+    'Contracts brought in {revenue} of revenue against {cost} of cost in the period: a margin of {margin_pct}. The table lists the least profitable contracts first.',
   window: 'previous-month',
   metrics: {
     revenue: { label: 'Contract revenue', unit: 'money', better: 'higher' },

@@ -19,15 +19,17 @@ export default defineReport({
     'is empty and whose due time is before T (the run instant), whenever they were created. ' +
     'tickets_without_sla = tickets created in the window with no SLA. Rows: every workflow, with its met ' +
     'percentages (empty where nothing was measured) and measured counts. Targets 97 / 95 / 90 %.',
+  summary:
+    'In the period, {first_response_met_pct} of first responses met their SLA (target {target:first_response_met_pct}), {resolution_plan_met_pct} of resolution plans (target {target:resolution_plan_met_pct}) and {resolved_met_pct} of resolutions (target {target:resolved_met_pct}). {resolved_breached_open} open tickets are already past their resolution due time.',
   window: 'previous-week',
   metrics: {
-    first_response_met_pct: { label: 'First response met', unit: 'pct', target: 97, better: 'higher' },
+    first_response_met_pct: { label: 'First response met', unit: 'pct', target: 97, better: 'higher', sample: { metric: 'first_response_measured', noun: 'tickets' } },
     first_response_measured: { label: 'First responses measured', unit: 'count', better: 'none', headline: false },
     first_response_breached_open: { label: 'First response breached, open', unit: 'count', better: 'lower' },
-    resolution_plan_met_pct: { label: 'Resolution plan met', unit: 'pct', target: 95, better: 'higher' },
+    resolution_plan_met_pct: { label: 'Resolution plan met', unit: 'pct', target: 95, better: 'higher', sample: { metric: 'resolution_plan_measured', noun: 'tickets' } },
     resolution_plan_measured: { label: 'Resolution plans measured', unit: 'count', better: 'none', headline: false },
     resolution_plan_breached_open: { label: 'Resolution plan breached, open', unit: 'count', better: 'lower' },
-    resolved_met_pct: { label: 'Resolved met', unit: 'pct', target: 90, better: 'higher' },
+    resolved_met_pct: { label: 'Resolved met', unit: 'pct', target: 90, better: 'higher', sample: { metric: 'resolved_measured', noun: 'tickets' } },
     resolved_measured: { label: 'Resolutions measured', unit: 'count', better: 'none', headline: false },
     resolved_breached_open: { label: 'Resolution breached, open', unit: 'count', better: 'lower' },
     tickets_without_sla: { label: 'New tickets without SLA', unit: 'count', better: 'lower' },

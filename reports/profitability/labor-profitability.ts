@@ -16,6 +16,8 @@ export default defineReport({
     'entry\'s ticket, else of its task\'s project. Cost of internal work and of entries on neither a ticket nor a ' +
     'task is in the totals but in no row, as is revenue on billing items of company 0 or of none. Rows: largest ' +
     'revenue first.',
+  summary:
+    'Service revenue was {service_revenue} against {labor_cost} of labour cost: {labor_profitability_ratio} earned per unit of labour cost (target {target:labor_profitability_ratio} or more), a labour margin of {labor_margin_pct}.',
   window: 'previous-month',
   metrics: {
     service_revenue: { label: 'Service revenue', unit: 'money', better: 'higher' },

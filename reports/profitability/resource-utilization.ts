@@ -15,6 +15,8 @@ export default defineReport({
     '(weekly billable hours goal × days in the window ÷ 7), blank without a goal (or a goal of 0). Rows are by name. Hours of resources that are not ' +
     'service resources (inactive people) are left out of every total. Target 70 % (industry average); 80 % and ' +
     'above is best in class.',
+  summary:
+    'The service team spent {utilization_pct} of its {available_hours} available hours on client work (target {target:utilization_pct}); {billable_utilization_pct} was billable.',
   window: 'previous-week',
   metrics: {
     utilization_pct: { label: 'Utilization', unit: 'pct', target: 70, better: 'higher' },
