@@ -40,7 +40,7 @@ export default defineReport({
     const warnings: string[] = [];
     if (unclassifiedN > 0) {
       warnings.push(`${unclassifiedN} of ${total} tickets created in the window (${unclassifiedPct!.toFixed(1)} %) match no workflow rule and are Unclassified; ` +
-        'add rules to settings.workflows (by ticket type, priority, queue, issue type…) so they are measured with the right workflow.');
+        'add workflow rules in the settings (by ticket type, priority, queue, issue type…) so they are measured with the right workflow.');
     }
     return {
       metrics: {

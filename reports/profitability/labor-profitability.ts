@@ -30,7 +30,7 @@ export default defineReport({
     { key: 'company', label: 'Company', unit: 'text' },
     { key: 'service_revenue', label: 'Service revenue', unit: 'money' },
     { key: 'labor_cost', label: 'Labour cost', unit: 'money' },
-    { key: 'ratio', label: 'Ratio', unit: 'ratio' },
+    { key: 'ratio', label: 'Ratio', unit: 'ratio', blankUnless: { key: 'service_revenue', note: 'no service revenue from the company in the period, so no ratio' } },
   ],
   burst: { company: 'company_id' },
   compute(ctx) {
@@ -91,6 +91,10 @@ export default defineReport({
       warnings.push(`${zero.length} resource(s) with time in the window have an internal cost of 0, so their hours cost nothing here: ${names.join(', ')}. Set their cost in Autotask if that is not right.`);
     }
     const top = rows.slice(0, 15);
+    const unposted = ctx.query<{ entries: number; hours: number }>('unposted')[0];
+    if (unposted && unposted.entries > 0) {
+      warnings.push(`${unposted.entries} billable time ${unposted.entries === 1 ? 'entry' : 'entries'} (${+unposted.hours.toFixed(1)} h) worked in the period ${unposted.entries === 1 ? 'is' : 'are'} not yet approved and posted, so revenue is understated until ${unposted.entries === 1 ? 'it is' : 'they are'}.`);
+    }
     return {
       metrics: {
         service_revenue: revenue,

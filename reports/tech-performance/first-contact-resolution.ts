@@ -46,7 +46,7 @@ export default defineReport({
     return {
       metrics: { eligible: items.length, first_contact_resolved: resolved, fcr_pct: pct(resolved, items.length) },
       rows,
-      charts: rateChart('fcr-by-resource', 'First-contact resolution by resource', rows, 'fcr_pct', 'FCR'),
+      charts: rateChart('fcr-by-resource', 'First-contact resolution by resource', rows, 'fcr_pct', 'FCR', ctx.target('fcr_pct', 65)),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { defineReport } from '../../src/reporting/define.js';
-import { pct, percentile } from '../../src/reporting/stats.js';
+import { pct, percentile, targetOf } from '../../src/reporting/stats.js';
 import type { Row } from '../../src/types.js';
 
 export default defineReport({
@@ -56,6 +56,7 @@ export default defineReport({
       warnings,
       charts: rows.length ? [{
         id: 'rtte-by-resource', kind: 'horizontal-bar', title: 'Real-time entry by resource', unit: 'pct',
+        ...targetOf(ctx.target('rtte_pct', 90)),
         labels: rows.map((r) => String(r.resource)),
         datasets: [{ label: 'Real-time entry', data: rows.map((r) => r.rtte_pct as number | null) }],
       }] : [],

@@ -72,9 +72,14 @@ export function formatValue(value: MetricValue | undefined, unit: MetricUnit | u
   }
 }
 
-/** Short axis-tick form of a value (no unit suffix on money, compact thousands). */
-export function formatTick(value: number, unit: MetricUnit | undefined, locale = 'en-US'): string {
+/** Short axis-tick form of a value: money with its currency symbol, compact thousands ("$12K"). */
+export function formatTick(value: number, unit: MetricUnit | undefined, o: { locale?: string; currency?: string } | string = {}): string {
+  const f = typeof o === 'string' ? { locale: o } : o;
+  const locale = f.locale ?? 'en-US';
   if (unit === 'pct') return `${num(value, 0, 1, locale)} %`;
+  if (unit === 'money') {
+    return numberFormat(locale, { style: 'currency', currency: currencyOf(f), notation: 'compact', maximumFractionDigits: 1 }).format(value);
+  }
   if (Math.abs(value) >= 1000) {
     return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
   }

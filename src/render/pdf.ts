@@ -203,7 +203,7 @@ export async function htmlToPdf(pool: BrowserPool, html: string | Promise<string
 /** Builds the renderer: templates, charts and one pooled Chromium. */
 export function createRenderer(opts: RendererOptions): Renderer {
   const clock = opts.clock ?? systemClock;
-  const charts = memoCharts(opts.charts ?? createChartRenderer());
+  const charts = memoCharts(opts.charts ?? createChartRenderer({}, { ...(opts.locale ? { locale: opts.locale } : {}), ...(opts.currency ? { currency: opts.currency } : {}) }));
   let templates = opts.templates;
   const tpl = (): Templates => (templates ??= loadTemplates());
   const pool = new BrowserPool({

@@ -55,7 +55,7 @@ export function chartSpecsOf(r: ReportResult): ChartSpec[] {
   for (const s of r.series) {
     if (s.labels.length < 2) continue;
     const h = r.headlines.find((x) => x.metric === s.metric);
-    const spec = seriesChartSpec(s, h?.label ?? s.metric, h?.unit);
+    const spec = seriesChartSpec(s, h?.label ?? s.metric, h?.unit, h?.target);
     if (!ids.has(spec.id)) { specs.push(spec); ids.add(spec.id); }
   }
   return specs;
