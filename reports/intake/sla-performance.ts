@@ -19,8 +19,15 @@ export default defineReport({
     'is empty and whose due time is before T (the run instant), whenever they were created. ' +
     'tickets_without_sla = tickets created in the window with no SLA. Rows: every workflow, with its met ' +
     'percentages (empty where nothing was measured) and measured counts. Targets 97 / 95 / 90 %.',
-  summary:
-    'In the period, {first_response_met_pct} of first responses met their SLA (target {target:first_response_met_pct}), {resolution_plan_met_pct} of resolution plans (target {target:resolution_plan_met_pct}) and {resolved_met_pct} of resolutions (target {target:resolved_met_pct}). {resolved_breached_open} open tickets are already past their resolution due time.',
+  summary: (x) => {
+    // "first responses: 93.4 % met (target 97.0 %)", or "resolution plans: 2 tickets: too few to rate".
+    const part = (what: string, m: string) => {
+      const v = x.value(m);
+      return v.includes('too few') ? `${what}: ${v}` : `${what}: ${v} met (target ${x.target(m) ?? 'none'})`;
+    };
+    return `SLA in the period, ${part('first responses', 'first_response_met_pct')}; ${part('resolution plans', 'resolution_plan_met_pct')}; `
+      + `${part('resolutions', 'resolved_met_pct')}. ${x.value('resolved_breached_open')} open tickets are already past their resolution due time.`;
+  },
   window: 'previous-week',
   metrics: {
     first_response_met_pct: { label: 'First response met', unit: 'pct', target: 97, better: 'higher', sample: { metric: 'first_response_measured', noun: 'tickets' } },

@@ -65,7 +65,7 @@ export interface ExecRow {
 const RANK: Record<string, number> = { red: 0, amber: 1, green: 3, none: 4 };
 
 /** Rows of the executive summary fit on one page with the cover. */
-export const EXEC_MAX_ROWS = 30;
+export const EXEC_MAX_ROWS = 26;
 
 /**
  * Every measure of the bundle that has a target or a better direction: value, target, status and change,
@@ -75,7 +75,8 @@ export const EXEC_MAX_ROWS = 30;
 export function execSummary(results: ReportResult[], fmt: Omit<FormatOptions, 'timezone'> & { timezone: string }): { rows: ExecRow[]; more: number } {
   const all: { h: Headline; r: ReportResult; order: number }[] = [];
   results.forEach((r) => r.headlines.forEach((h) => {
-    if (h.target !== null || h.better !== 'none') all.push({ h, r, order: all.length });
+    // A measure with a target, or one whose change can be judged (a direction and a previous value).
+    if (h.target !== null || (h.better !== 'none' && h.previous !== null)) all.push({ h, r, order: all.length });
   }));
   const rank = (h: Headline): number => (h.sample?.tooFew ? 2 : RANK[h.light] ?? 4) + (h.target === null && h.light === 'none' ? 1 : 0);
   all.sort((a, b) => rank(a.h) - rank(b.h) || a.order - b.order);
