@@ -9,6 +9,7 @@ import type { ItemResult, ReportResult } from './types.js';
 import type { RunSyncOptions } from './sync/run.js';
 import type { AutotaskClient, AutotaskClientOptions } from './autotask/client.js';
 import type { SyncSummary } from './sync/index.js';
+import fs from 'node:fs';
 import path from 'node:path';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { CommandIO } from './commands/types.js';
@@ -135,10 +136,44 @@ export async function createConfiguredRenderer(cfg: Config, clock: Clock = syste
   const { createRenderer } = await import('./render/pdf.js');
   return createRenderer({
     chromiumPath: cfg.render.chromiumPath, paper: cfg.render.paper, renderTimeoutMs: cfg.render.renderTimeoutMs,
-    recycleAfter: cfg.render.recycleAfter, timezone: cfg.settings.timezone, mspName: cfg.settings.mspName, clock,
+    recycleAfter: cfg.render.recycleAfter, timezone: cfg.settings.timezone, mspName: mspNameOf(cfg), clock,
+    ...(cfg.render.logo ? { logo: logoDataUri(cfg.render.logo) } : {}),
     ...(events ? { onPoolEvent: events.forwardPool() } : {}),
     ...numberFormat(cfg),
   });
+}
+
+/**
+ * The MSP's name: the setting, else the name of company 0 (the MSP itself) in the store, else "Your MSP".
+ * The store is only read, never created, for it.
+ */
+export function mspNameOf(cfg: Config): string {
+  if (cfg.settings.mspName) return cfg.settings.mspName;
+  if (fs.existsSync(cfg.db)) {
+    let db: Db | undefined;
+    try {
+      db = openDb(cfg.db, { mustExist: true });
+      const row = db.prepare('SELECT companyName AS name FROM companies WHERE id = 0').get() as { name: string | null } | undefined;
+      if (row?.name) return row.name;
+    } catch {
+      // A store that cannot be read leaves the default; `check` reports the store itself.
+    } finally {
+      db?.close();
+    }
+  }
+  return 'Your MSP';
+}
+
+/** The logo file (render.logo) as a data: URI for the PDF, or an error naming the file and the allowed types. */
+export function logoDataUri(file: string): string {
+  const types: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.svg': 'image/svg+xml' };
+  const type = types[path.extname(file).toLowerCase()];
+  if (!type) throw new AppError(`render.logo: "${file}" is not a PNG, JPEG or SVG file (allowed extensions: ${Object.keys(types).join(', ')})`, 'CONFIG');
+  let bytes: Buffer;
+  try { bytes = fs.readFileSync(file); } catch (e) {
+    throw new AppError(`render.logo: "${file}" could not be read (${(e as Error).message})`, 'CONFIG', { cause: e });
+  }
+  return `data:${type};base64,${bytes.toString('base64')}`;
 }
 
 /** The locale and currency of the settings, when set (the renderer's defaults otherwise). */
@@ -152,11 +187,12 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
   const { xlsxArtifact } = await import('./render/xlsx.js');
   const { formatPeriod } = await import('./render/format.js');
   const renderer = await createConfiguredRenderer(cfg, clock, events);
+  const defaultMsp = mspNameOf(cfg);
   const port: MessageRenderer = {
     async render(input: RenderInput, opts): Promise<MessageContent> {
       const first = input.results[0];
       // The KPI settings in force for this run (the daemon reloads them); the renderer's own are fixed at start.
-      const mspName = kpi().settings.mspName;
+      const mspName = kpi().settings.mspName || defaultMsp;
       const tz = first?.timezone ?? cfg.settings.timezone;
       const periodLabel = first ? formatPeriod(first.window, first.asOf, tz) : '';
       const day = first ? first.asOf.slice(0, 10) : new Date(clock.now()).toISOString().slice(0, 10);

@@ -78,7 +78,7 @@ const Comment = z.string().optional().describe('free text for people reading the
 /** Every `settings.*` name of kpi-spec.md, with its default. */
 export const SettingsSchema = z.object({
   $comment: Comment,
-  mspName: z.string().default('Your MSP').describe('your company name: shown in report headers, PDF footers and email banners'),
+  mspName: z.string().default('').describe('your company name: shown in report headers, PDF footers and email banners (default: the name of company 0, the MSP itself, in the store)'),
   timezone: TimeZoneSchema.default('UTC').describe('IANA zone: days, weeks (ISO), months and business hours'),
   locale: LocaleSchema.optional().describe('BCP 47 locale for numbers in reports and emails (default en-US)'),
   currency: CurrencySchema.optional().describe('ISO 4217 code money values are shown in (default: plain numbers)'),
@@ -116,6 +116,7 @@ export const SettingsSchema = z.object({
       .describe('per-salesperson rate, keyed by resource id ("29682885": 0.12)'),
   }).strict().default({ basis: 'gross_profit', defaultRate: 0.1, rates: {} }).describe('accounting/commissions'),
   targets: z.record(z.string(), z.number()).default({}).describe('overrides of metric targets, keyed "report-id.metric"'),
+  minSample: z.number().int().min(1).default(5).describe('a rate measured over fewer items (tickets, entries) gets no status and no change: "2 tickets: too few to rate"'),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -138,11 +139,12 @@ export const SettingsFileSchema = z.object({
   render: z.object({
     $comment: Comment,
     chromiumPath: z.string().optional().describe('path of the Chromium binary (default: PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium)'),
-    paper: z.enum(['A4', 'Letter']).default('A4'),
+    paper: z.enum(['A4', 'Letter']).optional().describe('paper of the PDFs (default: Letter for en-US and en-CA locales, A4 otherwise)'),
+    logo: z.string().min(1).optional().describe('path of a PNG, JPEG or SVG logo shown above the MSP name in PDFs (relative to the settings file)'),
     renderTimeoutMs: z.number().int().min(1000).default(60_000),
     recycleAfter: z.number().int().min(1).default(100),
     maxEmailBytes: z.number().int().min(100_000).default(10_000_000),
-  }).strict().default({ paper: 'A4', renderTimeoutMs: 60_000, recycleAfter: 100, maxEmailBytes: 10_000_000 }),
+  }).strict().default({ renderTimeoutMs: 60_000, recycleAfter: 100, maxEmailBytes: 10_000_000 }),
   paths: z.object({
     $comment: Comment,
     outbox: z.string().default('out/outbox'),
@@ -195,7 +197,7 @@ export interface Config {
   /** Autotask client tuning. */
   autotask: z.infer<typeof SettingsFileSchema>['autotask'];
   /** Renderer settings. */
-  render: z.infer<typeof SettingsFileSchema>['render'] & { chromiumPath: string };
+  render: Omit<z.infer<typeof SettingsFileSchema>['render'], 'paper'> & { chromiumPath: string; paper: 'A4' | 'Letter' };
   /** Output folders (absolute). */
   paths: { outbox: string; output: string };
   /** Alert evaluation and channel tuning. */
@@ -385,7 +387,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     schedulesFile: path.resolve(cwd, flags.schedules ?? env.PSA_REPORTS_SCHEDULES ?? 'schedules.json'),
     settings: file.settings,
     autotask: file.autotask,
-    render: { ...file.render, chromiumPath },
+    render: {
+      ...file.render, chromiumPath,
+      // North America prints on Letter; everyone else on A4.
+      paper: file.render.paper ?? (/-(US|CA)\b/i.test(file.settings.locale ?? 'en-US') ? 'Letter' : 'A4'),
+      ...(file.render.logo ? { logo: path.resolve(configFile ? path.dirname(configFile) : cwd, file.render.logo) } : {}),
+    },
     paths: { outbox: path.resolve(cwd, env.PSA_REPORTS_OUTBOX ?? file.paths.outbox), output: path.resolve(cwd, file.paths.output) },
     alerts: file.alerts,
     webBaseUrl: file.web.baseUrl ? file.web.baseUrl.replace(/\/+$/, '') : null,

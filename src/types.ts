@@ -75,6 +75,8 @@ export interface Headline {
   previous: MetricValue;
   /** In a personal (burst) copy: the whole team's value, shown beside the person's own. */
   team?: MetricValue;
+  /** A rate's sample size and what it counts; `tooFew` below settings.minSample (no status, no change). */
+  sample?: { n: number; noun: string; tooFew: boolean };
 }
 
 /** A series for trend charts: the same metric over previous periods, oldest first. */
@@ -101,6 +103,8 @@ export interface ChartSpec {
   datasets: { label: string; data: (number | null)[] }[];
   /** Unit of the values, for the axis. */
   unit?: MetricUnit;
+  /** Target in force, drawn as a line across the value axis. */
+  target?: number;
 }
 
 /** A column of the result table, for rendering and CSV. */
@@ -111,6 +115,11 @@ export interface ColumnSpec {
   label: string;
   /** Formatting hint. */
   unit?: MetricUnit | 'text' | 'date' | 'datetime' | 'bool';
+  /**
+   * Shown as "—" (with `note` under the table) unless the row's `key` column is above 0: a margin or a
+   * ratio of a contract without revenue means nothing. Presentation only; the row keeps its value.
+   */
+  blankUnless?: { key: string; note: string };
 }
 
 /** What computing one report yields. The JSON output is a projection of this (design.md). */
@@ -119,8 +128,10 @@ export interface ReportResult {
   report: string;
   /** Human title. */
   title: string;
-  /** Plain description, including how the spec was read where it leaves room. */
+  /** The exact definition, including how the spec was read where it leaves room ("How this is measured"). */
   description: string;
+  /** One or two plain sentences opening the report, with the thresholds and targets in force. */
+  summary?: string;
   /** Group id (`intake`, `profitability`, …). */
   group: string;
   /** The as-of instant, ISO string. */

@@ -30,6 +30,8 @@ export default defineReport({
     'includes over_30d). Rows: one per company (the ticket\'s company, else the task\'s project\'s company; ' +
     '"No company" when neither is known), largest value first; oldest_days is the age of its oldest entry, in ' +
     'days with fractions. 7 and 30 days are 7 × 24 h and 30 × 24 h.',
+  summary:
+    '{entries} billable time entries worth {value} ({hours}) are not yet approved and posted, so they are on no invoice. {over_7d} of them are older than 7 days and {over_30d} older than 30 days (target for both: {target:over_7d}).',
   window: 'point-in-time',
   metrics: {
     entries: { label: 'Unapproved entries', unit: 'count', better: 'lower' },

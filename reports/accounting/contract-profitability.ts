@@ -24,6 +24,8 @@ export default defineReport({
     'profitable first: contracts with cost but no revenue (empty margin) at the top by cost, then by margin ' +
     'ascending. The metrics sum revenue and cost over all contracts; hours by resources without an internal cost ' +
     'count no cost and are named in a warning.',
+  summary:
+    'Contracts brought in {revenue} of revenue against {cost} of cost in the period: a margin of {margin_pct}. The table lists the least profitable contracts first.',
   window: 'previous-month',
   metrics: {
     revenue: { label: 'Contract revenue', unit: 'money', better: 'higher' },
@@ -35,7 +37,7 @@ export default defineReport({
     { key: 'company', label: 'Company', unit: 'text' },
     { key: 'revenue', label: 'Revenue', unit: 'money' },
     { key: 'cost', label: 'Cost', unit: 'money' },
-    { key: 'margin_pct', label: 'Margin', unit: 'pct' },
+    { key: 'margin_pct', label: 'Margin', unit: 'pct', blankUnless: { key: 'revenue', note: 'no revenue billed on the contract in the period, so no margin' } },
   ],
   burst: { company: 'company_id' },
   compute(ctx) {
@@ -65,6 +67,10 @@ export default defineReport({
     if (hoursWithoutCost > 0) {
       warnings.push(`${+hoursWithoutCost.toFixed(2)} hours on contracts were worked by resources without an internal cost; they add no cost, so margins are overstated.`);
     }
+    const unposted = ctx.query<{ entries: number; hours: number }>('unposted')[0];
+    if (unposted && unposted.entries > 0) {
+      warnings.push(`${unposted.entries} billable time ${unposted.entries === 1 ? 'entry' : 'entries'} (${+unposted.hours.toFixed(1)} h) worked in the period ${unposted.entries === 1 ? 'is' : 'are'} not yet approved and posted, so revenue is understated until ${unposted.entries === 1 ? 'it is' : 'they are'}.`);
+    }
     const worst = rows.slice(0, 10);
     return {
       metrics: { revenue, cost, margin_pct: pct(revenue - cost, revenue) },
@@ -72,8 +78,8 @@ export default defineReport({
       warnings,
       charts: worst.length === 0 ? [] : [{
         id: 'least-profitable', kind: 'horizontal-bar', title: 'Revenue and cost of the least profitable contracts', unit: 'money',
-        // Contract names run long; the axis keeps the start, the table has the whole name.
-        labels: worst.map((r) => (r.contract.length > 40 ? `${r.contract.slice(0, 39)}…` : r.contract)),
+        // Contracts are named by company: most share a type name ("Managed Services Agreement"); the table has both.
+        labels: worst.map((r) => { const n = r.company ?? r.contract; return n.length > 40 ? `${n.slice(0, 39)}…` : n; }),
         datasets: [{ label: 'Revenue', data: worst.map((r) => r.revenue) }, { label: 'Cost', data: worst.map((r) => r.cost) }],
       }],
     };

@@ -23,6 +23,8 @@ export default defineReport({
     'has 0 days left and sits in the 0–30 bucket. Buckets: 0–30, 31–60, 61–90 and 91–120 days. ' +
     'estimated_revenue = the sum of the contracts\' estimated revenue (empty counts 0). has_open_opportunity = ' +
     'the contract\'s company has at least one opportunity with status Active, a sign that the renewal is being worked.',
+  summary:
+    '{due_30} contracts end in the next 30 days, {due_60} in 31–60 days, {due_90} in 61–90 days and {due_120} in 91–120 days, with an estimated {estimated_revenue} of revenue up for renewal.',
   window: 'point-in-time',
   metrics: {
     due_30: { label: 'Ending in 30 days', unit: 'count' },

@@ -9,6 +9,8 @@ export default defineReport({
     'report\'s time zone). Billing may still run against them, or a renewal was missed. days_expired = whole days ' +
     'from the end date to today. renewed = the contract names a renewal contract (renewedContractID), so only ' +
     'its status needs setting to Inactive. Rows: contracts not renewed first, then the longest expired first.',
+  summary:
+    '{contracts} contracts have passed their end date but are still active, so billing may still run against them or a renewal was missed (target {target:contracts}).',
   window: 'point-in-time',
   metrics: {
     contracts: { label: 'Expired but active', unit: 'count', target: 0, better: 'lower' },

@@ -19,11 +19,13 @@ export default defineReport({
     'backlog-workflow tickets with a completion event (kpi-spec §3) in that week, each counted once, ÷ ' +
     'backlog-workflow tickets created in that week; empty when none were created. Rows: the tickets over the ' +
     'threshold, oldest first; days_since_activity = (T − lastActivityDate) in days, empty without an activity date.',
+  summary:
+    '{open_tickets} service-desk tickets are open; {over_threshold} of them are older than {setting:backlogDays} days (target {target:over_threshold}). Last week the desk closed {kill_rate} tickets for every new one (1 or more means the backlog shrinks; target {target:kill_rate}).',
   window: 'point-in-time',
   burst: { technician: 'resource_id', company: 'company_id' },
   metrics: {
     open_tickets: { label: 'Open backlog', unit: 'count', better: 'lower', trend: true },
-    over_threshold: { label: 'Older than threshold', unit: 'count', better: 'lower', target: 0, trend: true },
+    over_threshold: { label: 'Older than {setting:backlogDays} days', unit: 'count', better: 'lower', target: 0, trend: true },
     age_lt_10d: { label: 'Under 10 days', unit: 'count', better: 'none', headline: false },
     age_10_30d: { label: '10–30 days', unit: 'count', better: 'none', headline: false },
     age_gt_30d: { label: 'Over 30 days', unit: 'count', better: 'lower', headline: false },

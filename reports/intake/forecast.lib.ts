@@ -86,5 +86,5 @@ export function availabilityWarning(ctx: ReportContext, f: ServiceForecast): str
   const names = f.withoutAvailability.map((r) => r.name);
   const shown = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
   return `${names.length} service technician(s) have no availability record (ResourceDailyAvailabilities) and are counted at ` +
-    `${ctx.settings.defaultDailyHours} h Monday–Friday (settings.defaultDailyHours): ${shown}.`;
+    `${ctx.settings.defaultDailyHours} h Monday–Friday (the default daily hours of the settings): ${shown}.`;
 }

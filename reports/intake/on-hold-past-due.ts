@@ -12,6 +12,8 @@ export default defineReport({
     'Open tickets waiting in an on-hold status (settings.onHoldStatuses) whose due date has passed. ' +
     'days_past_due = (T − dueDateTime) in days, to one decimal in rendering. A ticket whose status is both ' +
     'on-hold and complete (a tenant misconfiguration) is treated as complete and left out. Rows: longest past due first.',
+  summary:
+    '{tickets} tickets are on hold ({setting:onHoldStatuses}) with their due date already passed (target {target:tickets}).',
   window: 'point-in-time',
   burst: { technician: 'resource_id', company: 'company_id' },
   metrics: {

@@ -52,6 +52,8 @@ export default defineReport({
     '[max(start, W0), end) with week i ÷ the span length, and hours past week N are left out of the weeks (but ' +
     'stay in project_backlog_hours); a task that starts after its end (bad data) puts them in the week of its end. weeks_to_clear = project_backlog_hours ÷ (project_capacity_hours ÷ N), ' +
     'empty when project capacity is 0 or less.',
+  summary:
+    'Over the next {setting:forecastWeeks} weeks the team has {available_project_hours} free for project work against {project_backlog_hours} of open project tasks: about {weeks_to_clear} weeks to clear the project backlog at that pace.',
   window: 'point-in-time',
   metrics: {
     project_capacity_hours: { label: 'Project capacity', unit: 'hours', better: 'none' },

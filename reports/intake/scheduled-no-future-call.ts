@@ -14,6 +14,8 @@ export default defineReport({
     'any state (completed, cancelled or past), empty when the ticket never had one. Tickets that never had a ' +
     'call come first, then the longest since their last call. A ticket whose status is both scheduled and ' +
     'complete (a tenant misconfiguration) is treated as complete and left out.',
+  summary:
+    '{tickets} tickets are marked as scheduled ({setting:scheduledStatuses}) but have no upcoming service call on the calendar (target {target:tickets}).',
   window: 'point-in-time',
   burst: { technician: 'resource_id', company: 'company_id' },
   metrics: {

@@ -17,13 +17,23 @@ export default defineReport({
     'demand per week = baseline + backlog remaining ÷ N. fte_gap = gap_hours ÷ (N × 40 × targetUtilization): ' +
     'positive means spare technicians, negative means technicians short. load_pct is judged against 100 % ' +
     '(demand within capacity).',
+  summary: (x) => {
+    const fte = x.raw('fte_gap');
+    const gap = x.raw('gap_hours');
+    const spare = fte === null || gap === null ? ''
+      : fte >= 0 ? ` That leaves spare capacity of ${x.format(fte, 'fte')} (${x.format(gap, 'hours')}).`
+        : ` The desk is short by ${x.format(-fte, 'fte')} (${x.format(-(gap), 'hours')} more work than capacity).`;
+    const util = x.format(x.settings.targetUtilization * 100, 'pct');
+    return `Over the next ${x.settings.forecastWeeks} weeks the service desk has ${x.value('capacity_hours')} of capacity (at ${util} target utilisation) `
+      + `for ${x.value('demand_hours')} of expected work: a load of ${x.value('load_pct')} (target ${x.target('load_pct') ?? '100 %'} or less).${spare}`;
+  },
   window: 'point-in-time',
   metrics: {
     capacity_hours: { label: 'Capacity', unit: 'hours', better: 'none' },
     demand_hours: { label: 'Demand', unit: 'hours', better: 'none' },
-    gap_hours: { label: 'Gap (capacity − demand)', unit: 'hours', better: 'higher' },
+    gap_hours: { label: 'Spare hours (capacity − demand)', unit: 'hours', better: 'higher' },
     load_pct: { label: 'Load', unit: 'pct', better: 'lower', target: 100, trend: true },
-    fte_gap: { label: 'FTE gap', unit: 'fte', better: 'higher' },
+    fte_gap: { label: 'Spare capacity (negative: short)', unit: 'fte', better: 'higher' },
     open_tickets_without_estimate: { label: 'Open tickets without estimate', unit: 'count', better: 'lower' },
   },
   columns: [
@@ -31,7 +41,7 @@ export default defineReport({
     { key: 'available_hours', label: 'Available', unit: 'hours' },
     { key: 'capacity_hours', label: 'Capacity', unit: 'hours' },
     { key: 'demand_hours', label: 'Demand', unit: 'hours' },
-    { key: 'gap_hours', label: 'Gap', unit: 'hours' },
+    { key: 'gap_hours', label: 'Spare', unit: 'hours' },
   ],
   compute(ctx) {
     const f = serviceForecast(ctx);

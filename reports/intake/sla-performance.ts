@@ -19,15 +19,24 @@ export default defineReport({
     'is empty and whose due time is before T (the run instant), whenever they were created. ' +
     'tickets_without_sla = tickets created in the window with no SLA. Rows: every workflow, with its met ' +
     'percentages (empty where nothing was measured) and measured counts. Targets 97 / 95 / 90 %.',
+  summary: (x) => {
+    // "first responses: 93.4 % met (target 97.0 %)", or "resolution plans: 2 tickets: too few to rate".
+    const part = (what: string, m: string) => {
+      const v = x.value(m);
+      return v.includes('too few') ? `${what}: ${v}` : `${what}: ${v} met (target ${x.target(m) ?? 'none'})`;
+    };
+    return `SLA in the period, ${part('first responses', 'first_response_met_pct')}; ${part('resolution plans', 'resolution_plan_met_pct')}; `
+      + `${part('resolutions', 'resolved_met_pct')}. ${x.value('resolved_breached_open')} open tickets are already past their resolution due time.`;
+  },
   window: 'previous-week',
   metrics: {
-    first_response_met_pct: { label: 'First response met', unit: 'pct', target: 97, better: 'higher' },
+    first_response_met_pct: { label: 'First response met', unit: 'pct', target: 97, better: 'higher', sample: { metric: 'first_response_measured', noun: 'tickets' } },
     first_response_measured: { label: 'First responses measured', unit: 'count', better: 'none', headline: false },
     first_response_breached_open: { label: 'First response breached, open', unit: 'count', better: 'lower' },
-    resolution_plan_met_pct: { label: 'Resolution plan met', unit: 'pct', target: 95, better: 'higher' },
+    resolution_plan_met_pct: { label: 'Resolution plan met', unit: 'pct', target: 95, better: 'higher', sample: { metric: 'resolution_plan_measured', noun: 'tickets' } },
     resolution_plan_measured: { label: 'Resolution plans measured', unit: 'count', better: 'none', headline: false },
     resolution_plan_breached_open: { label: 'Resolution plan breached, open', unit: 'count', better: 'lower' },
-    resolved_met_pct: { label: 'Resolved met', unit: 'pct', target: 90, better: 'higher' },
+    resolved_met_pct: { label: 'Resolved met', unit: 'pct', target: 90, better: 'higher', sample: { metric: 'resolved_measured', noun: 'tickets' } },
     resolved_measured: { label: 'Resolutions measured', unit: 'count', better: 'none', headline: false },
     resolved_breached_open: { label: 'Resolution breached, open', unit: 'count', better: 'lower' },
     tickets_without_sla: { label: 'New tickets without SLA', unit: 'count', better: 'lower' },

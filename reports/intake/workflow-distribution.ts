@@ -11,6 +11,8 @@ export default defineReport({
     'zone) is in the window, on tickets of that workflow whatever their create date — so a workflow can show ' +
     'hours and no new tickets. share_pct = 100 × tickets ÷ tickets_total. workflows_used counts workflows ' +
     'with at least one ticket, Unclassified excluded. Workflows are decided on the tickets\' current labels.',
+  summary:
+    '{tickets_total} tickets were created in the period across {workflows_used} workflows; {unclassified_pct} matched no workflow rule.',
   window: 'previous-month',
   metrics: {
     tickets_total: { label: 'Tickets created', unit: 'count', better: 'none', trend: true },
@@ -38,7 +40,7 @@ export default defineReport({
     const warnings: string[] = [];
     if (unclassifiedN > 0) {
       warnings.push(`${unclassifiedN} of ${total} tickets created in the window (${unclassifiedPct!.toFixed(1)} %) match no workflow rule and are Unclassified; ` +
-        'add rules to settings.workflows (by ticket type, priority, queue, issue type…) so they are measured with the right workflow.');
+        'add workflow rules in the settings (by ticket type, priority, queue, issue type…) so they are measured with the right workflow.');
     }
     return {
       metrics: {

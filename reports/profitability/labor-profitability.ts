@@ -16,6 +16,8 @@ export default defineReport({
     'entry\'s ticket, else of its task\'s project. Cost of internal work and of entries on neither a ticket nor a ' +
     'task is in the totals but in no row, as is revenue on billing items of company 0 or of none. Rows: largest ' +
     'revenue first.',
+  summary:
+    'Service revenue was {service_revenue} against {labor_cost} of labour cost: {labor_profitability_ratio} earned per unit of labour cost (target {target:labor_profitability_ratio} or more), a labour margin of {labor_margin_pct}.',
   window: 'previous-month',
   metrics: {
     service_revenue: { label: 'Service revenue', unit: 'money', better: 'higher' },
@@ -28,7 +30,7 @@ export default defineReport({
     { key: 'company', label: 'Company', unit: 'text' },
     { key: 'service_revenue', label: 'Service revenue', unit: 'money' },
     { key: 'labor_cost', label: 'Labour cost', unit: 'money' },
-    { key: 'ratio', label: 'Ratio', unit: 'ratio' },
+    { key: 'ratio', label: 'Ratio', unit: 'ratio', blankUnless: { key: 'service_revenue', note: 'no service revenue from the company in the period, so no ratio' } },
   ],
   burst: { company: 'company_id' },
   compute(ctx) {
@@ -89,6 +91,10 @@ export default defineReport({
       warnings.push(`${zero.length} resource(s) with time in the window have an internal cost of 0, so their hours cost nothing here: ${names.join(', ')}. Set their cost in Autotask if that is not right.`);
     }
     const top = rows.slice(0, 15);
+    const unposted = ctx.query<{ entries: number; hours: number }>('unposted')[0];
+    if (unposted && unposted.entries > 0) {
+      warnings.push(`${unposted.entries} billable time ${unposted.entries === 1 ? 'entry' : 'entries'} (${+unposted.hours.toFixed(1)} h) worked in the period ${unposted.entries === 1 ? 'is' : 'are'} not yet approved and posted, so revenue is understated until ${unposted.entries === 1 ? 'it is' : 'they are'}.`);
+    }
     return {
       metrics: {
         service_revenue: revenue,

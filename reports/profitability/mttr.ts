@@ -11,6 +11,8 @@ export default defineReport({
     'from createDate to R; mttr_business_hours the mean of the business hours between them (settings.businessHours, ' +
     'holidays excluded); p50/p90 are nearest-rank percentiles of the business hours. A resolution recorded before ' +
     'the create date (bad data) counts as 0 hours. Rows list every reactive workflow in the order of settings.workflows, 0 where none resolved.',
+  summary:
+    '{resolved} break/fix incidents were resolved in the period, in {mttr_business_hours} of business hours on average ({mttr_hours} around the clock); half within {p50_business_hours}, 90 % within {p90_business_hours}.',
   window: 'previous-month',
   metrics: {
     resolved: { label: 'Resolved', unit: 'count', better: 'none' },

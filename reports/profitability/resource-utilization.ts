@@ -1,5 +1,5 @@
 import { defineReport } from '../../src/reporting/define.js';
-import { pct } from '../../src/reporting/stats.js';
+import { pct, targetOf } from '../../src/reporting/stats.js';
 import { daysBetween } from '../../src/reporting/time.js';
 import type { Row } from '../../src/types.js';
 
@@ -15,6 +15,8 @@ export default defineReport({
     '(weekly billable hours goal × days in the window ÷ 7), blank without a goal (or a goal of 0). Rows are by name. Hours of resources that are not ' +
     'service resources (inactive people) are left out of every total. Target 70 % (industry average); 80 % and ' +
     'above is best in class.',
+  summary:
+    'The service team spent {utilization_pct} of its {available_hours} available hours on client work (target {target:utilization_pct}); {billable_utilization_pct} was billable.',
   window: 'previous-week',
   metrics: {
     utilization_pct: { label: 'Utilization', unit: 'pct', target: 70, better: 'higher' },
@@ -76,6 +78,11 @@ export default defineReport({
       const h = others.reduce((a, o) => a + (o.client_hours ?? 0), 0);
       warnings.push(`${Math.round(h * 100) / 100} client hours in the window by ${others.length} resource(s) that are not service resources (inactive) are left out: ${others.map((o) => cap.resourceName(o.resource_id)).sort().join(', ')}.`);
     }
+    // Above 100 % a person logged more client time than they were available: missing availability or wrong entries.
+    const over = rows.filter((r) => typeof r.utilization_pct === 'number' && r.utilization_pct > 100);
+    if (over.length) {
+      warnings.push(`${over.length} ${over.length === 1 ? 'person is' : 'people are'} above 100 % utilization (more client time than available hours; check their availability and time entries): ${over.map((r) => `${String(r.resource)} ${(r.utilization_pct as number).toFixed(0)} %`).join(', ')}.`);
+    }
     return {
       metrics: {
         utilization_pct: pct(totClient, totAvail),
@@ -87,6 +94,7 @@ export default defineReport({
       warnings,
       charts: rows.length ? [{
         id: 'utilization-by-resource', kind: 'bar', title: 'Utilization by resource', unit: 'pct',
+        ...targetOf(ctx.target('utilization_pct', 70)),
         labels: rows.map((r) => String(r.resource)),
         datasets: [
           { label: 'Utilization', data: rows.map((r) => r.utilization_pct as number | null) },

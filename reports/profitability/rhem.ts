@@ -13,6 +13,8 @@ export default defineReport({
     'instant is in the window on reactive-workflow tickets of those companies. RHEM = reactive hours ÷ endpoints, ' +
     'blank without endpoints; the total is Σ reactive hours ÷ Σ endpoints. Target below 0.25 per month. Rows are ' +
     'sorted worst first.',
+  summary:
+    'Managed clients needed {rhem} reactive hours per endpoint in the period (target {target:rhem} or less): {reactive_hours} of break/fix work across {managed_endpoints} endpoints at {managed_companies} companies.',
   window: 'previous-month',
   metrics: {
     rhem: { label: 'RHEM', unit: 'ratio', target: 0.25, better: 'lower' },

@@ -24,6 +24,8 @@ export default defineReport({
     'accounts first) and the 10 with the most recent (position "newest"); an owner with fewer than 20 accounts ' +
     'has some accounts in both lists; equal activity dates are ordered by company id. Accounts without an owner are ' +
     'grouped as "Unassigned". 90 days are 90 × 24 h before the as-of time.',
+  summary:
+    '{accounts} active customer and prospect accounts; {stale_90d} of them have had no recorded activity in the last 90 days.',
   window: 'point-in-time',
   metrics: {
     accounts: { label: 'Active accounts', unit: 'count' },

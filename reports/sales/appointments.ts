@@ -15,6 +15,8 @@ export default defineReport({
   description:
     'Calendar appointments booked in Autotask that start in the coming 7 days (from the as-of time up to, not ' +
     'including, the same time 7 days later), in start order, with the person they are booked for.',
+  summary:
+    '{appointments} appointments are booked in the next 7 days.',
   window: 'next-7-days',
   metrics: {
     appointments: { label: 'Appointments', unit: 'count' },

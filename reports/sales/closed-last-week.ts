@@ -21,6 +21,8 @@ export default defineReport({
     'status Lost with a lost date in the period. The dates are calendar dates, read as 00:00 in the report\'s time ' +
     'zone, so the period holds the dates whose midnight falls in the last 7 × 24 hours before the as-of time. ' +
     'Amounts are the deals\' amounts (empty counts 0). Wins are listed first, largest first.',
+  summary:
+    'In the last 7 days {won} deals worth {won_amount} were won and {lost} worth {lost_amount} were lost.',
   window: 'last-7-days',
   metrics: {
     won: { label: 'Deals won', unit: 'count', better: 'higher' },

@@ -19,6 +19,8 @@ export default defineReport({
     'probability of closing ÷ 100: what the pipeline is likely to be worth. A deal without an amount counts 0, ' +
     'one without a probability adds nothing to the weighted amount; both are named in a warning. Stages that share ' +
     'a label are shown as one; deals without a stage appear as "No stage".',
+  summary:
+    '{open_opportunities} open deals are worth {open_amount}; weighted by their chance of closing, the pipeline is worth {weighted_amount}.',
   window: 'point-in-time',
   metrics: {
     open_opportunities: { label: 'Open deals', unit: 'count' },

@@ -22,6 +22,8 @@ export default defineReport({
     'close date from today to today + 30 days, both included, in the report\'s time zone — or that sales rates ' +
     'at 75 % or more likely to close, whatever their date. A likely deal whose projected close date has already ' +
     'passed is listed too and counted in a warning, as its date needs updating. Sorted by projected close date.',
+  summary:
+    '{opportunities} deals worth {amount} are expected to close in the next 30 days or are rated 75 % or more likely to close.',
   window: 'point-in-time',
   metrics: {
     opportunities: { label: 'Deals about to close', unit: 'count' },

@@ -32,6 +32,8 @@ export default defineReport({
     'no recorded history counts from its create date; a deal whose latest record shows another stage (it moved ' +
     'after the last sync recorded it) counts from its last activity. Both cases are named in a warning. ' +
     'days_in_stage is in days with fractions (not rounded); the threshold compares it with stuckDays × 24 h.',
+  summary:
+    '{opportunities} deals have sat in {setting:salesEngineeringStage} for more than {setting:stuckDays} days (target {target:opportunities}).',
   window: 'point-in-time',
   metrics: {
     opportunities: { label: 'Deals stuck', unit: 'count', target: 0, better: 'lower' },

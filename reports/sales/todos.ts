@@ -20,6 +20,8 @@ export default defineReport({
     'the earliest start time at or after the as-of time (empty when nothing is coming up). To-dos without a start ' +
     'time count as open but neither overdue nor next; to-dos assigned to nobody are grouped as "Unassigned". ' +
     'Most overdue first.',
+  summary:
+    '{open} sales to-dos are open; {overdue} of them are overdue (target {target:overdue}).',
   window: 'point-in-time',
   metrics: {
     open: { label: 'Open to-dos', unit: 'count' },

@@ -56,9 +56,10 @@ export function rateRows(ctx: ReportContext, items: { resourceId: number | null;
 }
 
 /** Bar chart of a per-resource rate. */
-export function rateChart(id: string, title: string, rows: Row[], rateKey: string, label: string): ChartSpec[] {
+export function rateChart(id: string, title: string, rows: Row[], rateKey: string, label: string, target?: number | null): ChartSpec[] {
   return rows.length ? [{
     id, kind: 'horizontal-bar', title, unit: 'pct',
+    ...(target !== null && target !== undefined ? { target } : {}),
     labels: rows.map((r) => String(r.resource)),
     datasets: [{ label, data: rows.map((r) => r[rateKey] as number | null) }],
   }] : [];

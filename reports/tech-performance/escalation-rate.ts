@@ -10,11 +10,13 @@ export default defineReport({
     'or queue (settings.escalationQueues), at any time. Each ticket is credited to the first resource ever ' +
     'recorded as assigned to it (states before the first assignment are skipped; Unassigned when it never had one). ' +
     'Rows by resource name.',
+  summary:
+    'Of {completed} service-desk tickets completed in the period, {escalated} were escalated: an escalation rate of {escalation_rate_pct}.',
   window: 'previous-month',
   metrics: {
     completed: { label: 'Completed', unit: 'count', better: 'none' },
     escalated: { label: 'Escalated', unit: 'count', better: 'lower' },
-    escalation_rate_pct: { label: 'Escalation rate', unit: 'pct', better: 'lower', trend: true },
+    escalation_rate_pct: { label: 'Escalation rate', unit: 'pct', better: 'lower', trend: true, sample: { metric: 'completed', noun: 'tickets' } },
   },
   columns: [
     { key: 'resource', label: 'Resource', unit: 'text' },

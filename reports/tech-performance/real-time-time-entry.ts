@@ -1,5 +1,5 @@
 import { defineReport } from '../../src/reporting/define.js';
-import { pct, percentile } from '../../src/reporting/stats.js';
+import { pct, percentile, targetOf } from '../../src/reporting/stats.js';
 import type { Row } from '../../src/types.js';
 
 export default defineReport({
@@ -10,9 +10,11 @@ export default defineReport({
     'entries with an end time are measured; entries without one (entered as a duration only) are counted apart. ' +
     'rtte = on time ÷ measured; median lag is the nearest-rank P50. Rows are per resource of the entry (resourceID), by name. ' +
     'Benchmark about 90 %.',
+  summary:
+    '{rtte_pct} of time entries were entered within {setting:rtteMinutes} minutes of the work ending (target {target:rtte_pct}); the median delay was {median_lag_minutes}.',
   window: 'previous-week',
   metrics: {
-    rtte_pct: { label: 'Real-time entry', unit: 'pct', target: 90, better: 'higher' },
+    rtte_pct: { label: 'Real-time entry', unit: 'pct', target: 90, better: 'higher', sample: { metric: 'measured', noun: 'entries' } },
     measured: { label: 'Measured entries', unit: 'count', better: 'none' },
     without_end_time: { label: 'Entries without end time', unit: 'count', better: 'lower' },
     median_lag_minutes: { label: 'Median lag', unit: 'minutes', better: 'lower' },
@@ -54,6 +56,7 @@ export default defineReport({
       warnings,
       charts: rows.length ? [{
         id: 'rtte-by-resource', kind: 'horizontal-bar', title: 'Real-time entry by resource', unit: 'pct',
+        ...targetOf(ctx.target('rtte_pct', 90)),
         labels: rows.map((r) => String(r.resource)),
         datasets: [{ label: 'Real-time entry', data: rows.map((r) => r.rtte_pct as number | null) }],
       }] : [],

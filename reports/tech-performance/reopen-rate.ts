@@ -10,11 +10,13 @@ export default defineReport({
     'follows one of those completion events within settings.reopenDays (the reopen itself may fall after the ' +
     'window). Each ticket is credited to the resource of its first completion event in the window (the ' +
     'completing resource, else the assigned one), reopened or not. Rows by resource name.',
+  summary:
+    'Of {completed} service-desk tickets completed in the period, {reopened} were reopened within {setting:reopenDays} days: a reopen rate of {reopen_rate_pct}.',
   window: 'previous-month',
   metrics: {
     completed: { label: 'Completed', unit: 'count', better: 'none' },
     reopened: { label: 'Reopened', unit: 'count', better: 'lower' },
-    reopen_rate_pct: { label: 'Reopen rate', unit: 'pct', better: 'lower', trend: true },
+    reopen_rate_pct: { label: 'Reopen rate', unit: 'pct', better: 'lower', trend: true, sample: { metric: 'completed', noun: 'tickets' } },
   },
   columns: [
     { key: 'resource', label: 'Resource', unit: 'text' },

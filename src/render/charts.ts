@@ -79,7 +79,7 @@ export function trendLine(values: (number | null)[]): (number | null)[] | null {
 }
 
 /** A line chart of a trend series with its straight trend line, labelled with the metric's label. */
-export function seriesChartSpec(series: TrendSeries, label: string, unit: MetricUnit | undefined): ChartSpec {
+export function seriesChartSpec(series: TrendSeries, label: string, unit: MetricUnit | undefined, target?: number | null): ChartSpec {
   const trend = trendLine(series.values);
   const datasets = [{ label, data: series.values.slice() }];
   if (trend) datasets.push({ label: TREND_LABEL, data: trend });
@@ -90,11 +90,32 @@ export function seriesChartSpec(series: TrendSeries, label: string, unit: Metric
     labels: series.labels.slice(),
     datasets,
     ...(unit ? { unit } : {}),
+    ...(target !== null && target !== undefined ? { target } : {}),
   };
 }
 
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A period label as a reader says it: an ISO week "2026-W48" becomes the date of its Monday ("23 Nov"), a
+ * month "2026-11" becomes "Nov 2026"; other labels are kept.
+ */
+export function displayLabel(label: string): string {
+  const w = /^(\d{4})-W(\d{2})$/.exec(label);
+  if (w) {
+    const year = Number(w[1]);
+    const jan4 = Date.UTC(year, 0, 4);
+    const monday1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000;
+    const d = new Date(monday1 + (Number(w[2]) - 1) * 7 * 86_400_000);
+    return `${d.getUTCDate()} ${MONTH_NAMES[d.getUTCMonth()]}`;
+  }
+  const m = /^(\d{4})-(\d{2})$/.exec(label);
+  if (m) return `${MONTH_NAMES[Number(m[2]) - 1]} ${m[1]}`;
+  return label;
+}
+
 /** Chart.js configuration for a spec (exported for tests). */
-export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: number): ChartConfiguration {
+export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: number, fmt: { locale?: string; currency?: string } = {}): ChartConfiguration {
   const horizontal = spec.kind === 'horizontal-bar';
   const stacked = spec.kind === 'stacked-bar';
   const isLine = spec.kind === 'line';
@@ -132,7 +153,9 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
   const valueAxis = {
     // Bars must start at zero to be read by length; a trend line is read by slope, so its axis fits the data
     // (a flat line still sits on a zero-based axis rather than in a band of ±1 around itself).
-    beginAtZero: !isLine || flat,
+    // Rates always start at 0: a 75–100 % axis makes a 5-point dip look like a collapse.
+    beginAtZero: !isLine || flat || spec.unit === 'pct',
+    ...(spec.target !== undefined && Number.isFinite(spec.target) ? { suggestedMax: spec.target } : {}),
     stacked,
     grid: { color: '#e3e3e3' },
     border: { display: false },
@@ -141,14 +164,43 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
       font: { size: 16, family: FONT },
       // Counts have no fractions: no "0.5 tickets" ticks.
       ...(spec.unit === 'count' ? { precision: 0 } : {}),
-      callback: (v: number | string) => (typeof v === 'number' ? formatTick(v, spec.unit) : v),
+      callback: (v: number | string) => (typeof v === 'number' ? formatTick(v, spec.unit, fmt) : v),
     },
   };
   const categoryAxis = {
     stacked,
     grid: { display: false },
-    // Many long category labels are slanted rather than skipped, so every bar keeps its name.
-    ticks: { color: '#333', font: { size: 16, family: FONT }, autoSkip: true, maxRotation: horizontal ? 0 : 50 },
+    // Every bar keeps its name: long labels are slanted (vertical bars) or the font shrinks (many horizontal bars).
+    ticks: {
+      color: '#333', font: { size: horizontal && spec.labels.length > 12 ? 12 : 16, family: FONT }, autoSkip: false, maxRotation: horizontal ? 0 : 50,
+      callback(this: { getLabelForValue(v: number): string }, v: number | string) { return displayLabel(String(typeof v === 'number' ? this.getLabelForValue(v) : v)); },
+    },
+  };
+  // The target in force as a dashed line across the value axis, labelled, so a bar reads against it.
+  const targetLine: Plugin = {
+    id: 'psaTarget',
+    afterDatasetsDraw(chart) {
+      const t = spec.target;
+      if (t === undefined || !Number.isFinite(t)) return;
+      const scale = chart.scales[horizontal ? 'x' : 'y'];
+      const area = chart.chartArea;
+      if (!scale || !area) return;
+      const at = scale.getPixelForValue(t);
+      const g = chart.ctx;
+      g.save();
+      g.strokeStyle = '#b83a2b';
+      g.lineWidth = 2;
+      g.setLineDash([8, 5]);
+      g.beginPath();
+      if (horizontal) { g.moveTo(at, area.top); g.lineTo(at, area.bottom); } else { g.moveTo(area.left, at); g.lineTo(area.right, at); }
+      g.stroke();
+      g.setLineDash([]);
+      g.fillStyle = '#b83a2b';
+      g.font = `bold 14px ${FONT}`;
+      const text = `Target ${formatTick(t, spec.unit, fmt)}`;
+      if (horizontal) { g.textAlign = 'left'; g.fillText(text, Math.min(at + 4, area.right - g.measureText(text).width), area.top + 14); } else { g.textAlign = 'right'; g.fillText(text, area.right, at - 5); }
+      g.restore();
+    },
   };
   const textures: Plugin = {
     id: 'psaTextures',
@@ -183,7 +235,7 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
       },
       scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
     } as never,
-    plugins: [textures],
+    plugins: [textures, targetLine],
   };
 }
 
@@ -191,7 +243,7 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
  * Chart.js on node-canvas. One canvas factory per size; drawing is synchronous and deterministic
  * (animation off, fixed size and pixel ratio), so equal specs give equal bytes.
  */
-export function createChartRenderer(size: Partial<ChartSize> = {}): ChartRenderer {
+export function createChartRenderer(size: Partial<ChartSize> = {}, fmt: { locale?: string; currency?: string } = {}): ChartRenderer {
   const s = { ...DEFAULT_CHART_SIZE, ...size };
   const canvas = new ChartJSNodeCanvas({
     width: s.width,
@@ -214,7 +266,7 @@ export function createChartRenderer(size: Partial<ChartSize> = {}): ChartRendere
         // chartjs-node-canvas draws; the PNG is encoded here with a lighter zlib level, off the event loop:
         // level 3 costs a few percent in size and saves about half the encoding time of the default 6.
         const chart = (canvas as unknown as { renderChart(c: ChartConfiguration): { canvas: PngCanvas; destroy(): void } })
-          .renderChart(chartConfig(spec, tiles, s.devicePixelRatio));
+          .renderChart(chartConfig(spec, tiles, s.devicePixelRatio, fmt));
         try {
           return await new Promise<Buffer>((resolve, reject) => {
             chart.canvas.toBuffer((err, buf) => (err ? reject(err) : resolve(buf)), 'image/png', { compressionLevel: 3 });

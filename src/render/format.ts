@@ -4,10 +4,25 @@ import type { Cell, ColumnSpec, Headline, MetricUnit, MetricValue } from '../typ
 export interface FormatOptions {
   /** BCP 47 locale for digits and grouping (default `en-US`). */
   locale?: string;
-  /** ISO 4217 code for money; without it money is a plain grouped number. */
+  /** ISO 4217 code for money; without it, the locale's region's currency (see currencyOf). */
   currency?: string;
   /** IANA zone in which instants are shown. */
   timezone: string;
+}
+
+// The currency of a locale's region when the settings name none; the euro area by its members.
+const REGION_CURRENCY: Record<string, string> = {
+  US: 'USD', CA: 'CAD', GB: 'GBP', AU: 'AUD', NZ: 'NZD', IE: 'EUR', DE: 'EUR', FR: 'EUR', ES: 'EUR', IT: 'EUR', NL: 'EUR',
+  BE: 'EUR', AT: 'EUR', FI: 'EUR', PT: 'EUR', LU: 'EUR', GR: 'EUR', SK: 'EUR', SI: 'EUR', EE: 'EUR', LV: 'EUR', LT: 'EUR',
+  CH: 'CHF', SE: 'SEK', NO: 'NOK', DK: 'DKK', PL: 'PLN', CZ: 'CZK', ZA: 'ZAR', IN: 'INR', JP: 'JPY', SG: 'SGD', MX: 'MXN', BR: 'BRL',
+};
+
+/** The currency money is shown in: the setting, else the locale's region's (en-US → USD), else USD. */
+export function currencyOf(o: Pick<FormatOptions, 'currency' | 'locale'>): string {
+  if (o.currency) return o.currency;
+  let region: string | undefined;
+  try { region = new Intl.Locale(o.locale ?? 'en-US').maximize().region; } catch { region = undefined; }
+  return (region && REGION_CURRENCY[region]) || 'USD';
 }
 
 /** Shown for a null metric (a 0 denominator) or an empty cell. */
@@ -45,25 +60,26 @@ export function formatValue(value: MetricValue | undefined, unit: MetricUnit | u
       return `${num(value, 1, 1, locale)}${NBSP}d`;
     case 'fte':
       return `${num(value, 1, 1, locale)}${NBSP}FTE`;
-    case 'money': {
-      // Cents only matter on small amounts; on a revenue figure they are noise.
-      const digits = Math.abs(value) >= 1000 ? 0 : 2;
-      if (o.currency) {
-        return numberFormat(locale, {
-          style: 'currency', currency: o.currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
-        }).format(value);
-      }
-      return num(value, digits, digits, locale);
-    }
+    case 'money':
+      // Whole currency units: one precision down a column (cents are noise on revenue and cost figures), and
+      // always the currency's symbol so a figure is never read as hours or a count.
+      return numberFormat(locale, {
+        style: 'currency', currency: currencyOf(o), minimumFractionDigits: 0, maximumFractionDigits: 0,
+      }).format(value);
     case 'count':
     default:
       return Number.isInteger(value) ? num(value, 0, 0, locale) : num(value, 1, 1, locale);
   }
 }
 
-/** Short axis-tick form of a value (no unit suffix on money, compact thousands). */
-export function formatTick(value: number, unit: MetricUnit | undefined, locale = 'en-US'): string {
+/** Short axis-tick form of a value: money with its currency symbol, compact thousands ("$12K"). */
+export function formatTick(value: number, unit: MetricUnit | undefined, o: { locale?: string; currency?: string } | string = {}): string {
+  const f = typeof o === 'string' ? { locale: o } : o;
+  const locale = f.locale ?? 'en-US';
   if (unit === 'pct') return `${num(value, 0, 1, locale)} %`;
+  if (unit === 'money') {
+    return numberFormat(locale, { style: 'currency', currency: currencyOf(f), notation: 'compact', maximumFractionDigits: 1 }).format(value);
+  }
   if (Math.abs(value) >= 1000) {
     return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
   }
@@ -85,24 +101,31 @@ function parts(instant: number, timezone: string): Record<string, string> {
   return out;
 }
 
-/** `2026-11-20 14:05 CET` in the given zone. */
-export function formatDateTime(instant: number, timezone: string, withZone = true): string {
-  const p = parts(instant, timezone);
-  const base = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-  return withZone ? `${base} ${p.timeZoneName}` : base;
-}
-
-/** `2026-11-20` in the given zone. */
-export function formatDate(instant: number, timezone: string): string {
-  const p = parts(instant, timezone);
-  return `${p.year}-${p.month}-${p.day}`;
-}
-
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function humanDate(instant: number, timezone: string): string {
   const p = parts(instant, timezone);
   return `${Number(p.day)} ${MONTHS[Number(p.month) - 1]} ${p.year}`;
+}
+
+/**
+ * `20 Nov 2026, 14:05 CET` in the given zone: the one date style of every document (periods, cells, stamps),
+ * with the zone named once per line (`withZone` false inside tables, whose zone the masthead names).
+ */
+export function formatDateTime(instant: number, timezone: string, withZone = true): string {
+  const p = parts(instant, timezone);
+  const base = `${humanDate(instant, timezone)}, ${p.hour}:${p.minute}`;
+  return withZone ? `${base} ${p.timeZoneName}` : base;
+}
+
+/** `20 Nov 2026` in the given zone. */
+export function formatDate(instant: number, timezone: string): string {
+  return humanDate(instant, timezone);
+}
+
+/** Full month name and year of an instant in the zone ("November 2026"). */
+export function formatMonth(instant: number, timezone: string, locale = 'en-US'): string {
+  return new Intl.DateTimeFormat(locale, { timeZone: timezone, month: 'long', year: 'numeric' }).format(new Date(instant));
 }
 
 /**
@@ -112,7 +135,7 @@ function humanDate(instant: number, timezone: string): string {
 export function formatPeriod(window: { from: string; to: string } | null, asOf: string, timezone: string): string {
   if (!window) {
     const t = Date.parse(asOf);
-    return Number.isFinite(t) ? `As of ${humanDate(t, timezone)}, ${formatDateTime(t, timezone).slice(11)}` : `As of ${asOf}`;
+    return Number.isFinite(t) ? `As of ${formatDateTime(t, timezone)}` : `As of ${asOf}`;
   }
   const from = Date.parse(window.from);
   const to = Date.parse(window.to);
@@ -131,8 +154,12 @@ export function formatCell(value: Cell | undefined, col: ColumnSpec, o: FormatOp
       return String(value);
     case 'bool':
       return value === true || value === 1 || value === '1' || value === 'true' ? 'Yes' : 'No';
-    case 'date':
-      return typeof value === 'number' ? formatDate(value, o.timezone) : String(value);
+    case 'date': {
+      if (typeof value === 'number') return formatDate(value, o.timezone);
+      // Calendar dates are stored as YYYY-MM-DD: the same style as instants, read as that day.
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value));
+      return m ? `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}` : String(value);
+    }
     case 'datetime': {
       const t = typeof value === 'number' ? value : Date.parse(String(value));
       return Number.isFinite(t) ? formatDateTime(t, o.timezone, false) : String(value);

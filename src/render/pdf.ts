@@ -6,7 +6,8 @@ import type { PoolEvent } from './browser.js';
 import type { Page } from 'puppeteer';
 import type { ChartRenderer } from './charts.js';
 import { createChartRenderer } from './charts.js';
-import { formatDateTime, formatPeriod } from './format.js';
+import { formatDateTime, formatMonth, formatPeriod } from './format.js';
+import { arrangeBundle, execSummary, isMonthWindow } from './bundle.js';
 import type { Templates } from './templates.js';
 import { escapeHtml, loadTemplates } from './templates.js';
 import type { ChartImage } from './view.js';
@@ -27,6 +28,8 @@ export interface RendererOptions {
   timezone: string;
   /** MSP name for mastheads and the footer. */
   mspName: string;
+  /** The MSP's logo as a data: URI (render.logo), shown above the name on the cover and each report. */
+  logo?: string;
   /** ISO 4217 currency code for money values (plain numbers when absent). */
   currency?: string;
   /** BCP 47 locale for numbers (default en-US). */
@@ -109,6 +112,19 @@ export function footerTemplate(mspName: string, title: string, generatedAt: stri
     + `<span style="white-space:nowrap;">Generated ${escapeHtml(generatedAt)} · Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
 }
 
+/**
+ * The period on a bundle's cover: the weekly (or current) period, and the month of monthly figures when a
+ * bundle holds both ("30 Nov 2026 – 6 Dec 2026 · monthly figures: November 2026").
+ */
+export function coverPeriod(results: ReportResult[], timezone: string, locale?: string): string {
+  const first = results.find((r) => !isMonthWindow(r.window, r.timezone || timezone)) ?? results[0];
+  if (!first) return '';
+  const base = formatPeriod(first.window, first.asOf, first.timezone || timezone);
+  const month = results.find((r) => isMonthWindow(r.window, r.timezone || timezone));
+  if (!month || month === first) return base;
+  return `${base} · monthly figures: ${formatMonth(Date.parse(month.window!.from), month.timezone || timezone, locale)}`;
+}
+
 /** Default title of a document of these results. */
 export function documentTitle(results: ReportResult[], title?: string): string {
   if (title) return title;
@@ -187,7 +203,7 @@ export async function htmlToPdf(pool: BrowserPool, html: string | Promise<string
 /** Builds the renderer: templates, charts and one pooled Chromium. */
 export function createRenderer(opts: RendererOptions): Renderer {
   const clock = opts.clock ?? systemClock;
-  const charts = memoCharts(opts.charts ?? createChartRenderer());
+  const charts = memoCharts(opts.charts ?? createChartRenderer({}, { ...(opts.locale ? { locale: opts.locale } : {}), ...(opts.currency ? { currency: opts.currency } : {}) }));
   let templates = opts.templates;
   const tpl = (): Templates => (templates ??= loadTemplates());
   const pool = new BrowserPool({
@@ -201,17 +217,17 @@ export function createRenderer(opts: RendererOptions): Renderer {
   });
   const fmtBase = { timezone: opts.timezone, ...(opts.locale ? { locale: opts.locale } : {}), ...(opts.currency ? { currency: opts.currency } : {}) };
 
-  async function document(results: ReportResult[], o: HtmlOptions, generatedAt: number): Promise<{ html: string; images: ChartImage[] }> {
+  async function document(results: ReportResult[], o: HtmlOptions, generatedAt: number, folded: string[] = []): Promise<{ html: string; images: ChartImage[] }> {
     const t = tpl();
     const images = await drawCharts(results, charts);
     const mode = o.images ?? 'data';
     const srcOf = (img: ChartImage): string => (mode === 'cid' ? `cid:${img.cid}` : `data:image/png;base64,${img.content.toString('base64')}`);
+    const mspName = o.mspName ?? opts.mspName;
     const reports = results.map((r, i) => {
       const own = images[i]!.map((image) => ({ src: srcOf(image), image }));
-      return reportView(r, i, own, { ...fmtBase, mspName: o.mspName ?? opts.mspName, generatedAt });
+      return reportView(r, i, own, { ...fmtBase, mspName, generatedAt, ...(opts.logo ? { logo: opts.logo } : {}) });
     });
     const title = documentTitle(results, o.title);
-    const first = results[0];
     // A personal copy (tiles carry the team's value) opens with every measure on one page: you, the team.
     const personal = results.length > 1 && results.some((r) => r.headlines.some((h) => h.team !== undefined));
     const glance = personal
@@ -221,15 +237,24 @@ export function createRenderer(opts: RendererOptions): Renderer {
         return { report: i === 0 ? r.title : '', label: h.label, you: v.value, team: v.team ?? '', target: v.target ?? '', status: v.status, light: h.light };
       }))
       : null;
+    const bundle = results.length > 1 || folded.length > 0;
+    // The owner's page: every measure with a target or a direction, off target first (personal copies have their glance).
+    const exec = bundle && !personal ? execSummary(results, fmtBase) : null;
+    // How each report is measured, once per report, at the end of the document.
+    const seen = new Set<string>();
+    const appendix = results.filter((r) => !seen.has(r.report) && seen.add(r.report)).map((r) => ({ title: r.title.replace(/ — .*$/, ''), description: r.description }));
     const html = t.report({
       glance,
+      exec: exec ? { rows: exec.rows, more: exec.more ? `${exec.more} more measure${exec.more === 1 ? '' : 's'} in the reports below.` : '' } : null,
+      folded: folded.length ? `No rows: ${folded.join(', ')}.` : '',
+      appendix,
+      logo: opts.logo ?? '',
       title,
-      mspName: o.mspName ?? opts.mspName,
+      mspName,
       css: t.css,
       imgSrc: mode === 'cid' ? 'cid:' : 'data:',
-      bundle: results.length > 1,
-      period: first ? formatPeriod(first.window, first.asOf, first.timezone || opts.timezone) : '',
-      generatedAt: formatDateTime(generatedAt, opts.timezone),
+      bundle,
+      period: coverPeriod(results, opts.timezone, opts.locale),
       contents: reports.map((v, i) => ({
         n: i + 1,
         title: v.title,
@@ -245,18 +270,21 @@ export function createRenderer(opts: RendererOptions): Renderer {
 
   return {
     async html(results, o = {}) {
-      const { html, images } = await document(results, o, clock.now());
+      // A standalone document is arranged like the PDF; `cid` mode serves the email, which keeps its own order.
+      const arranged = (o.images ?? 'data') === 'data' ? arrangeBundle(results, opts.locale) : { shown: results, folded: [] };
+      const { html, images } = await document(arranged.shown, o, clock.now(), arranged.folded);
       return { html, images: images.map(({ cid, filename, content }) => ({ cid, filename, content })) };
     },
 
-    async pdf(results, o = {}) {
-      if (!results.length) throw new AppError('There is no result to render into a PDF.', 'RENDER');
+    async pdf(all, o = {}) {
+      if (!all.length) throw new AppError('There is no result to render into a PDF.', 'RENDER');
+      const { shown: results, folded } = arrangeBundle(all, opts.locale);
       const generatedAt = clock.now();
       const deadline = o.deadline ?? generatedAt + opts.renderTimeoutMs;
       const title = documentTitle(results, o.title);
       const footer = footerTemplate(o.mspName ?? opts.mspName, title, formatDateTime(generatedAt, opts.timezone));
       const print = async (pages?: Map<string, number>): Promise<Buffer> => {
-        const htmlP = document(results, { images: 'data', ...(o.title ? { title: o.title } : {}), ...(o.mspName ? { mspName: o.mspName } : {}), ...(pages ? { pages } : {}) }, generatedAt).then((d) => d.html);
+        const htmlP = document(results, { images: 'data', ...(o.title ? { title: o.title } : {}), ...(o.mspName ? { mspName: o.mspName } : {}), ...(pages ? { pages } : {}) }, generatedAt, folded).then((d) => d.html);
         htmlP.catch(() => undefined); // awaited inside htmlToPdf; this only keeps a failure after a timeout from going unhandled
         const bytes = await htmlToPdf(pool, htmlP, { paper: opts.paper, footer, deadline, ...(o.signal ? { signal: o.signal } : {}) });
         if (bytes.length < 5 || bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
@@ -278,7 +306,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
           pages = check;
         }
       }
-      return { filename: o.filename ?? pdfFilename(results, o.title), contentType: 'application/pdf', content: bytes };
+      return { filename: o.filename ?? pdfFilename(all, o.title), contentType: 'application/pdf', content: bytes };
     },
 
     close: () => pool.close(),

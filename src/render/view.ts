@@ -2,8 +2,9 @@ import type { ChartSpec, ColumnSpec, Headline, ReportResult, Row } from '../type
 import type { ChartRenderer, ChartSize } from './charts.js';
 import { DEFAULT_CHART_SIZE, seriesChartSpec } from './charts.js';
 import type { FormatOptions } from './format.js';
+import { tooFew } from '../reporting/summary.js';
 import {
-  formatCell, formatDateTime, formatPeriod, formatValue, headlineChange, isNumericColumn, lightLabel, softWrap, clip,
+  EMPTY, formatCell, formatDateTime, formatPeriod, formatValue, headlineChange, isNumericColumn, lightLabel, softWrap, clip,
 } from './format.js';
 
 /** One chart drawn for a result: the PNG and the names it goes by in the PDF and the email. */
@@ -34,8 +35,10 @@ export interface TileView {
   status: string;
   /** Formatted target, or null. */
   target: string | null;
-  /** Change against the previous period, or null. */
-  change: { arrow: string; text: string; tone: string } | null;
+  /** Change against the previous period, or null; `meaning` says what the sign means ("better than last week"). */
+  change: { arrow: string; text: string; tone: string; meaning: string } | null;
+  /** "2 tickets: too few to rate" when the rate's sample is below settings.minSample, else null. */
+  sampleNote: string | null;
   /** The team's value beside a person's own (personal copies), or null. */
   team: string | null;
 }
@@ -52,7 +55,7 @@ export function chartSpecsOf(r: ReportResult): ChartSpec[] {
   for (const s of r.series) {
     if (s.labels.length < 2) continue;
     const h = r.headlines.find((x) => x.metric === s.metric);
-    const spec = seriesChartSpec(s, h?.label ?? s.metric, h?.unit);
+    const spec = seriesChartSpec(s, h?.label ?? s.metric, h?.unit, h?.target);
     if (!ids.has(spec.id)) { specs.push(spec); ids.add(spec.id); }
   }
   return specs;
@@ -94,12 +97,29 @@ export async function drawCharts(results: ReportResult[], charts: ChartRenderer)
   })))));
 }
 
-/** Tile view of a headline. */
-export function tileView(h: Headline, fmt: FormatOptions): TileView {
-  const change = headlineChange(h, fmt);
+/**
+ * What "the previous period" of a result is called: "last week" for weekly windows and point-in-time
+ * reports (their history is one snapshot a week), "last month" for monthly windows.
+ */
+export function previousPeriodName(r: Pick<ReportResult, 'window'>): string {
+  if (!r.window) return 'last week';
+  const days = (Date.parse(r.window.to) - Date.parse(r.window.from)) / 86_400_000;
+  if (days > 6 && days < 8) return 'last week';
+  if (days >= 28 && days <= 31) return 'last month';
+  return 'the previous period';
+}
+
+/** Tile view of a headline; `previous` names the period the change is against ("last week"). */
+export function tileView(h: Headline, fmt: FormatOptions, previous = 'the previous period'): TileView {
+  const c = headlineChange(h, fmt);
+  const change = c ? {
+    ...c,
+    meaning: c.tone === 'good' ? `better than ${previous}` : c.tone === 'bad' ? `worse than ${previous}` : c.arrow === '=' ? `same as ${previous}` : `vs ${previous}`,
+  } : null;
   return {
     label: h.label,
     value: formatValue(h.value, h.unit, fmt),
+    sampleNote: h.sample?.tooFew ? tooFew(h.sample.n, h.sample.noun, fmt) : null,
     light: h.light,
     status: lightLabel(h.light),
     target: h.target === null ? null : `${h.better === 'lower' ? '≤ ' : h.better === 'higher' ? '≥ ' : ''}${formatValue(h.target, h.unit, fmt)}`,
@@ -119,6 +139,8 @@ export function columnsOf(r: ReportResult): ColumnSpec[] {
 export interface ViewOptions extends FormatOptions {
   /** MSP name in the masthead. */
   mspName: string;
+  /** The MSP's logo as a data: URI, or absent. */
+  logo?: string;
   /** Instant the document is generated (shown in the settings' zone). */
   generatedAt: number;
   /** At most this many table rows per report (all when undefined). */
@@ -145,21 +167,37 @@ export function reportView(r: ReportResult, index: number, images: { src: string
     anchor: sectionAnchor(r, index),
     title: r.title,
     mspName: o.mspName,
-    description: r.description,
+    logo: o.logo ?? '',
+    summary: r.summary ?? '',
     period: formatPeriod(r.window, r.asOf, fmt.timezone),
     timezone: fmt.timezone,
+    // One clock per line: a period of days names its zone once; an as-of time carries it already.
+    zoneNote: r.window ? `times in ${fmt.timezone}` : '',
     generatedAt: formatDateTime(o.generatedAt, o.timezone),
     warnings: r.warnings,
-    tiles: r.headlines.map((h) => tileView(h, fmt)),
+    tiles: r.headlines.map((h) => tileView(h, fmt, previousPeriodName(r))),
     charts: images.map(({ src, image }) => ({ title: image.title, src, alt: image.alt, width: DEFAULT_CHART_SIZE.width, height: DEFAULT_CHART_SIZE.height })),
     table: {
       columns: columns.map((c, i) => ({ label: c.label, cls: cls[i] })),
-      rows: shown.map((row) => columns.map((c, i) => ({ text: numeric[i] ? formatCell(row[c.key], c, fmt) : softWrap(clip(formatCell(row[c.key], c, fmt))), cls: cls[i], href: o.linkOf?.(row, c) ?? null }))),
+      rows: shown.map((row) => columns.map((c, i) => ({ text: cellText(row, c, numeric[i]!, fmt), cls: cls[i], href: o.linkOf?.(row, c) ?? null }))),
+      notes: columnNotes(columns, shown),
       rowCountText: `(${r.rows.length.toLocaleString('en-US')} ${r.rows.length === 1 ? 'row' : 'rows'})`,
       truncatedText: shown.length < r.rows.length ? `Showing the first ${shown.length} of ${r.rows.length} rows.` : null,
       emptyReport: r.headlines.length === 0 && images.length === 0,
     },
   };
+}
+
+/** A cell as shown: numbers formatted by unit, text wrapped and clipped, "—" where its column is blanked. */
+export function cellText(row: Row, c: ColumnSpec, numeric: boolean, fmt: FormatOptions): string {
+  if (c.blankUnless && !(Number(row[c.blankUnless.key]) > 0)) return EMPTY;
+  return numeric ? formatCell(row[c.key], c, fmt) : softWrap(clip(formatCell(row[c.key], c, fmt)));
+}
+
+/** The notes under a table explaining its blanked cells ("— Margin: no revenue in the period"). */
+export function columnNotes(columns: ColumnSpec[], rows: Row[]): string[] {
+  return columns.filter((c) => c.blankUnless && rows.some((row) => !(Number(row[c.blankUnless!.key]) > 0)))
+    .map((c) => `${EMPTY} in ${c.label}: ${c.blankUnless!.note}`);
 }
 
 /** Chart size the document views assume (exported so the chart renderer and the `<img>` agree). */

@@ -6,6 +6,7 @@ import { createContext, openSession, type Session } from './context.js';
 import type { MetricDef, RegisteredReport, ReportDefinition } from './define.js';
 import { DAY, dateOf, iso, isoWeekLabel, previousWindow, resolveWindow } from './time.js';
 import { light } from './lights.js';
+import { resolveSettings, writeSummary } from './summary.js';
 
 /** Options of one computation. */
 export interface ComputeOptions {
@@ -155,24 +156,41 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
         db.prepare('INSERT INTO report_snapshots (report, as_of, window_from, window_to, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(r.id, opts.asOf, window?.from ?? null, window?.to ?? null, JSON.stringify(metrics), opts.snapshotAt);
       }
+      const targets: Record<string, number | null> = {};
+      for (const [m, d] of Object.entries(r.def.metrics)) targets[m] = ctx.target(m, d.target);
+      const minSample = opts.settings.minSample ?? 5;
       const headlines: Headline[] = Object.entries(r.def.metrics)
         .filter(([, d]) => d.headline !== false)
         .map(([m, d]) => {
-          const target = ctx.target(m, d.target);
+          const target = targets[m]!;
           const sr = series.find((x) => x.metric === m);
           const previous = sr && sr.values.length >= 2 ? sr.values[sr.values.length - 2]! : null;
-          return { metric: m, label: d.label, value: metrics[m] ?? null, unit: d.unit, target, better: d.better ?? 'none', light: light(metrics[m] ?? null, target, d.better), previous };
+          const label = resolveSettings(d.label, opts.settings);
+          const h: Headline = { metric: m, label, value: metrics[m] ?? null, unit: d.unit, target, better: d.better ?? 'none', light: light(metrics[m] ?? null, target, d.better), previous };
+          if (d.sample) {
+            // A rate over a handful of tickets swings by tens of points on one ticket: no status, no change.
+            const n = metrics[d.sample.metric] ?? 0;
+            h.sample = { n, noun: d.sample.noun, tooFew: n < minSample };
+            if (h.sample.tooFew) { h.light = 'none'; h.previous = null; }
+          }
+          return h;
         });
+      const summary = writeSummary(r.def, { settings: opts.settings, metrics, targets });
       const charts: ChartSpec[] = [...(out.charts ?? [])];
       // A trend needs at least two known points (a new install has one snapshot of a point-in-time report).
       for (const sr of series.filter((x) => x.values.filter((v) => v !== null).length >= 2).slice(0, 2)) {
         const d = r.def.metrics[sr.metric]!;
-        charts.push({ id: `trend-${sr.metric}`, kind: 'line', title: `${d.label} — trend`, labels: sr.labels, datasets: [{ label: d.label, data: sr.values }], unit: d.unit });
+        const label = resolveSettings(d.label, opts.settings);
+        const target = targets[sr.metric];
+        charts.push({
+          id: `trend-${sr.metric}`, kind: 'line', title: `${label} — trend`, labels: sr.labels, datasets: [{ label, data: sr.values }], unit: d.unit,
+          ...(target !== null && target !== undefined ? { target } : {}),
+        });
       }
       results.push({
         ok: true, name: r.id,
         value: {
-          report: r.id, title: r.def.title, description: r.def.description, group: r.group,
+          report: r.id, title: r.def.title, description: r.def.description, summary, group: r.group,
           asOf: iso(opts.asOf), window: window ? { from: iso(window.from), to: iso(window.to) } : null, timezone: tz,
           metrics, rows: out.rows, columns: r.def.columns, headlines, series, charts, warnings: out.warnings ?? [],
           ...(resourceSeries ? { resourceSeries } : {}),

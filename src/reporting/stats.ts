@@ -32,3 +32,8 @@ export function sum(values: (number | null | undefined)[]): number {
   for (const v of values) s += v ?? 0;
   return s;
 }
+
+/** A chart's `target` field when a target is in force (spread into a ChartSpec). */
+export function targetOf(t: number | null | undefined): { target?: number } {
+  return t === null || t === undefined ? {} : { target: t };
+}

@@ -5,6 +5,11 @@ import { formatValue } from '../../src/render/format.js';
 import { createRenderer, type Renderer } from '../../src/render/pdf.js';
 import type { ReportResult } from '../../src/types.js';
 import { syncedStore } from '../helpers/synced.js';
+import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+import { createCanvas } from 'canvas';
+import { SettingsSchema } from '../../src/config.js';
+import { chartConfig } from '../../src/render/charts.js';
+import { chartSpecsOf, reportView } from '../../src/render/view.js';
 import { inkShare, pageCount, pageTexts } from './pdftools.js';
 
 /**
@@ -64,4 +69,75 @@ describe('every report renders to PDF', () => {
     const contents = flat(pages.slice(0, 3).join(' '));
     for (const r of results) expect(contents, r.report).toContain(flat(r.title).slice(0, 30));
   }, 300_000);
+});
+
+describe('plain words, money and labelled charts (issue 11)', () => {
+  it('report pages carry no settings key, spec reference or formula: those live in the appendix only', async () => {
+    const pdf = await renderer.pdf(results, { title: 'All reports' });
+    const pages = (await pageTexts(pdf.content)).map((p) => flat(p));
+    const appendixAt = pages.findIndex((p) => p.includes('How this is measured'));
+    expect(appendixAt).toBeGreaterThan(0);
+    // The appendix does hold the definitions (so the check below is not vacuous).
+    expect(pages.slice(appendixAt).join(' ')).toMatch(/settings\.|Σ/);
+    const keys = Object.keys(SettingsSchema.shape).filter((k) => /[A-Z]/.test(k));
+    for (const [i, p] of pages.slice(0, appendixAt).entries()) {
+      expect(p, `page ${i + 1}`).not.toMatch(/settings\.|kpi-spec|Σ|\[T −|\[from, to\)/);
+      for (const k of keys) expect(p, `page ${i + 1}: ${k}`).not.toContain(k);
+    }
+  }, 300_000);
+
+  it('every money figure carries the currency, in tiles, tables and the summary', () => {
+    let seen = 0;
+    for (const [i, r] of results.entries()) {
+      const v = reportView(r, i, [], { timezone: 'UTC', mspName: 'X', generatedAt: NOW });
+      r.headlines.forEach((h, j) => {
+        if (h.unit !== 'money') return;
+        seen++;
+        expect(v.tiles[j]!.value, `${r.report} ${h.metric}`).toMatch(/^(-?\$|—)/);
+      });
+      const cols = v.table.columns;
+      for (const h of r.headlines.filter((x) => x.unit === 'money' && x.value !== null && x.value !== 0)) {
+        // A money figure in the opening sentence carries the currency too.
+        if ((r.summary ?? '').includes(formatValue(h.value, 'money', { timezone: 'UTC' }).replace(/^\$/, ''))) {
+          expect(r.summary, `${r.report} summary`).toContain(formatValue(h.value, 'money', { timezone: 'UTC' }));
+        }
+      }
+      r.columns.forEach((c, j) => {
+        if (c.unit !== 'money') return;
+        for (const row of v.table.rows) { seen++; expect(row[j]!.text, `${r.report} ${c.key}`).toMatch(/^(-?\$|—)/); }
+        expect(cols[j]).toBeDefined();
+      });
+    }
+    expect(seen).toBeGreaterThan(10);
+  });
+
+  it('every bar of every chart has its label', () => {
+    const canvas = new ChartJSNodeCanvas({ width: 900, height: 340 });
+    let bars = 0;
+    // Beside the store's charts, a team of 24 (the horizontal bars that used to lose every other name) and 30 vertical bars.
+    const names = Array.from({ length: 24 }, (_, i) => `Technician number ${i + 1}`);
+    const big: ReportResult = {
+      ...results[0]!, report: 'x/big', series: [],
+      charts: [
+        { id: 'h', kind: 'horizontal-bar', title: 'H', unit: 'pct', labels: names, datasets: [{ label: 'Rate', data: names.map((_, i) => i * 4) }] },
+        { id: 'v', kind: 'bar', title: 'V', unit: 'count', labels: Array.from({ length: 30 }, (_, i) => `Workflow ${i + 1}`), datasets: [{ label: 'N', data: Array.from({ length: 30 }, (_, i) => i) }] },
+      ],
+    };
+    for (const r of [...results, big]) {
+      for (const spec of chartSpecsOf(r)) {
+        if (spec.kind === 'line') continue;
+        const chart = (canvas as unknown as { renderChart(c: unknown): { scales: Record<string, { ticks: { label: unknown }[] }>; destroy(): void } })
+          .renderChart(chartConfig(spec, () => createCanvas(12, 12), 1));
+        try {
+          const ticks = chart.scales[spec.kind === 'horizontal-bar' ? 'y' : 'x']!.ticks;
+          expect(ticks.length, `${r.report} ${spec.id}`).toBe(spec.labels.length);
+          ticks.forEach((t, i) => expect(String(t.label), `${r.report} ${spec.id} bar ${i + 1}`).not.toBe(''));
+          bars += spec.labels.length;
+        } finally {
+          chart.destroy();
+        }
+      }
+    }
+    expect(bars).toBeGreaterThan(60);
+  });
 });

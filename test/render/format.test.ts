@@ -10,9 +10,11 @@ describe('formatValue', () => {
     expect(formatValue(12.25, 'hours', o)).toBe('12.3\u00a0h');
     expect(formatValue(1234, 'count', o)).toBe('1,234');
     expect(formatValue(2.5, 'ratio', o)).toBe('2.50');
-    expect(formatValue(182450.5, 'money', o)).toBe('182,451');
+    // Money always carries a currency: the setting's, else the locale's region's (en-US → USD); whole units.
+    expect(formatValue(182450.5, 'money', o)).toBe('$182,451');
+    expect(formatValue(182450.5, 'money', { ...o, locale: 'en-GB' })).toBe('£182,451');
     expect(formatValue(182450.5, 'money', { ...o, currency: 'USD' })).toBe('$182,451');
-    expect(formatValue(12.5, 'money', { ...o, currency: 'EUR', locale: 'de-DE' })).toBe('12,50\u00a0€');
+    expect(formatValue(12.5, 'money', { ...o, currency: 'EUR', locale: 'de-DE' })).toBe('13\u00a0€');
     expect(formatValue(0.4, 'fte', o)).toBe('0.4\u00a0FTE');
     expect(formatValue(null, 'pct', o)).toBe('—');
     expect(formatValue(Number.NaN, 'count', o)).toBe('—');
@@ -36,7 +38,7 @@ describe('periods and cells', () => {
     expect(formatPeriod(null, '2026-11-23T08:00:00Z', 'UTC')).toBe('As of 23 Nov 2026, 08:00 UTC');
   });
   it('formats datetimes in the zone and booleans as words', () => {
-    expect(formatCell(Date.UTC(2026, 10, 20, 13, 5), { key: 'k', label: 'K', unit: 'datetime' }, o)).toBe('2026-11-20 14:05');
+    expect(formatCell(Date.UTC(2026, 10, 20, 13, 5), { key: 'k', label: 'K', unit: 'datetime' }, o)).toBe('20 Nov 2026, 14:05');
     expect(formatCell(true, { key: 'k', label: 'K', unit: 'bool' }, o)).toBe('Yes');
     expect(formatCell(null, { key: 'k', label: 'K' }, o)).toBe('—');
   });

@@ -37,7 +37,7 @@ describe('PDF renderer (real Chromium)', () => {
     expect(text).toContain('On target');
     expect(text).toContain('Off target');
     expect(text).toMatch(nb('▲ +2.1 pts'));
-    expect(text).toContain('Generated 2026-11-23 08:30 CET');
+    expect(text).toContain('Generated 23 Nov 2026, 08:30 CET');
     const pages = await pageCount(pdf.content);
     expect(pages).toBeGreaterThanOrEqual(1);
     expect(pages).toBeLessThanOrEqual(3);
@@ -73,7 +73,7 @@ describe('PDF renderer (real Chromium)', () => {
       expect(starts.length + last, `page ${i + 1}`).toBe(tickets.length);
       expect(ends.length + last, `page ${i + 1}`).toBe(tickets.length);
       // Dates are on one line with their time.
-      expect((text.match(/2026-10-\d\d \d\d:\d\d/g) ?? []).length, `page ${i + 1}`).toBe(tickets.length);
+      expect((text.match(/\d{1,2} Oct 2026, \d\d:\d\d/g) ?? []).length, `page ${i + 1}`).toBe(tickets.length);
     }
     expect(rowsSeen).toBe(500);
     expect(await inkShare(pdf.content, Math.ceil(pages.length / 2))).toBeGreaterThan(0.03);
@@ -89,7 +89,8 @@ describe('PDF renderer (real Chromium)', () => {
     const et = await pdfText(e.content);
     expect(et).toContain('Stuck projects');
     expect(et).toContain('No rows for this period.');
-    expect(await pageCount(e.content)).toBe(1);
+    // The report on one page, then the "How this is measured" appendix.
+    expect(await pageCount(e.content)).toBe(2);
     expect(await inkShare(e.content, 1)).toBeGreaterThan(0.005);
   });
 
@@ -98,13 +99,17 @@ describe('PDF renderer (real Chromium)', () => {
     const pdf = await r.pdf(results, { title: 'Weekly service report' });
     expect(pdf.filename).toBe('weekly-service-report-2026-11-16.pdf');
     const pages = await pageTexts(pdf.content);
+    // The summary opens the bundle; the empty report is folded into its one line there.
     expect(pages[0]).toContain('Weekly service report');
-    expect(pages[0]).toContain('Contents');
-    for (const res of results) expect(pages[0]).toContain(res.title);
-    expect(pages[0]).toContain('2 data-quality notes');
+    expect(pages[0]).toContain('Summary');
+    expect(pages[0]).toContain(`No rows: ${emptyReport().title}.`);
+    expect(pages[1]).toContain('Contents');
+    const shown = results.filter((res) => res.title !== emptyReport().title);
+    for (const res of shown) expect(pages[1]).toContain(res.title);
+    expect(pages[1]).toContain('2 data-quality notes');
     // Each report's masthead opens a page, and the contents line of the report gives that page's number.
-    const contents = (await pageLayoutText(pdf.content, 1)).split('\n');
-    for (const res of results) {
+    const contents = (await pageLayoutText(pdf.content, 2)).split('\n');
+    for (const res of shown) {
       const p = pages.findIndex((t, i) => i > 0 && t.trimStart().startsWith('BRIGHT IT SERVICES') && t.includes(res.title));
       expect(p, res.title).toBeGreaterThan(0);
       const line = contents.find((l) => l.includes(res.title));

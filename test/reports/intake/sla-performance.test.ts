@@ -63,9 +63,13 @@ describe('intake/sla-performance', () => {
     });
     expect(by['Install']).toMatchObject({ first_response_met_pct: null, first_response_measured: 0 });
     const def0 = r.headlines.find((h) => h.metric === 'first_response_met_pct')!;
-    expect(def0).toMatchObject({ target: 97, light: 'red' });
-    expect(r.headlines.find((h) => h.metric === 'resolved_met_pct')!.target).toBe(90);
-    expect(r.headlines.find((h) => h.metric === 'resolution_plan_met_pct')).toMatchObject({ target: 95, light: 'green' });
+    // 3 and 1 tickets are below the default minimum sample (5): no status.
+    expect(def0).toMatchObject({ target: 97, light: 'none', sample: { n: 3, noun: 'tickets', tooFew: true } });
+    // With the minimum lowered to 1, the same values are judged against their targets.
+    const judged = runReport(store.db, ID, def, { asOf: T, settings: { minSample: 1 } });
+    expect(judged.headlines.find((h) => h.metric === 'first_response_met_pct')).toMatchObject({ target: 97, light: 'red' });
+    expect(judged.headlines.find((h) => h.metric === 'resolved_met_pct')!.target).toBe(90);
+    expect(judged.headlines.find((h) => h.metric === 'resolution_plan_met_pct')).toMatchObject({ target: 95, light: 'green' });
   });
 
   it('has null percentages when nothing is measured', () => {
