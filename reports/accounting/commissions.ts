@@ -20,6 +20,8 @@ export default defineReport({
     'cost counts 0. Deals without an owner form one row ("Unassigned", default rate). margin_pct = 100 × ' +
     'gross_profit ÷ revenue (empty when revenue is 0). Rows: per owner with a won deal, largest commission first, ' +
     'ties by resource id.',
+  summary:
+    '{won} deals were won in the period, for {revenue} of revenue and {gross_profit} of gross profit ({margin_pct} margin). The commission due on them is {commission}; the table shows it per salesperson, each at their own rate.',
   window: 'previous-month',
   burst: { technician: 'resource_id' },
   metrics: {

@@ -15,6 +15,8 @@ export default defineReport({
     'counts 0). over_7d counts awaiting reports older than 7 days. approved_unpaid_amount = the amount of reports ' +
     'whose status label is Approved for Payment (approved, not yet paid). A report awaiting approval without a ' +
     'submit date has no age, is not counted in over_7d and is listed last. Ties by report id.',
+  summary:
+    '{reports} expense reports worth {amount} are waiting for approval, oldest first; {approved_unpaid_amount} is approved but not yet paid out.',
   window: 'point-in-time',
   burst: { technician: 'submitter_id' },
   metrics: {

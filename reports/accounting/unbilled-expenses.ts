@@ -14,6 +14,8 @@ export default defineReport({
     'fractions. An item of a report no longer synced is left out. companies counts distinct company ids (the MSP ' +
     'itself, id 0, included; items without a company are not a company). Rows: per company, largest amount first, ' +
     'ties by company id.',
+  summary:
+    '{items} billable, approved expense items worth {amount}, for {companies} companies, are on no invoice yet (target {target:items}): post them or they are never billed.',
   window: 'point-in-time',
   burst: { company: 'company_id' },
   metrics: {

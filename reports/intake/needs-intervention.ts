@@ -34,6 +34,8 @@ export default defineReport({
     'minutes_to_due = next_due − T in minutes (negative when past); age_hours = T − createDate in hours. Order: by ' +
     'reason; breached and at_risk by next_due, unassigned by createDate, stale by the activity instant, oldest ' +
     'first; ties by ticket id.',
+  summary:
+    '{tickets} open tickets need a dispatcher now (target {target:tickets}): {breached} have missed an SLA time, {at_risk} will miss one within {setting:slaRiskHours} hours, {unassigned} have waited more than {setting:unassignedMinutes} minutes for a technician and {stale} have had no activity for {setting:staleDays} days. The list is most urgent first.',
   window: 'point-in-time',
   burst: { technician: 'resource_id', company: 'company_id' },
   metrics: {

@@ -24,6 +24,8 @@ export default defineReport({
     'also when not needed), no (needed, not linked) or n/a (not needed, not linked). Empty revenue or cost fields ' +
     'count 0. A deal is handed off when none of its hand-offs is no. days_since_close = T − 00:00 of the close ' +
     'date, in days with fractions. Rows: deals with a no first, then the longest since close, ties by id.',
+  summary:
+    '{won} deals were won; {handoff_pct} of them reached every team that acts on them (target {target:handoff_pct}). {missing_contract} have no contract for accounting, {missing_sales_order} no sales order for procurement and {missing_delivery} no project or ticket for service delivery.',
   window: 'last-30-days',
   burst: { technician: 'owner_id', company: 'company_id' },
   metrics: {
