@@ -207,6 +207,17 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
       const mine = own.get(m);
       return mine && mine.length >= 2 ? mine[mine.length - 2]! : null;
     };
+    // A person is compared with the team's average person: a sum over the team (available hours, tickets)
+    // beside one person's value would read as a gap. Rates keep the team's rate.
+    const perPerson = (m: string, teamValue: MetricValue): MetricValue => {
+      if (by !== 'technician' || !SUMMED_UNITS.has(units.get(m) ?? 'count')) return teamValue;
+      const vs = r.rows.filter((row) => row[key] !== null && row[key] !== undefined).map((row) => row[m]).filter((v): v is number => typeof v === 'number');
+      return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : teamValue;
+    };
+    // A rate over fewer than MIN_SAMPLE of their own items gets no status and no change: two tickets say little.
+    const sampleCol = r.columns.find((c) => c.unit === 'count' && rows.length === 1 && typeof rows[0]![c.key] === 'number');
+    const sample = sampleCol ? (rows[0]![sampleCol.key] as number) : null;
+    const tooFew = (m: string) => units.get(m) === 'pct' && sample !== null && sample < MIN_SAMPLE;
     // Everyone's per-technician trends stay out of a personal copy.
     const { resourceSeries: _everyone, ...team } = r;
     out.push({
@@ -214,7 +225,11 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
       rows,
       metrics,
       // The light is the person's own against the target; the team's value stands beside it.
-      headlines: r.headlines.map((h) => ({ ...h, value: metrics[h.metric] ?? null, light: light(metrics[h.metric] ?? null, h.target, h.better), previous: previousOf(h.metric), team: h.value })),
+      headlines: r.headlines.map((h) => ({
+        ...h, value: metrics[h.metric] ?? null,
+        light: tooFew(h.metric) ? 'none' as const : light(metrics[h.metric] ?? null, h.target, h.better),
+        previous: tooFew(h.metric) ? null : previousOf(h.metric), team: perPerson(h.metric, h.value),
+      })),
       series: [],
       charts,
       // Team-level notes name other people and companies; a personal copy only says they exist.
@@ -225,6 +240,11 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
   }
   return { results: out, notes };
 }
+
+/** Units whose team value is a sum over people (shown per person as the team's average). */
+const SUMMED_UNITS = new Set<MetricUnit>(['count', 'hours', 'money', 'fte']);
+/** Fewer of a person's own items than this, and a rate gets no status or change. */
+const MIN_SAMPLE = 5;
 
 /** A technician's own values of each per-resource trend metric, counts 0 and others blank where they had no row. */
 function personalTrends(r: ReportResult, id: number, units: Map<string, MetricUnit>): Map<string, MetricValue[]> {
