@@ -189,8 +189,10 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const events = opts.events ?? new Events();
   // The KPI settings can change under a running daemon (settings.json edited); the rest is fixed at start.
   let kpi = cfg;
+  const { technicianLists } = await import('./delivery/scorecard.js');
   const computer: ReportComputer = {
     reportIds: () => loadRegistry().map((r) => r.id),
+    personalLists: (id, o) => technicianLists(db, kpi.settings, id, o.asOf, o.window),
     async compute(ids, o) {
       // A dry run writes nothing: no snapshot either.
       return computeByName(db, kpi, [...ids], {

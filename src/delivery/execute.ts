@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../store/db.js';
-import type { ChartSpec, Clock, MetricUnit, MetricValue, ReportResult, Row } from '../types.js';
+import type { ChartSpec, Clock, MetricUnit, MetricValue, ReportList, ReportResult, Row } from '../types.js';
 import { AppError, toError } from '../errors.js';
 import type { Events, RunPhase } from './events.js';
 import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from './ledger.js';
@@ -273,7 +273,7 @@ interface Audience {
   recipients: Recipient[];
 }
 
-function audiences(schedule: Schedule, results: ReportResult[], recipients: Recipient[], notes: string[]): Audience[] {
+function audiences(schedule: Schedule, results: ReportResult[], recipients: Recipient[], notes: string[], listsOf?: (resourceId: number, results: ReportResult[]) => ReportList[]): Audience[] {
   if (!schedule.burst) return [{ key: 'all', name: null, results, notes, recipients }];
   const out = new Map<string, Audience>();
   for (const r of recipients) {
@@ -282,6 +282,8 @@ function audiences(schedule: Schedule, results: ReportResult[], recipients: Reci
     let a = out.get(key);
     if (!a) {
       const b = burstResults(results, schedule.burst, id);
+      // A scorecard's own lists go with its first report (its rows would only repeat the tiles).
+      if (schedule.burst === 'technician' && id !== null && listsOf && b.results[0]) b.results[0] = { ...b.results[0], lists: listsOf(id, b.results) };
       const extra = id === null ? [`${r.address} is not linked to an Autotask ${schedule.burst === 'technician' ? 'resource' : 'company'}, so no rows are theirs.`] : [];
       a = { key, name: r.name ?? r.address, results: b.results, notes: [...notes, ...b.notes, ...extra], recipients: [] };
       out.set(key, a);
@@ -413,7 +415,18 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
       const mine = new Set(aud.recipients.map((r) => r.address));
       return ledger.deliveries(runId).filter((d) => mine.has(d.recipient) && (d.state === 'pending' || d.state === 'sending'));
     };
-    const todo = audiences(schedule, ok, recipients, notes).filter((aud) => pendingOf(aud)().length > 0);
+    const listsOf = deps.computer.personalLists
+      ? (id: number, rs: ReportResult[]) => {
+        const w = rs.find((r) => r.window)?.window;
+        try {
+          return deps.computer.personalLists!(id, { asOf: row!.due_at, window: w ? { from: Date.parse(w.from), to: Date.parse(w.to) } : null });
+        } catch (e) {
+          // The lists add to a scorecard; without them it still goes out, saying why they are missing.
+          return [{ title: 'Your own lists', columns: [], rows: [], empty: `Your own lists could not be read from the store: ${toError(e).message}` }];
+        }
+      }
+      : undefined;
+    const todo = audiences(schedule, ok, recipients, notes, listsOf).filter((aud) => pendingOf(aud)().length > 0);
     type Rendered = { aud: Audience; subject: string; content?: MessageContent; error?: unknown };
     const renderOne = (aud: Audience): Promise<Rendered> => {
       const subject = expandSubject(schedule.subject, { schedule, dueAt: row!.due_at, results: aud.results, name: aud.name });

@@ -217,7 +217,9 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
     if (rep.lead) lines.push(rep.lead);
     for (const table of rep.tables) {
       if (!table.columns.length) continue;
-      if (table.rows.length) {
+      if (!table.rows.length && table.more) {
+        lines.push(table.more);
+      } else if (table.rows.length) {
         lines.push('', table.caption + ':');
         lines.push(table.columns.map((c) => c.label).join(' | '));
         for (const row of table.rows) lines.push(row.map((c) => c.text.replace(/\u200b/g, '')).join(' | '));
@@ -332,7 +334,7 @@ function tableView(caption: string | null, cols: ColumnSpec[], rows: Row[], limi
       align: isNumericColumn(c) ? 'right' : 'left',
       nowrap: isNumericColumn(c) || c.unit === 'date' || c.unit === 'datetime',
     }))),
-    more: more > 0 ? `${shown.length ? `${more} more` : `The ${more}`} ${more === 1 ? 'row is' : 'rows are'} in ${moreWhere}.` : null,
+    more: more > 0 ? (shown.length ? `${more} more ${more === 1 ? 'row is' : 'rows are'} in ${moreWhere}.` : `${more} ${more === 1 ? 'row' : 'rows'}: see ${moreWhere}.`) : null,
   };
 }
 
@@ -353,9 +355,9 @@ function reportViews(results: ReportResult[], fmt: EmailFormat, topRows: number,
     const cols = allCols.slice(0, MAX_EMAIL_COLUMNS);
     const main = tableView(null, cols, r.rows, topRows, f, where);
     if (allCols.length > cols.length) main.more = [main.more, `Columns not shown here: ${allCols.slice(cols.length).map((c) => c.label).join(', ')}.`].filter(Boolean).join(' ');
-    // A personal copy whose own lists say more than its one row (which repeats the tiles) shows only the lists.
+    // A personal copy's one row repeats its tiles: it shows its own lists instead.
     const lists = (r.lists ?? []).map((l) => ({ ...tableView(l.title, l.columns.slice(0, MAX_EMAIL_COLUMNS), l.rows, Math.max(topRows, 3), f, where), ...(l.rows.length ? {} : { empty: l.empty ?? null }) }));
-    const tables = [...(personal && lists.length ? [] : cols.length ? [main] : []), ...lists];
+    const tables = [...((personal && r.rows.length <= 1) || !cols.length ? [] : [main]), ...lists];
     return {
       title: r.title,
       period: formatPeriod(r.window, r.asOf, f.timezone),

@@ -149,7 +149,7 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
       dueDateTime: created + dueH[2]! * H, estimatedHours: rng.chance(0.6) ? 1 : null,
       firstResponseDueDateTime: created + dueH[0]! * H, resolutionPlanDueDateTime: created + dueH[1]! * H, resolvedDueDateTime: created + dueH[2]! * H,
       // Most tickets are answered well inside the first-response target, assigned yet or not.
-      firstResponseDateTime: assigned || rng.chance(0.85) ? Math.min(to, Math.floor(created + dueH[0]! * H * rng.float(0.2, 0.9))) : null, creatorResourceID: assigned?.id ?? null, description: 'New request.',
+      firstResponseDateTime: rng.chance(0.97) ? Math.min(to, Math.floor(created + dueH[0]! * H * rng.float(0.2, 0.9))) : null, creatorResourceID: assigned?.id ?? null, description: 'New request.',
     });
     summary.tickets.created.push(id);
     touched.add(id);
@@ -183,7 +183,7 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
     return due !== null && due > from && due <= to + D && (tickets.get(pos, 'createDate') as number) < to;
   }).sort((a, b) => a - b);
   for (const id of dueSoon) {
-    if (!rng.chance(0.92) || touched.has(id)) continue;
+    if (!rng.chance(0.96) || touched.has(id)) continue;
     touched.add(id);
     open.splice(open.indexOf(id), 1);
     const pos = tickets.find(id);
@@ -191,8 +191,11 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
     const due = tickets.get(pos, 'resolvedDueDateTime') as number;
     completeOne(id, created + (Math.min(due, to) - created) * rng.float(0.3, 0.98));
   }
-  const nComplete = Math.min(open.length, count(ticketRate * days * 0.15));
-  for (const id of takeRandom(open, nComplete)) completeOne(id, Math.floor(to - rng.next() * ms));
+  // Other work closes at its own pace: tickets without a resolution target (alerts, maintenance, projects),
+  // and now and then an old one from the backlog.
+  const noTarget = open.filter((id) => tickets.get(tickets.find(id), 'resolvedDueDateTime') === null);
+  for (const id of takeRandom(noTarget, Math.min(noTarget.length, count(ticketRate * days * 0.2)))) completeOne(id, Math.floor(to - rng.next() * ms));
+  for (const id of takeRandom(open, rng.chance(Math.min(1, days * 0.1)) ? 1 : 0)) completeOne(id, Math.floor(to - rng.next() * ms));
 
   // Reopens of recently completed tickets.
   for (const id of takeRandom(recentDone, count(ticketRate * days * 0.05))) {
@@ -223,7 +226,14 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
   const withTime = new Set<number>();
   const teTicket = te.numColumn('ticketID')!;
   for (let p = 0; p < te.length; p++) if (te.isAlive(p) && !Number.isNaN(teTicket[p]!)) withTime.add(teTicket[p]!);
-  const deletable = open.filter((id) => !withTime.has(id));
+  // Open tickets first; when every open one has time on it, an old ticket without time (a duplicate alert).
+  let deletable = open.filter((id) => !withTime.has(id));
+  if (!deletable.length) {
+    deletable = [];
+    for (let p = 0; p < tickets.length && deletable.length < 50; p++) {
+      if (tickets.isAlive(p) && !withTime.has(tickets.idAt(p)) && !touched.has(tickets.idAt(p))) deletable.push(tickets.idAt(p));
+    }
+  }
   for (const id of takeRandom(deletable, count(ticketRate * days * 0.01))) {
     tenant.remove('Tickets', id);
     summary.tickets.deleted.push(id);
@@ -246,7 +256,8 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
     const id = tenant.insert('TimeEntries', {
       resourceID: who, roleID: roleOf.get(who) ?? techs[0]?.role ?? null, ticketID: tid, taskID: null, contractID: tickets.get(pos, 'contractID'),
       dateWorked: dayStart(start), startDateTime: start, endDateTime: end, hoursWorked: hours, hoursToBill: hours, isNonBillable: rng.chance(0.1),
-      billingApprovalDateTime: null, timeEntryType: 2, createDateTime: Math.min(to, end + rng.float(0, 30) * MIN), lastModifiedDateTime: to,
+      billingApprovalDateTime: null, timeEntryType: 2, // Most entries are typed in right after the work; some at the end of the day.
+      createDateTime: Math.min(to, end + (rng.chance(0.85) ? rng.float(0, 10) : rng.float(10, 240)) * MIN), lastModifiedDateTime: to,
       summaryNotes: 'Worked on ticket.', showOnInvoice: true, creatorUserID: who, lastModifiedUserID: who,
     });
     summary.timeEntries.created.push(id);

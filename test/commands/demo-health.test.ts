@@ -70,7 +70,7 @@ describe('the demo looks like a healthy MSP and its emails work on a phone', () 
     } finally {
       await browser.close();
     }
-    const weekly = emls.map((f) => ({ f, v: viewEmail(fs.readFileSync(path.join(outbox, f))) })).filter((x) => /Subject: Service KPIs/.test(fs.readFileSync(path.join(outbox, x.f), 'latin1')));
+    const weekly = emls.map((f) => ({ f, v: viewEmail(fs.readFileSync(path.join(outbox, f))) })).filter((x) => /^X-PSA-Reports-Run: service-kpis-weekly\//im.test(fs.readFileSync(path.join(outbox, x.f), 'latin1')));
     expect(weekly.length).toBeGreaterThan(0);
     for (const { f, v } of weekly) {
       expect(v.bytes, f).toBeLessThan(2_000_000);
