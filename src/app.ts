@@ -150,7 +150,7 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
       const { images } = input.results.length && withCharts ? await renderer.html(input.results, { title, mspName, images: 'cid' }) : { images: [] };
       const shared = {
         results: input.results, ...(pdf ? { pdf } : {}), ...(csv ? { csv } : {}), maxBytes: cfg.render.maxEmailBytes,
-        images, savedAt, mspName, format: { timezone: tz, ...numberFormat(cfg) }, notes: input.notes, topRows: digest ? 5 : 10,
+        images, savedAt, mspName, format: { timezone: tz, ...numberFormat(cfg) }, notes: input.notes, topRows: digest ? 5 : 10, story: digest,
       };
       // The body once (text, HTML, attachments for the port's contract), and the whole message per recipient:
       // multipart/related > multipart/alternative with CID charts, built by the renderer's MIME tree.

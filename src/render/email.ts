@@ -53,6 +53,8 @@ export interface EmailInput {
   templates?: Templates;
   /** Extra notes for the top of the body (e.g. a report of the run that failed), plain sentences. */
   notes?: string[];
+  /** Open with a plain paragraph telling the week's figures, report by report (a digest's story of the week). */
+  story?: boolean;
   /** Extra headers (the run id for tracing…); values are made header-safe, odd names are dropped. */
   headers?: Record<string, string>;
 }
@@ -176,7 +178,7 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
   // Views. The body must stay under Gmail's clipping size (~102 KB): when it does not, it is built again
   // with fewer rows per table (the attachments and the saved report keep every row).
   const attachedNames = attachments.map((a) => a.filename);
-  const summary = summaryOf(input.results, fmt);
+  const summary = summaryOf(input.results, fmt, input.story ?? false);
   const heading = input.heading ?? headerSafe(input.subject);
   const mspName = input.mspName ?? '';
   const footer = attachments.length
@@ -289,7 +291,7 @@ type EmailFormat = FormatOptions;
  * headlines, off-target first. A single report with its tiles right under the summary needs no table:
  * the sentence alone is shown.
  */
-function summaryOf(results: ReportResult[], fmt: EmailFormat): { title: string; sentence: string; rows: Record<string, unknown>[]; more: string | null } | null {
+function summaryOf(results: ReportResult[], fmt: EmailFormat, story: boolean): { title: string; sentence: string; rows: Record<string, unknown>[]; more: string | null } | null {
   const all: { h: Headline; r: ReportResult; order: number }[] = [];
   results.forEach((r) => r.headlines.forEach((h) => all.push({ h, r, order: all.length })));
   if (!all.length) return null;
@@ -304,6 +306,14 @@ function summaryOf(results: ReportResult[], fmt: EmailFormat): { title: string; 
   else {
     const list = off.slice(0, 3).map(named).join('; ');
     sentence = `${off.length} of ${rated.length} ${rated.length === 1 ? 'measure' : 'measures'} with a target ${off.length === 1 ? 'is' : 'are'} off target: ${list}${off.length > 3 ? '; and more below' : ''}.`;
+  }
+  if (story) {
+    // One paragraph: each report's figures in a sentence, in the order of the schedule.
+    sentence = results.filter((r) => r.headlines.length).map((r) => {
+      const parts = r.headlines.map((h) => `${h.label.toLowerCase()} ${tileView(h, { ...fmt, timezone: r.timezone || fmt.timezone }).value}`);
+      return `${r.title}: ${parts.join(', ')}.`;
+    }).join(' ') + (off.length ? ` ${off.length === 1 ? 'One figure is' : `${off.length} figures are`} off target: ${off.slice(0, 3).map(named).join('; ')}.` : '');
+    return { title: 'The week in brief', sentence, rows: [], more: null };
   }
   const sorted = all.slice().sort((a, b) => (LIGHT_RANK[a.h.light] ?? 3) - (LIGHT_RANK[b.h.light] ?? 3) || a.order - b.order);
   const shown = results.length > 1 || personal ? sorted.slice(0, SUMMARY_LINES) : [];
