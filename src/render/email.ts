@@ -320,7 +320,7 @@ function summaryOf(results: ReportResult[], fmt: EmailFormat, story: boolean): {
   const rows = shown.map((x) => {
     const v = tileView(x.h, f(x));
     const detail = [v.target ? `target ${v.target}` : '', v.team ? `${personal ? 'team average' : 'team'} ${v.team}` : '', v.change ? `${v.change.arrow} ${v.change.text}` : ''].filter(Boolean).join(' · ');
-    return { label: x.h.label, report: results.length > 1 ? x.r.title : null, value: v.value, status: x.h.light === 'none' ? null : v.status, detail, colour: LIGHT_COLOUR[x.h.light] ?? LIGHT_COLOUR.none! };
+    return { label: x.h.label, report: results.length > 1 && !x.r.title.toLowerCase().includes(x.h.label.toLowerCase()) ? x.r.title : null, value: v.value, status: x.h.light === 'none' ? null : v.status, detail, colour: LIGHT_COLOUR[x.h.light] ?? LIGHT_COLOUR.none! };
   });
   const rest = all.length - shown.length;
   return {

@@ -73,12 +73,14 @@ describe('the demo looks like a healthy MSP and its emails work on a phone', () 
     const weekly = emls.map((f) => ({ f, v: viewEmail(fs.readFileSync(path.join(outbox, f))) })).filter((x) => /^X-PSA-Reports-Run: service-kpis-weekly\//im.test(fs.readFileSync(path.join(outbox, x.f), 'latin1')));
     expect(weekly.length).toBeGreaterThan(0);
     for (const { f, v } of weekly) {
-      expect(v.bytes, f).toBeLessThan(2_000_000);
       expect(v.attachments.map((a) => a.contentType), f).toContain('application/pdf');
       // The summary comes before the first report.
       const body = v.text.split('\n').filter((l) => l.trim());
       expect(body.findIndex((l) => /^Summary: /.test(l)), f).toBeGreaterThan(-1);
       expect(body.findIndex((l) => /^Summary: /.test(l))).toBeLessThan(body.findIndex((l) => l.startsWith('== ')));
+      // Everything in it (the PDF is not left out for size) and under 2 MB.
+      expect(v.text, f).not.toMatch(/was left out/);
+      expect(v.bytes, f).toBeLessThan(2_000_000);
     }
   }, 240_000);
 });
