@@ -153,6 +153,20 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
     });
     summary.tickets.created.push(id);
     touched.add(id);
+    // Many requests are fixed on the first call: one short time entry, resolved within the hour.
+    const hours = rng.pick([0.25, 0.25, 0.5]);
+    const fixAt = created + hours * H + Math.round(rng.float(5, 20)) * MIN;
+    if (assigned && pr !== prio[0] && rng.chance(0.45) && fixAt <= to) {
+      const teId = tenant.insert('TimeEntries', {
+        resourceID: assigned.id, roleID: assigned.role, ticketID: id, taskID: null, contractID: null, dateWorked: dayStart(created),
+        startDateTime: fixAt - hours * H, endDateTime: fixAt, hoursWorked: hours, hoursToBill: hours, isNonBillable: false, billingApprovalDateTime: null,
+        timeEntryType: 2, createDateTime: Math.min(to, fixAt + Math.round(rng.float(1, 8)) * MIN), lastModifiedDateTime: to, summaryNotes: 'Fixed on the call.',
+        showOnInvoice: true, creatorUserID: assigned.id, lastModifiedUserID: assigned.id,
+      });
+      summary.timeEntries.created.push(teId);
+      tenant.update('Tickets', id, { status: complete, completedDate: fixAt, completedByResourceID: assigned.id, resolvedDateTime: fixAt, firstResponseDateTime: Math.min(fixAt, created + dueH[0]! * H * 0.5) });
+      summary.tickets.completed.push(id);
+    }
   }
 
   // Completions. A real desk resolves most tickets before their resolution due time: open tickets due
