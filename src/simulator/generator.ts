@@ -1007,10 +1007,15 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     tenant.remove('Tickets', tid);
   }
   const nDelTe = Math.max(2, Math.round(teT.size * 0.002));
-  for (let k = 0, tries = 0; k < nDelTe && tries < nDelTe * 50; tries++) {
-    const pos = rng.int(0, teT.length - 1);
-    if (!teT.isAlive(pos) || teT.get(pos, 'billingApprovalDateTime') !== null) continue;
-    k++;
+  // Only unapproved entries can be deleted; almost all old work is approved, so pick from those that are
+  // not, ticket and task entries both (each has its own deletion log).
+  const unapprovedPos: number[] = [];
+  for (let pos = 0; pos < teT.length; pos++) if (teT.isAlive(pos) && teT.get(pos, 'billingApprovalDateTime') === null) unapprovedPos.push(pos);
+  const taskPos = unapprovedPos.filter((pos) => teT.get(pos, 'taskID') !== null);
+  const doomed = new Set<number>();
+  if (taskPos.length) doomed.add(taskPos[rng.int(0, taskPos.length - 1)]!);
+  for (let tries = 0; doomed.size < Math.min(nDelTe, unapprovedPos.length) && tries < nDelTe * 50; tries++) doomed.add(unapprovedPos[rng.int(0, unapprovedPos.length - 1)]!);
+  for (const pos of [...doomed].sort((a, b) => a - b)) {
     const created = teT.get(pos, 'createDateTime') as number;
     tenant.now = clampPast(Math.min(created + rng.float(0.1, 48) * H, realNow - MIN));
     tenant.remove('TimeEntries', teT.idAt(pos));
