@@ -181,6 +181,9 @@ function numberFormat(cfg: Config): { locale?: string; currency?: string } {
   return { ...(cfg.settings.locale ? { locale: cfg.settings.locale } : {}), ...(cfg.settings.currency ? { currency: cfg.settings.currency } : {}) };
 }
 
+/** Bundles of more reports than this keep their charts in the PDF only (see createMessageRenderer). */
+const MAX_BODY_CHART_REPORTS = 3;
+
 async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Config, events: Events): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
   const { buildEmail } = await import('./render/email.js');
   const { csvArtifact } = await import('./render/csv.js');
@@ -200,19 +203,14 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
       const savedAt: Record<string, string> = {};
       const title = input.audience ? `${input.subject}` : input.subject;
       let pdf: Artifact | undefined;
-      const extra: Artifact[] = [];
       let csv: Artifact[] | undefined;
-      if (input.results.length && (input.format === 'pdf' || input.format === 'both')) {
+      // No HTML attachment ever (mail gateways quarantine them): `html` sends the report in the body with the
+      // PDF for the full report, `both` adds a spreadsheet (CSV) per report to the PDF, `csv` only spreadsheets.
+      if (input.results.length && input.format !== 'csv') {
         pdf = await renderer.pdf(input.results, { title, mspName, signal: opts.signal, deadline: opts.deadline });
         savedAt[pdf.filename] = archive(dir, pdf);
       }
-      if (input.results.length && (input.format === 'html' || input.format === 'both')) {
-        const doc = await renderer.html(input.results, { title, mspName, images: 'data' });
-        const a: Artifact = { filename: (pdf?.filename ?? 'report.pdf').replace(/\.pdf$/, '.html'), contentType: 'text/html; charset=utf-8', content: Buffer.from(doc.html) };
-        savedAt[a.filename] = archive(dir, a);
-        extra.push(a);
-      }
-      if (input.format === 'csv') {
+      if (input.results.length && (input.format === 'csv' || input.format === 'both')) {
         csv = input.results.map(csvArtifact);
         for (const c of csv) savedAt[c.filename] = archive(dir, c);
       }
@@ -222,23 +220,26 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
         savedAt[book.filename] = archive(dir, book);
         csv = [book];
       }
-      // A digest body is a one-page read: tiles and the top rows, no charts (the attachments keep everything).
+      // A digest body is a one-page read: tiles and the top rows, no charts. A bundle of many reports keeps its
+      // charts in the PDF only: the body stays a short read and the message small (the weekly manager email
+      // stays under 2 MB with the PDF in it).
       const digest = input.layout === 'digest';
-      const { images } = input.results.length && !digest ? await renderer.html(input.results, { title, mspName, images: 'cid' }) : { images: [] };
+      const withCharts = !digest && input.results.length <= MAX_BODY_CHART_REPORTS;
+      const { images } = input.results.length && withCharts ? await renderer.html(input.results, { title, mspName, images: 'cid' }) : { images: [] };
       const shared = {
         results: input.results, ...(pdf ? { pdf } : {}), ...(csv ? { csv } : {}), maxBytes: cfg.render.maxEmailBytes,
-        images, savedAt, mspName, format: { timezone: tz, ...numberFormat(cfg) }, notes: input.notes, topRows: digest ? 5 : 10,
+        images, savedAt, mspName, format: { timezone: tz, ...numberFormat(cfg) }, notes: input.notes, topRows: digest ? 5 : 10, story: digest,
       };
       // The body once (text, HTML, attachments for the port's contract), and the whole message per recipient:
       // multipart/related > multipart/alternative with CID charts, built by the renderer's MIME tree.
       const preview = await buildEmail({ ...shared, from: cfg.mailFrom, to: 'recipient@invalid', subject: input.subject, periodLabel, unsubscribe: 'mailto:unsubscribe@invalid', messageId: '<preview@invalid>', date: new Date(clock.now()) });
-      const attachments = [...((preview.attachments as Mail.Attachment[] | undefined) ?? []), ...extra.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType }))];
+      const attachments = (preview.attachments as Mail.Attachment[] | undefined) ?? [];
       return {
         html: preview.html, text: preview.text, attachments,
         async compose(h) {
           const { 'List-Unsubscribe': unsub, ...headers } = h.headers;
           const msg = await buildEmail({
-            ...shared, csv: [...(csv ?? []), ...extra], from: h.from, to: h.to, subject: h.subject, heading: h.subject,
+            ...shared, from: h.from, to: h.to, subject: h.subject, heading: h.subject,
             // The subject already carries the period ({period}/{date}); each report shows its own.
             periodLabel: '', unsubscribe: unsub ? unsub.replace(/^<|>$/g, '') : `mailto:${cfg.mailFrom}?subject=unsubscribe`,
             messageId: h.messageId, date: new Date(h.date), headers,
@@ -268,8 +269,10 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
   const events = opts.events ?? new Events();
   // The KPI settings can change under a running daemon (settings.json edited); the rest is fixed at start.
   let kpi = cfg;
+  const { technicianLists } = await import('./delivery/scorecard.js');
   const computer: ReportComputer = {
     reportIds: () => loadRegistry().map((r) => r.id),
+    personalLists: (id, o) => technicianLists(db, kpi.settings, id, o.asOf, o.window),
     async compute(ids, o) {
       // A dry run writes nothing: no snapshot either.
       return computeByName(db, kpi, [...ids], {

@@ -162,6 +162,23 @@ export interface ReportResult {
   charts: ChartSpec[];
   /** Data-quality warnings: plain sentences. */
   warnings: string[];
+  /**
+   * Extra tables shown after the main one (presentation only, never part of the JSON shape): a personal
+   * scorecard's own tickets and entries, or a report's per-person breakdown.
+   */
+  lists?: ReportList[];
+}
+
+/** A titled table shown beside a report's rows (see `ReportResult.lists`). */
+export interface ReportList {
+  /** Title, e.g. "Your reopened tickets". */
+  title: string;
+  /** Columns in display order. */
+  columns: ColumnSpec[];
+  /** Rows. */
+  rows: Row[];
+  /** Sentence shown when there are no rows, e.g. "None of your tickets was reopened." */
+  empty?: string;
 }
 
 /** A rendered file. */

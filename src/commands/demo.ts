@@ -6,7 +6,7 @@ import { runScheduleNow } from '../delivery/execute.js';
 import { AppError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { packageRoot } from '../reporting/context.js';
-import { DAY } from '../reporting/time.js';
+import { DAY, addDays, dateOf, isoWeekMonday, zonedTime } from '../reporting/time.js';
 import type { Scale } from '../simulator/index.js';
 import { systemClock } from '../types.js';
 import type { Command, CommandIO } from './types.js';
@@ -46,6 +46,16 @@ export function prepareDemoFolder(out: string): void {
   fs.writeFileSync(path.join(out, DEMO_MARKER), 'Made by psa-reports demo: the next demo into this folder empties it first.\n', { flag: 'wx' });
 }
 
+/**
+ * The demo's "now": the last Monday 07:00 in the settings' zone at or before `t`, when Monday-morning
+ * schedules run, so "last week" and "last month" read as a reader would see them on a real Monday.
+ */
+export function lastMondaySeven(t: number, tz: string): number {
+  const monday = isoWeekMonday(dateOf(t, tz));
+  const at = zonedTime(monday, 7, 0, tz);
+  return at <= t ? at : zonedTime(addDays(monday, -7), 7, 0, tz);
+}
+
 /** One step of the demo, timed, on stderr. */
 async function step<T>(io: CommandIO, label: string, f: () => Promise<T> | T): Promise<T> {
   const t0 = performance.now();
@@ -62,7 +72,8 @@ const command: Command = {
   description: `
 Shows the whole product on this machine, with nothing sent anywhere:
   1. starts the Autotask simulator on 127.0.0.1 with a seeded, believable MSP (companies, contracts,
-     technicians, tickets in every workflow, time entries, opportunities…), its clock --days in the past;
+     technicians, tickets in every workflow, time entries, opportunities…), its clock --days before the
+     last Monday 07:00 in the settings' zone (the demo runs as of that Monday morning);
   2. syncs it into a fresh SQLite store, then lets the simulated service desk work one day at a time
      (tickets change, complete, reopen, escalate) with a sync after each day, so the store builds the
      ticket history that reopen, escalation and first-contact-resolution rates need;
@@ -93,9 +104,10 @@ Examples:
 
     prepareDemoFolder(out);
     const { startSimulator } = await import('../simulator/index.js');
-    const realNow = systemClock.now();
+    // The simulated desk works up to the last Monday 07:00 (the settings' zone), and the schedules run then.
+    const asOfDemo = lastMondaySeven(systemClock.now(), base.settings.timezone);
     const sim = await step(io, `Starting the Autotask simulator (${scale} MSP, seed ${seed})`, () =>
-      startSimulator({ port: 0, seed, scale, now: realNow - days * DAY }));
+      startSimulator({ port: 0, seed, scale, now: asOfDemo - days * DAY }));
     try {
       // The demo's own configuration: the simulator's credentials, a fresh store, the outbox; the user's
       // settings file and schedules are kept.

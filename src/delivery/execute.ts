@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../store/db.js';
-import type { ChartSpec, Clock, MetricUnit, MetricValue, ReportResult, Row } from '../types.js';
+import type { ChartSpec, Clock, MetricUnit, MetricValue, ReportList, ReportResult, Row } from '../types.js';
 import { AppError, toError } from '../errors.js';
 import type { Events, RunPhase } from './events.js';
 import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from './ledger.js';
@@ -207,6 +207,17 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
       const mine = own.get(m);
       return mine && mine.length >= 2 ? mine[mine.length - 2]! : null;
     };
+    // A person is compared with the team's average person: a sum over the team (available hours, tickets)
+    // beside one person's value would read as a gap. Rates keep the team's rate.
+    const perPerson = (m: string, teamValue: MetricValue): MetricValue => {
+      if (by !== 'technician' || !SUMMED_UNITS.has(units.get(m) ?? 'count')) return teamValue;
+      const vs = r.rows.filter((row) => row[key] !== null && row[key] !== undefined).map((row) => row[m]).filter((v): v is number => typeof v === 'number');
+      return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : teamValue;
+    };
+    // A rate over fewer than MIN_SAMPLE of their own items gets no status and no change: two tickets say little.
+    const sampleCol = r.columns.find((c) => c.unit === 'count' && rows.length === 1 && typeof rows[0]![c.key] === 'number');
+    const sample = sampleCol ? (rows[0]![sampleCol.key] as number) : null;
+    const tooFew = (m: string) => units.get(m) === 'pct' && sample !== null && sample < MIN_SAMPLE;
     // Everyone's per-technician trends stay out of a personal copy.
     const { resourceSeries: _everyone, ...team } = r;
     out.push({
@@ -214,7 +225,11 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
       rows,
       metrics,
       // The light is the person's own against the target; the team's value stands beside it.
-      headlines: r.headlines.map((h) => ({ ...h, value: metrics[h.metric] ?? null, light: light(metrics[h.metric] ?? null, h.target, h.better), previous: previousOf(h.metric), team: h.value })),
+      headlines: r.headlines.map((h) => ({
+        ...h, value: metrics[h.metric] ?? null,
+        light: tooFew(h.metric) ? 'none' as const : light(metrics[h.metric] ?? null, h.target, h.better),
+        previous: tooFew(h.metric) ? null : previousOf(h.metric), team: perPerson(h.metric, h.value),
+      })),
       series: [],
       charts,
       // Team-level notes name other people and companies; a personal copy only says they exist.
@@ -225,6 +240,11 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
   }
   return { results: out, notes };
 }
+
+/** Units whose team value is a sum over people (shown per person as the team's average). */
+const SUMMED_UNITS = new Set<MetricUnit>(['count', 'hours', 'money', 'fte']);
+/** Fewer of a person's own items than this, and a rate gets no status or change. */
+const MIN_SAMPLE = 5;
 
 /** A technician's own values of each per-resource trend metric, counts 0 and others blank where they had no row. */
 function personalTrends(r: ReportResult, id: number, units: Map<string, MetricUnit>): Map<string, MetricValue[]> {
@@ -253,7 +273,7 @@ interface Audience {
   recipients: Recipient[];
 }
 
-function audiences(schedule: Schedule, results: ReportResult[], recipients: Recipient[], notes: string[]): Audience[] {
+function audiences(schedule: Schedule, results: ReportResult[], recipients: Recipient[], notes: string[], listsOf?: (resourceId: number, results: ReportResult[]) => ReportList[]): Audience[] {
   if (!schedule.burst) return [{ key: 'all', name: null, results, notes, recipients }];
   const out = new Map<string, Audience>();
   for (const r of recipients) {
@@ -262,6 +282,8 @@ function audiences(schedule: Schedule, results: ReportResult[], recipients: Reci
     let a = out.get(key);
     if (!a) {
       const b = burstResults(results, schedule.burst, id);
+      // A scorecard's own lists go with its first report (its rows would only repeat the tiles).
+      if (schedule.burst === 'technician' && id !== null && listsOf && b.results[0]) b.results[0] = { ...b.results[0], lists: listsOf(id, b.results) };
       const extra = id === null ? [`${r.address} is not linked to an Autotask ${schedule.burst === 'technician' ? 'resource' : 'company'}, so no rows are theirs.`] : [];
       a = { key, name: r.name ?? r.address, results: b.results, notes: [...notes, ...b.notes, ...extra], recipients: [] };
       out.set(key, a);
@@ -393,7 +415,18 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
       const mine = new Set(aud.recipients.map((r) => r.address));
       return ledger.deliveries(runId).filter((d) => mine.has(d.recipient) && (d.state === 'pending' || d.state === 'sending'));
     };
-    const todo = audiences(schedule, ok, recipients, notes).filter((aud) => pendingOf(aud)().length > 0);
+    const listsOf = deps.computer.personalLists
+      ? (id: number, rs: ReportResult[]) => {
+        const w = rs.find((r) => r.window)?.window;
+        try {
+          return deps.computer.personalLists!(id, { asOf: row!.due_at, window: w ? { from: Date.parse(w.from), to: Date.parse(w.to) } : null });
+        } catch (e) {
+          // The lists add to a scorecard; without them it still goes out, saying why they are missing.
+          return [{ title: 'Your own lists', columns: [], rows: [], empty: `Your own lists could not be read from the store: ${toError(e).message}` }];
+        }
+      }
+      : undefined;
+    const todo = audiences(schedule, ok, recipients, notes, listsOf).filter((aud) => pendingOf(aud)().length > 0);
     type Rendered = { aud: Audience; subject: string; content?: MessageContent; error?: unknown };
     const renderOne = (aud: Audience): Promise<Rendered> => {
       const subject = expandSubject(schedule.subject, { schedule, dueAt: row!.due_at, results: aud.results, name: aud.name });

@@ -1,4 +1,5 @@
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import type { ReportList } from '../types.js';
 import type { Clock, ItemResult, ReportResult } from '../types.js';
 
 /**
@@ -14,6 +15,11 @@ export interface ReportComputer {
   reportIds(): readonly string[];
   /** Computes reports as of `asOf` in `timezone`; one result per id, never throws for one bad report. */
   compute(ids: readonly string[], opts: ComputeOptions): Promise<ItemResult<ReportResult>[]>;
+  /**
+   * A technician's own lists for a personal scorecard (reopened tickets, late entries, aged and on-hold
+   * past-due tickets) over `window` (ms, half-open) as of `asOf`. Optional: without it a scorecard has none.
+   */
+  personalLists?(resourceId: number, opts: { asOf: number; window: { from: number; to: number } | null }): ReportList[];
 }
 
 /** Options of one compute call. */

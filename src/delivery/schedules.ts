@@ -104,7 +104,7 @@ export const ScheduleSchema = z.object({
   cron: CronText.describe('5 fields: minute hour day-of-month month day-of-week, read in `timezone`. DST: a time inside the spring-forward gap (02:30 America/New_York) runs once at the first valid minute after the gap (03:00 EDT); a time repeated at fall-back (01:30) runs once, at its first occurrence (EDT).'),
   timezone: TimeZoneSchema.describe('IANA zone of the cron and of the report windows'),
   reports: z.array(ReportRef).min(1).describe('report ids "group/name" or whole groups ("intake")'),
-  format: z.enum(['pdf', 'html', 'both', 'csv', 'xlsx']).describe('attachments: pdf, html, both (pdf + html), csv (a file per report) or xlsx (one workbook: a summary sheet and a sheet per report); the body is always HTML with a text alternative'),
+  format: z.enum(['pdf', 'html', 'both', 'csv', 'xlsx']).describe('attachments: pdf; html (the report in the body, the PDF attached for all of it: never an HTML attachment, which mail gateways quarantine); both (PDF plus a CSV spreadsheet per report); csv (spreadsheets only, for readers who work in a spreadsheet); xlsx (one workbook: a summary sheet and a sheet per report); the body is always HTML with a text alternative'),
   roles: z.array(z.string().min(1)).min(1).describe('names of roles (top-level "roles") who receive it'),
   subject: z.string().min(1).max(200).describe('subject line; placeholders {period} {date} {schedule} {name}'),
   catchUp: CatchUpText.default('skip').describe('after downtime: "skip" (only a run due within the last minute), "latest" (only the most recent missed run), "all-within:6h" (every missed run of the last 6 hours)'),

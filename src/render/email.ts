@@ -1,7 +1,7 @@
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import type { Artifact, ReportResult } from '../types.js';
+import type { Artifact, ColumnSpec, Headline, ReportResult, Row } from '../types.js';
 import { AppError } from '../errors.js';
 import type { ChartRenderer } from './charts.js';
 import type { FormatOptions } from './format.js';
@@ -53,6 +53,8 @@ export interface EmailInput {
   templates?: Templates;
   /** Extra notes for the top of the body (e.g. a report of the run that failed), plain sentences. */
   notes?: string[];
+  /** Open with a plain paragraph telling the week's figures, report by report (a digest's story of the week). */
+  story?: boolean;
   /** Extra headers (the run id for tracing…); values are made header-safe, odd names are dropped. */
   headers?: Record<string, string>;
 }
@@ -107,13 +109,13 @@ function mb(bytes: number): string {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
-function chunk<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
 
 const MAX_EMAIL_COLUMNS = 5;
+/** Gmail clips a body above ~102 KB (the rest behind "View entire message"): the body stays under 100 KB. */
+export const MAX_HTML_BYTES = 100_000;
+/** Lines of the summary at the top of a message (off-target first; the rest are counted). */
+const SUMMARY_LINES = 8;
+const LIGHT_RANK: Record<string, number> = { red: 0, amber: 1, green: 2, none: 3 };
 const RESERVED_HEADER = /^(from|to|cc|bcc|reply-to|sender|subject|date|message-id|mime-version|content-.*|list-unsubscribe.*|return-path|received)$/i;
 const LIGHT_COLOUR: Record<string, string> = { green: '#2e7d4f', amber: '#b7791f', red: '#b83a2b', none: '#9aa5b1' };
 const TONE_COLOUR: Record<string, string> = { good: '#2e7d4f', bad: '#b83a2b', neutral: '#5b6672' };
@@ -173,66 +175,39 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
   }
   const usedCids = new Set(usedImages.map((i) => i.cid));
 
-  // Views.
-  const reports = input.results.map((r, ri) => {
-    const f = { ...fmt, timezone: r.timezone || fmt.timezone };
-    const tiles = r.headlines.map((h) => {
-      const v = tileView(h, f);
-      return { ...v, colour: LIGHT_COLOUR[h.light] ?? LIGHT_COLOUR.none!, change: v.change ? { ...v.change, colour: TONE_COLOUR[v.change.tone]! } : null };
-    });
-    const tileRows = chunk(tiles, 3).map((row) => {
-      const cells: Record<string, unknown>[] = row.slice();
-      // Empty cells keep the 3-column grid even in the last row (Outlook stretches missing cells).
-      while (cells.length < 3) cells.push({ label: null });
-      return cells;
-    });
-    // 600 px fits about five columns; the rest are in the attachments.
-    const allCols = columnsOf(r);
-    const cols = allCols.slice(0, MAX_EMAIL_COLUMNS);
-    const shown = r.rows.slice(0, topRows);
-    const more = r.rows.length - shown.length;
-    const attachedNames = attachments.map((a) => a.filename);
-    return {
-      title: r.title,
-      period: formatPeriod(r.window, r.asOf, f.timezone),
-      warnings: r.warnings,
-      tileRows,
-      charts: names[ri]!.filter((n) => usedCids.has(n.cid)).map((n) => ({ title: n.spec.title, src: `cid:${n.cid}`, alt: `Chart: ${n.spec.title}` })),
-      table: {
-        caption: r.rows.length > shown.length ? `Top ${shown.length} of ${r.rows.length} rows` : `${r.rows.length} ${r.rows.length === 1 ? 'row' : 'rows'}`,
-        columns: cols.map((c) => ({ label: c.label, align: isNumericColumn(c) ? 'right' : 'left' })),
-        rows: shown.map((row) => cols.map((c) => ({
-          text: isNumericColumn(c) ? formatCell(row[c.key], c, f) : softWrap(clip(formatCell(row[c.key], c, f), 300), 24),
-          align: isNumericColumn(c) ? 'right' : 'left',
-          nowrap: isNumericColumn(c) || c.unit === 'date' || c.unit === 'datetime' 
-        }))),
-        more: [
-          more > 0 ? `${more} more ${more === 1 ? 'row is' : 'rows are'} in ${attachedNames.length ? attachedNames.join(' and ') : 'the full report'}.` : '',
-          allCols.length > cols.length ? `Columns not shown here: ${allCols.slice(cols.length).map((c) => c.label).join(', ')}.` : '',
-        ].filter(Boolean).join(' ') || null,
-      },
-      _result: r,
-      _tiles: tiles,
-      _cols: cols,
-      _shown: shown,
-      _more: more,
-    };
-  });
+  // Views. The body must stay under Gmail's clipping size (~102 KB): when it does not, it is built again
+  // with fewer rows per table (the attachments and the saved report keep every row).
+  const attachedNames = attachments.map((a) => a.filename);
+  const summary = summaryOf(input.results, fmt, input.story ?? false);
   const heading = input.heading ?? headerSafe(input.subject);
   const mspName = input.mspName ?? '';
   const footer = attachments.length
     ? `Attached: ${attachments.map((a) => a.filename).join(', ')}. Figures are computed from Autotask data synchronised before the report ran.`
     : 'Figures are computed from Autotask data synchronised before the report ran.';
-  const html = t.email({
-    subject, heading, mspName, periodLabel, notices,
+  let rowsShown = topRows;
+  let reports = reportViews(input.results, fmt, rowsShown, names, usedCids, attachedNames);
+  const render = () => t.email({
+    subject, heading, mspName, periodLabel, notices, summary,
     reports: reports.map(({ _result, _tiles, _cols, _shown, _more, ...v }) => v),
     footer, unsubscribe: unsub.href,
   });
+  let html = render();
+  while (Buffer.byteLength(html) > MAX_HTML_BYTES && rowsShown > 0) {
+    rowsShown = rowsShown > 5 ? 5 : rowsShown > 3 ? 3 : 0;
+    reports = reportViews(input.results, fmt, rowsShown, names, usedCids, attachedNames);
+    html = render();
+  }
 
   // Plain-text alternative: the same content for clients (and people) that do not show HTML.
   const lines: string[] = [];
   if (mspName) lines.push(mspName);
   lines.push(heading, periodLabel, '');
+  if (summary) {
+    lines.push(`${summary.title}: ${summary.sentence}`);
+    for (const r of summary.rows) lines.push(`- ${r.label}${r.report ? ` (${r.report})` : ''}: ${r.value}${r.status ? `, ${r.status}` : ''}${r.detail ? `, ${r.detail}` : ''}`);
+    if (summary.more) lines.push(summary.more);
+    lines.push('');
+  }
   for (const n of notices) lines.push(`NOTE: ${n}`, '');
   for (const rep of reports) {
     lines.push(`== ${rep.title} ==`, rep.period);
@@ -241,13 +216,19 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
       const extra = [tile.status, tile.target ? `target ${tile.target}` : '', tile.team ? `team ${tile.team}` : '', tile.change ? `${tile.change.arrow} ${tile.change.text} vs previous period` : ''].filter(Boolean).join(', ');
       lines.push(`- ${tile.label}: ${tile.value}${extra ? ` (${extra})` : ''}`);
     }
-    if (rep._cols.length && rep._shown.length) {
-      lines.push('', rep.table.caption + ':');
-      lines.push(rep._cols.map((c) => c.label).join(' | '));
-      for (const row of rep._shown) lines.push(rep._cols.map((c) => formatCell(row[c.key], c, { ...fmt, timezone: rep._result.timezone || fmt.timezone })).join(' | '));
-      if (rep.table.more) lines.push(rep.table.more);
-    } else if (rep._cols.length) {
-      lines.push('No rows for this period.');
+    if (rep.lead) lines.push(rep.lead);
+    for (const table of rep.tables) {
+      if (!table.columns.length) continue;
+      if (!table.rows.length && table.more) {
+        lines.push(table.more);
+      } else if (table.rows.length) {
+        lines.push('', table.caption + ':');
+        lines.push(table.columns.map((c) => c.label).join(' | '));
+        for (const row of table.rows) lines.push(row.map((c) => c.text.replace(/\u200b/g, '')).join(' | '));
+        if (table.more) lines.push(table.more);
+      } else {
+        lines.push((table as { empty?: string | null }).empty ?? 'No rows for this period.');
+      }
     }
     lines.push('');
   }
@@ -301,6 +282,107 @@ export async function buildEmail(input: EmailInput): Promise<EmailMessage> {
       ...attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     ],
   };
+}
+
+type EmailFormat = FormatOptions;
+
+/**
+ * The summary that opens a message: one sentence (how many measures are off target, and which) and the
+ * headlines, off-target first. A single report with its tiles right under the summary needs no table:
+ * the sentence alone is shown.
+ */
+function summaryOf(results: ReportResult[], fmt: EmailFormat, story: boolean): { title: string; sentence: string; rows: Record<string, unknown>[]; more: string | null } | null {
+  const all: { h: Headline; r: ReportResult; order: number }[] = [];
+  results.forEach((r) => r.headlines.forEach((h) => all.push({ h, r, order: all.length })));
+  if (!all.length) return null;
+  const personal = all.some((x) => x.h.team !== undefined);
+  const rated = all.filter((x) => x.h.light !== 'none');
+  const off = rated.filter((x) => x.h.light === 'red' || x.h.light === 'amber');
+  const f = (x: { h: Headline; r: ReportResult }) => ({ ...fmt, timezone: x.r.timezone || fmt.timezone });
+  const named = (x: { h: Headline; r: ReportResult }) => `${x.h.label} ${tileView(x.h, f(x)).value}`;
+  let sentence: string;
+  if (!rated.length) sentence = `${all.length} ${all.length === 1 ? 'figure' : 'figures'} in ${results.length === 1 ? 'this report' : `${results.length} reports`}; none has a target.`;
+  else if (!off.length) sentence = `All ${rated.length} ${rated.length === 1 ? 'measure' : 'measures'} with a target ${rated.length === 1 ? 'is' : 'are'} on target.`;
+  else {
+    const list = off.slice(0, 3).map(named).join('; ');
+    sentence = `${off.length} of ${rated.length} ${rated.length === 1 ? 'measure' : 'measures'} with a target ${off.length === 1 ? 'is' : 'are'} off target: ${list}${off.length > 3 ? '; and more below' : ''}.`;
+  }
+  if (story) {
+    // One paragraph: each report's figures in a sentence, in the order of the schedule.
+    sentence = results.filter((r) => r.headlines.length).map((r) => {
+      const parts = r.headlines.map((h) => `${h.label.toLowerCase()} ${tileView(h, { ...fmt, timezone: r.timezone || fmt.timezone }).value}`);
+      return `${r.title}: ${parts.join(', ')}.`;
+    }).join(' ') + (off.length ? ` ${off.length === 1 ? 'One figure is' : `${off.length} figures are`} off target: ${off.slice(0, 3).map(named).join('; ')}.` : '');
+    return { title: 'The week in brief', sentence, rows: [], more: null };
+  }
+  const sorted = all.slice().sort((a, b) => (LIGHT_RANK[a.h.light] ?? 3) - (LIGHT_RANK[b.h.light] ?? 3) || a.order - b.order);
+  const shown = results.length > 1 || personal ? sorted.slice(0, SUMMARY_LINES) : [];
+  const rows = shown.map((x) => {
+    const v = tileView(x.h, f(x));
+    const detail = [v.target ? `target ${v.target}` : '', v.team ? `${personal ? 'team average' : 'team'} ${v.team}` : '', v.change ? `${v.change.arrow} ${v.change.text}` : ''].filter(Boolean).join(' · ');
+    return { label: x.h.label, report: results.length > 1 && !x.r.title.toLowerCase().includes(x.h.label.toLowerCase()) ? x.r.title : null, value: v.value, status: x.h.light === 'none' ? null : v.status, detail, colour: LIGHT_COLOUR[x.h.light] ?? LIGHT_COLOUR.none! };
+  });
+  const rest = all.length - shown.length;
+  return {
+    title: personal ? 'At a glance' : 'Summary',
+    sentence,
+    rows,
+    more: shown.length && rest > 0 ? `${rest} more ${rest === 1 ? 'figure' : 'figures'} below${off.length > shown.length ? '' : ', all on target or without a target'}.` : null,
+  };
+}
+
+type TableView = { caption: string; columns: { label: string; align: string }[]; rows: { text: string; align: string; nowrap: boolean }[][]; more: string | null };
+
+function tableView(caption: string | null, cols: ColumnSpec[], rows: Row[], limit: number, f: FormatOptions, moreWhere: string): TableView {
+  const shown = rows.slice(0, limit);
+  const more = rows.length - shown.length;
+  return {
+    caption: caption ?? (rows.length > shown.length ? `Top ${shown.length} of ${rows.length} rows` : `${rows.length} ${rows.length === 1 ? 'row' : 'rows'}`),
+    columns: cols.map((c) => ({ label: c.label, align: isNumericColumn(c) ? 'right' : 'left' })),
+    rows: shown.map((row) => cols.map((c) => ({
+      text: isNumericColumn(c) ? formatCell(row[c.key], c, f) : softWrap(clip(formatCell(row[c.key], c, f), 300), 24),
+      align: isNumericColumn(c) ? 'right' : 'left',
+      nowrap: isNumericColumn(c) || c.unit === 'date' || c.unit === 'datetime',
+    }))),
+    more: more > 0 ? (shown.length ? `${more} more ${more === 1 ? 'row is' : 'rows are'} in ${moreWhere}.` : `${more} ${more === 1 ? 'row' : 'rows'}: see ${moreWhere}.`) : null,
+  };
+}
+
+function reportViews(results: ReportResult[], fmt: EmailFormat, topRows: number, names: ReturnType<typeof chartNames>, usedCids: Set<string>, attachedNames: string[]) {
+  const where = attachedNames.length ? attachedNames.join(' and ') : 'the full report';
+  return results.map((r, ri) => {
+    const f = { ...fmt, timezone: r.timezone || fmt.timezone };
+    const personal = r.headlines.some((h) => h.team !== undefined);
+    const tiles = r.headlines.map((h, i) => {
+      const v = tileView(h, f);
+      return {
+        ...v, rowStart: i > 0 && i % 3 === 0, teamLabel: personal ? 'Team average' : 'Team',
+        colour: LIGHT_COLOUR[h.light] ?? LIGHT_COLOUR.none!, change: v.change ? { ...v.change, colour: TONE_COLOUR[v.change.tone]! } : null,
+      };
+    });
+    // 600 px fits about five columns; the rest are in the attachments.
+    const allCols = columnsOf(r);
+    const cols = allCols.slice(0, MAX_EMAIL_COLUMNS);
+    const main = tableView(null, cols, r.rows, topRows, f, where);
+    if (allCols.length > cols.length) main.more = [main.more, `Columns not shown here: ${allCols.slice(cols.length).map((c) => c.label).join(', ')}.`].filter(Boolean).join(' ');
+    // A personal copy's one row repeats its tiles: it shows its own lists instead.
+    const lists = (r.lists ?? []).map((l) => ({ ...tableView(l.title, l.columns.slice(0, MAX_EMAIL_COLUMNS), l.rows, Math.max(topRows, 3), f, where), ...(l.rows.length ? {} : { empty: l.empty ?? null }) }));
+    const tables = [...((personal && r.rows.length <= 1) || !cols.length ? [] : [main]), ...lists];
+    return {
+      title: r.title,
+      period: formatPeriod(r.window, r.asOf, f.timezone),
+      lead: null as string | null,
+      warnings: r.warnings,
+      tiles,
+      charts: names[ri]!.filter((n) => usedCids.has(n.cid)).map((n) => ({ title: n.spec.title, src: `cid:${n.cid}`, alt: `Chart: ${n.spec.title}` })),
+      tables,
+      _result: r,
+      _tiles: tiles,
+      _cols: cols,
+      _shown: r.rows.slice(0, topRows),
+      _more: r.rows.length - Math.min(r.rows.length, topRows),
+    };
+  });
 }
 
 /** The bare address of `Name <addr>` (or the value itself). */

@@ -148,21 +148,36 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
       assignedResourceID: assigned?.id ?? null, assignedResourceRoleID: assigned?.role ?? null, createDate: created, lastActivityDate: to,
       dueDateTime: created + dueH[2]! * H, estimatedHours: rng.chance(0.6) ? 1 : null,
       firstResponseDueDateTime: created + dueH[0]! * H, resolutionPlanDueDateTime: created + dueH[1]! * H, resolvedDueDateTime: created + dueH[2]! * H,
-      firstResponseDateTime: assigned ? Math.min(to, created + dueH[0]! * H * 0.5) : null, creatorResourceID: assigned?.id ?? null, description: 'New request.',
+      // Most tickets are answered well inside the first-response target, assigned yet or not.
+      firstResponseDateTime: rng.chance(0.97) ? Math.min(to, Math.floor(created + dueH[0]! * H * rng.float(0.2, 0.9))) : null, creatorResourceID: assigned?.id ?? null, description: 'New request.',
     });
     summary.tickets.created.push(id);
     touched.add(id);
+    // Many requests are fixed on the first call: one short time entry, resolved within the hour.
+    const hours = rng.pick([0.25, 0.25, 0.5]);
+    const fixAt = created + hours * H + Math.round(rng.float(5, 20)) * MIN;
+    if (assigned && pr !== prio[0] && rng.chance(0.45) && fixAt <= to) {
+      const teId = tenant.insert('TimeEntries', {
+        resourceID: assigned.id, roleID: assigned.role, ticketID: id, taskID: null, contractID: null, dateWorked: dayStart(created),
+        startDateTime: fixAt - hours * H, endDateTime: fixAt, hoursWorked: hours, hoursToBill: hours, isNonBillable: false, billingApprovalDateTime: null,
+        timeEntryType: 2, createDateTime: Math.min(to, fixAt + Math.round(rng.float(1, 8)) * MIN), lastModifiedDateTime: to, summaryNotes: 'Fixed on the call.',
+        showOnInvoice: true, creatorUserID: assigned.id, lastModifiedUserID: assigned.id,
+      });
+      summary.timeEntries.created.push(teId);
+      tenant.update('Tickets', id, { status: complete, completedDate: fixAt, completedByResourceID: assigned.id, resolvedDateTime: fixAt, firstResponseDateTime: Math.min(fixAt, created + dueH[0]! * H * 0.5) });
+      summary.tickets.completed.push(id);
+    }
   }
 
-  // Completions.
-  const nComplete = Math.min(open.length, count(ticketRate * days * 0.9));
-  for (const id of takeRandom(open, nComplete)) {
+  // Completions. A real desk resolves most tickets before their resolution due time: open tickets due
+  // in this step (or within the next day) are mostly completed in it, before the due time where the step
+  // allows; a few older tickets are closed late, as the backlog is worked down.
+  const completeOne = (id: number, at0: number) => {
     const pos = tickets.find(id);
     const assigned = (tickets.get(pos, 'assignedResourceID') as number | null) ?? tech().id;
     // Completed somewhere in the step (not all at its end), never before the ticket existed.
     const created = tickets.get(pos, 'createDate') as number;
-    const doneAt = Math.max(created + MIN, Math.floor(to - rng.next() * ms));
-    const at = Math.min(to, doneAt);
+    const at = Math.min(to, Math.max(created + MIN, from + 1, at0));
     const patch: Record<string, unknown> = { status: complete, completedDate: at, completedByResourceID: assigned, resolvedDateTime: at };
     if (tickets.get(pos, 'assignedResourceID') === null) {
       patch.assignedResourceID = assigned;
@@ -171,7 +186,30 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
     if (tickets.get(pos, 'firstResponseDateTime') === null) patch.firstResponseDateTime = at;
     tenant.update('Tickets', id, patch);
     summary.tickets.completed.push(id);
+  };
+  // Office holidays (the tenant's holiday sets): nobody logs time on them.
+  const holidays = new Set<number>();
+  const hol = tenant.table('Holidays');
+  for (let p = 0; p < hol.length; p++) if (hol.isAlive(p) && hol.get(p, 'holidaySetID') === 1) holidays.add(dayStart(hol.get(p, 'holidayDate') as number));
+  const dueSoon = open.filter((id) => {
+    const pos = tickets.find(id);
+    const due = tickets.get(pos, 'resolvedDueDateTime') as number | null;
+    return due !== null && due > from && due <= to + D && (tickets.get(pos, 'createDate') as number) < to;
+  }).sort((a, b) => a - b);
+  for (const id of dueSoon) {
+    if (!rng.chance(0.96) || touched.has(id)) continue;
+    touched.add(id);
+    open.splice(open.indexOf(id), 1);
+    const pos = tickets.find(id);
+    const created = tickets.get(pos, 'createDate') as number;
+    const due = tickets.get(pos, 'resolvedDueDateTime') as number;
+    completeOne(id, created + (Math.min(due, to) - created) * rng.float(0.3, 0.98));
   }
+  // Other work closes at its own pace: tickets without a resolution target (alerts, maintenance, projects),
+  // and now and then an old one from the backlog.
+  const noTarget = open.filter((id) => tickets.get(tickets.find(id), 'resolvedDueDateTime') === null);
+  for (const id of takeRandom(noTarget, Math.min(noTarget.length, count(ticketRate * days * 0.2)))) completeOne(id, Math.floor(to - rng.next() * ms));
+  for (const id of takeRandom(open, rng.chance(Math.min(1, days * 0.1)) ? 1 : 0)) completeOne(id, Math.floor(to - rng.next() * ms));
 
   // Reopens of recently completed tickets.
   for (const id of takeRandom(recentDone, count(ticketRate * days * 0.05))) {
@@ -202,31 +240,70 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
   const withTime = new Set<number>();
   const teTicket = te.numColumn('ticketID')!;
   for (let p = 0; p < te.length; p++) if (te.isAlive(p) && !Number.isNaN(teTicket[p]!)) withTime.add(teTicket[p]!);
-  const deletable = open.filter((id) => !withTime.has(id));
+  // Open tickets first; when every open one has time on it, an old ticket without time (a duplicate alert).
+  let deletable = open.filter((id) => !withTime.has(id));
+  if (!deletable.length) {
+    deletable = [];
+    for (let p = 0; p < tickets.length && deletable.length < 50; p++) {
+      if (tickets.isAlive(p) && !withTime.has(tickets.idAt(p)) && !touched.has(tickets.idAt(p))) deletable.push(tickets.idAt(p));
+    }
+  }
   for (const id of takeRandom(deletable, count(ticketRate * days * 0.01))) {
     tenant.remove('Tickets', id);
     summary.tickets.deleted.push(id);
   }
 
-  // New time entries on open tickets (bumps each ticket's lastActivityDate).
-  const teRate = scale.timeEntries / 395;
+  // Time entries: each technician works a day like the generated history's (about 6 h logged per working
+  // day, so some 30 h a week), on open tickets (their own first), entered within minutes of the work.
   const liveOpen: number[] = [];
-  for (let p = 0; p < tickets.length; p++) if (tickets.isAlive(p) && tickets.get(p, 'status') !== complete) liveOpen.push(tickets.idAt(p));
-  const nTe = liveOpen.length ? count(teRate * days * 0.6) : 0;
-  for (let k = 0; k < nTe; k++) {
-    const tid = rng.pick(liveOpen);
+  const openOf = new Map<number, number[]>();
+  for (let p = 0; p < tickets.length; p++) {
+    if (!tickets.isAlive(p) || tickets.get(p, 'status') === complete) continue;
+    const id = tickets.idAt(p);
+    liveOpen.push(id);
+    const who = tickets.get(p, 'assignedResourceID') as number | null;
+    if (who !== null) openOf.set(who, [...(openOf.get(who) ?? []), id]);
+  }
+  const addEntry = (tid: number, who: number, start: number, hours: number) => {
     const pos = tickets.find(tid);
-    const who = (tickets.get(pos, 'assignedResourceID') as number | null) ?? tech().id;
-    const hours = Math.max(0.25, Math.round(rng.exp(1) * 4) / 4);
-    const end = Math.max(from, to - rng.float(0, Math.min(ms, 8 * H)));
-    const start = end - hours * H;
+    const end = start + hours * H;
     const id = tenant.insert('TimeEntries', {
       resourceID: who, roleID: roleOf.get(who) ?? techs[0]?.role ?? null, ticketID: tid, taskID: null, contractID: tickets.get(pos, 'contractID'),
-      dateWorked: dayStart(start), startDateTime: start, endDateTime: end, hoursWorked: hours, hoursToBill: hours, isNonBillable: false,
-      billingApprovalDateTime: null, timeEntryType: 2, createDateTime: Math.min(to, end + rng.float(0, 30) * MIN), lastModifiedDateTime: to,
+      dateWorked: dayStart(start), startDateTime: start, endDateTime: end, hoursWorked: hours, hoursToBill: hours, isNonBillable: rng.chance(0.1),
+      billingApprovalDateTime: null, timeEntryType: 2, // Most entries are typed in right after the work; some at the end of the day.
+      createDateTime: Math.min(to, end + (rng.chance(0.85) ? rng.float(0, 10) : rng.float(10, 240)) * MIN), lastModifiedDateTime: to,
       summaryNotes: 'Worked on ticket.', showOnInvoice: true, creatorUserID: who, lastModifiedUserID: who,
     });
     summary.timeEntries.created.push(id);
+  };
+  if (liveOpen.length) {
+    for (let day = dayStart(from); day < to; day += D) {
+      const dow = new Date(day).getUTCDay();
+      if (dow === 0 || dow === 6 || holidays.has(day)) continue;
+      // Working hours 08:00–17:00 (UTC, as the generated history) that fall inside this step.
+      const ws = Math.max(from, day + 8 * H);
+      const we = Math.min(to, day + 17 * H);
+      if (we - ws < 15 * MIN) continue;
+      const share = (we - ws) / (9 * H);
+      for (const t of techs) {
+        let budget = Math.round(rng.float(5, 7) * share * 4) / 4;
+        let at = ws + Math.round(rng.float(0, 0.5) * H / (15 * MIN)) * 15 * MIN;
+        const mine = openOf.get(t.id) ?? [];
+        while (budget >= 0.25) {
+          const hours = Math.min(budget, Math.max(0.25, Math.round(rng.exp(1.2) * 4) / 4), 3);
+          if (at + hours * H > we) break;
+          addEntry(mine.length && rng.chance(0.7) ? rng.pick(mine) : rng.pick(liveOpen), t.id, at, hours);
+          budget -= hours;
+          at += hours * H + Math.round(rng.float(0, 0.5) * 4) * 15 * MIN;
+        }
+      }
+    }
+    // Even a minute's step records some work, so every kind of change can be seen.
+    if (atLeast && summary.timeEntries.created.length === 0) {
+      const tid = rng.pick(liveOpen);
+      const who = (tickets.get(tickets.find(tid), 'assignedResourceID') as number | null) ?? tech().id;
+      addEntry(tid, who, to - Math.min(ms, 15 * MIN), Math.min(ms, 15 * MIN) / H);
+    }
   }
 
   // Approvals (with billing items) and deletions of time entries, from older unapproved entries.
@@ -238,6 +315,11 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
     if (te.isAlive(p) && Number.isNaN(approvedCol[p]!) && !createdIds.has(te.idAt(p))) unapproved.push(te.idAt(p));
   }
   const teDone = new Set<number>();
+  const teRate = scale.timeEntries / 395;
+  const contracts = tenant.table('Contracts');
+  const recurringType = tryValue(tenant, 'Contracts', 'contractType', 'Recurring Service');
+  const recurringContracts = new Set<number>();
+  for (let p = 0; p < contracts.length; p++) if (contracts.isAlive(p) && contracts.get(p, 'contractType') === recurringType) recurringContracts.add(contracts.idAt(p));
   const pickTe = (n: number) => {
     const out: number[] = [];
     for (let k = 0; k < n && unapproved.length; k++) {
@@ -256,7 +338,14 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
     tenant.remove('TimeEntries', id);
     summary.timeEntries.deleted.push(id);
   }
-  for (const id of pickTe(count(teRate * days * 0.5))) {
+  // Approval: entries older than a day are approved with a good chance each day, so most time is posted
+  // within a week of the work (as in the generated history).
+  const approvable = unapproved.filter((id) => {
+    const pos = te.find(id);
+    return pos >= 0 && (endCol[pos]! < to - D || te.get(pos, 'endDateTime') === null);
+  });
+  const nApprove = Math.max(count(teRate * days * 0.1), Math.round(approvable.length * Math.min(1, 0.45 * days)));
+  for (const id of pickTe(nApprove)) {
     const pos = te.find(id);
     if (pos < 0 || !(endCol[pos]! < to - D) && te.get(pos, 'endDateTime') !== null) continue;
     const rec = te.stored(pos);
@@ -264,7 +353,9 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
     summary.timeEntries.approved.push(id);
     if (rec.isNonBillable === true) continue;
     const ticketPos = rec.ticketID !== null ? tickets.find(rec.ticketID as number) : -1;
-    const rate = 125;
+    // Work under a recurring contract is mostly covered by the monthly fee (billed at 0).
+    const covered = rec.contractID !== null && recurringContracts.has(rec.contractID as number) && rng.chance(0.8);
+    const rate = covered ? 0 : 125;
     const bi = tenant.insert('BillingItems', {
       billingItemType: tenant.value('BillingItems', 'billingItemType', 'Labor'), companyID: ticketPos >= 0 ? tickets.get(ticketPos, 'companyID') : null,
       contractID: rec.contractID, ticketID: rec.ticketID, taskID: rec.taskID, projectID: null, timeEntryID: id, roleID: rec.roleID, invoiceID: null,
@@ -273,6 +364,43 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
       totalAmount: Math.round(rate * (rec.hoursToBill as number) * 100) / 100, nonBillable: false, itemApproverID: tenant.adminResourceId,
     });
     summary.billingItems.created.push(bi);
+  }
+
+  // Monthly recurring billing: each active recurring contract bills its fee two days into a month, as in
+  // the generated history (the fee is the contract's last monthly item).
+  for (let m = Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), 1); m <= to; m = Date.UTC(new Date(m).getUTCFullYear(), new Date(m).getUTCMonth() + 1, 1)) {
+    const postAt = m + 2 * D;
+    if (postAt <= from || postAt > to) continue;
+    const bis = tenant.table('BillingItems');
+    const fee = new Map<number, { rate: number; companyID: unknown }>();
+    for (let p = 0; p < bis.length; p++) {
+      if (!bis.isAlive(p) || bis.get(p, 'billingItemType') !== 6) continue;
+      const c = bis.get(p, 'contractID') as number | null;
+      if (c !== null) fee.set(c, { rate: bis.get(p, 'rate') as number, companyID: bis.get(p, 'companyID') });
+    }
+    const active = tryValue(tenant, 'Contracts', 'status', 'Active');
+    for (const id of [...recurringContracts].sort((a, b) => a - b)) {
+      const pos = contracts.find(id);
+      const f = fee.get(id);
+      if (!f || contracts.get(pos, 'status') !== active) continue;
+      if ((contracts.get(pos, 'startDate') as number) > m || (contracts.get(pos, 'endDate') as number) < m) continue;
+      const bi = tenant.insert('BillingItems', {
+        billingItemType: 6, companyID: f.companyID, contractID: id, ticketID: null, taskID: null, projectID: null, timeEntryID: null, roleID: null,
+        invoiceID: null, itemName: 'Managed Services', itemDate: m, quantity: 1, rate: f.rate, extendedPrice: f.rate, ourCost: Math.round(f.rate * 0.18 * 100) / 100,
+        postedDate: postAt, description: 'Monthly managed services', totalAmount: f.rate, nonBillable: false, itemApproverID: tenant.adminResourceId,
+      });
+      summary.billingItems.created.push(bi);
+    }
+  }
+
+  // Appointments keep appearing in the coming days' calendars.
+  for (const t of techs) {
+    if (!rng.chance(Math.min(1, days * 0.4))) continue;
+    const at = dayStart(to + rng.int(1, 10) * D) + rng.int(8, 16) * H;
+    tenant.insert('Appointments', {
+      resourceID: t.id, title: rng.pick(['Client meeting', 'Onsite visit', 'Vendor call', 'Training', 'QBR prep']),
+      startDateTime: at, endDateTime: at + rng.pick([0.5, 1, 2]) * H, createDateTime: to, updateDateTime: to, description: null, creatorResourceID: t.id,
+    });
   }
 
   // Sales: stage moves, wins, losses, new opportunities.
@@ -334,4 +462,13 @@ export function advanceTenant(tenant: Tenant, ms: number, rng: Rng): AdvanceSumm
   }
   for (const c of changedCompanies) if (companies.find(c) >= 0) tenant.update('Companies', c, {});
   return summary;
+}
+
+/** The value of a picklist label, or null when this tenant has no such label (hand-built tenants). */
+function tryValue(tenant: Tenant, entity: string, field: string, label: string): number | null {
+  try {
+    return tenant.value(entity, field, label);
+  } catch {
+    return null;
+  }
 }

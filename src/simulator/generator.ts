@@ -528,7 +528,8 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     const billable = !o.nonBillable;
     const hoursToBill = billable ? (rng.chance(0.1) ? roundTo(o.hours + 0.25, 0.25) : o.hours) : 0;
     const age = now - end;
-    const approved = age > 10 * D ? rng.chance(0.93) : age > 3 * D ? rng.chance(0.4) : false;
+    // Almost all work is approved and posted within a week or so (an old unposted entry is the exception).
+    const approved = age > 10 * D ? rng.chance(0.995) : age > 3 * D ? rng.chance(0.75) : false;
     const approvedAt = approved ? clampPast(Math.max(created, end + rng.float(1, 9) * D)) : null;
     const approvedReal = approvedAt !== null && approvedAt < now - MIN ? approvedAt : null;
     const id = teId++;
@@ -636,7 +637,8 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     let lastTe: number | null = null;
     for (let k = 0; k < nTe; k++) {
       const res = assigned && rng.chance(0.8) ? assigned : rng.pick(techsNow.length ? techsNow : techs);
-      const hours = wf === 'QuickHit' && nTe === 1 ? 0.25 : Math.min(8, Math.max(0.25, roundTo(rng.exp(wf === 'Alert' ? 0.4 : 1.2), 0.25)));
+      // About 30 h per technician per week over the whole history.
+      const hours = wf === 'QuickHit' && nTe === 1 ? 0.25 : Math.min(8, Math.max(0.25, roundTo(rng.exp(wf === 'Alert' ? 0.4 : 1.8), 0.25)));
       let st: number;
       if (wf === 'QuickHit' && nTe === 1) st = created + rng.float(1, 15) * MIN;
       else st = created + (end - created) * (nTe === 1 ? rng.float(0, 0.7) : k / nTe + rng.float(0, 0.8 / nTe));
@@ -821,6 +823,15 @@ export function generateTenant(opts: GenerateOptions): Tenant {
       return !scheduledTickets.includes(x) && ticketsT.get(pos, 'status') !== ts.new && (ticketsT.get(pos, 'dueDateTime') as number) < now;
     });
     if (tid !== undefined) ticketsT.set(ticketsT.find(tid), 'status', ts.wcust);
+    else {
+      // No open ticket is past due at all: one waiting on its customer passed its due date two days ago.
+      const older = openTicketIds.find((x) => !scheduledTickets.includes(x) && (ticketsT.get(ticketsT.find(x), 'createDate') as number) < now - 3 * D);
+      if (older !== undefined) {
+        const pos = ticketsT.find(older);
+        ticketsT.set(pos, 'status', ts.wcust);
+        ticketsT.set(pos, 'dueDateTime', now - 2 * D);
+      }
+    }
   }
   scheduledTickets.sort((a, b) => a - b);
   scheduledTickets.forEach((tid, i) => {
@@ -1130,10 +1141,15 @@ export function generateTenant(opts: GenerateOptions): Tenant {
     tenant.remove('Tickets', tid);
   }
   const nDelTe = Math.max(2, Math.round(teT.size * 0.002));
-  for (let k = 0, tries = 0; k < nDelTe && tries < nDelTe * 50; tries++) {
-    const pos = rng.int(0, teT.length - 1);
-    if (!teT.isAlive(pos) || teT.get(pos, 'billingApprovalDateTime') !== null) continue;
-    k++;
+  // Only unapproved entries can be deleted; almost all old work is approved, so pick from those that are
+  // not, ticket and task entries both (each has its own deletion log).
+  const unapprovedPos: number[] = [];
+  for (let pos = 0; pos < teT.length; pos++) if (teT.isAlive(pos) && teT.get(pos, 'billingApprovalDateTime') === null) unapprovedPos.push(pos);
+  const taskPos = unapprovedPos.filter((pos) => teT.get(pos, 'taskID') !== null);
+  const doomed = new Set<number>();
+  if (taskPos.length) doomed.add(taskPos[rng.int(0, taskPos.length - 1)]!);
+  for (let tries = 0; doomed.size < Math.min(nDelTe, unapprovedPos.length) && tries < nDelTe * 50; tries++) doomed.add(unapprovedPos[rng.int(0, unapprovedPos.length - 1)]!);
+  for (const pos of [...doomed].sort((a, b) => a - b)) {
     const created = teT.get(pos, 'createDateTime') as number;
     tenant.now = clampPast(Math.min(created + rng.float(0.1, 48) * H, realNow - MIN));
     tenant.remove('TimeEntries', teT.idAt(pos));

@@ -75,8 +75,13 @@ describe('a schedule run through the real composition root', () => {
       const text = decodeBody(walk(root).find((p) => p.contentType === 'text/plain')!).toString('utf8');
       for (const shown of text.matchAll(/Top (\d+) of (\d+) rows/g)) expect(Number(shown[1])).toBeLessThanOrEqual(5);
       expect(text).toContain('Sales pipeline by stage');
-      // The full report is still attached.
-      expect(walk(root).some((p) => p.contentType === 'text/html' && /attachment/i.test(p.headers.get('content-disposition') ?? ''))).toBe(true);
+      // A plain story of the week opens the digest, before the first report: each report's figures in words.
+      const story = text.split('\n').find((l) => l.startsWith('The week in brief: '));
+      expect(story).toMatch(/Sales pipeline by stage: open deals \d+, pipeline value /);
+      expect(text.indexOf('The week in brief: ')).toBeLessThan(text.indexOf('== '));
+      // The full report is still attached, as a PDF: never as an HTML file, which mail gateways quarantine.
+      const attached = walk(root).filter((p) => /attachment/i.test(p.headers.get('content-disposition') ?? ''));
+      expect(attached.map((p) => p.contentType)).toEqual(['application/pdf']);
     } finally {
       await wiring.close();
       db.close();

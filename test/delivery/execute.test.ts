@@ -357,6 +357,26 @@ describe('bursting', () => {
     expect(results[0]!.metrics).toEqual({ rtte_pct: 50, without_end_time: null });
   });
 
+  it('a personal copy compares a person with the team average, not the team sum, and a rate over fewer than 5 of their items is not rated', () => {
+    const r = tinyResult('x/u', [
+      { resource_id: 1, completed: 2, reopen_pct: 50, available_hours: 22.5 },
+      { resource_id: 2, completed: 20, reopen_pct: 25, available_hours: 40 },
+      { resource_id: 3, completed: 8, reopen_pct: 0, available_hours: 37.5 },
+    ], { completed: 30, reopen_pct: 20, available_hours: 100 });
+    r.columns = [{ key: 'resource_id', label: 'Id' }, { key: 'completed', label: 'Completed', unit: 'count' }, { key: 'reopen_pct', label: 'Reopened', unit: 'pct' }, { key: 'available_hours', label: 'Available', unit: 'hours' }];
+    r.headlines = [
+      { metric: 'reopen_pct', label: 'Reopened', value: 20, unit: 'pct', target: 5, better: 'lower', light: 'red', previous: 10 },
+      { metric: 'available_hours', label: 'Available hours', value: 100, unit: 'hours', target: null, better: 'none', light: 'none', previous: null },
+    ];
+    const few = burstResults([r], 'technician', 1).results[0]!;
+    // Two tickets: neither red nor a change; the team's rate stays beside it.
+    expect(few.headlines[0]).toMatchObject({ value: 50, team: 20, light: 'none', previous: null });
+    // 22.5 h beside the average person's 33.3 h, not the team's 100 h.
+    expect(few.headlines[1]!.team).toBeCloseTo(100 / 3, 5);
+    const many = burstResults([r], 'technician', 2).results[0]!;
+    expect(many.headlines[0]).toMatchObject({ value: 25, team: 20, light: 'red' });
+  });
+
   it('a personal copy shows the team value beside the own one, and the light is the person\'s own against the target', () => {
     const r = tinyResult('x/y', [{ resource_id: 1, rtte_pct: 95 }, { resource_id: 2, rtte_pct: 50 }], { rtte_pct: 92 });
     r.warnings = ['2 resource(s) have no availability record: Ann A, Bob B.'];

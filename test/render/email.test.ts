@@ -60,9 +60,14 @@ describe('report email', () => {
       expect(decodeBody(p).subarray(1, 4).toString()).toBe('PNG');
     }
     expect(html).not.toContain('data:');
-    // Outlook-safe layout: a 600px table with inline styles.
-    expect(html).toMatch(/<table[^>]+width="600"/);
-    expect(html).not.toMatch(/<style/i);
+    // Outlook-safe layout: a 600px table (in Outlook's conditional comment) with inline styles; elsewhere
+    // fluid up to 600 px. The only <style> is the phone media query: without it the layout still works.
+    expect(html).toMatch(/<!--\[if mso\]><table[^>]+width="600"/);
+    expect(html).toMatch(/max-width:600px/);
+    const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/gi)].map((m) => m[1]!.trim());
+    expect(styles).toHaveLength(1);
+    expect(styles[0]).toMatch(/^@media only screen and \(max-width:480px\) \{[\s\S]*\}$/);
+    expect(styles[0]!.replace(/@media[^{]+\{/, '')).not.toMatch(/@/);
 
     expect(attached.map((a) => a.contentType)).toEqual(['application/pdf', 'text/csv']);
     expect(attached[0]!.headers.get('content-disposition')).toMatch(/attachment;\s*filename=weekly-2026-11-16\.pdf/);
