@@ -1,5 +1,6 @@
 /**
- * Child-process entry points of the sync bench: `sim` serves a generated tenant, `sync` runs one sync
+ * Child-process entry points of the sync bench: `sim` serves a generated tenant (optionally answering each
+ * request after a fixed latency), `sync` runs one sync
  * and reports its numbers (including its own peak RSS) over IPC. Separate processes so the sync's
  * memory is measured alone and the simulator's CPU does not share its event loop.
  */
@@ -69,9 +70,9 @@ async function pageTimes(sim: Simulator): Promise<PageTimes> {
   return { keysetMs: keyset / 20, firstChangedMs: first.ms, changedMs: changed.ms, byTicketMs: byTicket / 10, fullScanMs: scans.sort((a, b) => a - b)[1]! };
 }
 
-async function simChild(scale: Scale, seed: number): Promise<void> {
+async function simChild(scale: Scale, seed: number, latencyMs: number): Promise<void> {
   const t0 = performance.now();
-  const sim = await startSimulator({ port: 0, seed, scale });
+  const sim = await startSimulator({ port: 0, seed, scale, ...(latencyMs > 0 ? { latency: { baseMs: latencyMs } } : {}) });
   // Generating the tenant is nearly all of it; the server's start is a listen() on 127.0.0.1.
   const generateSeconds = (performance.now() - t0) / 1000;
   const reply = (m: unknown) => process.send!(m);
@@ -135,9 +136,9 @@ async function syncChild(dbFile: string): Promise<void> {
 }
 
 const [role, ...args] = process.argv.slice(2);
-if (role === 'sim') void simChild(args[0] as Scale, Number(args[1] ?? 1));
+if (role === 'sim') void simChild(args[0] as Scale, Number(args[1] ?? 1), Number(args[2] ?? 0));
 else if (role === 'sync') void syncChild(args[0]!);
 else {
-  console.error('usage: sync-children sim <scale> <seed> | sync <db> (credentials in AUTOTASK_* variables)');
+  console.error('usage: sync-children sim <scale> <seed> [latency ms] | sync <db> (credentials in AUTOTASK_* variables)');
   process.exit(2);
 }

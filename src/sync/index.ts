@@ -401,23 +401,27 @@ async function syncEntity(
 ): Promise<void> {
   const clock = opts.clock;
 
-  // Picklists first: labels are what reports match on. A failure here is reported but the data still syncs.
-  let picklistError: Error | null = null;
+  // Picklists: labels are what reports match on. A failure here is reported but the data still syncs. They are
+  // read while the pass is planned (both wait on Autotask) and stored before any page.
   const pickKey = `sync.picklists_at.${def.name}`;
   const pickAt = Number(store.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(pickKey) ?? NaN);
   // Picklists change rarely; re-reading them hourly (and on --full) keeps incremental syncs cheap.
   const pickFresh = !opts.full && Number.isFinite(pickAt) && clock.now() - pickAt < (opts.picklistMaxAgeMs ?? 3_600_000) && clock.now() >= pickAt;
-  if (picklistFields(def).length && !pickFresh) {
+  const picklists = (async (): Promise<Error | null> => {
+    if (!picklistFields(def).length || pickFresh) return null;
     try {
       const fields = matchFieldInfoCase(def, await client.fields(def.name));
       result.picklistValues = store.upsertPicklists(def.name, fields);
       store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(pickKey, String(clock.now()));
+      return null;
     } catch (e) {
       const err = toError(e);
       if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;
-      picklistError = err;
+      return err;
     }
-  }
+  })();
+  // Awaited below; a planning failure first must not leave its rejection unhandled.
+  picklists.catch(() => {});
 
   let cur = store.getCursor(def.name);
   const resumed = !!cur.passKind && (!opts.full || cur.passKind === 'full');
@@ -453,6 +457,7 @@ async function syncEntity(
       if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;
     }
   }
+  const picklistError = await picklists;
   emit({ type: 'sync:entity-start', entity: def.name, pass, total: opts.counts ? total : null });
 
   const rejected: RejectedRecord[] = [];
