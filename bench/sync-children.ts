@@ -118,7 +118,18 @@ async function syncChild(dbFile: string): Promise<void> {
   };
   const db = openDb(dbFile);
   const clock = systemClock;
-  const client = createAutotaskClient(env, { budgetShare: 1, clock });
+  // Each request's time as the client saw it (the simulator's latency plus the machine's own delays).
+  const requestMs: Record<string, { n: number; ms: number }> = {};
+  const client = createAutotaskClient(env, {
+    budgetShare: 1,
+    clock,
+    onEvent: (e) => {
+      if (e.type !== 'autotask:request') return;
+      const r = (requestMs[e.endpoint] ??= { n: 0, ms: 0 });
+      r.n++;
+      r.ms += e.ms;
+    },
+  });
   const wall = performance.now();
   const summary = await syncAll(db, client, { overlapMs: 10 * 60_000, clock });
   const secs = (performance.now() - wall) / 1000;
@@ -131,6 +142,8 @@ async function syncChild(dbFile: string): Promise<void> {
     byEndpoint: client.stats().byEndpoint,
     secs,
     maxRssKb: process.resourceUsage().maxRSS,
+    cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    meanRequestMs: Object.fromEntries(Object.entries(requestMs).map(([k, v]) => [k, v.ms / v.n])),
   });
   process.exit(0);
 }

@@ -586,7 +586,8 @@ async function planRanges(def: EntityDef, client: AutotaskClient, store: SyncSto
   if (parts < 2) return { total, ranges: [] };
   try {
     // A routine full re-read of a small entity asks nothing more than before.
-    if (total === null && (pass === 'initial' || opts.full || (store.db.prepare(`SELECT count(*) FROM ${def.table}`).pluck().get() as number) >= minRows)) {
+    // Not asked again when the count before the sync failed: the pass itself says what is wrong.
+    if (total === null && !size?.requests && (pass === 'initial' || opts.full || (store.db.prepare(`SELECT count(*) FROM ${def.table}`).pluck().get() as number) >= minRows)) {
       total = await client.count(def.name, filter);
     }
     if (total === null || total < minRows) return { total, ranges: [] };
