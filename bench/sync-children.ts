@@ -1,5 +1,6 @@
 /**
- * Child-process entry points of the sync bench: `sim` serves a generated tenant, `sync` runs one sync
+ * Child-process entry points of the sync bench: `sim` serves a generated tenant (optionally answering each
+ * request after a fixed latency), `sync` runs one sync
  * and reports its numbers (including its own peak RSS) over IPC. Separate processes so the sync's
  * memory is measured alone and the simulator's CPU does not share its event loop.
  */
@@ -69,9 +70,9 @@ async function pageTimes(sim: Simulator): Promise<PageTimes> {
   return { keysetMs: keyset / 20, firstChangedMs: first.ms, changedMs: changed.ms, byTicketMs: byTicket / 10, fullScanMs: scans.sort((a, b) => a - b)[1]! };
 }
 
-async function simChild(scale: Scale, seed: number): Promise<void> {
+async function simChild(scale: Scale, seed: number, latencyMs: number): Promise<void> {
   const t0 = performance.now();
-  const sim = await startSimulator({ port: 0, seed, scale });
+  const sim = await startSimulator({ port: 0, seed, scale, ...(latencyMs > 0 ? { latency: { baseMs: latencyMs } } : {}) });
   // Generating the tenant is nearly all of it; the server's start is a listen() on 127.0.0.1.
   const generateSeconds = (performance.now() - t0) / 1000;
   const reply = (m: unknown) => process.send!(m);
@@ -117,7 +118,18 @@ async function syncChild(dbFile: string): Promise<void> {
   };
   const db = openDb(dbFile);
   const clock = systemClock;
-  const client = createAutotaskClient(env, { budgetShare: 1, clock });
+  // Each request's time as the client saw it (the simulator's latency plus the machine's own delays).
+  const requestMs: Record<string, { n: number; ms: number }> = {};
+  const client = createAutotaskClient(env, {
+    budgetShare: 1,
+    clock,
+    onEvent: (e) => {
+      if (e.type !== 'autotask:request') return;
+      const r = (requestMs[e.endpoint] ??= { n: 0, ms: 0 });
+      r.n++;
+      r.ms += e.ms;
+    },
+  });
   const wall = performance.now();
   const summary = await syncAll(db, client, { overlapMs: 10 * 60_000, clock });
   const secs = (performance.now() - wall) / 1000;
@@ -130,14 +142,16 @@ async function syncChild(dbFile: string): Promise<void> {
     byEndpoint: client.stats().byEndpoint,
     secs,
     maxRssKb: process.resourceUsage().maxRSS,
+    cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    meanRequestMs: Object.fromEntries(Object.entries(requestMs).map(([k, v]) => [k, v.ms / v.n])),
   });
   process.exit(0);
 }
 
 const [role, ...args] = process.argv.slice(2);
-if (role === 'sim') void simChild(args[0] as Scale, Number(args[1] ?? 1));
+if (role === 'sim') void simChild(args[0] as Scale, Number(args[1] ?? 1), Number(args[2] ?? 0));
 else if (role === 'sync') void syncChild(args[0]!);
 else {
-  console.error('usage: sync-children sim <scale> <seed> | sync <db> (credentials in AUTOTASK_* variables)');
+  console.error('usage: sync-children sim <scale> <seed> [latency ms] | sync <db> (credentials in AUTOTASK_* variables)');
   process.exit(2);
 }

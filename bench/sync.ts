@@ -5,7 +5,9 @@
  * own speed at that scale: seconds to generate the tenant, and its keyset, change-window and by-ticket
  * pages as a ratio to one scan of the whole TimeEntries table (see pageTimes in sync-children.ts).
  *
- *   node dist/bench/sync.js [tiny|small|medium|large]     (default large)
+ * And a first sync against a simulator answering each request after 500 ms (benchLatencySync).
+ *
+ *   node dist/bench/sync.js [tiny|small|medium|large] [latency]     (default large; `latency`: that bench only)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Database } from '../src/store/sqlite.js';
 import { ENTITIES, entity } from '../src/autotask/entities.js';
+import { DEFAULT_THRESHOLD, TENANT_RESERVE } from '../src/autotask/budget.js';
 import { openDb } from '../src/store/db.js';
 import { createSyncStore, rowOf, upsertSqlOf, type ColumnValue } from '../src/store/sync-store.js';
 import type { PageTimes } from './sync-children.js';
@@ -64,6 +67,10 @@ interface SyncChildResult {
   byEndpoint: Record<string, number>;
   secs: number;
   maxRssKb: number;
+  /** CPU seconds of the sync process. */
+  cpuSecs: number;
+  /** Mean time of a request per endpoint as the client saw it, in ms. */
+  meanRequestMs: Record<string, number>;
 }
 
 /** Runs the bench; returns named figures (numbers, or strings for notes). */
@@ -159,6 +166,87 @@ export async function benchSync(opts: BenchSyncOptions = {}): Promise<Record<str
   }
 }
 
+/** Options of the latency sync bench. */
+export interface BenchLatencyOptions {
+  /** Simulator scale (default medium: a few minutes at 500 ms). */
+  scale?: 'tiny' | 'small' | 'medium' | 'large';
+  /** Latency of every simulator request in ms (default 500). */
+  latencyMs?: number;
+  /** Generator seed (default 1). */
+  seed?: number;
+  /** Working folder (default bench/tmp/latency-<scale>); removed afterwards. */
+  dir?: string;
+  /** Progress lines. */
+  log?: (s: string) => void;
+}
+
+/** Requests Autotask allows one entity in flight. */
+const PER_ENTITY = 3;
+
+/**
+ * A first sync against a simulator that answers every request after `latencyMs`, as Autotask's own ~0.5–1 s
+ * a page: the wall time against the physical minimum, which is the slowest entity's pages read three at a
+ * time (the most Autotask allows one entity in flight), or the hourly budget when the requests exceed it.
+ */
+export async function benchLatencySync(opts: BenchLatencyOptions = {}): Promise<Record<string, number | string>> {
+  const scale = opts.scale ?? 'medium';
+  const latencyMs = opts.latencyMs ?? 500;
+  const log = opts.log ?? (() => {});
+  const root = path.resolve(here, '..');
+  const dir = opts.dir ?? path.join(root, 'bench', 'tmp', `latency-${scale}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const entry = await childEntry();
+  const simChild = fork(entry, ['sim', scale, String(opts.seed ?? 1), String(latencyMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const ready = await waitMessage<{ baseUrl: string; credentials: { username: string; secret: string; integrationCode: string } }>(simChild);
+    simChild.send({ cmd: 'counts' });
+    const counts = await waitMessage<Record<string, number>>(simChild);
+    const env = {
+      ...process.env,
+      AUTOTASK_USERNAME: ready.credentials.username,
+      AUTOTASK_SECRET: ready.credentials.secret,
+      AUTOTASK_INTEGRATION_CODE: ready.credentials.integrationCode,
+      AUTOTASK_BASE_URL: ready.baseUrl,
+    };
+    const c = fork(entry, ['sync', path.join(dir, 'latency.db')], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const r = await waitMessage<SyncChildResult>(c);
+    await new Promise((res) => (c.exitCode !== null ? res(null) : c.once('exit', res)));
+    if (!r.ok) throw new Error(`bench latency sync failed: ${r.failed.join('; ')}`);
+
+    const pages = (e: string) => Math.max(1, Math.ceil((counts[e] ?? 0) / 500));
+    const slowest = ENTITIES.reduce((a, e) => (pages(e.name) > pages(a.name) ? e : a), ENTITIES[0]!);
+    const entitySecs = (Math.ceil(pages(slowest.name) / PER_ENTITY) * latencyMs) / 1000;
+    // The sync child's share is the whole database hour less Autotask's 5 % reserve: requests beyond it wait an hour.
+    const allowed = Math.floor(DEFAULT_THRESHOLD * (1 - TENANT_RESERVE));
+    const budgetSecs = r.requests > allowed ? Math.floor((r.requests - 1) / allowed) * 3600 : 0;
+    const minimum = Math.max(entitySecs, budgetSecs);
+    const seen = r.meanRequestMs[slowest.name] ?? latencyMs;
+    const observed = (Math.ceil(pages(slowest.name) / PER_ENTITY) * seen) / 1000;
+    log(`latency sync (${scale}, ${latencyMs} ms a request): ${r.rows} rows in ${r.secs.toFixed(1)} s, ${r.requests} requests; minimum ${minimum.toFixed(1)} s (${slowest.name}: ${pages(slowest.name)} pages ÷ ${PER_ENTITY} × ${latencyMs} ms${budgetSecs > entitySecs ? '; the budget binds' : ''})`);
+    return {
+      'latency_sync.scale': scale,
+      'latency_sync.latency_ms': latencyMs,
+      'latency_sync.rows': r.rows,
+      'latency_sync.requests': r.requests,
+      'latency_sync.seconds': round(r.secs, 1),
+      'latency_sync.slowest_entity': `${slowest.name} (${pages(slowest.name)} pages)`,
+      'latency_sync.minimum_seconds': round(minimum, 1),
+      'latency_sync.minimum_bound': budgetSecs > entitySecs ? 'hourly budget' : `slowest entity's pages ÷ ${PER_ENTITY} × latency`,
+      'latency_sync.to_minimum_ratio': round(r.secs / minimum, 3),
+      // On a busy machine a request takes longer than the simulator's latency: the same minimum with the
+      // slowest entity's requests as long as the client saw them tells how well the three slots were used.
+      'latency_sync.slowest_entity_mean_request_ms': round(seen, 0),
+      'latency_sync.to_observed_minimum_ratio': round(r.secs / Math.max(minimum, observed), 3),
+      'latency_sync.sync_cpu_seconds': round(r.cpuSecs, 1),
+    };
+  } finally {
+    if (simChild.connected) simChild.send({ cmd: 'close' });
+    await new Promise((res) => (simChild.exitCode !== null ? res(null) : simChild.once('exit', res)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function round(x: number, d: number): number {
   const k = 10 ** d;
   return Math.round(x * k) / k;
@@ -229,7 +317,8 @@ function measureWrites(syncedDb: string, dir: string, sampleRows = 200_000, roun
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const scale = (process.argv[2] as BenchSyncOptions['scale']) ?? 'large';
-  benchSync({ scale, log: (s) => console.error(s) }).then(
+  const latency = process.argv[3] === 'latency';
+  (latency ? benchLatencySync({ scale, log: (s) => console.error(s) }) : benchSync({ scale, log: (s) => console.error(s) })).then(
     (r) => console.log(JSON.stringify(r, null, 2)),
     (e) => {
       console.error(e);

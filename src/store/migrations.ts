@@ -482,6 +482,26 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 22,
+    name: 'id ranges of a pass read in parallel',
+    up(db) {
+      // A large entity's initial or full pass is read as a few id ranges at once (Autotask allows three
+      // requests per entity); each range keeps its own cursor so a killed sync resumes every range where
+      // it stopped. Rows exist only while such a pass is in progress.
+      db.exec(`
+        CREATE TABLE sync_ranges (
+          entity TEXT NOT NULL,
+          range_no INTEGER NOT NULL,
+          lo INTEGER,        -- ids above this; null = from the first
+          hi INTEGER,        -- ids up to and including this; null = to the last
+          cursor_id INTEGER, -- last committed id of the range, null before its first page
+          done INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (entity, range_no)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */

@@ -40,6 +40,23 @@ export interface SyncCursor {
   lastError: string | null;
 }
 
+/**
+ * One id range of a pass read in parallel (table `sync_ranges`): the ids in `(lo, hi]`, committed up to
+ * `cursorId`.
+ */
+export interface IdRange {
+  /** Position of the range in the pass (0 = lowest ids). */
+  no: number;
+  /** Ids above this; null = from the first. */
+  lo: number | null;
+  /** Ids up to and including this; null = to the last. */
+  hi: number | null;
+  /** Last committed id of the range, null before its first page. */
+  cursorId: number | null;
+  /** Whether the range has been read to its end. */
+  done: boolean;
+}
+
 /** How a pass reads an entity. */
 export type PassKind = 'initial' | 'incremental' | 'full';
 
@@ -202,6 +219,12 @@ export interface SyncStore {
   getCursor(entity: string): SyncCursor;
   /** Writes a cursor. No transaction of its own. */
   putCursor(c: SyncCursor, now: Instant): void;
+  /** The id ranges of the entity's pass in progress, in order (empty when it is read as one sequence). */
+  getRanges(entity: string): IdRange[];
+  /** Replaces the entity's id ranges (none: the pass is read as one sequence). No transaction of its own. */
+  putRanges(entity: string, ranges: readonly IdRange[]): void;
+  /** Writes one range's progress. No transaction of its own. */
+  putRange(entity: string, range: IdRange): void;
   /** Records a failure on the cursor without moving it. */
   noteError(entity: string, message: string, now: Instant): void;
   /**
@@ -279,6 +302,11 @@ export function createSyncStore(db: Db): SyncStore {
       updated_at = excluded.updated_at`);
   const noteErr = db.prepare(`INSERT INTO sync_cursors (entity, phase, last_error, updated_at) VALUES (?, 'initial', ?, ?)
     ON CONFLICT(entity) DO UPDATE SET last_error = excluded.last_error, updated_at = excluded.updated_at`);
+
+  const getRanges = db.prepare('SELECT range_no, lo, hi, cursor_id, done FROM sync_ranges WHERE entity = ? ORDER BY range_no');
+  const delRanges = db.prepare('DELETE FROM sync_ranges WHERE entity = ?');
+  const putRange = db.prepare(`INSERT INTO sync_ranges (entity, range_no, lo, hi, cursor_id, done) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT(entity, range_no) DO UPDATE SET lo = excluded.lo, hi = excluded.hi, cursor_id = excluded.cursor_id, done = excluded.done`);
 
   const insRun = db.prepare(`INSERT INTO sync_runs (started_at, status, summary) VALUES (?, 'working', ?)`);
   const workingRuns = db.prepare(`SELECT id, summary FROM sync_runs WHERE status = 'working'`);
@@ -400,6 +428,20 @@ export function createSyncStore(db: Db): SyncStore {
 
     putCursor(c, now) {
       putCur.run({ ...c, now });
+    },
+
+    getRanges(entity) {
+      return (getRanges.all(entity) as { range_no: number; lo: number | null; hi: number | null; cursor_id: number | null; done: number }[])
+        .map((r) => ({ no: r.range_no, lo: r.lo, hi: r.hi, cursorId: r.cursor_id, done: r.done === 1 }));
+    },
+
+    putRanges(entity, ranges) {
+      delRanges.run(entity);
+      for (const r of ranges) putRange.run(entity, r.no, r.lo, r.hi, r.cursorId, r.done ? 1 : 0);
+    },
+
+    putRange(entity, r) {
+      putRange.run(entity, r.no, r.lo, r.hi, r.cursorId, r.done ? 1 : 0);
     },
 
     noteError(entity, message, now) {

@@ -1,11 +1,12 @@
 import { ENTITIES, ENTITY_BY_NAME, changeFields, picklistFields, type EntityDef } from '../autotask/entities.js';
-import type { AutotaskClient, AutotaskRecord, FieldInfo, QueryPage } from '../autotask/client.js';
+import { recordId, type AutotaskClient, type AutotaskRecord, type FieldInfo, type QueryPage } from '../autotask/client.js';
 import { F, isoUtc, type Filter, type QueryBody } from '../autotask/filter.js';
 import { AppError, toError, type ErrorCode } from '../errors.js';
-import { createSyncStore, parseInstant, type PassKind, type SyncCursor, type SyncStore } from '../store/sync-store.js';
+import { createSyncStore, parseInstant, type IdRange, type PassKind, type SyncCursor, type SyncStore } from '../store/sync-store.js';
 import type { Db } from '../store/db.js';
 import type { Clock, Instant } from '../types.js';
 import { checkRecords, rejectionNote, type RejectedRecord } from './records.js';
+import { splitIds } from './ranges.js';
 
 /**
  * Incremental sync of the entity catalogue into the store.
@@ -14,7 +15,8 @@ import { checkRecords, rejectionNote, type RejectedRecord } from './records.js';
  * whose change timestamp is at or after the cursor minus an overlap, or empty), or `full` (everything,
  * then local rows the read did not see are removed). A pass commits page by page, each page together
  * with its cursor move and state records in one transaction, so a sync killed at any instant resumes
- * the same pass after the last committed id: nothing lost, nothing twice.
+ * the same pass after the last committed id: nothing lost, nothing twice. An initial or full pass of a
+ * large entity is read as a few id ranges at once (`sync_ranges`), each committing and resuming the same way.
  */
 
 /** Options of one sync. */
@@ -31,6 +33,13 @@ export interface SyncOptions {
   onEvent?: (e: SyncEvent) => void;
   /** Entities synced at the same time (default 3). The client still keeps ≤ 3 in flight per endpoint. */
   concurrency?: number;
+  /**
+   * Id ranges read at once in an initial or full pass of a large entity (default 3, the requests Autotask
+   * allows in flight per entity; 1 reads every entity as one sequence).
+   */
+  parallelRanges?: number;
+  /** Entities with fewer rows than this are read as one sequence whatever `parallelRanges` says (default 5,000). */
+  rangeMinRows?: number;
   /** Ask `query/count` for each pass's total (progress bars); costs one request per entity. */
   counts?: boolean;
   /** Picklists read more recently than this are not read again (default 1 hour; `full` always reads). */
@@ -173,7 +182,7 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
     } else {
       try {
         try {
-          await syncEntity(def, client, store, opts, result, emit);
+          await syncEntity(def, client, store, opts, result, emit, sizes.get(def.name));
         } catch (e) {
           if (!unknownChangeField(def, e)) throw e;
           result.error = toError(e).message;
@@ -207,7 +216,7 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
         }
       }
     }
-    result.requests = (client.stats().byEndpoint[def.name] ?? 0) - before;
+    result.requests = (client.stats().byEndpoint[def.name] ?? 0) - before + (sizes.get(def.name)?.requests ?? 0);
     result.ms = clock.now() - t0;
     results.set(def.name, result);
     emit({ type: 'sync:entity', result });
@@ -217,7 +226,10 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   // after its deletion was applied.
   const data = defs.filter((d) => !d.deletionLog);
   const logs = defs.filter((d) => d.deletionLog);
-  await pool(data, opts.concurrency ?? 3, runEntity);
+  const sizes = stop ? new Map<string, EntitySize>() : await entitySizes(data, client, store, opts);
+  // Largest first: a long pass started last would finish the sync alone while the other slots sit idle.
+  const bySize = [...data].sort((a, b) => (sizes.get(b.name)?.rows ?? 0) - (sizes.get(a.name)?.rows ?? 0));
+  await pool(bySize, opts.concurrency ?? 3, runEntity);
   await pool(logs, opts.concurrency ?? 3, runEntity);
   // Deletions that no log reports (appointments, service calls, contracts, billing items…): compare ids.
   // An initial or full pass has just seen every row, which counts as a sweep.
@@ -259,6 +271,48 @@ export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions)
   });
   emit({ type: 'sync:done', summary });
   return summary;
+}
+
+/** Rows of an entity, as far as known before its pass, and the requests spent knowing it. */
+interface EntitySize {
+  /** Rows: Autotask's count when `counted`, else the local rows. */
+  rows: number;
+  /** Whether `rows` is Autotask's count (of the whole entity). */
+  counted: boolean;
+  /** Requests spent counting. */
+  requests: number;
+}
+
+/** Whether the entity's next pass reads it whole from Autotask for the first time (or again, on --full). */
+function firstRead(cur: SyncCursor, full: boolean): boolean {
+  if (full) return true;
+  return cur.passKind ? cur.passKind === 'initial' : cur.phase === 'initial' || cur.cursorTs === null;
+}
+
+/**
+ * The size of each data entity, for the order of the passes and the split into id ranges: entities read
+ * whole for the first time (or on --full) are counted by Autotask, one request each and all at once (each on
+ * its own endpoint); the others by their local rows, at no request.
+ */
+async function entitySizes(data: readonly EntityDef[], client: AutotaskClient, store: SyncStore, opts: SyncOptions): Promise<Map<string, EntitySize>> {
+  const out = new Map<string, EntitySize>();
+  if ((opts.parallelRanges ?? 3) < 2) return out;
+  await Promise.all(data.map(async (def) => {
+    if (!firstRead(store.getCursor(def.name), opts.full ?? false)) {
+      out.set(def.name, { rows: store.rowCount(def), counted: false, requests: 0 });
+      return;
+    }
+    const before = client.stats().byEndpoint[def.name] ?? 0;
+    let rows: number | null = null;
+    try {
+      rows = await client.count(def.name, [F.all()]);
+    } catch {
+      // Only the order and the split depend on it; the entity's own pass reports what is wrong.
+    }
+    const requests = (client.stats().byEndpoint[def.name] ?? 0) - before;
+    out.set(def.name, { rows: rows ?? 0, counted: rows !== null, requests });
+  }));
+  return out;
 }
 
 /** Entities whose deletions no log reports, due for an ids-only sweep after an incremental pass. */
@@ -339,26 +393,31 @@ async function syncEntity(
   opts: SyncOptions,
   result: EntitySyncResult,
   emit: (e: SyncEvent) => void,
+  size?: EntitySize,
 ): Promise<void> {
   const clock = opts.clock;
 
-  // Picklists first: labels are what reports match on. A failure here is reported but the data still syncs.
-  let picklistError: Error | null = null;
+  // Picklists: labels are what reports match on. A failure here is reported but the data still syncs. They are
+  // read while the pass is planned (both wait on Autotask) and stored before any page.
   const pickKey = `sync.picklists_at.${def.name}`;
   const pickAt = store.getInstant(pickKey) ?? NaN;
   // Picklists change rarely; re-reading them hourly (and on --full) keeps incremental syncs cheap.
   const pickFresh = !opts.full && Number.isFinite(pickAt) && clock.now() - pickAt < (opts.picklistMaxAgeMs ?? 3_600_000) && clock.now() >= pickAt;
-  if (picklistFields(def).length && !pickFresh) {
+  const picklists = (async (): Promise<Error | null> => {
+    if (!picklistFields(def).length || pickFresh) return null;
     try {
       const fields = matchFieldInfoCase(def, await client.fields(def.name));
       result.picklistValues = store.upsertPicklists(def.name, fields);
       store.putInstant(pickKey, clock.now());
+      return null;
     } catch (e) {
       const err = toError(e);
       if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;
-      picklistError = err;
+      return err;
     }
-  }
+  })();
+  // Awaited below; a planning failure first must not leave its rejection unhandled.
+  picklists.catch(() => {});
 
   let cur = store.getCursor(def.name);
   const resumed = !!cur.passKind && (!opts.full || cur.passKind === 'full');
@@ -366,7 +425,11 @@ async function syncEntity(
   // there, even when the clock stands still (tests) or steps back.
   const startAt = Math.max(clock.now(), (store.lastSyncedAt(def) ?? -Infinity) + 1);
   cur = choosePass(def, cur, opts.full ?? false, startAt);
-  if (!resumed) store.tx(() => store.putCursor(cur, clock.now()));
+  // A new pass forgets the ranges of one it replaces (--full over an initial pass in progress).
+  if (!resumed) store.tx(() => {
+    store.putCursor(cur, clock.now());
+    store.putRanges(def.name, []);
+  });
   const pass = cur.passKind!;
   result.pass = pass;
   const passStartedAt = cur.passStartedAt!;
@@ -374,7 +437,15 @@ async function syncEntity(
   const tsFields = changeFields(def);
 
   let total: number | null = null;
-  if (opts.counts) {
+  let ranges = pass === 'incremental' ? [] : store.getRanges(def.name);
+  const resumedRanges = ranges.length > 0;
+  if (pass !== 'incremental' && !ranges.length && cur.cursorId === null) {
+    const planned = await planRanges(def, client, store, opts, filter, pass, size);
+    total = planned.total;
+    ranges = planned.ranges;
+    if (ranges.length) store.tx(() => store.putRanges(def.name, ranges));
+  }
+  if (opts.counts && total === null && !resumedRanges) {
     try {
       total = await client.count(def.name, cur.cursorId !== null ? [...filter, F.gt('id', cur.cursorId)] : filter);
     } catch (e) {
@@ -382,29 +453,33 @@ async function syncEntity(
       if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;
     }
   }
-  emit({ type: 'sync:entity-start', entity: def.name, pass, total });
+  const picklistError = await picklists;
+  emit({ type: 'sync:entity-start', entity: def.name, pass, total: opts.counts ? total : null });
 
   const rejected: RejectedRecord[] = [];
-  for await (const page of prefetch(entityPages(client, def, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}))) {
+  /** Writes one page with its cursor move (and its range's, when read in ranges) in one transaction. */
+  const commit = async (page: QueryPage & { rejected: RejectedRecord[] }, range: IdRange | null): Promise<void> => {
     rejected.push(...page.rejected);
     const items = page.items;
-    if (!items.length) continue;
+    if (!items.length) return;
     // Network reads for deletion logs happen before the transaction: a transaction never awaits.
     const reconcile = def.deletionLog && pass === 'incremental' ? await readActivityTargets(def, items, client) : null;
     const syncedAt = Math.max(clock.now(), passStartedAt);
+    // `cur` is read here, after the last await: ranges commit one at a time, each on the other's result.
     let maxTs = cur.passMaxTs;
     let maxId = cur.passMaxId;
     for (const r of items) {
       for (const field of tsFields) {
         const t = parseInstant(r[field]);
-        if (t !== null && (maxTs === null || t > maxTs)) {
+        // On a tie the lowest id, as a sequential read (ascending ids) would keep.
+        if (t !== null && (maxTs === null || t > maxTs || (t === maxTs && maxId !== null && r.id < maxId))) {
           maxTs = t;
           maxId = r.id;
         }
       }
     }
     const lastId = items[items.length - 1]!.id;
-    const next: SyncCursor = { ...cur, cursorId: lastId, passMaxTs: maxTs, passMaxId: maxId };
+    const next: SyncCursor = { ...cur, cursorId: range ? cur.cursorId : lastId, passMaxTs: maxTs, passMaxId: maxId };
     store.tx(() => {
       store.upsertRecords(def, items, syncedAt, page.raw);
       if (def.name === 'Tickets') result.stateRecords += store.recordTicketStates(items, syncedAt);
@@ -415,10 +490,40 @@ async function syncEntity(
         result.deleted += applyReconcile(store, reconcile, syncedAt);
       }
       store.putCursor(next, syncedAt);
+      if (range) store.putRange(def.name, { ...range, cursorId: lastId });
     });
     cur = next;
+    if (range) range.cursorId = lastId;
     result.rows += items.length;
     emit({ type: 'sync:page', entity: def.name, pass, rows: items.length, totalRows: result.rows, lastId });
+  };
+
+  if (!ranges.length) {
+    for await (const page of prefetch(entityPages(client, def, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}))) await commit(page, null);
+  } else {
+    // Every range at once, each its own keyset sequence; the client keeps the entity's requests within its limit.
+    let failed = false;
+    const readRange = async (range: IdRange): Promise<void> => {
+      const body = { filter: range.hi !== null ? [...filter, F.lte('id', range.hi)] : filter };
+      const after = range.cursorId ?? range.lo;
+      for await (const page of prefetch(entityPages(client, def, body, after !== null ? { afterId: after } : {}))) {
+        // Once one range fails the others stop too: the entity reports the failure and resumes next time.
+        if (failed) return;
+        await commit(page, range);
+      }
+      store.tx(() => store.putRange(def.name, { ...range, done: true }));
+      range.done = true;
+    };
+    const settled = await Promise.allSettled(ranges.filter((r) => !r.done).map(async (r) => {
+      try {
+        await readRange(r);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }));
+    const first = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (first) throw first.reason;
   }
 
   // The pass is complete: only now may rows it did not see be removed and the high-water mark move.
@@ -443,6 +548,7 @@ async function syncEntity(
         cursorId = cand === cur.passMaxTs ? cur.passMaxId : null;
       }
     }
+    store.putRanges(def.name, []);
     store.putCursor({
       ...cur,
       cursorTs,
@@ -458,6 +564,42 @@ async function syncEntity(
   });
   if (picklistError) result.error = `picklists could not be read: ${picklistError.message}`;
   if (rejected.length) result.note = rejectionNote(def, rejected);
+}
+
+/** Id ranges read at once, at most: the requests Autotask allows in flight per entity. */
+const MAX_RANGES = 3;
+
+/**
+ * The id ranges of a new initial or full pass: a few of about equal rows when the entity is large enough
+ * to gain from reading them at once, else none (one sequence). Also the pass's total when it was counted.
+ * Finding the split costs a few `query/count` requests (one round per three); a failure here only means
+ * the pass is read as one sequence.
+ */
+async function planRanges(def: EntityDef, client: AutotaskClient, store: SyncStore, opts: SyncOptions, filter: Filter[], pass: PassKind, size: EntitySize | undefined): Promise<{ total: number | null; ranges: IdRange[] }> {
+  const parts = Math.max(1, Math.min(MAX_RANGES, Math.floor(opts.parallelRanges ?? MAX_RANGES)));
+  const minRows = Math.max(1, opts.rangeMinRows ?? 5_000);
+  let total = size?.counted ? size.rows : null;
+  if (parts < 2) return { total, ranges: [] };
+  try {
+    // A routine full re-read of a small entity asks nothing more than before.
+    // Not asked again when the count before the sync failed: the pass itself says what is wrong.
+    if (total === null && !size?.requests && (pass === 'initial' || opts.full || (store.rowCount(def)) >= minRows)) {
+      total = await client.count(def.name, filter);
+    }
+    if (total === null || total < minRows) return { total, ranges: [] };
+    const firstPage = client.query(def.name, { filter, maxRecords: 1, includeFields: ['id'] })[Symbol.asyncIterator]();
+    const step = await firstPage.next();
+    await firstPage.return?.(undefined);
+    const firstId = step.done ? null : recordId(step.value.items[0]?.id);
+    const splits = await splitIds((x) => client.count(def.name, [...filter, F.lte('id', x)]), total, parts, firstId !== null ? { firstId } : {});
+    const bounds = [null, ...splits, null];
+    const ranges: IdRange[] = splits.length ? bounds.slice(1).map((hi, i) => ({ no: i, lo: bounds[i] ?? null, hi, cursorId: null, done: false })) : [];
+    return { total, ranges };
+  } catch (e) {
+    const err = toError(e);
+    if (err instanceof AppError && STOP_CODES.has(err.code)) throw err;
+    return { total, ranges: [] };
+  }
 }
 
 /** Asks for the next page before the current one is written, so the network and SQLite overlap. */

@@ -135,4 +135,43 @@ describe('psa-reports sync (real CLI in a child process)', () => {
       ref.close();
     }
   });
+
+  it('a sync killed while reading an entity in parallel id ranges resumes every range and gives the same tables', async () => {
+    // Small tenant: TimeEntries (10,000 rows) is read as three id ranges.
+    s = await sim({ scale: 'small', pageSize: 100, latency: { baseMs: 15 } });
+    const file = path.join(tmp.dir, 'killed-ranges.db');
+    const run = cli(['sync', '--entities', 'TimeEntries'], envFor(s, file));
+    let moving = 0;
+    const started = Date.now();
+    while (moving < 2 && Date.now() - started < 60_000) {
+      await new Promise((r) => setTimeout(r, 25));
+      try {
+        const peek = new Database(file, { readonly: true, fileMustExist: true });
+        try {
+          moving = peek.prepare("SELECT count(*) FROM sync_ranges WHERE entity = 'TimeEntries' AND cursor_id IS NOT NULL").pluck().get() as number;
+        } finally {
+          peek.close();
+        }
+      } catch {
+        // not created or not migrated yet
+      }
+    }
+    expect(moving).toBeGreaterThanOrEqual(2);
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+
+    const resumed = await cli(['sync', '--entities', 'TimeEntries'], envFor(s, file)).done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const ref = freshDb(tmp.dir, 'reference-ranges.db');
+    expect((await syncAll(ref, clientOf(s), { overlapMs: 600_000, clock: { now: () => Date.now() }, entities: ['TimeEntries'] })).ok).toBe(true);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM sync_ranges').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM time_entries').pluck().get()).toBe(s.tenant.table('TimeEntries').size);
+      expect(dump(db).time_entries).toEqual(dump(ref).time_entries);
+    } finally {
+      db.close();
+      ref.close();
+    }
+  });
 });
