@@ -141,13 +141,16 @@ describe('PDF renderer (real Chromium)', () => {
     }
   });
 
-  it('gives standalone HTML with data: images, or cid: references for the email, from the same PNGs', async () => {
+  it('gives standalone HTML with data: images, or cid: references for the email: the same charts, drawn at 1.25× for print and 1.5× for the email', async () => {
     const a = await r.html([kpiReport()]);
     const b = await r.html([kpiReport()], { images: 'cid' });
     expect(a.images.map((i) => i.cid)).toEqual(['intake-sla-performance-met-by-workflow@psa-reports', 'intake-sla-performance-trend-first-response-met-pct@psa-reports']);
     expect(a.html).toContain('data:image/png;base64,');
     expect(b.html).not.toContain('data:');
     for (const img of b.images) expect(b.html).toContain(`cid:${img.cid}`);
-    expect(a.images[0]!.content.equals(b.images[0]!.content)).toBe(true);
+    // PNG width from the IHDR chunk: 900 CSS px × the scale (print keeps the PDF small; see PRINT_CHART_SCALE).
+    const width = (png: Buffer) => png.readUInt32BE(16);
+    expect(a.images.map((i) => width(i.content))).toEqual([1125, 1125]);
+    expect(b.images.map((i) => width(i.content))).toEqual([1350, 1350]);
   });
 });
