@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { REPORTS } from '../reports/index.js';
 import { SettingsSchema } from '../src/config.js';
-import { burstResults } from '../src/delivery/execute.js';
+import { burstResults } from '../src/reporting/personal.js';
 import { validateReports } from '../src/reporting/define.js';
 import { computeReports, selectReports } from '../src/reporting/engine.js';
 import { openDb } from '../src/store/db.js';

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executeRun, runScheduleNow, burstResults } from '../../src/delivery/execute.js';
+import { executeRun, runScheduleNow } from '../../src/delivery/execute.js';
+import { burstResults } from '../../src/reporting/personal.js';
 import { OutboxMailer, SmtpMailer } from '../../src/delivery/mailer.js';
 import { newOwner } from '../../src/delivery/ledger.js';
 import type { DeliveryEvents } from '../../src/delivery/events.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeByName, openStore } from '../../src/app.js';
-import { burstResults } from '../../src/delivery/execute.js';
+import { burstResults } from '../../src/reporting/personal.js';
 import type { ReportResult } from '../../src/types.js';
 import { syncedStore } from '../helpers/synced.js';
 
