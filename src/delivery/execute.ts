@@ -256,43 +256,14 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
     ledger.setPhase(runId, owner, p);
     events.emit('run:phase', { runId, scheduleId: schedule.id, phase: p });
   };
+  const ctx: RunContext = { deps, schedule, runId, asOf: row.due_at, deadlineAt: started.deadline_at!, signal, sendSignal: hardAc.signal, enter };
 
   try {
-    // ---- sync, when the data is older than the schedule's freshness ----
     enter('sync');
-    const last = deps.syncer.lastSuccessAt();
-    if (last === null || clock.now() - last > schedule.freshnessMs) {
-      events.emit('sync:stale', { runId, lastSuccessAt: last, freshnessMs: schedule.freshnessMs });
-      let outcome: { ok: boolean; error?: string };
-      try {
-        outcome = await raceSignal(deps.syncer.sync({ signal }), signal);
-      } catch (e) {
-        if (signal.aborted) throw e;
-        outcome = { ok: false, error: toError(e).message };
-      }
-      const after = deps.syncer.lastSuccessAt();
-      if (!outcome.ok && (after === null || clock.now() - after > schedule.freshnessMs)) {
-        const when = after === null ? 'there has been no successful sync' : `the last successful sync was at ${new Date(after).toISOString()}`;
-        throw new PhaseError('sync', `data is stale (${when}; freshness ${formatMs(schedule.freshnessMs)}) and the sync before this run failed: ${outcome.error ?? 'unknown error'}`);
-      }
-    }
+    await syncPhase(ctx);
 
-    // ---- compute ----
     enter('compute');
-    const ids = expandReports(schedule.reports, deps.computer.reportIds());
-    let items;
-    try {
-      items = await raceSignal(deps.computer.compute(ids, { asOf: row.due_at, timezone: schedule.timezone, signal, ...(schedule.window ? { window: schedule.window } : {}) }), signal);
-    } catch (e) {
-      if (signal.aborted) throw e;
-      throw new PhaseError('compute', `computing the reports failed: ${toError(e).message}`, e);
-    }
-    const ok = items.filter((i) => i.ok).map((i) => (i as { value: ReportResult }).value);
-    const failedReports = items.filter((i) => !i.ok) as { name: string; error: Error }[];
-    if (!ok.length) {
-      throw new PhaseError('compute', `no report could be computed: ${failedReports.map((f) => `${f.name}: ${f.error.message}`).join('; ')}`);
-    }
-    const notes = failedReports.map((f) => `The report ${f.name} could not be computed (${f.error.message}); the owner has been told.`);
+    const { ok, failedReports, notes } = await computePhase(ctx);
 
     // ---- recipients ----
     const refused: RefusedRecipient[] = [];
@@ -309,130 +280,9 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
     }
     ledger.ensureDeliveries(runId, recipients.map((r) => ({ recipient: r.address, messageId: messageIdFor(ledger.storeId(), runId, r.address, deps.from) })), clock.now());
 
-    // ---- render and deliver, one audience (all, or one technician/company) after another ----
-    // Personal copies are rendered two at a time: while Chromium prints one, the next one's charts are
-    // drawn. Deliveries still go out in order, and each copy is delivered as soon as it is rendered.
-    const problems: { phase: RunPhase; text: string }[] = [];
-    const pendingOf = (aud: Audience) => () => {
-      const mine = new Set(aud.recipients.map((r) => r.address));
-      return ledger.deliveries(runId).filter((d) => mine.has(d.recipient) && (d.state === 'pending' || d.state === 'sending'));
-    };
-    const listsOf = deps.computer.personalLists
-      ? (id: number, rs: ReportResult[]) => {
-        const w = rs.find((r) => r.window)?.window;
-        try {
-          return deps.computer.personalLists!(id, { asOf: row!.due_at, window: w ? { from: Date.parse(w.from), to: Date.parse(w.to) } : null });
-        } catch (e) {
-          // The lists add to a scorecard; without them it still goes out, saying why they are missing.
-          return [{ title: 'Your own lists', columns: [], rows: [], empty: `Your own lists could not be read from the store: ${toError(e).message}` }];
-        }
-      }
-      : undefined;
-    const todo = audiences(schedule, ok, recipients, notes, listsOf).filter((aud) => pendingOf(aud)().length > 0);
-    type Rendered = { aud: Audience; subject: string; content?: MessageContent; error?: unknown };
-    const renderOne = (aud: Audience): Promise<Rendered> => {
-      const subject = expandSubject(schedule.subject, { schedule, dueAt: row!.due_at, results: aud.results, name: aud.name });
-      return raceSignal(
-        deps.renderer.render({ results: aud.results, format: schedule.format, subject, scheduleId: schedule.id, notes: aud.notes, audience: schedule.burst ? aud.name : null, layout: schedule.layout }, { signal, deadline: started.deadline_at! }),
-        signal,
-      ).then((content) => ({ aud, subject, content }), (error: unknown) => ({ aud, subject, error }));
-    };
-    const AHEAD = 2;
-    const inFlight = todo.slice(0, AHEAD).map(renderOne);
-    for (let i = 0; i < todo.length; i++) {
-      enter('render');
-      const { aud, subject, content: rendered, error } = await inFlight[i]!;
-      if (i + AHEAD < todo.length) inFlight.push(renderOne(todo[i + AHEAD]!));
-      const pending = pendingOf(aud);
-      if (error !== undefined || !rendered) {
-        if (signal.aborted) throw signal.reason ?? error;
-        const text = `rendering ${schedule.burst ? `the copy for ${aud.name}` : 'the message'} failed: ${toError(error).message}`;
-        problems.push({ phase: 'render', text });
-        for (const d of pending()) {
-          if (ledger.claimDelivery(d.id, owner).claimed) ledger.markFailed(d.id, owner, text);
-          events.emit('mail:failed', { runId, recipient: d.recipient, error: text, permanent: true });
-        }
-        continue;
-      }
-      const content: MessageContent = rendered;
-      events.emit('report:rendered', { runId, audience: aud.name, reports: aud.results.length, attachments: Array.isArray(content.attachments) ? content.attachments.length : 0 });
+    const problems = await renderAndDeliver(ctx, audiences(schedule, ok, recipients, notes, listsFor(ctx)));
 
-      enter('deliver');
-      for (const d of pending()) {
-        if (signal.aborted) throw signal.reason;
-        const claim = ledger.claimDelivery(d.id, owner);
-        if (!claim.claimed) continue;
-        const msg: OutgoingMessage = {
-          runId,
-          to: d.recipient,
-          from: deps.from,
-          subject,
-          messageId: d.message_id,
-          date: clock.now(),
-          content,
-          headers: {
-            'List-Unsubscribe': `<mailto:${schedule.owner}?subject=${encodeURIComponent(`unsubscribe ${schedule.id}`)}>`,
-            'X-PSA-Reports-Run': `${schedule.id}/${runId}`,
-          },
-        };
-        try {
-          const sent = await sendWithRetry(deps.mailer, msg, {
-            signal,
-            sendSignal: hardAc.signal,
-            policy: deps.retry,
-            onRetry: (attempt, delayMs, err) => {
-              ledger.countAttempt(d.id, owner, err.message);
-              events.emit('mail:retry', { runId, recipient: d.recipient, attempt, delayMs, error: err.message });
-            },
-          });
-          ledger.markSent(d.id, owner, clock.now(), sent.response);
-          events.emit('mail:sent', { runId, recipient: d.recipient, messageId: d.message_id, attempts: sent.attempts, response: sent.response, inDoubt: claim.inDoubt });
-        } catch (e) {
-          if (signal.aborted && !(e instanceof MailError && e.inDoubt)) {
-            // Shutdown only interrupts a retry wait (the send itself was allowed to finish): not sent, so
-            // back to pending for the next start. Deadline: the run ends here.
-            if (signal.reason instanceof ShutdownError) ledger.unclaim(d.id, owner);
-            else ledger.markFailed(d.id, owner, `not sent: ${toError(signal.reason).message}`);
-            throw signal.reason;
-          }
-          if (e instanceof MailError && e.inDoubt) {
-            // The server may have it: not failed, not retried, and the owner is told (see the outcome).
-            ledger.markInDoubt(d.id, owner, e.message);
-            problems.push({ phase: 'deliver', text: `${d.recipient}: ${e.message}` });
-            events.emit('mail:in-doubt', { runId, recipient: d.recipient, messageId: d.message_id, error: e.message });
-            if (signal.aborted) throw signal.reason;
-            continue;
-          }
-          const err = e instanceof MailError ? e : toError(e);
-          ledger.markFailed(d.id, owner, err.message);
-          problems.push({ phase: 'deliver', text: `${d.recipient}: ${err.message}` });
-          events.emit('mail:failed', { runId, recipient: d.recipient, error: err.message, permanent: !(e instanceof MailError && e.transient) });
-        }
-      }
-    }
-
-    // ---- outcome ----
-    const ds = ledger.deliveries(runId);
-    const sent = ds.filter((d) => d.state === 'sent').length;
-    // In doubt counts as not delivered for the run: the owner is told and decides whether to re-send.
-    const failed = ds.filter((d) => d.state === 'failed' || d.state === 'in_doubt');
-    let state: 'sent' | 'partial' | 'failed';
-    let reason: string | null = null;
-    let failedPhase: RunPhase | null = null;
-    if (!failed.length && !failedReports.length && !refused.length) state = 'sent';
-    else if (sent > 0) {
-      state = 'partial';
-      const parts = [];
-      if (failed.length) parts.push(`${sent} of ${ds.length} delivered; ${failed.map((d) => `${d.state === 'in_doubt' ? 'in doubt' : 'failed'}: ${d.recipient} (${d.last_error})`).join('; ')}`);
-      if (failedReports.length) parts.push(`reports not computed: ${failedReports.map((f) => `${f.name} (${f.error.message})`).join('; ')}`);
-      if (refused.length) parts.push(`addresses refused: ${refusedNotes.join('; ')}`);
-      reason = parts.join('. ');
-      failedPhase = failed.length ? (problems.find((p) => p.phase === 'render') ? 'render' : 'deliver') : failedReports.length ? 'compute' : null;
-    } else {
-      state = 'failed';
-      failedPhase = problems.some((p) => p.phase === 'deliver') ? 'deliver' : 'render';
-      reason = `nothing delivered: ${problems.map((p) => p.text).join('; ') || failed.map((d) => `${d.recipient} (${d.last_error})`).join('; ')}`;
-    }
+    const { state, reason, failedPhase } = outcomeOf(ledger.deliveries(runId), problems, failedReports, refused, refusedNotes);
     ledger.finishRun(runId, owner, clock.now(), { state, reason, failedPhase, error: state === 'sent' ? null : reason });
     events.emit('run:finished', { runId, scheduleId: schedule.id, state, reason });
     if (state !== 'sent') {
@@ -464,6 +314,208 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
     clearInterval(heartbeat);
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** What the phases of one run share. */
+interface RunContext {
+  /** The wiring. */
+  deps: DeliveryDeps;
+  /** The schedule being run. */
+  schedule: Schedule;
+  /** The run's ledger row id. */
+  runId: number;
+  /** As-of instant of the reports (the run's due time). */
+  asOf: number;
+  /** Epoch ms of the run's deadline. */
+  deadlineAt: number;
+  /** Aborted by the deadline, a lost claim or shutdown. */
+  signal: AbortSignal;
+  /** Aborted by the deadline or a lost claim only: a message being sent is allowed to finish on shutdown. */
+  sendSignal: AbortSignal;
+  /** Records the phase entered (ledger and event). */
+  enter(p: RunPhase): void;
+}
+
+/** Phase sync: brings the store up to date when its data is older than the schedule's freshness. */
+async function syncPhase(ctx: RunContext): Promise<void> {
+  const { deps, schedule, runId, signal } = ctx;
+  const { clock, events } = deps;
+  const last = deps.syncer.lastSuccessAt();
+  if (last === null || clock.now() - last > schedule.freshnessMs) {
+    events.emit('sync:stale', { runId, lastSuccessAt: last, freshnessMs: schedule.freshnessMs });
+    let outcome: { ok: boolean; error?: string };
+    try {
+      outcome = await raceSignal(deps.syncer.sync({ signal }), signal);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      outcome = { ok: false, error: toError(e).message };
+    }
+    const after = deps.syncer.lastSuccessAt();
+    if (!outcome.ok && (after === null || clock.now() - after > schedule.freshnessMs)) {
+      const when = after === null ? 'there has been no successful sync' : `the last successful sync was at ${new Date(after).toISOString()}`;
+      throw new PhaseError('sync', `data is stale (${when}; freshness ${formatMs(schedule.freshnessMs)}) and the sync before this run failed: ${outcome.error ?? 'unknown error'}`);
+    }
+  }
+}
+
+/** Phase compute: the schedule's reports as of the run's due time; reports that fail become notes. */
+async function computePhase(ctx: RunContext): Promise<{ ok: ReportResult[]; failedReports: { name: string; error: Error }[]; notes: string[] }> {
+  const { deps, schedule, signal } = ctx;
+  const ids = expandReports(schedule.reports, deps.computer.reportIds());
+  let items;
+  try {
+    items = await raceSignal(deps.computer.compute(ids, { asOf: ctx.asOf, timezone: schedule.timezone, signal, ...(schedule.window ? { window: schedule.window } : {}) }), signal);
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw new PhaseError('compute', `computing the reports failed: ${toError(e).message}`, e);
+  }
+  const ok = items.filter((i) => i.ok).map((i) => (i as { value: ReportResult }).value);
+  const failedReports = items.filter((i) => !i.ok) as { name: string; error: Error }[];
+  if (!ok.length) {
+    throw new PhaseError('compute', `no report could be computed: ${failedReports.map((f) => `${f.name}: ${f.error.message}`).join('; ')}`);
+  }
+  const notes = failedReports.map((f) => `The report ${f.name} could not be computed (${f.error.message}); the owner has been told.`);
+  return { ok, failedReports, notes };
+}
+
+/** A technician's own lists for their scorecard, when the computer can read them. */
+function listsFor(ctx: RunContext): ((id: number, rs: ReportResult[]) => ReportList[]) | undefined {
+  const { deps } = ctx;
+  return deps.computer.personalLists
+    ? (id: number, rs: ReportResult[]) => {
+      const w = rs.find((r) => r.window)?.window;
+      try {
+        return deps.computer.personalLists!(id, { asOf: ctx.asOf, window: w ? { from: Date.parse(w.from), to: Date.parse(w.to) } : null });
+      } catch (e) {
+        // The lists add to a scorecard; without them it still goes out, saying why they are missing.
+        return [{ title: 'Your own lists', columns: [], rows: [], empty: `Your own lists could not be read from the store: ${toError(e).message}` }];
+      }
+    }
+    : undefined;
+}
+
+/**
+ * Phases render and deliver, one audience (all, or one technician/company) after another; returns the
+ * problems met (a failed render, a failed or in-doubt delivery), each with its phase.
+ */
+async function renderAndDeliver(ctx: RunContext, all: Audience[]): Promise<{ phase: RunPhase; text: string }[]> {
+  const { deps, schedule, runId, signal, enter } = ctx;
+  const { ledger, clock, events, owner } = deps;
+  // Personal copies are rendered two at a time: while Chromium prints one, the next one's charts are
+  // drawn. Deliveries still go out in order, and each copy is delivered as soon as it is rendered.
+  const problems: { phase: RunPhase; text: string }[] = [];
+  const pendingOf = (aud: Audience) => () => {
+    const mine = new Set(aud.recipients.map((r) => r.address));
+    return ledger.deliveries(runId).filter((d) => mine.has(d.recipient) && (d.state === 'pending' || d.state === 'sending'));
+  };
+  const todo = all.filter((aud) => pendingOf(aud)().length > 0);
+  type Rendered = { aud: Audience; subject: string; content?: MessageContent; error?: unknown };
+  const renderOne = (aud: Audience): Promise<Rendered> => {
+    const subject = expandSubject(schedule.subject, { schedule, dueAt: ctx.asOf, results: aud.results, name: aud.name });
+    return raceSignal(
+      deps.renderer.render({ results: aud.results, format: schedule.format, subject, scheduleId: schedule.id, notes: aud.notes, audience: schedule.burst ? aud.name : null, layout: schedule.layout }, { signal, deadline: ctx.deadlineAt }),
+      signal,
+    ).then((content) => ({ aud, subject, content }), (error: unknown) => ({ aud, subject, error }));
+  };
+  const AHEAD = 2;
+  const inFlight = todo.slice(0, AHEAD).map(renderOne);
+  for (let i = 0; i < todo.length; i++) {
+    enter('render');
+    const { aud, subject, content: rendered, error } = await inFlight[i]!;
+    if (i + AHEAD < todo.length) inFlight.push(renderOne(todo[i + AHEAD]!));
+    const pending = pendingOf(aud);
+    if (error !== undefined || !rendered) {
+      if (signal.aborted) throw signal.reason ?? error;
+      const text = `rendering ${schedule.burst ? `the copy for ${aud.name}` : 'the message'} failed: ${toError(error).message}`;
+      problems.push({ phase: 'render', text });
+      for (const d of pending()) {
+        if (ledger.claimDelivery(d.id, owner).claimed) ledger.markFailed(d.id, owner, text);
+        events.emit('mail:failed', { runId, recipient: d.recipient, error: text, permanent: true });
+      }
+      continue;
+    }
+    const content: MessageContent = rendered;
+    events.emit('report:rendered', { runId, audience: aud.name, reports: aud.results.length, attachments: Array.isArray(content.attachments) ? content.attachments.length : 0 });
+
+    enter('deliver');
+    for (const d of pending()) {
+      if (signal.aborted) throw signal.reason;
+      const claim = ledger.claimDelivery(d.id, owner);
+      if (!claim.claimed) continue;
+      const msg: OutgoingMessage = {
+        runId,
+        to: d.recipient,
+        from: deps.from,
+        subject,
+        messageId: d.message_id,
+        date: clock.now(),
+        content,
+        headers: {
+          'List-Unsubscribe': `<mailto:${schedule.owner}?subject=${encodeURIComponent(`unsubscribe ${schedule.id}`)}>`,
+          'X-PSA-Reports-Run': `${schedule.id}/${runId}`,
+        },
+      };
+      try {
+        const sent = await sendWithRetry(deps.mailer, msg, {
+          signal,
+          sendSignal: ctx.sendSignal,
+          policy: deps.retry,
+          onRetry: (attempt, delayMs, err) => {
+            ledger.countAttempt(d.id, owner, err.message);
+            events.emit('mail:retry', { runId, recipient: d.recipient, attempt, delayMs, error: err.message });
+          },
+        });
+        ledger.markSent(d.id, owner, clock.now(), sent.response);
+        events.emit('mail:sent', { runId, recipient: d.recipient, messageId: d.message_id, attempts: sent.attempts, response: sent.response, inDoubt: claim.inDoubt });
+      } catch (e) {
+        if (signal.aborted && !(e instanceof MailError && e.inDoubt)) {
+          // Shutdown only interrupts a retry wait (the send itself was allowed to finish): not sent, so
+          // back to pending for the next start. Deadline: the run ends here.
+          if (signal.reason instanceof ShutdownError) ledger.unclaim(d.id, owner);
+          else ledger.markFailed(d.id, owner, `not sent: ${toError(signal.reason).message}`);
+          throw signal.reason;
+        }
+        if (e instanceof MailError && e.inDoubt) {
+          // The server may have it: not failed, not retried, and the owner is told (see the outcome).
+          ledger.markInDoubt(d.id, owner, e.message);
+          problems.push({ phase: 'deliver', text: `${d.recipient}: ${e.message}` });
+          events.emit('mail:in-doubt', { runId, recipient: d.recipient, messageId: d.message_id, error: e.message });
+          if (signal.aborted) throw signal.reason;
+          continue;
+        }
+        const err = e instanceof MailError ? e : toError(e);
+        ledger.markFailed(d.id, owner, err.message);
+        problems.push({ phase: 'deliver', text: `${d.recipient}: ${err.message}` });
+        events.emit('mail:failed', { runId, recipient: d.recipient, error: err.message, permanent: !(e instanceof MailError && e.transient) });
+      }
+    }
+  }
+  return problems;
+}
+
+/** The run's outcome from its deliveries, the problems met, the reports not computed and the refused addresses. */
+function outcomeOf(ds: DeliveryRow[], problems: { phase: RunPhase; text: string }[], failedReports: { name: string; error: Error }[], refused: RefusedRecipient[], refusedNotes: string[]): { state: 'sent' | 'partial' | 'failed'; reason: string | null; failedPhase: RunPhase | null } {
+    const sent = ds.filter((d) => d.state === 'sent').length;
+  // In doubt counts as not delivered for the run: the owner is told and decides whether to re-send.
+  const failed = ds.filter((d) => d.state === 'failed' || d.state === 'in_doubt');
+  let state: 'sent' | 'partial' | 'failed';
+  let reason: string | null = null;
+  let failedPhase: RunPhase | null = null;
+  if (!failed.length && !failedReports.length && !refused.length) state = 'sent';
+  else if (sent > 0) {
+    state = 'partial';
+    const parts = [];
+    if (failed.length) parts.push(`${sent} of ${ds.length} delivered; ${failed.map((d) => `${d.state === 'in_doubt' ? 'in doubt' : 'failed'}: ${d.recipient} (${d.last_error})`).join('; ')}`);
+    if (failedReports.length) parts.push(`reports not computed: ${failedReports.map((f) => `${f.name} (${f.error.message})`).join('; ')}`);
+    if (refused.length) parts.push(`addresses refused: ${refusedNotes.join('; ')}`);
+    reason = parts.join('. ');
+    failedPhase = failed.length ? (problems.find((p) => p.phase === 'render') ? 'render' : 'deliver') : failedReports.length ? 'compute' : null;
+  } else {
+    state = 'failed';
+    failedPhase = problems.some((p) => p.phase === 'deliver') ? 'deliver' : 'render';
+    reason = `nothing delivered: ${problems.map((p) => p.text).join('; ') || failed.map((d) => `${d.recipient} (${d.last_error})`).join('; ')}`;
+  }
+  return { state, reason, failedPhase };
 }
 
 /** Runs a schedule now (`run <schedule> --send`): a manual run row of its own. */
