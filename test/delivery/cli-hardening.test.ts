@@ -144,9 +144,10 @@ describe('after a run\'s deadline the process does not linger', () => {
       const run = await cli(['run', 'hung', '--send', '--db', db, '--schedules', schedules], { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'reports@msp.test' });
       expect(run.code).toBe(1);
       expect(run.out).toMatch(/hung: run \d+ failed \(the run's deadline of 10s passed during deliver\)/);
-      // Deadline 10 s, then at most the owner notice's 10 s (the same hung server): not the minutes of
-      // connection and greeting timeouts with retries it took before.
-      expect(run.ms).toBeLessThan(35_000);
+      // Deadline 10 s, then at most the owner notice's 10 s (the same hung server): not the 70 s and more of
+      // connection and greeting timeouts with retries it took before. A wide margin: this is about lingering
+      // for minutes, not speed (a loaded machine or a shifted clock slows every step).
+      expect(run.ms).toBeLessThan(60_000);
       const hist = await cli(['history', '--json', '--db', db], {});
       const rows = JSON.parse(hist.out) as { run: { schedule_id: string; state: string; reason: string; notice_state: string }; deliveries: { state: string; last_error: string }[] }[];
       const mine = rows.find((r) => r.run.schedule_id === 'hung')!;
