@@ -1,4 +1,5 @@
 import { defineReport } from '../../src/reporting/define.js';
+import { unpostedNote } from '../profitability/unposted.lib.js';
 import { pct } from '../../src/reporting/stats.js';
 import type { Row } from '../../src/types.js';
 
@@ -67,10 +68,8 @@ export default defineReport({
     if (hoursWithoutCost > 0) {
       warnings.push(`${+hoursWithoutCost.toFixed(2)} hours on contracts were worked by resources without an internal cost; they add no cost, so margins are overstated.`);
     }
-    const unposted = ctx.query<{ entries: number; hours: number }>('unposted')[0];
-    if (unposted && unposted.entries > 0) {
-      warnings.push(`${unposted.entries} billable time ${unposted.entries === 1 ? 'entry' : 'entries'} (${+unposted.hours.toFixed(1)} h) worked in the period ${unposted.entries === 1 ? 'is' : 'are'} not yet approved and posted, so revenue is understated until ${unposted.entries === 1 ? 'it is' : 'they are'}.`);
-    }
+    const unposted = unpostedNote(ctx);
+    if (unposted) warnings.push(unposted);
     const worst = rows.slice(0, 10);
     return {
       metrics: { revenue, cost, margin_pct: pct(revenue - cost, revenue) },

@@ -1,4 +1,5 @@
 import { defineReport } from '../../src/reporting/define.js';
+import { unpostedNote } from './unposted.lib.js';
 import { pct, ratio } from '../../src/reporting/stats.js';
 import type { Row } from '../../src/types.js';
 
@@ -91,10 +92,8 @@ export default defineReport({
       warnings.push(`${zero.length} resource(s) with time in the window have an internal cost of 0, so their hours cost nothing here: ${names.join(', ')}. Set their cost in Autotask if that is not right.`);
     }
     const top = rows.slice(0, 15);
-    const unposted = ctx.query<{ entries: number; hours: number }>('unposted')[0];
-    if (unposted && unposted.entries > 0) {
-      warnings.push(`${unposted.entries} billable time ${unposted.entries === 1 ? 'entry' : 'entries'} (${+unposted.hours.toFixed(1)} h) worked in the period ${unposted.entries === 1 ? 'is' : 'are'} not yet approved and posted, so revenue is understated until ${unposted.entries === 1 ? 'it is' : 'they are'}.`);
-    }
+    const unposted = unpostedNote(ctx);
+    if (unposted) warnings.push(unposted);
     return {
       metrics: {
         service_revenue: revenue,
