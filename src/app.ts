@@ -396,13 +396,8 @@ export function createAlertService(cfg: Config, o: { db: Db; clock: Clock; sched
 
 /** A configured Autotask client that takes its requests from the store's budget ledger (webhooks, one-off reads). */
 export async function createLedgerClient(cfg: Config, db: Db, clock: Clock, onEvent?: (e: AutotaskEvent) => void): Promise<AutotaskClient> {
-  const { storeLedger } = await import('./store/request-ledger.js');
-  return createConfiguredClient(cfg, {
-    budgetShare: cfg.autotask.budgetShare, budgetMaxWaitMs: cfg.autotask.budgetMaxWaitMinutes * 60_000, ledger: storeLedger(db),
-    maxInFlightPerEntity: cfg.autotask.maxInFlightPerEntity, requestTimeoutMs: cfg.autotask.requestTimeoutMs,
-    maxBodyBytes: Math.round(cfg.autotask.maxResponseMB * 1_000_000), maxRetryAfterMs: cfg.autotask.maxRetryAfterSeconds * 1000, clock,
-    ...(onEvent ? { onEvent } : {}),
-  });
+  const { settingsClientOptions } = await import('./sync/run.js');
+  return createConfiguredClient(cfg, { ...settingsClientOptions(cfg, db, clock), ...(onEvent ? { onEvent } : {}) });
 }
 
 /**

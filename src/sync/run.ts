@@ -44,6 +44,24 @@ function fmtSecs(ms: number): string {
 }
 
 /**
+ * The client options the settings (`autotask` section) and the store give every Autotask client of the
+ * program: the budget share and its wait, the store's request ledger (every process on this database shares
+ * the budget), the in-flight limit, the request timeout and the response and Retry-After caps.
+ */
+export function settingsClientOptions(config: Config, db: Db, clock: Clock): AutotaskClientOptions {
+  return {
+    budgetShare: config.autotask.budgetShare,
+    budgetMaxWaitMs: config.autotask.budgetMaxWaitMinutes * 60_000,
+    ledger: storeLedger(db),
+    maxInFlightPerEntity: config.autotask.maxInFlightPerEntity,
+    requestTimeoutMs: config.autotask.requestTimeoutMs,
+    maxBodyBytes: Math.round(config.autotask.maxResponseMB * 1_000_000),
+    maxRetryAfterMs: config.autotask.maxRetryAfterSeconds * 1000,
+    clock,
+  };
+}
+
+/**
  * The sync use case: Autotask into the store with progress on `io` — what `psa-reports sync`, the daemon,
  * the web app and the demo call (through the composition root, app.ts `syncStore`, which supplies the store
  * and the Autotask client). Throws AppError (exit 2) only for missing credentials; everything else is in the summary.
@@ -95,15 +113,7 @@ export async function runSync(config: Config, io: CommandIO, opts: RunSyncOption
   const db = opts.db;
   const clientOptions: AutotaskClientOptions = {
     ...opts.clientOptions,
-    budgetShare: config.autotask.budgetShare,
-    budgetMaxWaitMs: config.autotask.budgetMaxWaitMinutes * 60_000,
-    // The store's request ledger: every process on this database (daemon, manual sync) shares the budget.
-    ledger: storeLedger(db),
-    maxInFlightPerEntity: config.autotask.maxInFlightPerEntity,
-    requestTimeoutMs: config.autotask.requestTimeoutMs,
-    maxBodyBytes: Math.round(config.autotask.maxResponseMB * 1_000_000),
-    maxRetryAfterMs: config.autotask.maxRetryAfterSeconds * 1000,
-    clock,
+    ...settingsClientOptions(config, db, clock),
     onEvent: onClient,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     signal,
