@@ -11,9 +11,13 @@ import { captureIO, syncedStore } from '../helpers/synced.js';
 /**
  * The whole delivery wiring (sync'd store → compute → Chromium PDF → MIME → SMTP) on a clock a year ahead
  * of and a year behind the machine's date: the same messages, never a render timed out against the
- * machine's clock. Only the dates differ.
+ * machine's clock. Only the dates differ (both runs fall on the same weekday at the same time of day).
  */
-const YEAR = 365 * 86_400_000;
+/**
+ * A year as 52 whole weeks: the simulated tenant works Monday to Friday, so a shift of 365 days would compare
+ * a desk seen on a Tuesday with one seen on a Sunday (another week's tickets, another set of charts).
+ */
+const YEAR = 52 * 7 * 86_400_000;
 const walk = (p: Part, out: Part[] = []): Part[] => { out.push(p); for (const c of p.children) walk(c, out); return out; };
 const smtps: TestSmtp[] = [];
 afterAll(async () => { for (const s of smtps) await s.close(); });
