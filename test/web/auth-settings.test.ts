@@ -73,3 +73,26 @@ describe('sign-in settings', () => {
     expect(r.err).toMatch(/settings\.json: web\.proxyAuth\.header: an HTTP header name such as "X-Forwarded-Email"/);
   });
 });
+
+describe('users list', () => {
+  it('tells users made at sign-in from those added by an operator', async () => {
+    const { openDb } = await import('../../src/store/db.js');
+    const { Users } = await import('../../src/web/users.js');
+    const file = path.join(dir, 'store.db');
+    const db = openDb(file);
+    const users = new Users(db);
+    users.add('admin@msp.example', 'admin', 'a long enough password', 0);
+    users.external('sso@msp.example', 'viewer', 'oidc', 0);
+    users.external('proxied@msp.example', 'manager', 'proxy', 0);
+    // an operator adding a user made at sign-in makes it theirs
+    users.add('proxied@msp.example', 'viewer', 'a long enough password', 0);
+    db.close();
+    const io = captureIO(dir);
+    expect(await main(['users', 'list', '--db', file], io)).toBe(0);
+    expect(io.stdout()).toBe([
+      'admin@msp.example\tadmin\tadded 1970-01-01',
+      'proxied@msp.example\tviewer\tadded 1970-01-01',
+      'sso@msp.example\tviewer\tadded 1970-01-01\tvia Microsoft sign-in',
+    ].join('\n'));
+  });
+});

@@ -36,6 +36,8 @@ export interface TestOidcProvider {
   tokenRequests: Record<string, string>[];
   /** The redirect URI the client is registered with. */
   redirectUri: string;
+  /** Show a page with a link back (as Entra's sign-in page) instead of redirecting at once. */
+  interactive: boolean;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export async function startOidcProvider(o: { redirectUri: string; now: () => num
   const codes = new Map<string, { nonce: string; challenge: string; redirectUri: string; email: string; roles?: string[] }>();
   const p: TestOidcProvider = {
     issuer: '', clientId: 'app-client-id-42', clientSecret: 'Xy9~test-client-secret-value.0123456789',
-    user: { email: 'someone@msp.example' }, tamper: {}, now: o.now, tokenRequests: [], redirectUri: o.redirectUri,
+    user: { email: 'someone@msp.example' }, tamper: {}, now: o.now, tokenRequests: [], redirectUri: o.redirectUri, interactive: false,
     close: async () => undefined,
   };
   const server = http.createServer((req, res) => {
@@ -100,7 +102,13 @@ export async function startOidcProvider(o: { redirectUri: string; now: () => num
       }
       const code = crypto.randomBytes(16).toString('hex');
       codes.set(code, { nonce: q.get('nonce')!, challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')!, ...p.user });
-      res.writeHead(302, { location: `${p.redirectUri}?code=${code}&state=${encodeURIComponent(q.get('state')!)}` }).end();
+      const back = `${p.redirectUri}?code=${code}&state=${encodeURIComponent(q.get('state')!)}`;
+      // Entra shows its own page first; leaving it is a navigation started by the provider's site.
+      if (p.interactive) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>Sign in</title><a id="continue" href="${back.replace(/&/g, '&amp;')}">Continue as ${p.user.email}</a>`);
+        return;
+      }
+      res.writeHead(302, { location: back }).end();
       return;
     }
     if (url.pathname === `${base}/oauth2/token` && req.method === 'POST') {
@@ -131,7 +139,8 @@ export async function startOidcProvider(o: { redirectUri: string; now: () => num
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
-  p.issuer = `http://127.0.0.1:${port}/${tenant}/v2.0`;
+  // "localhost", not 127.0.0.1: another site than the web app's, as Entra is, so the browser applies its cross-site cookie rules.
+  p.issuer = `http://localhost:${port}/${tenant}/v2.0`;
   p.close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
   return p;
 }

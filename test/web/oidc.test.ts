@@ -54,9 +54,13 @@ describe('sign-in with Microsoft (OpenID Connect)', () => {
     const button = await page.$eval('a.sso-button', (a) => ({ text: a.textContent, href: a.getAttribute('href') }));
     expect(button.text).toBe('Sign in with Microsoft');
     expect(button.href).toBe('/login/oidc?next=%2Freports');
+    idp.interactive = true;
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a.sso-button')]);
-    // the callback page moves on by itself
+    expect(new URL(page.url()).host).toBe(new URL(idp.issuer).host); // at the provider: another site
+    // back from the provider's page (a cross-site navigation); the callback page moves on by itself
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#continue')]);
     if (new URL(page.url()).pathname !== '/reports') await page.waitForNavigation({ waitUntil: 'load' });
+    idp.interactive = false;
     expect(new URL(page.url()).pathname).toBe('/reports');
     expect(await page.$eval('.top', (e) => e.textContent)).toContain('new.manager@msp.example');
     await page.close();
