@@ -201,6 +201,7 @@ export function checkWebAuth(cfg: Config): CheckOutcome {
   if (oidc) {
     if (!oidcClientSecret) problems.push(`environment: PSA_REPORTS_OIDC_CLIENT_SECRET: not set, but ${file}: web.oidc is; set it to the client secret of the app registration (Certificates & secrets), or remove web.oidc`);
     const mapped = Object.keys(oidc.roleMap).length;
+    if (oidc.defaultRole === 'admin' || oidc.defaultRole === 'manager') info.push(`!!  web.oidc.defaultRole: "${oidc.defaultRole}" for everyone the tenant signs in (every account of ${oidc.issuer}); map app roles in web.oidc.roleMap instead, or use "viewer"`);
     info.push(`--  web sign-in: Microsoft Entra ID, issuer ${oidc.issuer}, client ${oidc.clientId}, redirect URI ${oidc.redirectUri}; ${mapped} app role(s) mapped from the "${oidc.rolesClaim}" claim, others: ${oidc.defaultRole ?? 'no access unless added with users add'}`);
   }
   if (proxy) {

@@ -65,6 +65,8 @@ describe('sign-in settings', () => {
     expect(ok.out).toContain('others: no access unless added with users add');
     expect(ok.out).toContain('--  web sign-in: the X-Forwarded-Email header, believed only from 10.0.0.5; users not in the store: no access');
     expect(`${ok.out}${ok.err}`).not.toContain(secret);
+    const wide = await check({ baseUrl: 'https://r.msp.example', oidc: { ...OIDC, defaultRole: 'admin' } }, { PSA_REPORTS_OIDC_CLIENT_SECRET: secret });
+    expect(wide.out).toContain('!!  web.oidc.defaultRole: "admin" for everyone the tenant signs in');
   });
 
   it('check: names the field of a wrong sign-in setting and what is allowed', async () => {
