@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { CommandIO } from '../commands/types.js';
 import { createConfiguredRenderer, lastSyncAt, toJsonShape, webhookReceiverDeps } from '../app.js';
 import { registerWebhookRoute, type WebhookReceiverDeps } from './autotask-webhook.js';
-import { AppError } from '../errors.js';
+import { AppError, printable } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { defaultTemplatesDir, loadPageTemplates } from '../render/templates.js';
 import type { Renderer } from '../render/pdf.js';
@@ -292,7 +292,8 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
       return loginPage(reply, req, { status: 400, error: 'This sign-in with Microsoft expired or was started in another browser. Try again.' });
     }
     if (q.error) {
-      const why = `${q.error}${q.error_description ? `: ${q.error_description}` : ''}`.slice(0, 300);
+      // The browser brought these words: one printable line in the log, text on the page.
+      const why = printable(`${q.error}${q.error_description ? `: ${q.error_description}` : ''}`.replace(/\s+/g, ' ')).slice(0, 300);
       io.err(`web: the identity provider refused a sign-in: ${why}`);
       return loginPage(reply, req, { status: 401, error: `The identity provider refused the sign-in (${why}).`, next: tx.next });
     }

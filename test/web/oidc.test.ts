@@ -143,6 +143,22 @@ describe('sign-in with Microsoft (OpenID Connect)', () => {
     expect(again.status).toBe(400);
   });
 
+  it('shows the provider\'s refusal as text and logs it as one line', async () => {
+    const start = await fetch(`${h.base}/login/oidc`, { redirect: 'manual' });
+    const tx = start.headers.getSetCookie().find((c) => c.startsWith('psa_oidc='))!.split(';')[0]!;
+    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+    const cb = new URL(idp.redirectUri);
+    cb.search = new URLSearchParams({ error: 'access_denied', error_description: 'AADSTS50105: not assigned\n<script>x()</script>\u001b[2J', state }).toString();
+    const r = await fetch(cb, { redirect: 'manual', headers: { cookie: tx } });
+    expect(r.status).toBe(401);
+    expect(sessionOf(r)).toBeUndefined();
+    const body = await r.text();
+    expect(body).toContain('AADSTS50105: not assigned &lt;script&gt;');
+    expect(body).not.toContain('<script>x()');
+    const line = h.io.stderr.at(-1)!;
+    expect(line).toBe('web: the identity provider refused a sign-in: access_denied: AADSTS50105: not assigned <script>x()</script>[2J');
+  });
+
   it('never writes the client secret to the log, even when the provider echoes it', async () => {
     idp.tamper = { echoSecret: true };
     const r = await flow();
