@@ -229,3 +229,24 @@ export function checkZones(cfg: Config, s: SchedulesFile): CheckOutcome {
     info: [`!!  zones: ${ids.join(', ')} run in ${other.join(', ')} but settings.timezone is ${tz}${cfg.configFile ? '' : ' (the default: no --config)'}: psa-reports run computes in ${tz}, so its numbers differ from the e-mailed ones; set settings.timezone to ${other[0]}`],
   };
 }
+
+/**
+ * Sign-in methods besides passwords (web.oidc, web.proxyAuth): what the settings file cannot say by itself —
+ * the client secret is in the environment, and a mapping that lets nobody in is legal but surprising.
+ */
+export function checkWebAuth(cfg: Config): CheckOutcome {
+  const problems: string[] = [];
+  const info: string[] = [];
+  const file = cfg.configFile ?? '(defaults)';
+  const { oidc, proxy, oidcClientSecret } = cfg.webAuth;
+  if (oidc) {
+    if (!oidcClientSecret) problems.push(`environment: PSA_REPORTS_OIDC_CLIENT_SECRET: not set, but ${file}: web.oidc is; set it to the client secret of the app registration (Certificates & secrets), or remove web.oidc`);
+    const mapped = Object.keys(oidc.roleMap).length;
+    if (oidc.defaultRole === 'admin' || oidc.defaultRole === 'manager') info.push(`!!  web.oidc.defaultRole: "${oidc.defaultRole}" for everyone the tenant signs in (every account of ${oidc.issuer}); map app roles in web.oidc.roleMap instead, or use "viewer"`);
+    info.push(`--  web sign-in: Microsoft Entra ID, issuer ${oidc.issuer}, client ${oidc.clientId}, redirect URI ${oidc.redirectUri}; ${mapped} app role(s) mapped from the "${oidc.rolesClaim}" claim, others: ${oidc.defaultRole ?? 'no access unless added with users add'}`);
+  }
+  if (proxy) {
+    info.push(`--  web sign-in: the ${proxy.header} header, believed only from ${proxy.trustedProxies.join(', ')}; users not in the store: ${proxy.defaultRole ?? 'no access'}`);
+  }
+  return { problems, info };
+}
