@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js';
 import type { AlertRule, ChannelDef, SchedulesFile } from '../delivery/schedules.js';
-import { holderIsDead, type OwnerInfo } from '../delivery/ledger.js';
+import { holderIsDead, type OwnerInfo } from '../store/ledger.js';
 import { resolveRecipients } from '../delivery/recipients.js';
 import { redactText } from '../redact.js';
 import type { Clock, Instant, ItemResult, ReportResult, Row } from '../types.js';

@@ -14,7 +14,7 @@ import { drawCharts, reportView, slug, tileView } from '../render/view.js';
 import { formatCell, formatDateTime, formatPeriod, lightLabel } from '../render/format.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { burstResults } from '../reporting/personal.js';
-import { Ledger } from '../delivery/ledger.js';
+import { Ledger } from '../store/ledger.js';
 import { nextRun } from '../delivery/cron.js';
 import { resolveScheduleRecipients } from '../delivery/recipients.js';
 import { expandReports, testCopyOf, type Schedule, type SchedulesFile } from '../delivery/schedules.js';
@@ -279,12 +279,12 @@ function findSchedule(file: SchedulesFile, id: string): Schedule {
 export function schedulesPage(state: State, session: WebSession, q: Record<string, string>): string {
   const file = schedulesFile(state);
   const now = state.clock.now();
-  const last = state.db.prepare(`SELECT state, due_at FROM runs WHERE schedule_id = ? ORDER BY due_at DESC, id DESC LIMIT 1`);
+  const ledger = new Ledger(state.db);
   const canSend = RANK[session.user.role] >= 2;
   return state.templates.render('schedules', {
     page: pageInfo(state, session, 'Schedules', '/schedules', q.msg ?? null), csrf: session.csrfToken,
     schedules: file.schedules.map((s) => {
-      const l = last.get(s.id) as { state: string; due_at: number } | undefined;
+      const l = ledger.lastRun(s.id);
       const recipients = resolveScheduleRecipients(state.db, file, s);
       const next = s.enabled ? nextRun(s, now) : null;
       return {
