@@ -5,6 +5,8 @@ import { validateReports, type RegisteredReport } from './reporting/define.js';
 import { computeReports, selectReports, type PastWindowKind } from './reporting/engine.js';
 import { writeFileAtomic } from './files.js';
 import { openDb, type Db } from './store/db.js';
+import { lastCompletedSyncAt } from './store/sync-store.js';
+import { holidayDates, ownCompanyName } from './store/tenant.js';
 import type { ItemResult, ReportResult } from './types.js';
 import type { RunSyncOptions } from './sync/run.js';
 import type { AutotaskClient, AutotaskClientOptions } from './autotask/client.js';
@@ -82,8 +84,7 @@ export async function syncStore(cfg: Config, io: CommandIO, opts: Omit<RunSyncOp
 
 /** Whether the store has ever completed a sync (reports over an empty store are worth a warning). */
 export function lastSyncAt(db: Db): number | null {
-  const r = db.prepare(`SELECT MAX(finished_at) AS t FROM sync_runs WHERE status IN ('ok', 'partial')`).get() as { t: number | null } | undefined;
-  return r?.t ?? null;
+  return lastCompletedSyncAt(db);
 }
 
 /** Computes reports by id or group name for the command line and the delivery port. */
@@ -153,8 +154,8 @@ export function mspNameOf(cfg: Config): string {
     let db: Db | undefined;
     try {
       db = openDb(cfg.db, { mustExist: true });
-      const row = db.prepare('SELECT companyName AS name FROM companies WHERE id = 0').get() as { name: string | null } | undefined;
-      if (row?.name) return row.name;
+      const name = ownCompanyName(db);
+      if (name) return name;
     } catch {
       // A store that cannot be read leaves the default; `check` reports the store itself.
     } finally {
@@ -337,7 +338,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
 export function businessHoursTest(db: Db, cfg: Config): (t: number) => boolean {
   const holidays = (() => {
     try {
-      return (db.prepare('SELECT holidayDate FROM holidays WHERE holidayDate IS NOT NULL').all() as { holidayDate: string }[]).map((r) => String(r.holidayDate).slice(0, 10));
+      return holidayDates(db).map((d) => String(d).slice(0, 10));
     } catch {
       return [];
     }

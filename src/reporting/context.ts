@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import { holidayDates } from '../store/tenant.js';
 import type { CalendarDate, Instant, Window } from '../types.js';
 import { createBusinessHours, type BusinessHours } from './business-hours.js';
 import { loadTicketHistory, type TicketHistory } from './history.js';
@@ -115,7 +116,7 @@ export interface Session {
 /** Prepares a session: picklists, holidays, SQL functions and the workflow temp table. */
 export function openSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports')): Session {
   const picklists = loadPicklists(db);
-  const holidays = new Set((db.prepare('SELECT holidayDate FROM holidays WHERE holidayDate IS NOT NULL').all() as { holidayDate: string }[]).map((r) => r.holidayDate.slice(0, 10)));
+  const holidays = new Set(holidayDates(db).map((d) => d.slice(0, 10)));
   const tz = settings.timezone;
   db.function('pl', { deterministic: true }, (entity: unknown, field: unknown, value: unknown) =>
     typeof value === 'number' || typeof value === 'bigint' ? picklists.normLabel(String(entity), String(field), Number(value)) : null);
