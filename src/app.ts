@@ -5,6 +5,8 @@ import { validateReports, type RegisteredReport } from './reporting/define.js';
 import { computeReports, selectReports, type PastWindowKind } from './reporting/engine.js';
 import { writeFileAtomic } from './files.js';
 import { openDb, type Db } from './store/db.js';
+import { lastCompletedSyncAt } from './store/sync-store.js';
+import { holidayDates, ownCompanyName } from './store/tenant.js';
 import type { ItemResult, ReportResult } from './types.js';
 import type { RunSyncOptions } from './sync/run.js';
 import type { AutotaskClient, AutotaskClientOptions } from './autotask/client.js';
@@ -14,7 +16,7 @@ import path from 'node:path';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { CommandIO } from './commands/types.js';
 import { Events } from './delivery/events.js';
-import { Ledger, newOwner } from './delivery/ledger.js';
+import { Ledger, newOwner } from './store/ledger.js';
 import { createMailer } from './delivery/mailer.js';
 import { senderProblem } from './delivery/address.js';
 import type { MessageContent, MessageRenderer, RenderInput, ReportComputer, Syncer } from './delivery/ports.js';
@@ -30,7 +32,7 @@ import { slackSender } from './alerts/channels/slack.js';
 import { webhookSender } from './alerts/channels/webhook.js';
 import { createCardPoster } from './alerts/card.js';
 import type { Mailer } from './delivery/ports.js';
-import type { OwnerInfo } from './delivery/ledger.js';
+import type { OwnerInfo } from './store/ledger.js';
 import type { AutotaskEvent } from './autotask/client.js';
 import { readSecretFile } from './autotask/webhooks.js';
 import type { WebhookReceiverDeps } from './web/autotask-webhook.js';
@@ -83,8 +85,7 @@ export async function syncStore(cfg: Config, io: CommandIO, opts: Omit<RunSyncOp
 
 /** Whether the store has ever completed a sync (reports over an empty store are worth a warning). */
 export function lastSyncAt(db: Db): number | null {
-  const r = db.prepare(`SELECT MAX(finished_at) AS t FROM sync_runs WHERE status IN ('ok', 'partial')`).get() as { t: number | null } | undefined;
-  return r?.t ?? null;
+  return lastCompletedSyncAt(db);
 }
 
 /** Computes reports by id or group name for the command line and the delivery port. */
@@ -154,8 +155,8 @@ export function mspNameOf(cfg: Config): string {
     let db: Db | undefined;
     try {
       db = openDb(cfg.db, { mustExist: true });
-      const row = db.prepare('SELECT companyName AS name FROM companies WHERE id = 0').get() as { name: string | null } | undefined;
-      if (row?.name) return row.name;
+      const name = ownCompanyName(db);
+      if (name) return name;
     } catch {
       // A store that cannot be read leaves the default; `check` reports the store itself.
     } finally {
@@ -342,7 +343,7 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
 export function businessHoursTest(db: Db, cfg: Config): (t: number) => boolean {
   const holidays = (() => {
     try {
-      return (db.prepare('SELECT holidayDate FROM holidays WHERE holidayDate IS NOT NULL').all() as { holidayDate: string }[]).map((r) => String(r.holidayDate).slice(0, 10));
+      return holidayDates(db).map((d) => String(d).slice(0, 10));
     } catch {
       return [];
     }

@@ -1,6 +1,9 @@
 import type { Db } from '../store/db.js';
+import { noteChannelFailure } from '../store/alerts.js';
+import { storeIdOf } from '../store/meta.js';
+import { rowsOf, valuesOf } from '../store/rows.js';
 import type { AlertRule, ChannelDef, SchedulesFile } from '../delivery/schedules.js';
-import { holderIsDead, type OwnerInfo } from '../delivery/ledger.js';
+import { holderIsDead, type OwnerInfo } from '../store/ledger.js';
 import { resolveRecipients } from '../delivery/recipients.js';
 import { redactText } from '../redact.js';
 import type { Clock, Instant, ItemResult, ReportResult, Row } from '../types.js';
@@ -140,7 +143,7 @@ export function evaluateAlerts(deps: AlertDeps, opts: { dryRun?: boolean; only?:
   const now = clock.now();
   const lastSync = deps.lastSyncAt();
   const out: RuleOutcome[] = [];
-  const getStates = db.prepare(`SELECT * FROM alert_states WHERE rule_id = ?`);
+  const getStates = rowsOf<AlertState>(db, `SELECT * FROM alert_states WHERE rule_id = ?`);
   const putState = db.prepare(`INSERT INTO alert_states (alert_key, rule_id, subject, label, state, breaches, episode, pending_since, fired_at, last_notified_at, reminders, escalated, last_value, last_eval_at, unknown_episode, unknown_reason, updated_at)
     VALUES (@alert_key, @rule_id, @subject, @label, @state, @breaches, @episode, @pending_since, @fired_at, @last_notified_at, @reminders, @escalated, @last_value, @last_eval_at, @unknown_episode, @unknown_reason, @updated_at)
     ON CONFLICT(alert_key) DO UPDATE SET label = excluded.label, state = excluded.state, breaches = excluded.breaches, episode = excluded.episode,
@@ -148,8 +151,8 @@ export function evaluateAlerts(deps: AlertDeps, opts: { dryRun?: boolean; only?:
       escalated = excluded.escalated, last_value = excluded.last_value, last_eval_at = excluded.last_eval_at, unknown_episode = excluded.unknown_episode,
       unknown_reason = excluded.unknown_reason, updated_at = excluded.updated_at`);
   const insNote = db.prepare(`INSERT OR IGNORE INTO alert_notifications (alert_key, transition, recipient, kind, message_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-  const toldIn = db.prepare(`SELECT DISTINCT recipient FROM alert_notifications WHERE alert_key = ? AND transition IN (?, ?) AND state <> 'failed' ORDER BY id`).pluck();
-  const storeId = (db.prepare(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get() as string | undefined) ?? 'store';
+  const toldIn = valuesOf<string>(db, `SELECT DISTINCT recipient FROM alert_notifications WHERE alert_key = ? AND transition IN (?, ?) AND state <> 'failed' ORDER BY id`);
+  const storeId = storeIdOf(db) ?? 'store';
 
   for (const rule of schedules.alerts) {
     if (!rule.enabled || (opts.only && rule.id !== opts.only)) continue;
@@ -186,12 +189,12 @@ export function evaluateAlerts(deps: AlertDeps, opts: { dryRun?: boolean; only?:
     };
     const recipientsOf = (st: AlertState, n: Notice): string[] => {
       if (n.kind === 'notice') return [rule.owner];
-      if (n.kind === 'resolved' || n.kind === 'reminder') return toldIn.all(st.alert_key, `firing#${n.episode}`, `escalation#${n.episode}`) as string[];
+      if (n.kind === 'resolved' || n.kind === 'reminder') return toldIn.all(st.alert_key, `firing#${n.episode}`, `escalation#${n.episode}`);
       const roles = n.kind === 'escalation' ? rule.escalate?.roles ?? [] : rule.roles;
       return [...new Set(roles.flatMap((r) => roleTargets(db, schedules, r)))];
     };
     const body = () => {
-        const prev = new Map((getStates.all(rule.id) as AlertState[]).map((s) => [s.alert_key, s]));
+        const prev = new Map(getStates.all(rule.id).map((s) => [s.alert_key, s]));
         const apply = (key: string, subject: string, label: string | null, obs: Observation, extra: { value?: string; detail?: string }) => {
           const before = prev.get(key) ?? initialState(key, rule.id, subject, now);
           const { next, notices } = step(before, obs, now, { for: rule.for, remindMs: rule.remindMs, escalateAfterMs: rule.escalate?.afterMs ?? null }, deps.inBusinessHours);
@@ -311,7 +314,7 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<{ sent: nu
   const tried = new Set<number>();
   for (;;) {
     if (signal.aborted) break;
-    const rows = db.prepare(`SELECT * FROM alert_notifications WHERE state IN ('pending', 'sending') ORDER BY id LIMIT 100`).all() as NoteRow[];
+    const rows = rowsOf<NoteRow>(db, `SELECT * FROM alert_notifications WHERE state IN ('pending', 'sending') ORDER BY id LIMIT 100`).all();
     const row = rows.find((r) => !tried.has(r.id) && (r.state === 'pending' || (r.owner !== owner.id && holderIsDead(ownerParts(r.owner), owner))));
     if (!row) break;
     tried.add(row.id);
@@ -359,16 +362,14 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<{ sent: nu
     failed++;
     db.prepare(`UPDATE alert_notifications SET state = 'failed', last_error = ? WHERE id = ? AND owner = ?`).run(error, row.id, owner.id);
     emit({ type: 'alert:failed', recipient: row.recipient, transition: row.transition, alertKey: row.alert_key, detail: error });
-    const h = db.prepare(`INSERT INTO channel_health (channel, consecutive_failures, last_error, last_failure_at) VALUES (?, 1, ?, ?)
-      ON CONFLICT(channel) DO UPDATE SET consecutive_failures = consecutive_failures + 1, last_error = excluded.last_error, last_failure_at = excluded.last_failure_at
-      RETURNING consecutive_failures, failing_episode`).get(row.recipient, error, clock.now()) as { consecutive_failures: number; failing_episode: number };
+    const h = noteChannelFailure(db, row.recipient, error, clock.now());
     if (h.consecutive_failures === failingAfter && !row.alert_key.startsWith('channel:')) {
       // A channel that keeps failing: recorded, and the owner told once per streak (by e-mail; a failing
       // owner address is not told about itself).
       const episode = h.failing_episode + 1;
       db.prepare(`UPDATE channel_health SET failing_episode = ? WHERE channel = ?`).run(episode, row.recipient);
       emit({ type: 'channel:failing', recipient: row.recipient, transition: row.transition, alertKey: row.alert_key, detail: error });
-      const storeId = (db.prepare(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get() as string | undefined) ?? 'store';
+      const storeId = storeIdOf(db) ?? 'store';
       const m: AlertMessage = {
         kind: 'notice', title: `Channel ${row.recipient} keeps failing`, summary: `${failingAfter} notifications in a row could not be delivered to ${row.recipient}. Last error: ${error}`,
         facts: [{ name: 'Channel', value: row.recipient }, { name: 'Last error', value: error }], link: null, source: row.recipient, alertKey: `channel:${row.recipient}`,
@@ -383,5 +384,5 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<{ sent: nu
 
 /** Alert states and recent notifications, for `psa-reports alerts`. */
 export function alertStates(db: Db): AlertState[] {
-  return db.prepare(`SELECT * FROM alert_states ORDER BY rule_id, alert_key`).all() as AlertState[];
+  return rowsOf<AlertState>(db, `SELECT * FROM alert_states ORDER BY rule_id, alert_key`).all();
 }

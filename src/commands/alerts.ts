@@ -3,6 +3,7 @@ import { alertStates, roleTargets } from '../alerts/engine.js';
 import { createMailer } from '../delivery/mailer.js';
 import type { AlertRule } from '../delivery/schedules.js';
 import { AppError } from '../errors.js';
+import { failingChannels } from '../store/alerts.js';
 import { didYouMean } from '../suggest.js';
 import type { Command } from './types.js';
 
@@ -65,7 +66,7 @@ Examples:
         return 0;
       }
       const states = alertStates(db);
-      const failing = db.prepare(`SELECT channel, consecutive_failures, last_error, last_failure_at FROM channel_health WHERE consecutive_failures >= ?`).all(cfg.alerts.failingAfter) as { channel: string; consecutive_failures: number; last_error: string | null; last_failure_at: number | null }[];
+      const failing = failingChannels(db, cfg.alerts.failingAfter);
       if (args.values.json) {
         io.out(JSON.stringify({ rules: schedules.alerts, states, failingChannels: failing }, null, 2));
         return 0;

@@ -6,6 +6,7 @@ import type { RecipientSpec, RoleDef, SchedulesFile } from '../delivery/schedule
 import { SUBJECT_PLACEHOLDERS } from '../delivery/execute.js';
 import { resolveRecipients } from '../delivery/recipients.js';
 import { openDb, type Db } from '../store/db.js';
+import { distinctNamesIn, hasResources } from '../store/tenant.js';
 import { closest, didYouMean } from '../suggest.js';
 
 /**
@@ -60,7 +61,7 @@ function specText(spec: RecipientSpec): string {
 /** Names in a store table, for "known roles/departments" hints. */
 function namesIn(db: Db, table: 'roles' | 'departments'): string[] {
   try {
-    return (db.prepare(`SELECT DISTINCT trim(name) FROM ${table} WHERE name IS NOT NULL ORDER BY 1`).pluck().all() as string[]).filter(Boolean);
+    return distinctNamesIn(db, table).filter(Boolean);
   } catch {
     return [];
   }
@@ -95,7 +96,7 @@ export function checkRoles(s: SchedulesFile, storeFile: string | null): CheckOut
   let db: Db | null = null;
   try {
     db = hasStore ? openDb(storeFile!, { readonly: true }) : openDb(':memory:');
-    const synced = hasStore && (db.prepare('SELECT count(*) FROM resources').pluck().get() as number) > 0;
+    const synced = hasStore && hasResources(db);
     for (const [name, role] of Object.entries(s.roles)) {
       const selectors = [...role.recipients, ...(role.except ?? [])].filter((r) => typeof r === 'object' && 'autotask' in r);
       if (selectors.length && !synced) {

@@ -1,5 +1,5 @@
 import { openStore } from '../app.js';
-import { Ledger, type DeliveryRow, type RunRow } from '../delivery/ledger.js';
+import { Ledger, type DeliveryRow, type RunRow } from '../store/ledger.js';
 import { AppError } from '../errors.js';
 import type { Command } from './types.js';
 

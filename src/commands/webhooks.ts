@@ -1,6 +1,7 @@
 import { createLedgerClient, openStore } from '../app.js';
 import { checkCalloutUrl, installWebhook, readSecretFile, uninstallWebhook } from '../autotask/webhooks.js';
 import { AppError } from '../errors.js';
+import { webhookEventCounts } from '../store/webhook-events.js';
 import type { Command } from './types.js';
 
 function when(t: number | null | undefined): string {
@@ -67,9 +68,8 @@ Examples:
       const remote = f.webhookId ? await client.get('TicketWebhooks', f.webhookId) : null;
       io.out(`Webhook ${f.webhookId ?? '(install did not finish)'} → ${f.url} (secret in ${file})`);
       io.out(remote ? `  Autotask: ${remote.isActive ? 'active' : 'INACTIVE (deactivated after failing callouts? reinstall)'}, ${remote.isReady === false ? 'not ready' : 'ready'}` : '  Autotask: NOT FOUND (deleted there?): run uninstall, then install');
-      const ev = db.prepare(`SELECT count(*) AS n, max(received_at) AS last FROM webhook_events`).get() as { n: number; last: number | null };
-      const day = db.prepare(`SELECT count(*) FROM webhook_events WHERE received_at >= ?`).pluck().get(clock.now() - 86_400_000) as number;
-      io.out(`  callouts received: ${ev.n} (${day} in the last 24 h), last ${when(ev.last)}`);
+      const ev = webhookEventCounts(db, clock.now() - 86_400_000);
+      io.out(`  callouts received: ${ev.total} (${ev.since} in the last 24 h), last ${when(ev.last)}`);
       return remote ? 0 : 1;
     } finally {
       db.close();

@@ -4,7 +4,7 @@ import type { Clock, ReportList, ReportResult } from '../types.js';
 import { AppError, toError } from '../errors.js';
 import type { Events, RunPhase } from './events.js';
 import { burstResults } from '../reporting/personal.js';
-import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from './ledger.js';
+import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from '../store/ledger.js';
 import { DEFAULT_RETRY, MailError, sendWithRetry, type RetryPolicy } from './mailer.js';
 import type { CardPoster, Mailer, MessageContent, MessageRenderer, OutgoingMessage, ReportComputer, SummaryCard, Syncer } from './ports.js';
 import { refusedNote, resolveScheduleRecipients, type Recipient, type RefusedRecipient } from './recipients.js';

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { activeResourcesMatching, resourceByEmailLookup, type ResourceNameRow } from '../store/tenant.js';
 import { parseAddress, quoteUntrusted } from './address.js';
 import type { RecipientSpec, RoleDef, Schedule, SchedulesFile } from './schedules.js';
 
@@ -32,56 +33,14 @@ export function refusedNote(r: RefusedRecipient): string {
   return `${r.source}: e-mail ${r.shown} refused (${r.reason}): no message goes to it`;
 }
 
-interface ResourceRow {
-  id: number;
-  email: string;
-  firstName: string | null;
-  lastName: string | null;
-}
-
-function nameOf(r: ResourceRow): string | null {
+function nameOf(r: ResourceNameRow): string | null {
   const n = [r.firstName, r.lastName].filter(Boolean).join(' ').trim();
   return n || null;
 }
 
-function selectResources(db: Db, sel: { role?: string | string[]; department?: string | string[]; securityLevel?: number }): ResourceRow[] {
-  const where = [`r.isActive = 1`, `r.email IS NOT NULL`, `trim(r.email) <> ''`];
-  const params: Record<string, unknown> = {};
-  const names = (prefix: string, v: string | string[]) => {
-    const list = Array.isArray(v) ? v : [v];
-    return list.map((n, i) => {
-      params[`${prefix}${i}`] = n;
-      return `lower(trim(:${prefix}${i}))`;
-    }).join(', ');
-  };
-  if (sel.securityLevel !== undefined) {
-    where.push('r.securityLevelID = :level');
-    params.level = sel.securityLevel;
-  }
-  if (sel.role !== undefined || sel.department !== undefined) {
-    // Role and department must hold on the same active role/department pairing of the resource; a
-    // department alone also matches the resource's own department field.
-    const rrd: string[] = ['rrd.resourceID = r.id', 'coalesce(rrd.isActive, 1) = 1'];
-    if (sel.role !== undefined) {
-      rrd.push(`EXISTS (SELECT 1 FROM roles ro WHERE ro.id = rrd.roleID AND lower(trim(ro.name)) IN (${names('role', sel.role)}))`);
-    }
-    let deptList = '';
-    if (sel.department !== undefined) {
-      deptList = names('dept', sel.department);
-      rrd.push(`EXISTS (SELECT 1 FROM departments d WHERE d.id = rrd.departmentID AND lower(trim(d.name)) IN (${deptList}))`);
-    }
-    const viaRrd = `EXISTS (SELECT 1 FROM resource_role_departments rrd WHERE ${rrd.join(' AND ')})`;
-    const viaOwnDept = sel.role === undefined
-      ? ` OR EXISTS (SELECT 1 FROM departments d2 WHERE d2.id = r.departmentID AND lower(trim(d2.name)) IN (${deptList}))`
-      : '';
-    where.push(`(${viaRrd}${viaOwnDept})`);
-  }
-  return db.prepare(`SELECT r.id, r.email, r.firstName, r.lastName FROM resources r WHERE ${where.join(' AND ')} ORDER BY r.id`).all(params) as ResourceRow[];
-}
-
 function expand(db: Db, specs: readonly RecipientSpec[], refused: RefusedRecipient[], where: string): Recipient[] {
   const out: Recipient[] = [];
-  const byEmail = db.prepare(`SELECT id, email, firstName, lastName FROM resources WHERE lower(trim(email)) = ? ORDER BY isActive DESC, id LIMIT 1`);
+  const byEmail = resourceByEmailLookup(db);
   for (const spec of specs) {
     if (typeof spec === 'string' || 'address' in spec) {
       const raw = typeof spec === 'string' ? spec : spec.address;
@@ -91,7 +50,7 @@ function expand(db: Db, specs: readonly RecipientSpec[], refused: RefusedRecipie
         continue;
       }
       const address = parsed.address;
-      const res = byEmail.get(address) as ResourceRow | undefined;
+      const res = byEmail(address);
       out.push({
         address,
         name: (typeof spec === 'object' ? spec.name : undefined) ?? (res ? nameOf(res) : null),
@@ -99,7 +58,7 @@ function expand(db: Db, specs: readonly RecipientSpec[], refused: RefusedRecipie
         companyId: (typeof spec === 'object' ? spec.companyId : undefined) ?? null,
       });
     } else {
-      for (const r of selectResources(db, spec.autotask)) {
+      for (const r of activeResourcesMatching(db, spec.autotask)) {
         // Autotask text is untrusted: one plain address or nothing (a CRLF or a comma in it would add
         // or replace recipients).
         const parsed = parseAddress(r.email);

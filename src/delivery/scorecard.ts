@@ -1,6 +1,7 @@
 import type { Settings } from '../config.js';
 import { loadPicklists } from '../reporting/labels.js';
 import type { Db } from '../store/db.js';
+import { lateTimeEntries, openTicketsOf, statesOfTicketsCompletedBy } from '../store/scorecard.js';
 import type { ReportList, Row } from '../types.js';
 
 const DAY = 86_400_000;
@@ -19,11 +20,7 @@ export function technicianLists(db: Db, settings: Settings, resourceId: number, 
   const w = window ?? { from: asOf - 7 * DAY, to: asOf };
 
   // Reopened: tickets they completed in the period that were open again afterwards (within the reopen window).
-  const states = db.prepare(`
-    SELECT s.ticket_id, s.changed_at, s.status, s.completed_by_resource_id, t.ticketNumber, t.title
-    FROM ticket_states s JOIN tickets t ON t.id = s.ticket_id
-    WHERE s.ticket_id IN (SELECT ticket_id FROM ticket_states WHERE completed_by_resource_id = ? AND changed_at >= ? AND changed_at < ?)
-    ORDER BY s.ticket_id, s.changed_at, s.id`).all(resourceId, w.from - settings.reopenDays * DAY, w.to) as { ticket_id: number; changed_at: number; status: number | null; completed_by_resource_id: number | null; ticketNumber: string | null; title: string | null }[];
+  const states = statesOfTicketsCompletedBy(db, resourceId, w.from - settings.reopenDays * DAY, w.to);
   const reopened: Row[] = [];
   let doneAt: number | null = null;
   let prev: number | null = null;
@@ -38,15 +35,11 @@ export function technicianLists(db: Db, settings: Settings, resourceId: number, 
   }
 
   // Late time entries: entered more than the threshold after the work ended, in the period.
-  const late = (db.prepare(`
-    SELECT te.dateWorked AS date, t.ticketNumber AS ticket, te.hoursWorked AS hours, (te.createDateTime - te.endDateTime) / 60000.0 AS lag
-    FROM time_entries te LEFT JOIN tickets t ON t.id = te.ticketID
-    WHERE te.resourceID = ? AND te.endDateTime IS NOT NULL AND te.endDateTime >= ? AND te.endDateTime < ? AND te.createDateTime - te.endDateTime > ?
-    ORDER BY lag DESC LIMIT 50`).all(resourceId, w.from, w.to, settings.rtteMinutes * 60_000) as Row[])
-    .map((r) => ({ ...r, lag: Math.round((r.lag as number) / 6) / 10 }));
+  const late: Row[] = lateTimeEntries(db, resourceId, w.from, w.to, settings.rtteMinutes * 60_000)
+    .map((r) => ({ ...r, lag: Math.round(r.lag / 6) / 10 }));
 
   // Their open tickets: aged (older than the backlog age) and on hold past due.
-  const open = (db.prepare(`SELECT ticketNumber, title, status, createDate, dueDateTime FROM tickets WHERE assignedResourceID = ? AND completedDate IS NULL`).all(resourceId) as { ticketNumber: string; title: string; status: number | null; createDate: number; dueDateTime: number | null }[])
+  const open = openTicketsOf(db, resourceId)
     .filter((t) => t.status === null || !complete.has(t.status));
   const aged = open.filter((t) => asOf - t.createDate > settings.backlogDays * DAY).sort((a, b) => a.createDate - b.createDate)
     .map((t) => ({ ticket: t.ticketNumber, title: t.title, status: status(t.status), age: Math.floor((asOf - t.createDate) / DAY) }));

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import { rowsOf, withRows, type Rows } from '../store/rows.js';
+import { holidayDates } from '../store/tenant.js';
 import type { CalendarDate, Instant, Window } from '../types.js';
 import { createBusinessHours, type BusinessHours } from './business-hours.js';
 import { loadTicketHistory, type TicketHistory } from './history.js';
@@ -115,7 +117,7 @@ export interface Session {
 /** Prepares a session: picklists, holidays, SQL functions and the workflow temp table. */
 export function openSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports')): Session {
   const picklists = loadPicklists(db);
-  const holidays = new Set((db.prepare('SELECT holidayDate FROM holidays WHERE holidayDate IS NOT NULL').all() as { holidayDate: string }[]).map((r) => r.holidayDate.slice(0, 10)));
+  const holidays = new Set(holidayDates(db).map((d) => d.slice(0, 10)));
   const tz = settings.timezone;
   db.function('pl', { deterministic: true }, (entity: unknown, field: unknown, value: unknown) =>
     typeof value === 'number' || typeof value === 'bigint' ? picklists.normLabel(String(entity), String(field), Number(value)) : null);
@@ -169,7 +171,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
   for (const [name, entity, field, k] of VALUE_PARAMS) params[name] = JSON.stringify(s.picklists.valuesOf(entity, field, settings[k] as string[]));
   params.laborItemTypeValues = JSON.stringify(s.picklists.valuesOf('BillingItems', 'billingItemType', ['Labor', 'Labor Adjustment']));
   for (const k of NUM_PARAMS) params[k] = settings[k] as number;
-  const stmtCache = new Map<string, ReturnType<Db['prepare']>>();
+  const stmtCache = new Map<string, Rows<unknown>>();
   const run = <T>(sqlId: string, name: string | undefined, extra: Record<string, string | number | null> | undefined): T[] => {
     const file = path.join(s.sqlDir, `${sqlId}${name ? `.${name}` : ''}.sql`);
     let text = s.sqlCache.get(file);
@@ -184,13 +186,14 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     let stmt = stmtCache.get(file);
     if (!stmt) {
       try {
-        stmt = db.prepare(text);
+        stmt = rowsOf<unknown>(db, text);
       } catch (e) {
         throw new AppError(`${file}: ${(e as Error).message}`, 'REPORT_INVALID', { cause: e });
       }
       stmtCache.set(file, stmt);
     }
-    return stmt.all(extra ? { ...params, ...extra } : params) as T[];
+    // The report declares the type of its SQL file's rows (ctx.query<T>): this is where it is taken.
+    return withRows<T>(stmt).all(extra ? { ...params, ...extra } : params);
   };
   return {
     id, db, settings, tz, asOf, window, params,

@@ -1,6 +1,7 @@
 import type { Settings } from '../config.js';
 import { AppError, toError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import { recordSnapshot, snapshotsBetween } from '../store/report-snapshots.js';
 import type { ChartSpec, Headline, Instant, ItemResult, Light, MetricValue, ReportResult, Row, TrendSeries, Window } from '../types.js';
 import { createContext, openSession, type Session } from './context.js';
 import type { MetricDef, RegisteredReport, ReportDefinition } from './define.js';
@@ -153,8 +154,7 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
         }
       }
       if (opts.snapshotAt !== undefined) {
-        db.prepare('INSERT INTO report_snapshots (report, as_of, window_from, window_to, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(r.id, opts.asOf, window?.from ?? null, window?.to ?? null, JSON.stringify(metrics), opts.snapshotAt);
+        recordSnapshot(db, { report: r.id, asOf: opts.asOf, window: window ?? null, metrics: JSON.stringify(metrics), createdAt: opts.snapshotAt });
       }
       const targets: Record<string, number | null> = {};
       for (const [m, d] of Object.entries(r.def.metrics)) targets[m] = ctx.target(m, d.target);
@@ -207,8 +207,7 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
 
 /** Point-in-time trend: the last snapshot of each of the previous `n` ISO weeks, then the current value. */
 function snapshotSeries(db: Db, r: RegisteredReport, asOf: Instant, tz: string, tmetrics: string[], current: Record<string, MetricValue>, n: number): TrendSeries[] {
-  const rows = db.prepare('SELECT as_of, metrics FROM report_snapshots WHERE report = ? AND as_of < ? AND as_of >= ? ORDER BY as_of')
-    .all(r.id, asOf, asOf - (n + 1) * 7 * DAY) as { as_of: number; metrics: string }[];
+  const rows = snapshotsBetween(db, r.id, asOf - (n + 1) * 7 * DAY, asOf);
   const byWeek = new Map<string, Record<string, MetricValue>>();
   for (const row of rows) byWeek.set(isoWeekLabel(dateOf(row.as_of, tz)), JSON.parse(row.metrics));
   const thisWeek = isoWeekLabel(dateOf(asOf, tz));

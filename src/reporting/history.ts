@@ -1,5 +1,6 @@
 import type { Settings } from '../config.js';
 import type { Db } from '../store/db.js';
+import { ticketStateChunks } from '../store/ticket-states.js';
 import type { Instant, Window } from '../types.js';
 import { DAY } from './time.js';
 import type { Picklists } from './labels.js';
@@ -69,12 +70,11 @@ export function loadTicketHistory(db: Db, settings: Settings, pl: Picklists): Ti
   // SQLite encodes each chunk as one JSON array per column and V8 parses them into flat number arrays:
   // far fewer values crossing the driver and no object per record. Chunks (keyset over the index order)
   // bound the size of one text. TicketState objects are made only for records() callers.
-  const chunk = db.prepare(`SELECT ${COLUMNS.map((c) => `json_group_array(${c})`).join(', ')}
-    FROM (SELECT * FROM ticket_states WHERE (ticket_id, changed_at, id) > (:t, :c, :i) ORDER BY ticket_id, changed_at, id LIMIT ${HISTORY_CHUNK})`).raw(true);
+  const chunk = ticketStateChunks(db, COLUMNS, HISTORY_CHUNK);
   let cols: Column[] = COLUMNS.map(() => []);
   const after = { t: Number.MIN_SAFE_INTEGER, c: Number.MIN_SAFE_INTEGER, i: Number.MIN_SAFE_INTEGER };
   for (;;) {
-    const part = (chunk.get(after) as string[]).map((j) => JSON.parse(j) as Column);
+    const part = chunk(after).map((j) => JSON.parse(j) as Column);
     const n = part[0]!.length;
     cols = cols[0]!.length ? cols.map((c, k) => c.concat(part[k]!)) : part;
     if (n < HISTORY_CHUNK) break;

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { picklistRows } from '../store/tenant.js';
 
 /** Normalises a label for matching: trimmed, lower case (kpi-spec §1 "Labels, not ids"). */
 export function norm(label: string | null | undefined): string {
@@ -19,7 +20,7 @@ export interface Picklists {
 
 /** Loads every picklist once; lookups are map reads. */
 export function loadPicklists(db: Db): Picklists {
-  const rows = db.prepare('SELECT entity, field, value, label FROM picklists').all() as { entity: string; field: string; value: number; label: string }[];
+  const rows = picklistRows(db);
   const byField = new Map<string, Map<number, string>>();
   for (const r of rows) {
     const k = `${r.entity}.${r.field}`;

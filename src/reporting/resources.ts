@@ -1,5 +1,6 @@
 import type { Settings } from '../config.js';
 import type { Db } from '../store/db.js';
+import { AVAILABILITY_DAYS, availabilities, resourceNames, serviceResourceIds } from '../store/tenant.js';
 import type { CalendarDate, Instant } from '../types.js';
 import { personName } from './names.js';
 import { DAY, addDays, dateOf, dayStart, weekday } from './time.js';
@@ -26,9 +27,6 @@ export interface Capacity {
   resourceName(id: number | null): string;
 }
 
-const DAY_FIELDS = ['mondayAvailableHours', 'tuesdayAvailableHours', 'wednesdayAvailableHours', 'thursdayAvailableHours',
-  'fridayAvailableHours', 'saturdayAvailableHours', 'sundayAvailableHours'] as const;
-
 /**
  * The first calendar date whose 00:00 (in tz) is at or after `t`: with it, "a date lies in [from, to)"
  * becomes `fromDay ≤ date < toDay`, an index-friendly string comparison.
@@ -41,14 +39,14 @@ export function firstDayAtOrAfter(t: Instant, tz: string): CalendarDate {
 export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays: Set<CalendarDate>): Capacity {
   const tz = settings.timezone;
   const names = new Map<number, string>();
-  for (const r of db.prepare('SELECT id, firstName, lastName FROM resources').all() as { id: number; firstName: string | null; lastName: string | null }[]) {
+  for (const r of resourceNames(db)) {
     names.set(r.id, personName(r.id, r.firstName, r.lastName));
   }
   const avail = new Map<number, { hours: number[]; goal: number | null }>();
-  for (const r of db.prepare('SELECT * FROM resource_daily_availabilities ORDER BY id').all() as Record<string, number | null>[]) {
-    const rid = r.resourceID as number;
+  for (const r of availabilities(db)) {
+    const rid = r.resourceID;
     if (avail.has(rid)) continue; // one record per resource; the lowest id wins if a tenant has duplicates
-    avail.set(rid, { hours: DAY_FIELDS.map((f) => (r[f] as number | null) ?? 0), goal: (r.weeklyBillableHoursGoal as number | null) ?? null });
+    avail.set(rid, { hours: AVAILABILITY_DAYS.map((f) => r[f] ?? 0), goal: r.weeklyBillableHoursGoal ?? null });
   }
   // Reports ask for the same date range for every resource: walk its calendar once.
   const weekdaysOf = new Map<string, number[]>();
@@ -68,15 +66,7 @@ export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays
   const toDay = firstDayAtOrAfter(asOf, tz);
   return {
     serviceResources() {
-      // Two probes of time_entries_resource (resourceID, startDateTime, dateWorked; migration 7) per
-      // resource: an entry with a start time in the window, or a date-only entry whose date is.
-      service ??= (db.prepare(`SELECT r.id FROM resources r
-          WHERE r.isActive = 1 AND (
-            EXISTS (SELECT 1 FROM time_entries te WHERE te.resourceID = r.id AND te.startDateTime >= :from AND te.startDateTime < :to)
-            OR EXISTS (SELECT 1 FROM time_entries te WHERE te.resourceID = r.id AND te.startDateTime IS NULL
-              AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay))
-          ORDER BY r.id`).all({ from, to: asOf, fromDay, toDay }) as { id: number }[])
-        .map((r) => ({ id: r.id, name: names.get(r.id) ?? `#${r.id}` }));
+      service ??= serviceResourceIds(db, { from, to: asOf, fromDay, toDay }).map((id) => ({ id, name: names.get(id) ?? `#${id}` }));
       return service;
     },
     availableHours(resourceId, d1, d2) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../errors.js';
-import { holderIsDead } from '../delivery/ledger.js';
+import { holderIsDead } from './ledger.js';
 import { Database } from './sqlite.js';
 import { openDb } from './db.js';
 

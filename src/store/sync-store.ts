@@ -4,6 +4,7 @@ import type { EntityDef, FieldType } from '../autotask/entities.js';
 import type { FieldInfo } from '../autotask/client.js';
 import type { Instant } from '../types.js';
 import type { Db } from './db.js';
+import { rowsOf, valuesOf } from './rows.js';
 
 /**
  * What the sync writes: entity rows, picklists, cursors, the sync run ledger and the state history.
@@ -496,4 +497,40 @@ export function createSyncStore(db: Db): SyncStore {
     },
   };
   return store;
+}
+
+// ---- status (read by the web pages, `check` and the reports' "last sync" line) ----
+
+/** One row of `sync_runs`. */
+export interface SyncRunRow {
+  id: number;
+  started_at: Instant;
+  finished_at: Instant | null;
+  /** working | ok | partial | failed | interrupted */
+  status: string;
+  /** JSON per-entity results. */
+  summary: string | null;
+}
+
+/** Where each entity's sync stands, as shown to an operator (columns of `sync_cursors`). */
+export interface CursorStatusRow {
+  entity: string;
+  last_success_at: Instant | null;
+  phase: SyncCursor['phase'];
+  last_error: string | null;
+}
+
+/** When the last sync that completed (ok or partial) finished, or null when none has. */
+export function lastCompletedSyncAt(db: Db): Instant | null {
+  return valuesOf<Instant | null>(db, `SELECT MAX(finished_at) FROM sync_runs WHERE status IN ('ok', 'partial')`).get() ?? null;
+}
+
+/** The latest `limit` sync runs, newest first. */
+export function recentSyncRuns(db: Db, limit: number): SyncRunRow[] {
+  return rowsOf<SyncRunRow>(db, 'SELECT id, started_at, finished_at, status, summary FROM sync_runs ORDER BY id DESC LIMIT ?').all(limit);
+}
+
+/** Every entity's sync status, by entity name. */
+export function cursorStatuses(db: Db): CursorStatusRow[] {
+  return rowsOf<CursorStatusRow>(db, 'SELECT entity, last_success_at, phase, last_error FROM sync_cursors ORDER BY entity').all();
 }

@@ -4,6 +4,7 @@ import { entity } from '../autotask/entities.js';
 import type { AutotaskRecord } from '../autotask/client.js';
 import type { Db } from '../store/db.js';
 import { createSyncStore } from '../store/sync-store.js';
+import { lastWebhookSequence, recordWebhookEvent, webhookEventSeen } from '../store/webhook-events.js';
 import { matchFieldCase } from '../sync/index.js';
 import type { Clock } from '../types.js';
 
@@ -77,21 +78,19 @@ export async function handleCallout(deps: WebhookReceiverDeps, raw: Buffer, sign
     return { status: 200, body: { status: 'noted' } };
   }
   const { db, clock } = deps;
-  const seen = db.prepare(`SELECT 1 FROM webhook_events WHERE guid = ? AND sequence_number = ?`).pluck();
-  if (seen.get(guid, seq)) {
+  if (webhookEventSeen(db, guid, seq)) {
     deps.onEvent?.({ guid, sequence: seq, entity: kind, id, action, outcome: 'replay: already done' });
     return { status: 200, body: { status: 'duplicate' } };
   }
-  const last = db.prepare(`SELECT max(sequence_number) FROM webhook_events WHERE guid = ?`).pluck().get(guid) as number | null;
+  const last = lastWebhookSequence(db, guid);
   let record: AutotaskRecord | null = null;
   if (kind === 'Ticket' && action !== 'Delete') record = await deps.fetchTicket(id);
   const def = entity('Tickets');
   const store = createSyncStore(db);
   const now = clock.now();
   const inserted = store.tx(() => {
-    const ins = db.prepare(`INSERT OR IGNORE INTO webhook_events (guid, sequence_number, entity, entity_id, action, event_time, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(guid, seq, kind, id, action, String(field(payload, 'EventTime') ?? ''), now);
-    if (ins.changes === 0) return false; // the same callout, handled meanwhile by another request
+    const recorded = recordWebhookEvent(db, { guid, sequence: seq, entity: kind, entityId: id, action, eventTime: String(field(payload, 'EventTime') ?? ''), receivedAt: now });
+    if (!recorded) return false; // the same callout, handled meanwhile by another request
     if (kind === 'Ticket') {
       if (action === 'Delete') store.deleteTickets([id]);
       else if (record) {

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
+import { metaValue, setMetaValue } from '../store/meta.js';
 import type { ColumnSpec, Row } from '../types.js';
 
 /** Links from report cells into Autotask's web UI. */
@@ -29,13 +30,13 @@ function httpUrl(s: unknown): string | null {
  */
 export async function autotaskLinks(cfg: Config, db: Db, env: NodeJS.ProcessEnv = process.env): Promise<Links> {
   let webUrl = httpUrl(env.AUTOTASK_WEB_URL);
-  if (!webUrl) webUrl = httpUrl((db.prepare('SELECT value FROM meta WHERE key = ?').get(META_KEY) as { value: string } | undefined)?.value);
+  if (!webUrl) webUrl = httpUrl(metaValue(db, META_KEY));
   if (!webUrl && cfg.env.username) {
     try {
       const base = cfg.env.zoneUrl.endsWith('/') ? cfg.env.zoneUrl : `${cfg.env.zoneUrl}/`;
       const res = await fetch(`${base}v1.0/zoneInformation?user=${encodeURIComponent(cfg.env.username)}`, { signal: AbortSignal.timeout(5000) });
       if (res.ok) webUrl = httpUrl(((await res.json()) as { webUrl?: unknown }).webUrl);
-      if (webUrl) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(META_KEY, webUrl);
+      if (webUrl) setMetaValue(db, META_KEY, webUrl);
     } catch {
       // No network to Autotask right now: the pages work, ticket numbers are plain text until the next start.
     }

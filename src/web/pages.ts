@@ -15,7 +15,9 @@ import { drawCharts, reportView, slug, tileView } from '../render/view.js';
 import { formatCell, formatDateTime, formatPeriod, lightLabel } from '../render/format.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { burstResults } from '../reporting/personal.js';
-import { Ledger } from '../delivery/ledger.js';
+import { Ledger } from '../store/ledger.js';
+import { cursorStatuses, recentSyncRuns } from '../store/sync-store.js';
+import { activeResources, resourceByEmailLookup, resourceById } from '../store/tenant.js';
 import { nextRun } from '../delivery/cron.js';
 import { resolveScheduleRecipients } from '../delivery/recipients.js';
 import { expandReports, testCopyOf, type Schedule, type SchedulesFile } from '../delivery/schedules.js';
@@ -230,7 +232,7 @@ export function boardPage(state: State, session: WebSession): string {
 interface Resource { id: number; name: string }
 
 function resourceByEmail(db: Db, email: string): Resource | null {
-  const r = db.prepare(`SELECT id, firstName, lastName FROM resources WHERE lower(trim(email)) = ? ORDER BY isActive DESC, id LIMIT 1`).get(email) as { id: number; firstName: string | null; lastName: string | null } | undefined;
+  const r = resourceByEmailLookup(db)(email);
   return r ? { id: r.id, name: [r.firstName, r.lastName].filter(Boolean).join(' ') || email } : null;
 }
 
@@ -245,12 +247,12 @@ export async function scorecard(state: State, session: WebSession, resourceId: n
     return { status: 403, html: errorPage(state, session, 403, 'A technician sees only their own scorecard.') };
   }
   const id = resourceId ?? own?.id ?? null;
-  const all = isTech ? [] : (state.db.prepare(`SELECT id, firstName, lastName FROM resources WHERE isActive = 1 ORDER BY lastName, firstName`).all() as { id: number; firstName: string | null; lastName: string | null }[])
+  const all = isTech ? [] : activeResources(state.db)
     .map((r) => ({ href: `/scorecard/${r.id}`, name: [r.firstName, r.lastName].filter(Boolean).join(' ') || `#${r.id}` }));
   if (id === null) {
     return { status: 200, html: state.templates.render('scorecard', { page: pageInfo(state, session, 'Scorecard', '/scorecard'), name: session.user.email, others: all, note: 'Your address is not an Autotask resource\'s e-mail address, so there is no scorecard of yours. Pick a technician.', reports: [] }) };
   }
-  const row = state.db.prepare('SELECT firstName, lastName FROM resources WHERE id = ?').get(id) as { firstName: string | null; lastName: string | null } | undefined;
+  const row = resourceById(state.db, id);
   if (!row) return { status: 404, html: errorPage(state, session, 404, `There is no technician #${id}.`) };
   const period = periodOf(state.cfg, q, state.clock.now());
   const items = computeByName(state.db, state.cfg, ['tech-performance'], { ...period, trend: true });
@@ -280,12 +282,12 @@ function findSchedule(file: SchedulesFile, id: string): Schedule {
 export function schedulesPage(state: State, session: WebSession, q: Record<string, string>): string {
   const file = schedulesFile(state);
   const now = state.clock.now();
-  const last = state.db.prepare(`SELECT state, due_at FROM runs WHERE schedule_id = ? ORDER BY due_at DESC, id DESC LIMIT 1`);
+  const ledger = new Ledger(state.db);
   const canSend = RANK[session.user.role] >= 2;
   return state.templates.render('schedules', {
     page: pageInfo(state, session, 'Schedules', '/schedules', q.msg ?? null), csrf: session.csrfToken,
     schedules: file.schedules.map((s) => {
-      const l = last.get(s.id) as { state: string; due_at: number } | undefined;
+      const l = ledger.lastRun(s.id);
       const recipients = resolveScheduleRecipients(state.db, file, s);
       const next = s.enabled ? nextRun(s, now) : null;
       return {
@@ -447,8 +449,8 @@ export function historyPage(state: State, session: WebSession, q: Record<string,
 
 /** Last sync per entity and the recent sync runs. */
 export function syncPage(state: State, session: WebSession): string {
-  const runs = state.db.prepare('SELECT started_at, finished_at, status, summary FROM sync_runs ORDER BY id DESC LIMIT 10').all() as { started_at: number; finished_at: number | null; status: string; summary: string | null }[];
-  const entities = state.db.prepare('SELECT entity, last_success_at, phase, last_error FROM sync_cursors ORDER BY entity').all() as { entity: string; last_success_at: number | null; phase: string; last_error: string | null }[];
+  const runs = recentSyncRuns(state.db, 10);
+  const entities = cursorStatuses(state.db);
   return state.templates.render('sync', {
     page: pageInfo(state, session, 'Sync status', '/sync'), lastSync: when(state, lastSyncAt(state.db)), daemon: state.daemonAlive() ? 'running' : 'not running',
     runs: runs.map((r) => ({ started: when(state, r.started_at), finished: when(state, r.finished_at), status: r.status, summary: summarise(r.summary) })),

@@ -8,6 +8,7 @@ import { createConfiguredRenderer, lastSyncAt, toJsonShape, webhookReceiverDeps 
 import { registerWebhookRoute, type WebhookReceiverDeps } from './autotask-webhook.js';
 import { AppError, printable } from '../errors.js';
 import type { Db } from '../store/db.js';
+import { Ledger } from '../store/ledger.js';
 import { defaultTemplatesDir, loadPageTemplates } from '../render/templates.js';
 import type { Renderer } from '../render/pdf.js';
 import type { ChartRenderer } from '../render/charts.js';
@@ -415,8 +416,8 @@ function safeNext(next: unknown): string {
 
 /** Whether a daemon holds this store's lock with a fresh heartbeat. */
 export function daemonAliveIn(db: Db, now: number): boolean {
-  const r = db.prepare(`SELECT heartbeat_at FROM daemon_lock WHERE name = 'daemon'`).get() as { heartbeat_at: number } | undefined;
-  return Boolean(r && r.heartbeat_at >= now - 90_000);
+  const heartbeatAt = new Ledger(db).lockHeartbeat('daemon');
+  return heartbeatAt !== null && heartbeatAt >= now - 90_000;
 }
 
 /** Starts the server: refuses a non-loopback address while no user exists. */

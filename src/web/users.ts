@@ -1,5 +1,9 @@
 import crypto from 'node:crypto';
 import type { Db } from '../store/db.js';
+import {
+  countWebUsers, deleteWebSession, deleteWebUser, insertWebSession, listWebUsers, passwordHashOf, putExternalWebUser, putWebUser, touchWebSession,
+  webSessionRow, webUserRow, type WebUserRow,
+} from '../store/web-users.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -70,13 +74,16 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
 /** Sessions end 12 hours after their last use. */
 export const SESSION_IDLE_MS = 12 * 3600_000;
 
+/** A user as the store holds it (its role was checked against ROLES when written). */
+const toUser = (r: WebUserRow): WebUser => ({ email: r.email, role: r.role as WebRole, createdAt: r.created_at, source: r.source as UserSource });
+
 /** Users and sessions over the store. */
 export class Users {
   constructor(private readonly db: Db) {}
 
   /** Number of users (the server refuses a non-loopback address while it is 0). */
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM web_users').get() as { n: number }).n;
+    return countWebUsers(this.db);
   }
 
   /** Adds a user, or changes the role and password of an existing one. */
@@ -86,35 +93,26 @@ export class Users {
     if (!(ROLES as readonly string[]).includes(role)) throw new AppError(`--role: "${role}" is not allowed. Allowed: ${ROLES.join(', ')}`, 'USAGE');
     if (password.length < 12) throw new AppError('the password must have at least 12 characters', 'USAGE');
     const hash = hashPassword(password);
-    this.db.transaction(() => {
-      // An operator adding a user signed in through Entra ID or a proxy makes it theirs ('local'): its role is then kept.
-      this.db.prepare(`INSERT INTO web_users (email, role, password_hash, created_at, source) VALUES (?, ?, ?, ?, 'local')
-        ON CONFLICT(email) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, source = 'local'`).run(e, role, hash, now);
-      // A changed password or role signs the user out everywhere.
-      this.db.prepare('DELETE FROM web_sessions WHERE email = ?').run(e);
-    })();
+    // A changed password or role signs the user out everywhere.
+    putWebUser(this.db, e, role, hash, now);
     return this.get(e)!;
   }
 
   /** Removes a user and their sessions; false when there was none. */
   remove(email: string): boolean {
     const e = email.trim().toLowerCase();
-    return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM web_sessions WHERE email = ?').run(e);
-      return this.db.prepare('DELETE FROM web_users WHERE email = ?').run(e).changes > 0;
-    })();
+    return deleteWebUser(this.db, e);
   }
 
   /** Every user, by address. */
   list(): WebUser[] {
-    return (this.db.prepare('SELECT email, role, created_at, source FROM web_users ORDER BY email').all() as { email: string; role: WebRole; created_at: number; source: UserSource }[])
-      .map((r) => ({ email: r.email, role: r.role, createdAt: r.created_at, source: r.source }));
+    return listWebUsers(this.db).map(toUser);
   }
 
   /** One user. */
   get(email: string): WebUser | undefined {
-    const r = this.db.prepare('SELECT email, role, created_at, source FROM web_users WHERE email = ?').get(email.trim().toLowerCase()) as { email: string; role: WebRole; created_at: number; source: UserSource } | undefined;
-    return r ? { email: r.email, role: r.role, createdAt: r.created_at, source: r.source } : undefined;
+    const r = webUserRow(this.db, email.trim().toLowerCase());
+    return r ? toUser(r) : undefined;
   }
 
   /**
@@ -133,8 +131,7 @@ export class Users {
         if (known) this.remove(e);
         return null;
       }
-      this.db.prepare(`INSERT INTO web_users (email, role, password_hash, created_at, source) VALUES (?, ?, NULL, ?, ?)
-        ON CONFLICT(email) DO UPDATE SET role = excluded.role, source = excluded.source`).run(e, mapped, now, source);
+      putExternalWebUser(this.db, e, mapped, source, now);
       return this.get(e)!;
     })();
   }
@@ -142,7 +139,7 @@ export class Users {
   /** The user whose password this is, or null (same work whether or not the address exists). */
   authenticate(email: string, password: string): WebUser | null {
     const e = email.trim().toLowerCase();
-    const row = this.db.prepare('SELECT password_hash FROM web_users WHERE email = ?').get(e) as { password_hash: string | null } | undefined;
+    const row = passwordHashOf(this.db, e);
     if (!row) {
       decoy ??= hashPassword(crypto.randomBytes(16).toString('hex'));
       verifyPassword(password, decoy);
@@ -156,9 +153,7 @@ export class Users {
     const token = crypto.randomBytes(32).toString('base64url');
     const csrfToken = crypto.randomBytes(32).toString('base64url');
     const expiresAt = now + SESSION_IDLE_MS;
-    this.db.prepare('DELETE FROM web_sessions WHERE expires_at < ?').run(now);
-    this.db.prepare('INSERT INTO web_sessions (id_hash, email, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(sha256(token), user.email, csrfToken, now, now, expiresAt);
+    insertWebSession(this.db, { idHash: sha256(token), email: user.email, csrfToken, now, expiresAt });
     return { token, session: { user, csrfToken, expiresAt } };
   }
 
@@ -166,21 +161,19 @@ export class Users {
   session(token: string | undefined, now: number): WebSession | null {
     if (!token || token.length > 200) return null;
     const id = sha256(token);
-    const r = this.db.prepare(`SELECT s.csrf_token, s.expires_at, s.last_seen_at, u.email, u.role, u.created_at FROM web_sessions s
-      JOIN web_users u ON u.email = s.email WHERE s.id_hash = ?`).get(id) as
-      | { csrf_token: string; expires_at: number; last_seen_at: number; email: string; role: WebRole; created_at: number } | undefined;
+    const r = webSessionRow(this.db, id);
     if (!r || r.expires_at <= now) return null;
     let expiresAt = r.expires_at;
     // Written at most once a minute: a polling board must not turn every request into a write.
     if (now - r.last_seen_at > 60_000) {
       expiresAt = now + SESSION_IDLE_MS;
-      this.db.prepare('UPDATE web_sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?').run(now, expiresAt, id);
+      touchWebSession(this.db, id, now, expiresAt);
     }
-    return { user: { email: r.email, role: r.role, createdAt: r.created_at }, csrfToken: r.csrf_token, expiresAt };
+    return { user: toUser(r), csrfToken: r.csrf_token, expiresAt };
   }
 
   /** Ends a session. */
   endSession(token: string | undefined): void {
-    if (token) this.db.prepare('DELETE FROM web_sessions WHERE id_hash = ?').run(sha256(token));
+    if (token) deleteWebSession(this.db, sha256(token));
   }
 }

@@ -5,7 +5,7 @@ import { teamsSender } from '../../src/alerts/channels/teams.js';
 import { slackSender } from '../../src/alerts/channels/slack.js';
 import { webhookSender, signBody } from '../../src/alerts/channels/webhook.js';
 import { createMailer } from '../../src/delivery/mailer.js';
-import { newOwner } from '../../src/delivery/ledger.js';
+import { newOwner } from '../../src/store/ledger.js';
 import { parseSchedules, type SchedulesFile } from '../../src/delivery/schedules.js';
 import { createBusinessHours } from '../../src/reporting/business-hours.js';
 import { defaultSettings } from '../../src/config.js';

@@ -8,7 +8,7 @@ import { nextRun } from '../../src/delivery/cron.js';
 import { cronWakeups, type Wakeups } from '../../src/delivery/wakeups.js';
 import { systemClock } from '../../src/types.js';
 import { openDb } from '../../src/store/db.js';
-import { Ledger, newOwner } from '../../src/delivery/ledger.js';
+import { Ledger, newOwner } from '../../src/store/ledger.js';
 import { SmtpMailer } from '../../src/delivery/mailer.js';
 import { loadSchedules } from '../../src/delivery/schedules.js';
 import { watchFile } from '../../src/files.js';

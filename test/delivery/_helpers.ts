@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { openDb, type Db } from '../../src/store/db.js';
 import { Events } from '../../src/delivery/events.js';
-import { Ledger, newOwner, type OwnerInfo } from '../../src/delivery/ledger.js';
+import { Ledger, newOwner, type OwnerInfo } from '../../src/store/ledger.js';
 import type { DeliveryDeps } from '../../src/delivery/execute.js';
 import type { Mailer, MessageContent, MessageRenderer, RenderInput, ReportComputer, Syncer } from '../../src/delivery/ports.js';
 import { parseSchedules, type Schedule, type SchedulesFile } from '../../src/delivery/schedules.js';

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun, runScheduleNow } from '../../src/delivery/execute.js';
 import { burstResults } from '../../src/reporting/personal.js';
 import { OutboxMailer, SmtpMailer } from '../../src/delivery/mailer.js';
-import { newOwner } from '../../src/delivery/ledger.js';
+import { newOwner } from '../../src/store/ledger.js';
 import type { DeliveryEvents } from '../../src/delivery/events.js';
 import { createLogger } from '../../src/log.js';
 import {

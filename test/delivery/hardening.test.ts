@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { executeRun, runScheduleNow } from '../../src/delivery/execute.js';
 import { SmtpMailer, parseSmtpUrl } from '../../src/delivery/mailer.js';
 import { parseAddress, parseSender } from '../../src/delivery/address.js';
-import { Ledger } from '../../src/delivery/ledger.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { redactText, redactUrl } from '../../src/redact.js';
 import { createLogger } from '../../src/log.js';
 import historyCommand from '../../src/commands/history.js';

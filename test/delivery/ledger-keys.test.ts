@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Ledger, newOwner } from '../../src/delivery/ledger.js';
+import { Ledger, newOwner } from '../../src/store/ledger.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openDb } from '../../src/store/db.js';
 import { Database } from '../../src/store/sqlite.js';

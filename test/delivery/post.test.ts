@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/delivery/execute.js';
 import { SmtpMailer } from '../../src/delivery/mailer.js';
-import { newOwner } from '../../src/delivery/ledger.js';
+import { newOwner } from '../../src/store/ledger.js';
 import type { ReportComputer } from '../../src/delivery/ports.js';
 import { createCardPoster } from '../../src/alerts/card.js';
 import { teamsSender } from '../../src/alerts/channels/teams.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryDeps } from '../../src/app.js';
 import { runScheduleNow } from '../../src/delivery/execute.js';
-import { Ledger } from '../../src/delivery/ledger.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { captureIO } from '../helpers/synced.js';
 import { startReceiver, type Receiver } from '../alerts/_receivers.js';
 import { signIn, webHome, type WebHome } from './helpers.js';

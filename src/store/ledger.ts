@@ -1,6 +1,8 @@
 import os from 'node:os';
-import type { Db } from '../store/db.js';
-import type { RunPhase } from './events.js';
+import type { Db } from './db.js';
+import { storeIdOf } from './meta.js';
+import { rowsOf, valuesOf } from './rows.js';
+import type { RunPhase } from '../delivery/events.js';
 
 /**
  * The run/delivery ledger (design style 7): rows, not memory. Every transition is one conditional
@@ -140,6 +142,22 @@ export function holderIsDead(holder: { owner: string | null; pid: number | null;
   return !isProcessAlive(holder.pid);
 }
 
+/** One row of `daemon_lock`: who holds the single-instance lock `name`. */
+export interface LockRow {
+  /** Lock name (`daemon`). */
+  name: string;
+  /** Holder's instance id. */
+  owner: string;
+  /** Holder's pid. */
+  pid: number;
+  /** Holder's host. */
+  host: string;
+  /** When the holder took it. */
+  acquired_at: number;
+  /** Holder's last heartbeat. */
+  heartbeat_at: number;
+}
+
 /** Result of trying to take the single-instance lock. */
 export type LockResult = { ok: true } | { ok: false; heldBy: string; pid: number; host: string; heartbeatAt: number };
 
@@ -151,7 +169,7 @@ export class Ledger {
 
   /** The store's random id (made once by its migration): part of every Message-ID, so two stores never share one. */
   storeId(): string {
-    this.storeIdCache ??= (this.db.prepare(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get() as string | undefined) ?? null;
+    this.storeIdCache ??= storeIdOf(this.db) ?? null;
     if (!this.storeIdCache) throw new Error('the store has no store_id (store_meta): it was not migrated');
     return this.storeIdCache;
   }
@@ -173,7 +191,7 @@ export class Ledger {
     const info = this.db
       .prepare(`INSERT OR IGNORE INTO runs (schedule_id, due_at, kind, state, created_at) VALUES (?, ?, 'scheduled', 'pending', ?)`)
       .run(scheduleId, dueAt, now);
-    const run = this.db.prepare(`SELECT * FROM runs WHERE schedule_id = ? AND kind = 'scheduled' AND due_at = ?`).get(scheduleId, dueAt) as RunRow;
+    const run = rowsOf<RunRow>(this.db, `SELECT * FROM runs WHERE schedule_id = ? AND kind = 'scheduled' AND due_at = ?`).get(scheduleId, dueAt)!;
     return { run, inserted: info.changes === 1 };
   }
 
@@ -195,9 +213,14 @@ export class Ledger {
     }
   }
 
+  /** The latest run of a schedule (by due instant), or undefined before its first. */
+  lastRun(scheduleId: string): Pick<RunRow, 'state' | 'due_at'> | undefined {
+    return rowsOf<Pick<RunRow, 'state' | 'due_at'>>(this.db, `SELECT state, due_at FROM runs WHERE schedule_id = ? ORDER BY due_at DESC, id DESC LIMIT 1`).get(scheduleId);
+  }
+
   /** One run. */
   run(id: number): RunRow | undefined {
-    return this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+    return rowsOf<RunRow>(this.db, `SELECT * FROM runs WHERE id = ?`).get(id);
   }
 
   /**
@@ -263,9 +286,7 @@ export class Ledger {
 
   /** Runs that need a worker: pending ones and working ones whose owner stopped beating or died. */
   runnable(self: OwnerInfo, staleBefore: number): { run: RunRow; ownerGone: boolean }[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM runs WHERE state IN ('pending', 'working') ORDER BY due_at, id`)
-      .all() as RunRow[];
+    const rows = rowsOf<RunRow>(this.db, `SELECT * FROM runs WHERE state IN ('pending', 'working') ORDER BY due_at, id`).all();
     const out: { run: RunRow; ownerGone: boolean }[] = [];
     for (const run of rows) {
       if (run.state === 'pending') out.push({ run, ownerGone: false });
@@ -290,7 +311,7 @@ export class Ledger {
 
   /** Deliveries of a run. */
   deliveries(runId: number): DeliveryRow[] {
-    return this.db.prepare(`SELECT * FROM deliveries WHERE run_id = ? ORDER BY id`).all(runId) as DeliveryRow[];
+    return rowsOf<DeliveryRow>(this.db, `SELECT * FROM deliveries WHERE run_id = ? ORDER BY id`).all(runId);
   }
 
   /**
@@ -299,7 +320,7 @@ export class Ledger {
    * marked in doubt: it is re-sent with the same Message-ID, which mail clients collapse.
    */
   claimDelivery(id: number, owner: OwnerInfo): { claimed: boolean; inDoubt: boolean } {
-    const row = this.db.prepare(`SELECT state, owner FROM deliveries WHERE id = ?`).get(id) as { state: DeliveryState; owner: string | null } | undefined;
+    const row = rowsOf<Pick<DeliveryRow, 'state' | 'owner'>>(this.db, `SELECT state, owner FROM deliveries WHERE id = ?`).get(id);
     if (!row) return { claimed: false, inDoubt: false };
     // Only the current holder of the run may hand its deliveries out: a process that lost the run (its
     // heartbeat went stale and another took over) must not touch them, least of all the in-doubt ones.
@@ -367,8 +388,8 @@ export class Ledger {
 
   /** The instant up to which a schedule's occurrences were handled; null for a schedule never seen. */
   cursor(scheduleId: string): number | null {
-    const row = this.db.prepare(`SELECT considered_until FROM schedule_cursors WHERE schedule_id = ?`).get(scheduleId) as { considered_until: number } | undefined;
-    return row ? row.considered_until : null;
+    const row = valuesOf<number>(this.db, `SELECT considered_until FROM schedule_cursors WHERE schedule_id = ?`).get(scheduleId);
+    return row ?? null;
   }
 
   /** Moves a cursor forward (never back, even if the clock is). */
@@ -389,9 +410,7 @@ export class Ledger {
    */
   acquireLock(name: string, self: OwnerInfo, now: number, staleBefore: number): LockResult {
     return this.db.transaction((): LockResult => {
-      const row = this.db.prepare(`SELECT * FROM daemon_lock WHERE name = ?`).get(name) as
-        | { owner: string; pid: number; host: string; heartbeat_at: number }
-        | undefined;
+      const row = rowsOf<LockRow>(this.db, `SELECT * FROM daemon_lock WHERE name = ?`).get(name);
       if (row && row.owner !== self.id && row.heartbeat_at >= staleBefore && !holderIsDead(row, self)) {
         return { ok: false, heldBy: row.owner, pid: row.pid, host: row.host, heartbeatAt: row.heartbeat_at };
       }
@@ -407,6 +426,11 @@ export class Ledger {
     }).immediate();
   }
 
+  /** The last heartbeat of the holder of lock `name`, or null when nobody holds it. */
+  lockHeartbeat(name: string): number | null {
+    return valuesOf<number>(this.db, `SELECT heartbeat_at FROM daemon_lock WHERE name = ?`).get(name) ?? null;
+  }
+
   /** Releases the lock if we hold it. */
   releaseLock(name: string, self: OwnerInfo): void {
     this.db.prepare(`DELETE FROM daemon_lock WHERE name = ? AND owner = ?`).run(name, self.id);
@@ -420,12 +444,11 @@ export class Ledger {
       ? `WHERE state IN ('failed', 'partial', 'skipped') OR id IN (SELECT run_id FROM deliveries WHERE state IN ('failed', 'in_doubt'))`
       : '';
     // The latest N runs by due instant, then failures first so they are not missed at a glance.
-    const runs = this.db
-      .prepare(
-        `SELECT * FROM (SELECT * FROM runs ${where} ORDER BY due_at DESC, id DESC LIMIT ?)
-         ORDER BY CASE WHEN state IN ('failed', 'partial') THEN 0 WHEN state = 'skipped' THEN 1 ELSE 2 END, due_at DESC, id DESC`,
-      )
-      .all(opts.limit) as RunRow[];
+    const runs = rowsOf<RunRow>(
+      this.db,
+      `SELECT * FROM (SELECT * FROM runs ${where} ORDER BY due_at DESC, id DESC LIMIT ?)
+       ORDER BY CASE WHEN state IN ('failed', 'partial') THEN 0 WHEN state = 'skipped' THEN 1 ELSE 2 END, due_at DESC, id DESC`,
+    ).all(opts.limit);
     return runs.map((run) => ({ run, deliveries: this.deliveries(run.id) }));
   }
 }
