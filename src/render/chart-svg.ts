@@ -134,13 +134,10 @@ function texturePath(kind: number, x0: number, y0: number, x1: number, y1: numbe
     for (let y = Math.floor(y0 / s) * s + s / 2; y <= y1 + s; y += s) seg(x0 - 1, y, x1 + 1, y);
   }
   if (kind === 2) {
-    const r = 1.8;
+    // Dots at (¼, ¼) and (¾, ¾) of each cell: one row of dots is one line dashed "0 12" with round caps.
+    const gx = Math.floor(x0 / s) * s;
     for (let gy = Math.floor(y0 / s) * s; gy <= y1; gy += s) {
-      for (let gx = Math.floor(x0 / s) * s; gx <= x1; gx += s) {
-        for (const [cx, cy] of [[gx + s / 4, gy + s / 4], [gx + (3 * s) / 4, gy + (3 * s) / 4]] as const) {
-          parts.push(`M${r2(cx - r)} ${r2(cy)}a${r} ${r} 0 1 0 ${2 * r} 0a${r} ${r} 0 1 0 ${-2 * r} 0`);
-        }
-      }
+      parts.push(`M${r2(gx + s / 4)} ${r2(gy + s / 4)}H${r2(x1 + s)}`, `M${r2(gx + (3 * s) / 4)} ${r2(gy + (3 * s) / 4)}H${r2(x1 + s)}`);
     }
     return { d: parts.join(''), dots: true };
   }
@@ -187,7 +184,7 @@ export function finishSvg(raw: string, labels: Label[], size: { width: number; h
     if (!xs.length || !ys.length) return solid;
     const tex = texturePath(textureKind(series), Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys));
     const id = `${prefix}h${hatch++}`;
-    const paint = tex.dots ? 'fill:#fff;fill-opacity:.85' : 'fill:none;stroke:#fff;stroke-opacity:.85;stroke-width:2';
+    const paint = `fill:none;stroke:#fff;stroke-opacity:.85;${tex.dots ? 'stroke-width:3.6;stroke-linecap:round;stroke-dasharray:0 12' : 'stroke-width:2'}`;
     return `${solid}<clipPath id="${id}"><path ${transform} d="${d}"/></clipPath><path ${transform} clip-path="url(#${id})" style="${paint}" d="${tex.d}"/>`;
   });
   const text = labelsSvg(labels, `${prefix}t`);
