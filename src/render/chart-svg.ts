@@ -15,8 +15,10 @@ import { CHART_FONT, DEFAULT_CHART_SIZE, SERIES_COLOURS, chartConfig, textureKin
  *  - text: cairo writes every glyph as an outline path (≈10 kB per label, not searchable, not the PDF's font).
  *    fillText is recorded instead and written as <text> in the document's font, so Chromium embeds the same
  *    subset of Liberation Sans as the rest of the PDF and the labels stay text (pdftotext reads them);
- *  - textures: a canvas pattern becomes a bitmap tile in the SVG and an image in the PDF. Textured series are
- *    filled with a stand-in colour and the texture is drawn here as clipped vector lines.
+ *  - textures: a canvas pattern becomes a bitmap tile in the SVG and an image in the PDF (so does an SVG
+ *    <pattern>: Chromium's PDF backend rasterises pattern tiles). Textured series are filled with a stand-in
+ *    colour and the texture is drawn here as clipped straight lines, one segment per stripe (dots would be
+ *    four curves each in the PDF: 140 kB for one report's bar chart).
  */
 
 /** Colour that stands for the texture of series i (never a colour a chart uses), recognised in cairo's output. */
@@ -118,7 +120,7 @@ function labelsSvg(labels: Label[], classPrefix: string): { style: string; texts
 }
 
 /** Vector texture for the box (x0, y0)–(x1, y1) on a 12-unit grid, as the PNG tile draws it. */
-function texturePath(kind: number, x0: number, y0: number, x1: number, y1: number): { d: string; dots: boolean } {
+function texturePath(kind: number, x0: number, y0: number, x1: number, y1: number): string {
   const s = 12;
   const parts: string[] = [];
   const seg = (ax: number, ay: number, bx: number, by: number): void => { parts.push(`M${r2(ax)} ${r2(ay)}L${r2(bx)} ${r2(by)}`); };
@@ -126,22 +128,14 @@ function texturePath(kind: number, x0: number, y0: number, x1: number, y1: numbe
     // "/" lines: x + y = k·s.
     for (let c = Math.floor((x0 + y0) / s) * s; c <= x1 + y1 + s; c += s) seg(c - y1 - s, y1 + s, c - y0 + s, y0 - s);
   }
-  if (kind === 0) {
+  if (kind === 0 || kind === 2) {
     // "\" lines: x − y = k·s.
     for (let c = Math.floor((x0 - y1) / s) * s; c <= x1 - y0 + s; c += s) seg(y0 - s + c, y0 - s, y1 + s + c, y1 + s);
   }
   if (kind === 3) {
     for (let y = Math.floor(y0 / s) * s + s / 2; y <= y1 + s; y += s) seg(x0 - 1, y, x1 + 1, y);
   }
-  if (kind === 2) {
-    // Dots at (¼, ¼) and (¾, ¾) of each cell: one row of dots is one line dashed "0 12" with round caps.
-    const gx = Math.floor(x0 / s) * s;
-    for (let gy = Math.floor(y0 / s) * s; gy <= y1; gy += s) {
-      parts.push(`M${r2(gx + s / 4)} ${r2(gy + s / 4)}H${r2(x1 + s)}`, `M${r2(gx + (3 * s) / 4)} ${r2(gy + (3 * s) / 4)}H${r2(x1 + s)}`);
-    }
-    return { d: parts.join(''), dots: true };
-  }
-  return { d: parts.join(''), dots: false };
+  return parts.join('');
 }
 
 /** cairo's rgb(12.156863%,…) as #rrggbb. */
@@ -184,8 +178,7 @@ export function finishSvg(raw: string, labels: Label[], size: { width: number; h
     if (!xs.length || !ys.length) return solid;
     const tex = texturePath(textureKind(series), Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys));
     const id = `${prefix}h${hatch++}`;
-    const paint = `fill:none;stroke:#fff;stroke-opacity:.85;${tex.dots ? 'stroke-width:3.6;stroke-linecap:round;stroke-dasharray:0 12' : 'stroke-width:2'}`;
-    return `${solid}<clipPath id="${id}"><path ${transform} d="${d}"/></clipPath><path ${transform} clip-path="url(#${id})" style="${paint}" d="${tex.d}"/>`;
+    return `${solid}<clipPath id="${id}"><path ${transform} d="${d}"/></clipPath><path ${transform} clip-path="url(#${id})" style="fill:none;stroke:#fff;stroke-opacity:.85;stroke-width:2" d="${tex}"/>`;
   });
   const text = labelsSvg(labels, `${prefix}t`);
   return svg.replace(/<\/svg>\s*$/, `${text.style}\n${text.texts}\n</svg>\n`);
