@@ -324,8 +324,8 @@ export function createRenderer(opts: RendererOptions): Renderer {
 }
 
 /**
- * Remembers the last charts drawn, so the PDF, the standalone HTML and the email of one run share one
- * drawing of each chart (a bundle is rendered up to three times in a delivery).
+ * Remembers the last charts drawn, so the renders of one run share one drawing of each chart (a bundle is
+ * rendered up to three times in a delivery): the PDF and the standalone HTML share the SVG, e-mails the PNG.
  */
 function memoCharts(inner: ChartRenderer, max = 64): ChartRenderer {
   const cache = new Map<string, Promise<Buffer>>();
