@@ -5,9 +5,17 @@ import type { ChartSpec, MetricUnit, TrendSeries } from '../types.js';
 import { AppError } from '../errors.js';
 import { formatTick } from './format.js';
 
-/** The chart port: draws a chart spec once, to PNG bytes. The same PNG serves the PDF and the email. */
+/** What a chart renderer draws: PNG (e-mail bodies and the web pages) or SVG (the PDF and standalone HTML). */
+export type ChartMime = 'image/png' | 'image/svg+xml';
+
+/**
+ * The chart port: draws a chart spec once, to image bytes. PNG serves the e-mail (mail clients do not show
+ * SVG); the PDF gets SVG (see chart-svg.ts), so its charts print as lines and text rather than pixels.
+ */
 export interface ChartRenderer {
-  /** PNG bytes of the chart. */
+  /** Format of the bytes render() gives; absent means PNG. */
+  readonly mime?: ChartMime;
+  /** Image bytes of the chart. */
   render(spec: ChartSpec): Promise<Buffer>;
 }
 
@@ -26,16 +34,21 @@ export const DEFAULT_CHART_SIZE: ChartSize = { width: 900, height: 340, devicePi
 
 // Colours chosen for distinct lightness, so that series stay apart on a greyscale print:
 // navy (L≈25), amber (L≈75), steel blue (L≈55), brick (L≈40), sage (L≈65).
-const COLOURS = ['#1f3a5f', '#e8a33d', '#5b8db8', '#a4442f', '#9dbf9e', '#6b5b95'];
+export const SERIES_COLOURS = ['#1f3a5f', '#e8a33d', '#5b8db8', '#a4442f', '#9dbf9e', '#6b5b95'];
 const DASHES: number[][] = [[], [10, 5], [3, 4], [14, 4, 3, 4], [6, 3], [2, 2]];
 const POINTS = ['circle', 'rect', 'triangle', 'rectRot', 'crossRot', 'star'] as const;
-const FONT = "'Liberation Sans', 'DejaVu Sans', 'Noto Sans CJK SC', sans-serif";
+export const CHART_FONT = "'Liberation Sans', 'DejaVu Sans', 'Noto Sans CJK SC', sans-serif";
 const TREND_COLOUR = '#555555';
 /** Label of the fitted trend dataset; the legend cannot show its dash, so the label says it. */
 export const TREND_LABEL = 'Trend (dashed)';
 
-type Tile = ReturnType<typeof createCanvas>;
+export type Tile = ReturnType<typeof createCanvas>;
 type PngCanvas = { toBuffer(cb: (err: Error | null, buf: Buffer) => void, mime: 'image/png', opts: { compressionLevel: number }): void };
+
+/** Texture of series i > 0 (0 cross-hatch, 1 stripes "/", 2 stripes "\\", 3 horizontal lines); chart-svg.ts draws the same. */
+export function textureKind(i: number): number {
+  return i % 4;
+}
 
 /** A small repeating tile: the bar fill for series after the first, so bars differ by texture too. */
 function patternTile(colour: string, kind: number): Tile {
@@ -47,13 +60,14 @@ function patternTile(colour: string, kind: number): Tile {
   g.strokeStyle = 'rgba(255,255,255,0.85)';
   g.fillStyle = 'rgba(255,255,255,0.85)';
   g.lineWidth = 2;
-  switch (kind % 4) {
+  switch (textureKind(kind)) {
     case 1: // diagonal stripes
       g.beginPath(); g.moveTo(0, s); g.lineTo(s, 0); g.moveTo(-s / 2, s / 2); g.lineTo(s / 2, -s / 2);
       g.moveTo(s / 2, s * 1.5); g.lineTo(s * 1.5, s / 2); g.stroke();
       break;
-    case 2: // dots
-      g.beginPath(); g.arc(s / 4, s / 4, 1.8, 0, Math.PI * 2); g.arc((3 * s) / 4, (3 * s) / 4, 1.8, 0, Math.PI * 2); g.fill();
+    case 2: // diagonal stripes the other way (not dots: a PDF draws every dot of a vector texture as curves, 140 kB a report)
+      g.beginPath(); g.moveTo(0, 0); g.lineTo(s, s); g.moveTo(s / 2, -s / 2); g.lineTo(s * 1.5, s / 2);
+      g.moveTo(-s / 2, s / 2); g.lineTo(s / 2, s * 1.5); g.stroke();
       break;
     case 3: // horizontal lines
       g.beginPath(); g.moveTo(0, s / 2); g.lineTo(s, s / 2); g.stroke();
@@ -114,13 +128,16 @@ export function displayLabel(label: string): string {
   return label;
 }
 
-/** Chart.js configuration for a spec (exported for tests). */
-export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: number, fmt: { locale?: string; currency?: string } = {}): ChartConfiguration {
+/**
+ * Chart.js configuration for a spec (exported for tests). `tiles(i)` gives the texture of series i > 0 of a
+ * bar chart: a canvas tile, or a flat colour standing in for it (the SVG renderer draws the texture itself).
+ */
+export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile | string, dpr: number, fmt: { locale?: string; currency?: string } = {}): ChartConfiguration {
   const horizontal = spec.kind === 'horizontal-bar';
   const stacked = spec.kind === 'stacked-bar';
   const isLine = spec.kind === 'line';
   const datasets = spec.datasets.map((d, i) => {
-    const colour = COLOURS[i % COLOURS.length]!;
+    const colour = SERIES_COLOURS[i % SERIES_COLOURS.length]!;
     const isTrend = isLine && d.label === TREND_LABEL && i > 0;
     if (isLine) {
       return {
@@ -161,7 +178,7 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
     border: { display: false },
     ticks: {
       color: '#333',
-      font: { size: 16, family: FONT },
+      font: { size: 16, family: CHART_FONT },
       // Counts have no fractions: no "0.5 tickets" ticks.
       ...(spec.unit === 'count' ? { precision: 0 } : {}),
       callback: (v: number | string) => (typeof v === 'number' ? formatTick(v, spec.unit, fmt) : v),
@@ -172,7 +189,7 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
     grid: { display: false },
     // Every bar keeps its name: long labels are slanted (vertical bars) or the font shrinks (many horizontal bars).
     ticks: {
-      color: '#333', font: { size: horizontal && spec.labels.length > 12 ? 12 : 16, family: FONT }, autoSkip: false, maxRotation: horizontal ? 0 : 50,
+      color: '#333', font: { size: horizontal && spec.labels.length > 12 ? 12 : 16, family: CHART_FONT }, autoSkip: false, maxRotation: horizontal ? 0 : 50,
       callback(this: { getLabelForValue(v: number): string }, v: number | string) { return displayLabel(String(typeof v === 'number' ? this.getLabelForValue(v) : v)); },
     },
   };
@@ -196,7 +213,7 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
       g.stroke();
       g.setLineDash([]);
       g.fillStyle = '#b83a2b';
-      g.font = `bold 14px ${FONT}`;
+      g.font = `bold 14px ${CHART_FONT}`;
       const text = `Target ${formatTick(t, spec.unit, fmt)}`;
       if (horizontal) { g.textAlign = 'left'; g.fillText(text, Math.min(at + 4, area.right - g.measureText(text).width), area.top + 14); } else { g.textAlign = 'right'; g.fillText(text, area.right, at - 5); }
       g.restore();
@@ -208,7 +225,9 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
       if (isLine) return;
       chart.data.datasets.forEach((ds, i) => {
         if (i === 0) return;
-        const pat = chart.ctx.createPattern(tiles(i) as unknown as HTMLCanvasElement, 'repeat');
+        const tile = tiles(i);
+        if (typeof tile === 'string') { ds.backgroundColor = tile; return; }
+        const pat = chart.ctx.createPattern(tile as unknown as HTMLCanvasElement, 'repeat');
         if (pat) ds.backgroundColor = pat;
       });
     },
@@ -227,8 +246,8 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile, dpr: nu
           display: spec.datasets.length > 1,
           position: 'bottom',
           labels: isLine
-            ? { color: '#222', font: { size: 16, family: FONT }, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 44, padding: 16 }
-            : { color: '#222', font: { size: 16, family: FONT }, boxWidth: 28, boxHeight: 14, padding: 16 },
+            ? { color: '#222', font: { size: 16, family: CHART_FONT }, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 44, padding: 16 }
+            : { color: '#222', font: { size: 16, family: CHART_FONT }, boxWidth: 28, boxHeight: 14, padding: 16 },
         },
         title: { display: false },
         tooltip: { enabled: false },
@@ -250,14 +269,14 @@ export function createChartRenderer(size: Partial<ChartSize> = {}, fmt: { locale
     height: s.height,
     backgroundColour: '#ffffff',
     chartCallback: (ChartJS) => {
-      ChartJS.defaults.font.family = FONT;
+      ChartJS.defaults.font.family = CHART_FONT;
       ChartJS.defaults.animation = false;
     },
   });
   const tileCache = new Map<number, Tile>();
   const tiles = (i: number): Tile => {
     let t = tileCache.get(i);
-    if (!t) { t = patternTile(COLOURS[i % COLOURS.length]!, i); tileCache.set(i, t); }
+    if (!t) { t = patternTile(SERIES_COLOURS[i % SERIES_COLOURS.length]!, i); tileCache.set(i, t); }
     return t;
   };
   return {

@@ -6,6 +6,7 @@ import type { PoolEvent } from './browser.js';
 import type { Page } from 'puppeteer';
 import type { ChartRenderer } from './charts.js';
 import { createChartRenderer } from './charts.js';
+import { createSvgChartRenderer } from './chart-svg.js';
 import { formatDateTime, formatMonth, formatPeriod } from './format.js';
 import { arrangeBundle, execSummary, isMonthWindow } from './bundle.js';
 import type { Templates } from './templates.js';
@@ -80,7 +81,7 @@ export interface EmbeddedImage {
   cid: string;
   /** File name. */
   filename: string;
-  /** PNG bytes. */
+  /** Image bytes: PNG in `cid` mode (the email), SVG in `data` mode (standalone documents). */
   content: Buffer;
 }
 
@@ -208,10 +209,10 @@ export function createRenderer(opts: RendererOptions): Renderer {
   const clock = opts.clock ?? systemClock;
   const chartFmt = { ...(opts.locale ? { locale: opts.locale } : {}), ...(opts.currency ? { currency: opts.currency } : {}) };
   const charts = memoCharts(opts.charts ?? createChartRenderer({}, chartFmt));
-  // Standalone documents (the PDF, an HTML file) draw charts at 1.25× (150 dpi on the page): Chromium stores
-  // every image as its raw pixels deflated, so a 1.5× chart costs 1.44 times the bytes of a 1.25× one, and a
-  // weekly bundle of thirty charts is most of the manager's e-mail (kept under 2 MB). E-mail bodies keep 1.5×.
-  const printCharts = opts.charts ? charts : memoCharts(createChartRenderer({ devicePixelRatio: PRINT_CHART_SCALE }, chartFmt));
+  // Standalone documents (the PDF, an HTML file) get SVG charts: Chromium prints them as paths and text in
+  // the document's font (sharp at any zoom, a few kB each, where a 150 dpi PNG cost 25–75 kB). E-mail bodies
+  // keep PNG: mail clients do not show SVG.
+  const printCharts = opts.charts ? charts : memoCharts(createSvgChartRenderer({}, chartFmt));
   let templates = opts.templates;
   const tpl = (): Templates => (templates ??= loadTemplates());
   const pool = new BrowserPool({
@@ -229,7 +230,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     const t = tpl();
     const mode = o.images ?? 'data';
     const images = await drawCharts(results, mode === 'data' ? printCharts : charts);
-    const srcOf = (img: ChartImage): string => (mode === 'cid' ? `cid:${img.cid}` : `data:image/png;base64,${img.content.toString('base64')}`);
+    const srcOf = (img: ChartImage): string => (mode === 'cid' ? `cid:${img.cid}` : `data:${img.mime};base64,${img.content.toString('base64')}`);
     const mspName = o.mspName ?? opts.mspName;
     const reports = results.map((r, i) => {
       const own = images[i]!.map((image) => ({ src: srcOf(image), image }));
@@ -323,15 +324,13 @@ export function createRenderer(opts: RendererOptions): Renderer {
 }
 
 /**
- * Remembers the last charts drawn, so the PDF, the standalone HTML and the email of one run share one
- * drawing of each chart (a bundle is rendered up to three times in a delivery).
+ * Remembers the last charts drawn, so the renders of one run share one drawing of each chart (a bundle is
+ * rendered up to three times in a delivery): the PDF and the standalone HTML share the SVG, e-mails the PNG.
  */
-/** Pixel ratio of the charts of standalone documents (PDF, HTML file). */
-export const PRINT_CHART_SCALE = 1.25;
-
 function memoCharts(inner: ChartRenderer, max = 64): ChartRenderer {
   const cache = new Map<string, Promise<Buffer>>();
   return {
+    ...(inner.mime ? { mime: inner.mime } : {}),
     render(spec) {
       const key = JSON.stringify(spec);
       let hit = cache.get(key);

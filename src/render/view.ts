@@ -1,5 +1,5 @@
 import type { ChartSpec, ColumnSpec, Headline, ReportResult, Row } from '../types.js';
-import type { ChartRenderer, ChartSize } from './charts.js';
+import type { ChartMime, ChartRenderer, ChartSize } from './charts.js';
 import { DEFAULT_CHART_SIZE, seriesChartSpec } from './charts.js';
 import type { FormatOptions } from './format.js';
 import { tooFew } from '../reporting/summary.js';
@@ -7,14 +7,16 @@ import {
   EMPTY, formatCell, formatDateTime, formatPeriod, formatValue, headlineChange, isNumericColumn, lightLabel, softWrap, clip,
 } from './format.js';
 
-/** One chart drawn for a result: the PNG and the names it goes by in the PDF and the email. */
+/** One chart drawn for a result: the image and the names it goes by in the PDF and the email. */
 export interface ChartImage {
   /** Content-ID (without angle brackets) the email HTML refers to as `cid:…`. */
   cid: string;
-  /** File name of the PNG. */
+  /** File name of the image. */
   filename: string;
-  /** PNG bytes. */
+  /** Image bytes. */
   content: Buffer;
+  /** Format of the bytes: PNG (e-mail) or SVG (PDF, standalone HTML). */
+  mime: ChartMime;
   /** Title shown above the chart. */
   title: string;
   /** Report id the chart belongs to. */
@@ -83,13 +85,15 @@ export function chartNames(results: ReportResult[]): ChartName[][] {
   }));
 }
 
-/** Draws every chart of the results once, per result; the PNGs serve both the PDF and the email. */
+/** Draws every chart of the results once, per result, in the renderer's format (PNG or SVG). */
 export async function drawCharts(results: ReportResult[], charts: ChartRenderer): Promise<ChartImage[][]> {
   const names = chartNames(results);
+  const mime = charts.mime ?? 'image/png';
   // Drawing is synchronous but PNG encoding runs on the thread pool: starting every chart at once overlaps them.
   return Promise.all(names.map((list, i) => Promise.all(list.map(async (n) => ({
     cid: n.cid,
-    filename: n.filename,
+    filename: mime === 'image/svg+xml' ? n.filename.replace(/\.png$/, '.svg') : n.filename,
+    mime,
     content: await charts.render(n.spec),
     title: n.spec.title,
     report: results[i]!.report,

@@ -157,7 +157,7 @@ export function reportList(state: State, session: WebSession): string {
 /** Report sections as the PDF has them (same view builder and partial), charts embedded, ticket numbers linked. */
 async function sections(state: State, results: ReportResult[]) {
   const images = await drawCharts(results, await state.charts());
-  return results.map((r, i) => reportView(r, i, images[i]!.map((image) => ({ src: `data:image/png;base64,${image.content.toString('base64')}`, image })), {
+  return results.map((r, i) => reportView(r, i, images[i]!.map((image) => ({ src: `data:${image.mime};base64,${image.content.toString('base64')}`, image })), {
     timezone: state.cfg.settings.timezone, mspName: state.cfg.settings.mspName, generatedAt: state.clock.now(), linkOf: state.links.linkOf,
   }));
 }

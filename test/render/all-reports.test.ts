@@ -8,7 +8,8 @@ import { syncedStore } from '../helpers/synced.js';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 import { createCanvas } from 'canvas';
 import { SettingsSchema } from '../../src/config.js';
-import { chartConfig } from '../../src/render/charts.js';
+import { chartConfig, displayLabel } from '../../src/render/charts.js';
+import { createSvgChartRenderer } from '../../src/render/chart-svg.js';
 import { chartSpecsOf, reportView } from '../../src/render/view.js';
 import { inkShare, pageCount, pageTexts } from './pdftools.js';
 
@@ -111,8 +112,9 @@ describe('plain words, money and labelled charts (issue 11)', () => {
     expect(seen).toBeGreaterThan(10);
   });
 
-  it('every bar of every chart has its label', () => {
+  it('every bar of every chart has its label, in the chart and as text in the PDF\'s SVG', async () => {
     const canvas = new ChartJSNodeCanvas({ width: 900, height: 340 });
+    const svgCharts = createSvgChartRenderer();
     let bars = 0;
     // Beside the store's charts, a team of 24 (the horizontal bars that used to lose every other name) and 30 vertical bars.
     const names = Array.from({ length: 24 }, (_, i) => `Technician number ${i + 1}`);
@@ -135,6 +137,13 @@ describe('plain words, money and labelled charts (issue 11)', () => {
           bars += spec.labels.length;
         } finally {
           chart.destroy();
+        }
+        // The PDF's chart: one <text> per bar name (counted, as two bars may share a name).
+        const svg = (await svgCharts.render(spec)).toString('utf8');
+        const words = [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!.replace(/&#(\d+);/g, (_x, n: string) => String.fromCharCode(Number(n))));
+        const count = (xs: string[], x: string) => xs.filter((y) => y === x).length;
+        for (const label of new Set(spec.labels.map(displayLabel))) {
+          expect(count(words, label), `${r.report} ${spec.id} SVG text "${label}"`).toBeGreaterThanOrEqual(count(spec.labels.map(displayLabel), label));
         }
       }
     }

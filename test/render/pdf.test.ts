@@ -5,7 +5,8 @@ import { createRenderer } from '../../src/render/pdf.js';
 import type { Renderer } from '../../src/render/pdf.js';
 import { bigTableReport, emptyReport, forecastReport, kpiReport, warningsReport } from './fixtures.js';
 import { anchorPages } from '../../src/render/pdf-anchors.js';
-import { inkShare, pageCount, pageLayoutText, pageSize, pageTexts, pdfText } from './pdftools.js';
+import { imageCounts, inkShare, pageCount, pageLayoutText, pageSize, pageTexts, pdfText } from './pdftools.js';
+import { createChartRenderer, displayLabel } from '../../src/render/charts.js';
 
 const chromiumPath = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 const opts = {
@@ -141,16 +142,46 @@ describe('PDF renderer (real Chromium)', () => {
     }
   });
 
-  it('gives standalone HTML with data: images, or cid: references for the email: the same charts, drawn at 1.25× for print and 1.5× for the email', async () => {
+  it('gives standalone HTML with SVG charts as data: images, or cid: PNG references for the email (mail clients do not show SVG)', async () => {
     const a = await r.html([kpiReport()]);
     const b = await r.html([kpiReport()], { images: 'cid' });
     expect(a.images.map((i) => i.cid)).toEqual(['intake-sla-performance-met-by-workflow@psa-reports', 'intake-sla-performance-trend-first-response-met-pct@psa-reports']);
-    expect(a.html).toContain('data:image/png;base64,');
+    expect(a.html).toContain('data:image/svg+xml;base64,');
+    expect(a.html).not.toContain('data:image/png');
+    for (const img of a.images) {
+      const svg = img.content.toString('utf8');
+      expect(svg.startsWith('<svg '), img.filename).toBe(true);
+      expect(img.filename).toMatch(/\.svg$/);
+    }
+    // The bar names are text in the SVG.
+    for (const label of kpiReport().charts[0]!.labels) expect(a.images[0]!.content.toString('utf8')).toContain(`>${label}</text>`);
     expect(b.html).not.toContain('data:');
     for (const img of b.images) expect(b.html).toContain(`cid:${img.cid}`);
-    // PNG width from the IHDR chunk: 900 CSS px × the scale (print keeps the PDF small; see PRINT_CHART_SCALE).
+    // PNG width from the IHDR chunk: 900 CSS px × 1.5 for the email.
     const width = (png: Buffer) => png.readUInt32BE(16);
-    expect(a.images.map((i) => width(i.content))).toEqual([1125, 1125]);
+    expect(b.images.map((i) => i.content.subarray(1, 4).toString())).toEqual(['PNG', 'PNG']);
     expect(b.images.map((i) => width(i.content))).toEqual([1350, 1350]);
+  });
+
+  it('prints charts as vector: no image in the PDF, every bar name as text, smaller than the same PDF with PNG charts', async () => {
+    const reports = [kpiReport(), warningsReport(), forecastReport()];
+    const vector = await r.pdf(reports);
+    const images = await imageCounts(vector.content);
+    expect(images).toEqual({ listed: 0, objects: 0 });
+    const text = (await pdfText(vector.content)).replace(/\s+/g, ' ');
+    for (const rep of reports) {
+      for (const c of rep.charts) {
+        for (const label of c.labels) expect(text, `${c.id}: ${label}`).toContain(displayLabel(label));
+      }
+    }
+    // The same document with PNG charts (as main had them at 1.25×): the vector one must weigh less.
+    const png = createRenderer({ ...opts, charts: createChartRenderer({ devicePixelRatio: 1.25 }) });
+    try {
+      const raster = await png.pdf(reports);
+      expect((await imageCounts(raster.content)).listed).toBeGreaterThan(0);
+      expect(vector.content.length).toBeLessThan(raster.content.length);
+    } finally {
+      await png.close();
+    }
   });
 });

@@ -50,6 +50,20 @@ export function pageTexts(pdf: Buffer): Promise<string[]> {
   });
 }
 
+/**
+ * Images in the PDF: those `pdfimages -list` lists, and every image object (also one hidden in a pattern,
+ * which pdfimages does not list). An image is a stream, and streams never sit in compressed object streams,
+ * so its dictionary is plain in the file.
+ */
+export function imageCounts(pdf: Buffer): Promise<{ listed: number; objects: number }> {
+  return withFile(pdf, async (f) => {
+    const { stdout } = await run('pdfimages', ['-list', f], { maxBuffer: 64 << 20 });
+    const listed = stdout.split('\n').slice(2).filter((l) => l.trim()).length;
+    const objects = (pdf.toString('latin1').match(/\/Subtype\s*\/Image\b/g) ?? []).length;
+    return { listed, objects };
+  });
+}
+
 /** Text of the whole document. */
 export function pdfText(pdf: Buffer): Promise<string> {
   return withFile(pdf, async (f) => (await run('pdftotext', [f, '-'], { maxBuffer: 64 << 20 })).stdout);
