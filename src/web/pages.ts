@@ -86,7 +86,8 @@ function takeFlash(session: WebSession | null, id: string | null): string | null
 export function pageInfo(state: State, session: WebSession | null, title: string, current: string, flashId: string | null = null) {
   const rank = session ? RANK[session.user.role] : -1;
   return {
-    title, mspName: state.cfg.settings.mspName, bodyClass: current ? `page-${current.replace(/\W+/g, '') || 'home'}` : '',
+    // The brand is the home link: it needs a name even when the settings give the MSP none.
+    title, mspName: state.cfg.settings.mspName || 'psa-reports', bodyClass: current ? `page-${current.replace(/\W+/g, '') || 'home'}` : '',
     user: session ? { email: session.user.email, role: session.user.role } : null,
     nav: NAV.filter((n) => rank >= n.min).map((n) => ({ href: n.href, label: n.label, current: n.href === current })),
     csrf: session?.csrfToken ?? '', flash: takeFlash(session, flashId),
