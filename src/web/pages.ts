@@ -178,18 +178,22 @@ export async function reportPage(state: State, session: WebSession, id: string, 
       asOf: q['as-of'] ?? '', from: q.from ?? '', to: q.to ?? '',
       windows: [{ value: '', label: 'The report\'s own', selected: !q.window }, ...PAST_WINDOW_KINDS.map((w) => ({ value: w, label: w, selected: q.window === w }))],
     },
-    downloads: ['pdf', 'csv', 'json'].map((f) => ({ label: f.toUpperCase(), href: `${base}/download/${f}${qs(q)}` })),
+    downloads: DOWNLOADS.map((f) => ({ label: f.toUpperCase(), href: `${base}/download/${f}${qs(q)}` })),
     error: null,
     reports: await sections(state, [r]),
   });
 }
 
-/** A report as a file: PDF (the same renderer as the e-mails), CSV, or the JSON of `run --format json`. */
+/** The files a report page offers, in the order its links show them. */
+const DOWNLOADS = ['pdf', 'xlsx', 'csv', 'json'] as const;
+
+/** A report as a file: PDF (the same renderer as the e-mails), an Excel workbook and CSV (as `run` writes them), or the JSON of `run --format json`. */
 export async function download(state: State, id: string, format: string, q: Record<string, string>): Promise<Artifact> {
-  if (!['pdf', 'csv', 'json'].includes(format)) throw Object.assign(new AppError(`format "${format}" is not allowed. Allowed: pdf, csv, json`, 'USAGE'), { statusCode: 404 });
+  if (!(DOWNLOADS as readonly string[]).includes(format)) throw Object.assign(new AppError(`format "${format}" is not allowed. Allowed: ${DOWNLOADS.join(', ')}`, 'USAGE'), { statusCode: 404 });
   const r = computeOne(state, id, q, format === 'pdf');
   if (format === 'json') return { filename: `${slug(id)}.json`, contentType: 'application/json; charset=utf-8', content: Buffer.from(`${JSON.stringify(toJsonShape(r), null, 2)}\n`) };
   if (format === 'csv') return (await import('../render/csv.js')).csvArtifact(r);
+  if (format === 'xlsx') return (await import('../render/xlsx.js')).xlsxArtifact([r], { creator: state.cfg.settings.mspName || 'psa-reports' });
   return (await state.renderer()).pdf([r]);
 }
 
