@@ -10,7 +10,7 @@ import { PAST_WINDOW_KINDS } from '../reporting/engine.js';
 import type { PageTemplates } from '../render/templates.js';
 import type { Renderer } from '../render/pdf.js';
 import type { ChartRenderer } from '../render/charts.js';
-import { drawCharts, reportView, slug, tileView } from '../render/view.js';
+import { chartAlt, chartNames, reportView, slug, tileView } from '../render/view.js';
 import { formatCell, formatDateTime, formatPeriod, lightLabel } from '../render/format.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { burstResults } from '../reporting/personal.js';
@@ -19,6 +19,7 @@ import { nextRun } from '../delivery/cron.js';
 import { resolveScheduleRecipients } from '../delivery/recipients.js';
 import { expandReports, testCopyOf, type Schedule, type SchedulesFile } from '../delivery/schedules.js';
 import type { Artifact, Clock, Headline, ReportResult } from '../types.js';
+import type { ChartImages } from './charts.js';
 import type { Links } from './links.js';
 import type { Users, WebSession } from './users.js';
 import { computeOne, periodOf } from './compute.js';
@@ -41,6 +42,8 @@ export interface State {
   daemonAlive(): boolean;
   renderer(): Promise<Renderer>;
   charts(): Promise<ChartRenderer>;
+  /** The pages' chart images, fetched by key from /charts/<key>.png. */
+  chartImages: ChartImages;
   /** Set once the renderer has been asked for (so close() does not start one). */
   rendererStarted?: boolean;
 }
@@ -152,10 +155,16 @@ export function reportList(state: State, session: WebSession): string {
   return state.templates.render('reports', { page: pageInfo(state, session, 'Reports', '/reports'), groups: [...groups].map(([name, reports]) => ({ name, reports })) });
 }
 
-/** Report sections as the PDF has them (same view builder and partial), charts embedded, ticket numbers linked. */
+/**
+ * Report sections as the PDF has them (same view builder and partial), ticket numbers linked. Charts are
+ * the PDF's PNGs, fetched by the browser from /charts/<key>.png (see ChartImages): the page does not wait for them.
+ */
 async function sections(state: State, results: ReportResult[]) {
-  const images = await drawCharts(results, await state.charts());
-  return results.map((r, i) => reportView(r, i, images[i]!.map((image) => ({ src: `data:image/png;base64,${image.content.toString('base64')}`, image })), {
+  const names = chartNames(results);
+  return results.map((r, i) => reportView(r, i, names[i]!.map((n) => ({
+    src: `/charts/${state.chartImages.key(n.spec)}.png`,
+    image: { cid: n.cid, filename: n.filename, content: Buffer.alloc(0), title: n.spec.title, report: r.report, alt: chartAlt(n.spec) },
+  })), {
     timezone: state.cfg.settings.timezone, mspName: state.cfg.settings.mspName, generatedAt: state.clock.now(), linkOf: state.links.linkOf,
   }));
 }

@@ -87,6 +87,21 @@ describe('the web app in Chromium', () => {
     expect(text).toMatch(/Oct/);
   });
 
+  it('a report page\'s charts are the PDF\'s PNGs, fetched from the server by key', async () => {
+    await page.goto(`${h.base}/reports/intake/sla-performance`, { waitUntil: 'load' });
+    const imgs = await page.$$eval('figure.chart img', (xs) => xs.map((i) => ({ src: i.getAttribute('src')!, width: (i as HTMLImageElement).naturalWidth, alt: i.getAttribute('alt') })));
+    expect(imgs.length).toBeGreaterThan(0);
+    for (const i of imgs) {
+      expect(i.src).toMatch(/^\/charts\/[\w-]{43}\.png$/);
+      expect(i.width).toBe(1350); // drawn (900 CSS px at 1.5×), not a broken image
+      expect(i.alt).toMatch(/^Chart: /);
+    }
+    const res = await page.evaluate(async (u) => { const r = await fetch(u); return { status: r.status, type: r.headers.get('content-type'), magic: [...new Uint8Array(await r.arrayBuffer()).slice(1, 4)].map((c) => String.fromCharCode(c)).join('') }; }, imgs[0]!.src);
+    expect(res).toEqual({ status: 200, type: 'image/png', magic: 'PNG' });
+    const unknown = await page.evaluate(async () => (await fetch(`/charts/${'A'.repeat(43)}.png`)).status);
+    expect(unknown).toBe(404);
+  });
+
   it('offers PDF, XLSX, CSV and JSON on a report page; the XLSX is a workbook with the report\'s rows', async () => {
     await page.goto(`${h.base}/reports/intake/backlog?as-of=2026-11-26`);
     const links = await page.$$eval('.downloads a', (as) => as.map((a) => ({ text: a.textContent, href: (a as HTMLAnchorElement).href })));
