@@ -85,12 +85,21 @@ function takeFlash(session: WebSession | null, id: string | null): string | null
   return f.text;
 }
 
+/**
+ * The MSP's name as the PDFs and e-mails have it (mspNameOf: the settings', else company 0's in the store,
+ * else "Your MSP"), never empty: it is the home link's text.
+ */
+function mspName(state: State): string {
+  if (state.cfg.settings.mspName) return state.cfg.settings.mspName;
+  const row = state.db.prepare('SELECT companyName AS name FROM companies WHERE id = 0').get() as { name: string | null } | undefined;
+  return row?.name || 'Your MSP';
+}
+
 /** The shell's part of a view: title, navigation, the user and the CSRF token of the logout form. */
 export function pageInfo(state: State, session: WebSession | null, title: string, current: string, flashId: string | null = null) {
   const rank = session ? RANK[session.user.role] : -1;
   return {
-    // The brand is the home link: it needs a name even when the settings give the MSP none.
-    title, mspName: state.cfg.settings.mspName || 'psa-reports', bodyClass: current ? `page-${current.replace(/\W+/g, '') || 'home'}` : '',
+    title, mspName: mspName(state), bodyClass: current ? `page-${current.replace(/\W+/g, '') || 'home'}` : '',
     user: session ? { email: session.user.email, role: session.user.role } : null,
     nav: NAV.filter((n) => rank >= n.min).map((n) => ({ href: n.href, label: n.label, current: n.href === current })),
     csrf: session?.csrfToken ?? '', flash: takeFlash(session, flashId),
@@ -165,7 +174,7 @@ async function sections(state: State, results: ReportResult[]) {
     src: `/charts/${state.chartImages.key(n.spec)}.png`,
     image: { cid: n.cid, filename: n.filename, content: Buffer.alloc(0), title: n.spec.title, report: r.report, alt: chartAlt(n.spec) },
   })), {
-    timezone: state.cfg.settings.timezone, mspName: state.cfg.settings.mspName, generatedAt: state.clock.now(), linkOf: state.links.linkOf,
+    timezone: state.cfg.settings.timezone, mspName: mspName(state), generatedAt: state.clock.now(), linkOf: state.links.linkOf,
   }));
 }
 
@@ -202,7 +211,7 @@ export async function download(state: State, id: string, format: string, q: Reco
   const r = computeOne(state, id, q, format === 'pdf');
   if (format === 'json') return { filename: `${slug(id)}.json`, contentType: 'application/json; charset=utf-8', content: Buffer.from(`${JSON.stringify(toJsonShape(r), null, 2)}\n`) };
   if (format === 'csv') return (await import('../render/csv.js')).csvArtifact(r);
-  if (format === 'xlsx') return (await import('../render/xlsx.js')).xlsxArtifact([r], { creator: state.cfg.settings.mspName || 'psa-reports' });
+  if (format === 'xlsx') return (await import('../render/xlsx.js')).xlsxArtifact([r], { creator: mspName(state) });
   return (await state.renderer()).pdf([r]);
 }
 
@@ -358,7 +367,7 @@ export async function previewBody(state: State, id: string, q: Record<string, st
   const msg = await buildEmail({
     from: state.cfg.mailFrom, to: address ?? 'recipient@invalid', subject, results, notes,
     periodLabel: first ? formatPeriod(first.window, first.asOf, first.timezone) : '', unsubscribe: `mailto:${s.owner}`, messageId: '<preview@invalid>',
-    maxBytes: state.cfg.render.maxEmailBytes, charts: await state.charts(), mspName: state.cfg.settings.mspName, format: { timezone: s.timezone },
+    maxBytes: state.cfg.render.maxEmailBytes, charts: await state.charts(), mspName: mspName(state), format: { timezone: s.timezone },
     topRows: s.layout === 'digest' ? 5 : 10, date: new Date(state.clock.now()),
   });
   let html = String(msg.html ?? '');

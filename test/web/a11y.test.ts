@@ -101,6 +101,27 @@ describe('accessibility (axe-core) of every page', () => {
     expect(new URL(page.url()).pathname).toBe('/no/such/page');
   });
 
+  it('no page is wider than a 400 px phone (wide tables scroll in their own focusable box), and the checks hold there too', async () => {
+    await signInAs('manager@msp.example');
+    await page.setViewport({ width: 400, height: 800 });
+    try {
+      const wide: string[] = [];
+      const found: string[] = [];
+      for (const p of ['/', '/reports', '/reports/intake/backlog', '/reports/intake/sla-performance', '/board', '/schedules', '/schedules/backlog-daily/preview', '/history', '/sync', `/scorecard/${h.otherTechId}`]) {
+        found.push(...await check(p));
+        const w = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (w > 400) wide.push(`${p}: ${w} px`);
+      }
+      expect(wide).toEqual([]);
+      expect(found).toEqual([]);
+      // The overview's table is wider than the phone: it scrolls inside its box, not the page.
+      await page.goto(`${h.base}/`);
+      expect(await page.$eval('.table-scroll', (e) => e.scrollWidth > e.clientWidth)).toBe(true);
+    } finally {
+      await page.setViewport({ width: 1280, height: 900 });
+    }
+  });
+
   it('a technician\'s pages: their scorecard, the board, and a refused page', async () => {
     await signInAs(h.techEmail);
     const found = [...await check('/scorecard'), ...await check('/board'), ...await check(`/scorecard/${h.otherTechId}`, 403)];
