@@ -53,7 +53,12 @@ async function main(): Promise<void> {
   let syncedDb: string | null = null;
   const dir = path.join(root, 'bench', 'tmp', `sync-${scale}`);
 
-  if (only.has('sync') || only.has('reports') || only.has('web')) {
+  // `--only web` reuses the store an earlier run kept (bench/tmp/sync-<scale>/bench.db) when there is one.
+  const kept = path.join(dir, 'bench.db');
+  if (!only.has('sync') && !only.has('reports') && only.has('web') && fs.existsSync(kept)) {
+    log(`== web: reusing ${kept} ==`);
+    syncedDb = kept;
+  } else if (only.has('sync') || only.has('reports') || only.has('web')) {
     log(`== sync (${scale}) ==`);
     const s = await benchSync({ scale, keep: true, dir, log });
     syncedDb = path.join(dir, 'bench.db');
@@ -95,11 +100,13 @@ async function main(): Promise<void> {
     const { benchWeb } = await import('./web.js');
     const w = await benchWeb(syncedDb, { log });
     lines.push({
-      section: `Web app — server time per report page over the ${scale} store (each page's median of 3), the board's refresh after a sync`,
+      section: `Web app — server time per report page over the ${scale} store (every report; Fastify inject, no network), the board's refresh after a sync`,
       rows: [
         ['load average (1 min) when the section started', r2(load), ''],
-        [`report pages, median over ${w.pages} (ms)`, w.reportPageMedianMs, ''],
-        ['report pages, p95 (ms)', w.reportPageP95Ms, 'goal < 300 on 2 cores'],
+        [`report page, first view after a sync (computed with its trend), median over ${w.pages} (ms)`, w.reportPageMedianMs, ''],
+        ['report page, first view, p95 (ms)', w.reportPageP95Ms, 'goal < 300 on 2 cores'],
+        ['report page viewed again within the minute (page cache), median (ms)', w.repeatViewMedianMs, ''],
+        ['report page viewed again, p95 (ms)', w.repeatViewP95Ms, 'goal < 300 on 2 cores'],
         [`slowest page: ${w.slowest.id} (ms)`, w.slowest.ms, ''],
         ['first view with every chart drawn, median (ms)', w.firstViewWithChartsMedianMs, ''],
         ['first view with every chart drawn, p95 (ms)', w.firstViewWithChartsP95Ms, ''],
@@ -109,7 +116,7 @@ async function main(): Promise<void> {
         ['board: same, p95 (ms)', w.boardRefreshP95Ms, 'goal < 300 on 2 cores'],
         ['board page after the refresh (ms)', w.boardPageMs, ''],
         ['board poll with no sync since, cached (ms)', w.boardPollCachedMs, ''],
-        ...Object.entries(w.perPage).map(([id, ms]) => [`  /reports/${id} (ms)`, ms, ''] as Line),
+        ...Object.entries(w.perPage).map(([id, ms]) => [`  /reports/${id}, first view (ms)`, ms, ''] as Line),
         ...(w.failures.length ? [['failures', w.failures.join('; '), 'none'] as Line] : []),
       ],
     });

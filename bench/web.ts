@@ -28,13 +28,16 @@ export interface WebBench {
   /** Charts drawn, and the median time per chart (a page's chart time ÷ its charts). */
   charts: number;
   chartMedianMs: number;
-  /** Median over the pages of each page's median server time (the HTML: computed, rendered; charts are separate requests). */
+  /** A page viewed again within the minute (the page cache): median and p95 over every repeat. */
+  repeatViewMedianMs: number;
+  repeatViewP95Ms: number;
+  /** Median over the pages of each page's first view (the HTML: computed with its trend, rendered; charts are separate requests). */
   reportPageMedianMs: number;
-  /** 95th percentile over the pages (goal < 300). */
+  /** 95th percentile of the first views over the pages (goal < 300). */
   reportPageP95Ms: number;
   /** The slowest page and its time. */
   slowest: { id: string; ms: number };
-  /** Each page's median. */
+  /** Each page's first view. */
   perPage: Record<string, number>;
   /** The overview's first request (every report's headlines; cached until the next sync). */
   overviewColdMs: number;
@@ -107,24 +110,22 @@ export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?:
     // Warm-up: templates compiled, the chart canvas created, SQLite's page cache filled.
     await get('/reports/intake/backlog');
 
+    // Each page's first view computes the report (with its trend) and names charts never drawn; the next
+    // views within the minute, by this or another reader, are served from the page cache and the drawn charts.
     const perPage: Record<string, number> = {};
     const firstWithCharts: number[] = [];
+    const repeat: number[] = [];
     const chartMs: number[] = [];
     let chartCount = 0;
     for (const id of Object.keys(REPORTS)) {
-      const times: number[] = [];
-      for (let i = 0; i < repeats; i++) {
-        times.push(await get(`/reports/${id}`));
-        if (i === 0) {
-          // First view: every chart drawn anew (later views find them drawn).
-          const c = await chartsOfPage();
-          firstWithCharts.push(times[0]! + c.ms);
-          if (c.count) chartMs.push(c.ms / c.count);
-          chartCount += c.count;
-        }
-      }
-      perPage[id] = round1(median(times));
-      log(`  /reports/${id}: ${perPage[id]} ms; first view with its charts ${firstWithCharts.at(-1)!.toFixed(0)} ms`);
+      const first = await get(`/reports/${id}`);
+      const c = await chartsOfPage();
+      perPage[id] = round1(first);
+      firstWithCharts.push(first + c.ms);
+      if (c.count) chartMs.push(c.ms / c.count);
+      chartCount += c.count;
+      for (let i = 1; i < repeats; i++) repeat.push(await get(`/reports/${id}`));
+      log(`  /reports/${id}: first view ${perPage[id]} ms, with its ${c.count} chart(s) ${(first + c.ms).toFixed(0)} ms`);
     }
     const all = Object.values(perPage);
     const slowestId = Object.keys(perPage).reduce((a, b) => (perPage[a]! >= perPage[b]! ? a : b));
@@ -151,6 +152,8 @@ export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?:
       firstViewWithChartsP95Ms: round1(percentile(firstWithCharts, 95)),
       charts: chartCount,
       chartMedianMs: chartMs.length ? round1(median(chartMs)) : 0,
+      repeatViewMedianMs: round1(median(repeat)),
+      repeatViewP95Ms: round1(percentile(repeat, 95)),
       reportPageMedianMs: round1(median(all)),
       reportPageP95Ms: round1(percentile(all, 95)),
       slowest: { id: slowestId, ms: perPage[slowestId]! },

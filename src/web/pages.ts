@@ -123,16 +123,21 @@ function trendText(h: Headline): string {
   return `${up ? '↑' : '↓'} from ${Math.round(h.previous * 100) / 100}${good}`;
 }
 
-/** Results cached per store state: a page reload does not compute every report again until a sync lands. */
-const cache = new Map<string, { at: number; value: unknown }>();
+/**
+ * Results cached per store state: a page reload does not compute every report again until a sync lands.
+ * One cache per server (two servers on two stores in one process never share results).
+ */
+const caches = new WeakMap<State, Map<string, { at: number; value: unknown }>>();
 function cached<T>(state: State, key: string, ttlMs: number, fn: () => T): T {
+  let cache = caches.get(state);
+  if (!cache) caches.set(state, (cache = new Map()));
   const k = `${lastSyncAt(state.db)}|${key}`;
   const hit = cache.get(k);
   const now = state.clock.now();
   if (hit && now - hit.at < ttlMs) return hit.value as T;
   const value = fn();
   cache.set(k, { at: now, value });
-  while (cache.size > 50) cache.delete(cache.keys().next().value!);
+  while (cache.size > 80) cache.delete(cache.keys().next().value!);
   return value;
 }
 
@@ -187,7 +192,9 @@ const qs = (q: Record<string, string>) => {
 
 /** One report for any period, with downloads. */
 export async function reportPage(state: State, session: WebSession, id: string, q: Record<string, string>): Promise<string> {
-  const r = computeOne(state, id, q, true);
+  // With its trend a report is computed once per period shown (8 or 6 of them): other readers of the same
+  // report and period get the result until the next sync, or a minute, as the overview does.
+  const r = cached(state, `report|${id}|${qs(q)}`, 60_000, () => computeOne(state, id, q, true));
   const base = `/reports/${id}`;
   return state.templates.render('report', {
     page: pageInfo(state, session, r.title, '/reports'),
