@@ -3,7 +3,7 @@
  * bench/results.md. Figures that are compared are ratios measured in the same run, so a slower or busier
  * machine changes the seconds but not the verdicts.
  *
- *   node dist/bench/run.js [--scale large|medium|small] [--only sync,latency,reports,web,render,bundle,schedules]
+ *   node dist/bench/run.js [--scale large|medium|small] [--only sync,latency,reports,web,render,bundle,schedules,alerts]
  *                          [--latency-scale medium|large] [--latency-ms 500]
  *
  * The tests assert outcomes only; the speed and memory figures they once bounded are here: the simulator's
@@ -34,7 +34,7 @@ function arg(name: string): string | undefined {
 }
 
 const scale = (arg('scale') ?? 'large') as 'large' | 'medium' | 'small' | 'tiny';
-const SECTIONS = ['sync', 'latency', 'reports', 'web', 'render', 'bundle', 'schedules'];
+const SECTIONS = ['sync', 'latency', 'reports', 'web', 'render', 'bundle', 'schedules', 'alerts'];
 // The first sync against a simulator answering each request after a latency (default: medium at 500 ms, a
 // minute or two; `--latency-scale large` is the issue's figure, about seven minutes).
 const latencyScale = (arg('latency-scale') ?? 'medium') as 'large' | 'medium' | 'small' | 'tiny';
@@ -161,6 +161,23 @@ async function main(): Promise<void> {
         ['daily 07:00, 4-year outage (ms)', b.dailyFourYearsMs, ''],
         ['4-year ÷ one-day outage', b.outageRatio, 'goal ≤ 2'],
         ['yearly 1 January, 4.4-year outage (ms)', b.yearlyFourYearsMs, 'goal < 2000'],
+      ],
+    });
+  }
+
+  if (only.has('alerts')) {
+    log('== alerts: P1 ticket to Teams ==');
+    const { benchAlerts } = await import('./alerts.js');
+    const a = await benchAlerts({ log });
+    lines.push({
+      section: 'Alerts — a P1 ticket created in the simulator (small desk) to the Teams message at a local receiver',
+      rows: [
+        [`with webhooks, median of ${a.webhookSamples} (s)`, a.webhookMedianSeconds, 'goal < 60'],
+        ['with webhooks, slowest (s)', a.webhookMaxSeconds, 'goal < 60'],
+        ['polling alone: the daemon\'s cadence sync interval at that hour (s)', a.pollIntervalSeconds, ''],
+        ['polling alone: the cadence sync that saw it — sync, evaluation, Teams post (s)', a.pollSyncSeconds, ''],
+        ['polling alone: worst case, created just after a cadence sync (s)', a.pollWorstSeconds, `goal ≤ ${a.pollIntervalSeconds} + that sync`],
+        ['polling alone: cadence syncs until delivered', a.pollSyncsNeeded, 'goal 1 (within one sync interval)'],
       ],
     });
   }

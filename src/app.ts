@@ -28,6 +28,7 @@ import { emailSender } from './alerts/channels/email.js';
 import { teamsSender } from './alerts/channels/teams.js';
 import { slackSender } from './alerts/channels/slack.js';
 import { webhookSender } from './alerts/channels/webhook.js';
+import { createCardPoster } from './alerts/card.js';
 import type { Mailer } from './delivery/ports.js';
 import type { OwnerInfo } from './delivery/ledger.js';
 import type { AutotaskEvent } from './autotask/client.js';
@@ -314,6 +315,10 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
     db, ledger: new Ledger(ledgerDb), computer, renderer: renderer.port,
     syncer: opts.dryRun ? { lastSuccessAt: () => clock.now(), sync: async () => ({ ok: true }) } : syncer,
     mailer, clock, events, schedules, from: cfg.mailFrom, owner: newOwner(),
+    // A dry run posts nothing: its messages go to a folder, and a card has no folder to go to.
+    poster: opts.dryRun ? null : createCardPoster({
+      env: io.env, senders: { teams: teamsSender, slack: slackSender, webhook: webhookSender }, baseUrl: cfg.webBaseUrl, format: numberFormat(cfg), now: () => clock.now(),
+    }),
   };
   return {
     deps, schedules, alerts, outbox: opts.dryRun || !cfg.smtpUrl ? outbox : mailer.describe(),

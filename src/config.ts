@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 import { didYouMean } from './suggest.js';
@@ -74,6 +75,61 @@ const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code
  * Schema does). It is accepted and ignored.
  */
 const Comment = z.string().optional().describe('free text for people reading the file; ignored');
+
+const WEB_ROLES = ['admin', 'manager', 'viewer', 'technician'] as const;
+const webRole = z.enum(WEB_ROLES, { message: `a role: ${WEB_ROLES.join(', ')}` });
+
+/** A loopback host, where plain http is allowed (a provider on this machine, tests). */
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+function httpsOrLoopback(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return !url.username && !url.password && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname)));
+  } catch {
+    return false;
+  }
+}
+
+/** Entra's multi-tenant endpoints: any tenant's users would pass the issuer check, so they are refused. */
+const MULTI_TENANT = /^https:\/\/login\.microsoftonline\.com\/(common|organizations|consumers)(\/|$)/i;
+
+/** `web.oidc`: OpenID Connect sign-in (Microsoft Entra ID). */
+export const OidcSettingsSchema = z.object({
+  $comment: Comment,
+  issuer: z.string()
+    .refine(httpsOrLoopback, 'an https URL (http only on a loopback address), such as "https://login.microsoftonline.com/<tenant id>/v2.0"')
+    .refine((u) => !MULTI_TENANT.test(u), 'a single tenant: "https://login.microsoftonline.com/<tenant id>/v2.0" (common, organizations and consumers would let users of any tenant in)')
+    .describe('issuer of the ID tokens; its /.well-known/openid-configuration is read at the first sign-in'),
+  clientId: z.string().min(1, 'the application (client) id of the app registration').describe('application (client) id of the app registration'),
+  redirectUri: z.string().refine(httpsOrLoopback, 'an https URL (http only on a loopback address) ending in /login/oidc/callback')
+    .refine((u) => u.replace(/\/+$/, '').endsWith('/login/oidc/callback'), 'must end in /login/oidc/callback (the path psa-reports serves)')
+    .optional().describe('redirect URI registered in Entra (default: web.baseUrl + "/login/oidc/callback")'),
+  label: z.string().min(1).max(60).default('Sign in with Microsoft').describe('text of the button on the sign-in page'),
+  rolesClaim: z.string().min(1).default('roles').describe('ID token claim holding the app roles (Entra: "roles")'),
+  roleMap: z.record(z.string().min(1), webRole).default({}).describe('app role value → psa-reports role, such as {"Reports.Admin": "admin"}; the highest mapped role wins'),
+  defaultRole: webRole.nullable().default(null).describe('role of a signed-in user who is neither a user in the store nor has a mapped app role (default null: no access)'),
+}).strict();
+
+/** An IPv4/IPv6 address or CIDR block. */
+function isAddressOrCidr(s: string): boolean {
+  const [addr, bits, more] = s.split('/');
+  if (more !== undefined || !addr) return false;
+  const v = isIP(addr);
+  if (!v) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (v === 4 ? 32 : 128);
+}
+
+/** `web.proxyAuth`: the identity from a header set by a trusted reverse proxy. */
+export const ProxyAuthSettingsSchema = z.object({
+  $comment: Comment,
+  header: z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name such as "X-Forwarded-Email"').default('X-Forwarded-Email').describe('header carrying the signed-in user\'s e-mail address'),
+  trustedProxies: z.array(z.string().refine(isAddressOrCidr, 'an IP address or CIDR block such as "127.0.0.1", "10.0.0.5" or "10.0.0.0/24"')
+    .refine((s) => !/^(0\.0\.0\.0|::)\/0$/.test(s), 'not every address (0.0.0.0/0, ::/0): anyone could then name themselves in the header'))
+    .min(1, 'at least one proxy address (the header is believed from nowhere else)').describe('peer addresses (or CIDR blocks) of the proxies whose header is believed'),
+  defaultRole: webRole.nullable().default(null).describe('role of a header user who is not a user in the store (default null: no access)'),
+}).strict();
 
 /** Every `settings.*` name of kpi-spec.md, with its default. */
 export const SettingsSchema = z.object({
@@ -161,7 +217,13 @@ export const SettingsFileSchema = z.object({
   web: z.object({
     $comment: Comment,
     baseUrl: z.string().regex(/^https?:\/\/[^\s@]+$/, 'an http(s) URL without credentials, such as "https://reports.msp.example"').optional().describe('public address of the web app (psa-reports serve): links in alerts and summary cards point there'),
-  }).strict().default({}),
+    oidc: OidcSettingsSchema.optional().describe('sign-in with Microsoft Entra ID (OpenID Connect); the client secret comes from PSA_REPORTS_OIDC_CLIENT_SECRET'),
+    proxyAuth: ProxyAuthSettingsSchema.optional().describe('reverse-proxy header sign-in: the user named by a header, believed only from trusted proxy addresses'),
+  }).strict().superRefine((w, ctx) => {
+    if (w.oidc && !w.oidc.redirectUri && !w.baseUrl) {
+      ctx.addIssue({ code: 'custom', path: ['oidc', 'redirectUri'], message: 'needed when web.baseUrl is not set: the address Entra sends the browser back to, such as "https://reports.msp.example/login/oidc/callback"' });
+    }
+  }).default({}),
   webhooks: z.object({
     $comment: Comment,
     secretFile: z.string().default('autotask-webhook.secret').describe('file (mode 0600) holding the Autotask webhook\'s id and generated secret, resolved next to the settings file; never in the store'),
@@ -204,6 +266,13 @@ export interface Config {
   alerts: z.infer<typeof SettingsFileSchema>['alerts'];
   /** Web app address for links (no trailing slash), or null. */
   webBaseUrl: string | null;
+  /** Sign-in methods besides passwords (web.oidc, web.proxyAuth), or null when not configured. */
+  webAuth: {
+    oidc: (z.infer<typeof OidcSettingsSchema> & { redirectUri: string }) | null;
+    proxy: z.infer<typeof ProxyAuthSettingsSchema> | null;
+    /** `PSA_REPORTS_OIDC_CLIENT_SECRET`. Never logged, stored or printed. */
+    oidcClientSecret: string | null;
+  };
   /** Absolute path of the Autotask webhook secret file. */
   webhookSecretFile: string;
   /** Autotask credentials and URLs from the environment. */
@@ -396,6 +465,11 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     paths: { outbox: path.resolve(cwd, env.PSA_REPORTS_OUTBOX ?? file.paths.outbox), output: path.resolve(cwd, file.paths.output) },
     alerts: file.alerts,
     webBaseUrl: file.web.baseUrl ? file.web.baseUrl.replace(/\/+$/, '') : null,
+    webAuth: {
+      oidc: file.web.oidc ? { ...file.web.oidc, redirectUri: file.web.oidc.redirectUri ?? `${file.web.baseUrl!.replace(/\/+$/, '')}/login/oidc/callback` } : null,
+      proxy: file.web.proxyAuth ?? null,
+      oidcClientSecret: env.PSA_REPORTS_OIDC_CLIENT_SECRET || null,
+    },
     // Next to the settings file (or the working folder without one), like the other files an operator keeps.
     webhookSecretFile: path.resolve(configFile ? path.dirname(configFile) : cwd, env.PSA_REPORTS_WEBHOOK_SECRET_FILE ?? file.webhooks.secretFile),
     env: {

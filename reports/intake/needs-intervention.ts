@@ -53,7 +53,7 @@ export default defineReport({
     { key: 'workflow', label: 'Workflow', unit: 'text' },
     { key: 'assigned_resource', label: 'Assigned to', unit: 'text' },
     { key: 'next_due', label: 'Next due', unit: 'datetime' },
-    { key: 'minutes_to_due', label: 'Minutes to due', unit: 'minutes' },
+    { key: 'minutes_to_due', label: 'Due in (− = overdue)', unit: 'minutes' },
     { key: 'age_hours', label: 'Age (hours)', unit: 'hours' },
   ],
   compute(ctx) {

@@ -108,7 +108,9 @@ export function checkRoles(s: SchedulesFile, storeFile: string | null): CheckOut
         if (n === 0) problems.push(`${s.file}: roles.${name}.recipients: ${specText(spec)} reaches nobody${selectorHint(db!, spec as Exclude<RecipientSpec, string>)}`);
         return `${specText(spec)}: ${n}`;
       });
-      if (total === 0) {
+      if (total === 0 && !role.recipients.length && role.channels?.length) {
+        info.push(`--  role ${name}: no address, ${role.channels.length} channel(s)`);
+      } else if (total === 0) {
         problems.push(`${s.file}: roles.${name}: reaches no address${role.except?.length ? ' (its "except" list removes every recipient)' : ''}; add an address or a selector that matches people`);
       } else {
         info.push(`--  role ${name}: ${total} address(es)${per.length ? ` (${per.join(', ')})` : ''}`);
@@ -124,6 +126,45 @@ export function checkRoles(s: SchedulesFile, storeFile: string | null): CheckOut
 }
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)$/i;
+
+/**
+ * The variables the roles' channels name (webhook URLs and HMAC keys are secrets, so schedules.json holds
+ * only their names): each must be set, and a URL must be one the channel can be posted to. Names the file,
+ * the field and the variable; never prints a value (a URL is the channel's credential).
+ */
+export function checkChannels(s: SchedulesFile, env: NodeJS.ProcessEnv): CheckOutcome {
+  const problems: string[] = [];
+  for (const [name, role] of Object.entries(s.roles)) {
+    (role.channels ?? []).forEach((c, i) => {
+      const at = `${s.file}: roles.${name}.channels[${i}]`;
+      const url = env[c.urlEnv];
+      const form = c.type === 'teams' ? 'the Teams Workflows webhook URL (https://…)' : c.type === 'slack' ? 'the Slack incoming-webhook URL (https://hooks.slack.com/services/…)' : 'the https:// URL that receives the JSON';
+      if (url === undefined || url.trim() === '') {
+        problems.push(`${at}.urlEnv: environment variable ${c.urlEnv} is ${url === undefined ? 'not set' : 'empty'}; set it to ${form}`);
+      } else {
+        let u: URL | null = null;
+        try {
+          u = /\s/.test(url) ? null : new URL(url);
+        } catch {
+          u = null;
+        }
+        if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || !u.hostname) {
+          problems.push(`${at}.urlEnv: environment variable ${c.urlEnv} is not a URL (value not shown: it is a secret)${/\s/.test(url) ? '; it contains spaces or line breaks, often left by a paste' : ''}; set it to ${form}`);
+        } else if (u.protocol === 'http:' && !LOOPBACK.test(u.hostname)) {
+          problems.push(`${at}.urlEnv: environment variable ${c.urlEnv} is an http:// URL: the secret in it would cross the network in clear; use https:// (http only to this machine)`);
+        } else if (u.username || u.password) {
+          problems.push(`${at}.urlEnv: environment variable ${c.urlEnv} holds a user name or password in the URL, which the channel does not take; set it to ${form}`);
+        }
+      }
+      if (c.type === 'webhook') {
+        const key = env[c.secretEnv];
+        if (key === undefined || key === '') problems.push(`${at}.secretEnv: environment variable ${c.secretEnv} is ${key === undefined ? 'not set' : 'empty'}; set it to the HMAC-SHA256 key the receiver checks X-Psa-Signature with (at least 16 characters)`);
+        else if (key.length < 16) problems.push(`${at}.secretEnv: environment variable ${c.secretEnv} is shorter than 16 characters, too short for an HMAC key; use a random key (openssl rand -hex 32)`);
+      }
+    });
+  }
+  return { problems, info: [] };
+}
 
 /** The address inside `Name <addr>` or a bare address. */
 function addressOf(from: string): string {
@@ -187,4 +228,25 @@ export function checkZones(cfg: Config, s: SchedulesFile): CheckOutcome {
     problems: [],
     info: [`!!  zones: ${ids.join(', ')} run in ${other.join(', ')} but settings.timezone is ${tz}${cfg.configFile ? '' : ' (the default: no --config)'}: psa-reports run computes in ${tz}, so its numbers differ from the e-mailed ones; set settings.timezone to ${other[0]}`],
   };
+}
+
+/**
+ * Sign-in methods besides passwords (web.oidc, web.proxyAuth): what the settings file cannot say by itself —
+ * the client secret is in the environment, and a mapping that lets nobody in is legal but surprising.
+ */
+export function checkWebAuth(cfg: Config): CheckOutcome {
+  const problems: string[] = [];
+  const info: string[] = [];
+  const file = cfg.configFile ?? '(defaults)';
+  const { oidc, proxy, oidcClientSecret } = cfg.webAuth;
+  if (oidc) {
+    if (!oidcClientSecret) problems.push(`environment: PSA_REPORTS_OIDC_CLIENT_SECRET: not set, but ${file}: web.oidc is; set it to the client secret of the app registration (Certificates & secrets), or remove web.oidc`);
+    const mapped = Object.keys(oidc.roleMap).length;
+    if (oidc.defaultRole === 'admin' || oidc.defaultRole === 'manager') info.push(`!!  web.oidc.defaultRole: "${oidc.defaultRole}" for everyone the tenant signs in (every account of ${oidc.issuer}); map app roles in web.oidc.roleMap instead, or use "viewer"`);
+    info.push(`--  web sign-in: Microsoft Entra ID, issuer ${oidc.issuer}, client ${oidc.clientId}, redirect URI ${oidc.redirectUri}; ${mapped} app role(s) mapped from the "${oidc.rolesClaim}" claim, others: ${oidc.defaultRole ?? 'no access unless added with users add'}`);
+  }
+  if (proxy) {
+    info.push(`--  web sign-in: the ${proxy.header} header, believed only from ${proxy.trustedProxies.join(', ')}; users not in the store: ${proxy.defaultRole ?? 'no access'}`);
+  }
+  return { problems, info };
 }

@@ -17,7 +17,7 @@ import type { SchedulesFile } from '../delivery/schedules.js';
 import { lastSyncAt } from '../app.js';
 import { executableProblem } from '../files.js';
 import type { Command } from './types.js';
-import { checkMail, checkRoles, checkSubjects, checkTargets, checkZones, type CheckOutcome } from './check-config.js';
+import { checkChannels, checkMail, checkRoles, checkSubjects, checkTargets, checkWebAuth, checkZones, type CheckOutcome } from './check-config.js';
 
 /** The SQL files of every report folder, relative to reports/. */
 function sqlFiles(root: string): string[] {
@@ -234,6 +234,7 @@ Examples:
     if (schedules) {
       take(checkSubjects(schedules));
       take(checkRoles(schedules, cfg?.db ?? null));
+      take(checkChannels(schedules, io.env));
       if (cfg) take(checkZones(cfg, schedules));
     }
     if (cfg) for (const line of environment(cfg, clock.now())) io.out(line);
@@ -244,6 +245,7 @@ Examples:
     }
     if (cfg && schedules) for (const line of refusedAddresses(cfg.db, schedules)) io.out(line);
     if (cfg) take(checkMail(cfg, io.env));
+    if (cfg) take(checkWebAuth(cfg));
     if (cfg && args.values.online === true) {
       const { checkSmtp, checkAutotask } = await import('./check-online.js');
       take(await checkSmtp(cfg));

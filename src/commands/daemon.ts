@@ -61,7 +61,7 @@ Examples:
     const { listenOptions, startServe } = await import('./serve.js');
     const listen = args.values.serve ? listenOptions(args.values) : null;
     const events = new Events();
-    const log = createLogger({ format: logOpts?.format ?? 'json', level: logOpts?.level ?? 'info', write: (l) => io.out(l), clock, secrets: [cfg.env.secret, cfg.env.integrationCode] });
+    const log = createLogger({ format: logOpts?.format ?? 'json', level: logOpts?.level ?? 'info', write: (l) => io.out(l), clock, secrets: [cfg.env.secret, cfg.env.integrationCode, cfg.webAuth.oidcClientSecret] });
     events.onAny(log);
     const wiring = await createDeliveryDeps(cfg, io, { events, clock });
     const { deps, schedules } = wiring;

@@ -40,8 +40,9 @@ downloads), the board (open backlog, redrawn after every sync), each technician'
 recipients only) and the sync status. GET /health answers {lastSyncAt, daemon} without signing in;
 GET /api/reports/<group>/<name>?as-of=&from=&to=&window= answers what "run <id> --format json" prints.
 
-It listens on 127.0.0.1 by default. Another address is refused while the store has no user: add the first
-admin with "psa-reports users add you@msp.example --role admin --password-stdin". To reach it from other
+It listens on 127.0.0.1 by default. Another address is refused while the store has no user and no other
+sign-in method is configured (web.oidc: Microsoft Entra ID; web.proxyAuth: a trusted proxy's header): add
+the first admin with "psa-reports users add you@msp.example --role admin --password-stdin". To reach it from other
 machines, put a reverse proxy with TLS in front of it (see the README); cookies are then marked Secure.
 
 Examples:

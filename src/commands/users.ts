@@ -22,6 +22,8 @@ and the board; their address must be their Autotask resource's e-mail address).
 There is no default user and no default password. Until a user exists, "serve" listens on 127.0.0.1 only.
 The password (12 characters or more) is read from standard input (--password-stdin, required for add), so
 it is never on the command line or in the shell history. Adding an existing address changes its role and password and signs it out.
+People who sign in with Microsoft (web.oidc) or through a proxy header (web.proxyAuth) without being added
+here are made users at sign-in from the role mapping and listed "via …"; adding them here makes their role yours.
 
 Examples:
   read -rs PW; printf '%s' "$PW" | psa-reports users add you@msp.example --role admin --password-stdin
@@ -45,7 +47,7 @@ Examples:
       if (action === 'list') {
         const all = users.list();
         if (!all.length) io.out('No users. Add the first admin: psa-reports users add you@msp.example --role admin');
-        for (const u of all) io.out(`${u.email}\t${u.role}\tadded ${new Date(u.createdAt).toISOString().slice(0, 10)}`);
+        for (const u of all) io.out(`${u.email}\t${u.role}\tadded ${new Date(u.createdAt).toISOString().slice(0, 10)}${u.source === 'oidc' ? '\tvia Microsoft sign-in' : u.source === 'proxy' ? '\tvia the proxy header' : ''}`);
         return 0;
       }
       if (action === 'remove') {

@@ -5,8 +5,8 @@ import { AppError, toError } from '../errors.js';
 import type { Events, RunPhase } from './events.js';
 import { burstResults } from '../reporting/personal.js';
 import { Ledger, type DeliveryRow, type OwnerInfo, type RunRow } from './ledger.js';
-import { MailError, sendWithRetry, type RetryPolicy } from './mailer.js';
-import type { Mailer, MessageContent, MessageRenderer, OutgoingMessage, ReportComputer, Syncer } from './ports.js';
+import { DEFAULT_RETRY, MailError, sendWithRetry, type RetryPolicy } from './mailer.js';
+import type { CardPoster, Mailer, MessageContent, MessageRenderer, OutgoingMessage, ReportComputer, SummaryCard, Syncer } from './ports.js';
 import { refusedNote, resolveScheduleRecipients, type Recipient, type RefusedRecipient } from './recipients.js';
 import { expandReports, type Schedule, type SchedulesFile } from './schedules.js';
 
@@ -49,6 +49,8 @@ export interface DeliveryDeps {
   maxAttempts?: number;
   /** Deadline of the owner's failure notice (ms). Default 10 s. */
   noticeDeadlineMs?: number;
+  /** Posts summary cards of schedules with `post` to their roles' channels; absent: nothing is posted (a dry run). */
+  poster?: CardPoster | null;
 }
 
 /** Options of one execution. */
@@ -268,19 +270,25 @@ export async function executeRun(deps: DeliveryDeps, schedule: Schedule, dueAt: 
     // ---- recipients ----
     const refused: RefusedRecipient[] = [];
     const recipients = resolveScheduleRecipients(deps.db, deps.schedules, schedule, refused);
+    // A post is a delivery of its own, keyed by the channel's name: exactly once per run like an e-mail.
+    const posts = schedule.post && deps.poster ? deps.poster.targets(deps.schedules, schedule.roles) : [];
     const refusedNotes = refused.map(refusedNote);
     ledger.addNotes(runId, refusedNotes);
     for (const r of refused) events.emit('recipient:refused', { runId, scheduleId: schedule.id, source: r.source, address: r.shown, reason: r.reason });
-    if (!recipients.length) {
+    if (!recipients.length && !posts.length) {
       const reason = `no recipients: the roles ${schedule.roles.join(', ')} resolve to no address (check schedules.json and that resources are synced and active)${refusedNotes.length ? `; ${refusedNotes.join('; ')}` : ''}`;
       ledger.finishRun(runId, owner, clock.now(), { state: 'skipped', reason });
       events.emit('run:finished', { runId, scheduleId: schedule.id, state: 'skipped', reason });
       await notifyOwner(deps, schedule, ledger.run(runId)!, reason);
       return result('skipped', reason, null);
     }
-    ledger.ensureDeliveries(runId, recipients.map((r) => ({ recipient: r.address, messageId: messageIdFor(ledger.storeId(), runId, r.address, deps.from) })), clock.now());
+    ledger.ensureDeliveries(runId, [
+      ...recipients.map((r) => ({ recipient: r.address, messageId: messageIdFor(ledger.storeId(), runId, r.address, deps.from) })),
+      ...posts.map((p) => ({ recipient: p, messageId: messageIdFor(ledger.storeId(), runId, p, deps.from, 'card') })),
+    ], clock.now());
 
-    const problems = await renderAndDeliver(ctx, audiences(schedule, ok, recipients, notes, listsFor(ctx)));
+    const problems = recipients.length ? await renderAndDeliver(ctx, audiences(schedule, ok, recipients, notes, listsFor(ctx))) : [];
+    if (posts.length) problems.push(...(await postCards(ctx, new Set(posts), ok)));
 
     const { state, reason, failedPhase } = outcomeOf(ledger.deliveries(runId), problems, failedReports, refused, refusedNotes);
     ledger.finishRun(runId, owner, clock.now(), { state, reason, failedPhase, error: state === 'sent' ? null : reason });
@@ -491,6 +499,93 @@ async function renderAndDeliver(ctx: RunContext, all: Audience[]): Promise<{ pha
     }
   }
   return problems;
+}
+
+/**
+ * Phase deliver, channels: the run's summary card to each channel delivery still pending (or left sending
+ * by a process that died: posted again with the same delivery id). Transient faults are retried with the
+ * run's retry policy, waiting at least the channel's Retry-After; a channel that still fails is recorded
+ * as a failed delivery (the run is partial and its owner told), like an e-mail.
+ */
+async function postCards(ctx: RunContext, posts: Set<string>, results: ReportResult[]): Promise<{ phase: RunPhase; text: string }[]> {
+  const { deps, schedule, runId, signal, enter } = ctx;
+  const { ledger, clock, events, owner } = deps;
+  const poster = deps.poster!;
+  const problems: { phase: RunPhase; text: string }[] = [];
+  const pending = ledger.deliveries(runId).filter((d) => posts.has(d.recipient) && (d.state === 'pending' || d.state === 'sending'));
+  if (!pending.length) return problems;
+  enter('deliver');
+  let card: SummaryCard;
+  try {
+    const subject = expandSubject(schedule.subject, { schedule, dueAt: ctx.asOf, results, name: null });
+    card = poster.card({ scheduleId: schedule.id, subject, results, asOf: ctx.asOf, window: schedule.window ?? null, timezone: schedule.timezone });
+  } catch (e) {
+    const text = `the summary card could not be built: ${toError(e).message}`;
+    for (const d of pending) if (ledger.claimDelivery(d.id, owner).claimed) ledger.markFailed(d.id, owner, text);
+    return [{ phase: 'render', text }];
+  }
+  const policy = deps.retry ?? DEFAULT_RETRY;
+  for (const d of pending) {
+    if (signal.aborted) throw signal.reason;
+    const claim = ledger.claimDelivery(d.id, owner);
+    if (!claim.claimed) continue;
+    let lastError = '';
+    let permanent = false;
+    let attempt = 1;
+    for (; ; attempt++) {
+      try {
+        const out = await raceSignal(poster.post(d.recipient, card, { id: d.message_id, scheduleId: schedule.id, runId, file: deps.schedules, signal: ctx.sendSignal }), ctx.sendSignal);
+        ledger.markSent(d.id, owner, clock.now(), out.response);
+        events.emit('mail:sent', { runId, recipient: d.recipient, messageId: d.message_id, attempts: attempt, response: out.response, inDoubt: claim.inDoubt });
+        lastError = '';
+        break;
+      } catch (e) {
+        if (ctx.sendSignal.aborted) {
+          // Deadline: the run ends here, this post not made. A lost claim leaves the row to the new holder.
+          if (!(ctx.sendSignal.reason instanceof LostOwnershipError)) ledger.markFailed(d.id, owner, `not posted: ${toError(ctx.sendSignal.reason).message}`);
+          throw ctx.sendSignal.reason;
+        }
+        const fault = e as { transient?: unknown; retryAfterMs?: unknown };
+        lastError = toError(e).message;
+        permanent = fault.transient !== true;
+        if (permanent || attempt >= policy.attempts) break;
+        const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+        // A channel that says when to come back is not asked sooner (Teams and Slack answer 429 with Retry-After).
+        const retryAfter = typeof fault.retryAfterMs === 'number' ? Math.min(fault.retryAfterMs, policy.maxDelayMs) : 0;
+        const delay = Math.max(backoff, retryAfter);
+        ledger.countAttempt(d.id, owner, lastError);
+        events.emit('mail:retry', { runId, recipient: d.recipient, attempt, delayMs: delay, error: lastError });
+        try {
+          await waitFor(delay, signal);
+        } catch {
+          // Shutdown or deadline during the wait: nothing was accepted on this attempt.
+          if (signal.reason instanceof ShutdownError) ledger.unclaim(d.id, owner);
+          else ledger.markFailed(d.id, owner, `not posted: ${lastError}`);
+          throw signal.reason;
+        }
+      }
+    }
+    if (!lastError) continue;
+    ledger.markFailed(d.id, owner, lastError);
+    problems.push({ phase: 'deliver', text: `${d.recipient}: ${lastError}` });
+    events.emit('mail:failed', { runId, recipient: d.recipient, error: lastError, permanent });
+  }
+  return problems;
+}
+
+function waitFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** The run's outcome from its deliveries, the problems met, the reports not computed and the refused addresses. */

@@ -1,6 +1,7 @@
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { ReportList } from '../types.js';
 import type { Clock, ItemResult, ReportResult } from '../types.js';
+import type { SchedulesFile } from './schedules.js';
 
 /**
  * Narrow ports of the delivery core. The composition root (src/app.ts) adapts the real report engine,
@@ -121,6 +122,52 @@ export interface OutgoingMessage {
 export interface SendOutcome {
   /** Server response line (`250 OK …`) or the outbox file path. */
   response: string;
+}
+
+/** What a schedule's summary card is built from (once per run). */
+export interface CardInput {
+  /** Schedule id. */
+  scheduleId: string;
+  /** The run's subject (expanded, no personal name): the card's title. */
+  subject: string;
+  /** Every computed report of the run (never a personal copy). */
+  results: ReportResult[];
+  /** The run's as-of instant (the link opens the report as of it). */
+  asOf: number;
+  /** The schedule's window kind, when it sets one (the link keeps it). */
+  window: string | null;
+  /** IANA zone of the schedule. */
+  timezone: string;
+}
+
+/** A schedule's summary card: the executive-summary measures and a link to the report in the web app. */
+export interface SummaryCard {
+  /** One line. */
+  title: string;
+  /** One or two plain sentences. */
+  summary: string;
+  /** One per measure: its label, and its value, target and status. */
+  facts: { name: string; value: string }[];
+  /** The report in the web app (settings web.baseUrl), or null when it is not set. */
+  link: string | null;
+}
+
+/**
+ * Posts a schedule's summary card to its roles' channels (Teams, Slack, signed JSON webhook). A post is a
+ * delivery of the run like an e-mail: its ledger recipient is the channel's name (`teams:TEAMS_DESK_URL`),
+ * never the URL, which is a secret.
+ */
+export interface CardPoster {
+  /** The channel names of these roles of `file`, each once. */
+  targets(file: Pick<SchedulesFile, 'roles'>, roles: readonly string[]): string[];
+  /** The run's card. */
+  card(input: CardInput): SummaryCard;
+  /**
+   * Posts once (the caller retries). `id` is the same on every retry and after a crash (the generic
+   * webhook's X-Psa-Delivery). Throws an error whose `transient` says whether a retry may help and whose
+   * `retryAfterMs` is the channel's Retry-After, when it gave one.
+   */
+  post(recipient: string, card: SummaryCard, opts: { id: string; scheduleId: string; runId: number; file: Pick<SchedulesFile, 'roles'>; signal: AbortSignal }): Promise<SendOutcome>;
 }
 
 /** Sends one message. Throws `MailError` (transient or permanent) when it was not accepted. */

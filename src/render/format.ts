@@ -55,7 +55,7 @@ export function formatValue(value: MetricValue | undefined, unit: MetricUnit | u
     case 'hours':
       return `${num(value, 1, 1, locale)}${NBSP}h`;
     case 'minutes':
-      return `${num(value, 0, 0, locale)}${NBSP}min`;
+      return minutesText(value, locale);
     case 'days':
       return `${num(value, 1, 1, locale)}${NBSP}d`;
     case 'fte':
@@ -70,6 +70,20 @@ export function formatValue(value: MetricValue | undefined, unit: MetricUnit | u
     default:
       return Number.isInteger(value) ? num(value, 0, 0, locale) : num(value, 1, 1, locale);
   }
+}
+
+/**
+ * Minutes in the unit a reader counts them in: "45 min", "5 h 20 min", "12 d 3 h" (a signed value keeps its sign:
+ * a ticket 575,674 minutes past due reads "−399 d 18 h"). Exports (CSV, XLSX, JSON) keep the minutes.
+ */
+function minutesText(value: number, locale: string): string {
+  const sign = value < 0 ? '\u2212' : '';
+  const m = Math.round(Math.abs(value));
+  if (m < 60) return `${sign}${num(m, 0, 0, locale)}${NBSP}min`;
+  if (m < 1440) return `${sign}${Math.floor(m / 60)}${NBSP}h${m % 60 ? ` ${m % 60}${NBSP}min` : ''}`;
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  return `${sign}${num(d, 0, 0, locale)}${NBSP}d${h ? ` ${h}${NBSP}h` : ''}`;
 }
 
 /** Short axis-tick form of a value: money with its currency symbol, compact thousands ("$12K"). */

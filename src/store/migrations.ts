@@ -502,6 +502,15 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 24,
+    name: 'web users signed in through Entra ID or a reverse proxy',
+    up(db) {
+      // 'local': added with "users add", its role is the operator's; 'oidc'/'proxy': made at sign-in from
+      // the role mapping (no password), their role follows the mapping at each sign-in.
+      db.exec(`ALTER TABLE web_users ADD COLUMN source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'oidc', 'proxy'))`);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */

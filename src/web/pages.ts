@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { CommandIO } from '../commands/types.js';
+import { channelName } from '../alerts/engine.js';
 import { computeByName, createDeliveryDeps, lastSyncAt, loadRegistry, loadSchedulesFor, toJsonShape } from '../app.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
@@ -421,11 +422,14 @@ export async function resendFailed(state: State, runId: number): Promise<string>
   // The same recipients as before (their resource/company for personal copies), limited to those that failed.
   const known = new Map(resolveScheduleRecipients(state.db, file, s).map((r) => [r.address, r]));
   const role = 'resend-failed';
-  const recipients = failed.map((d) => {
+  // A failed summary card is posted again to its channel (same name in the ledger), not mailed.
+  const channelDefs = new Map(Object.values(file.roles).flatMap((r) => r.channels ?? []).map((c) => [channelName(c), c]));
+  const channels = [...new Set(failed.map((d) => channelDefs.get(d.recipient)).filter((c) => c !== undefined))];
+  const recipients = failed.filter((d) => !channelDefs.has(d.recipient)).map((d) => {
     const r = known.get(d.recipient);
     return { address: d.recipient, ...(r?.name ? { name: r.name } : {}), ...(r?.resourceId != null ? { resourceId: r.resourceId } : {}), ...(r?.companyId != null ? { companyId: r.companyId } : {}) };
   });
-  const copy: SchedulesFile = { ...file, roles: { ...file.roles, [role]: { recipients } }, schedules: file.schedules.map((x) => (x.id === s.id ? { ...x, roles: [role] } : x)) };
+  const copy: SchedulesFile = { ...file, roles: { ...file.roles, [role]: { recipients, ...(channels.length ? { channels } : {}) } }, schedules: file.schedules.map((x) => (x.id === s.id ? { ...x, roles: [role] } : x)) };
   return runWith(state, copy, copy.schedules.find((x) => x.id === s.id)!, run.due_at, `Re-sent run ${runId} to ${failed.length} failed recipient(s)`);
 }
 

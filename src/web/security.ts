@@ -39,9 +39,12 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-/** A Set-Cookie value: HttpOnly and SameSite=Strict always, Secure when the request came over TLS. */
-export function cookie(name: string, value: string, o: { secure: boolean; maxAgeS?: number; path?: string }): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${o.path ?? '/'}`, 'HttpOnly', 'SameSite=Strict'];
+/**
+ * A Set-Cookie value: HttpOnly always, SameSite=Strict unless told (the sign-in transaction of an identity
+ * provider must come back on the provider's cross-site redirect: Lax), Secure when the request came over TLS.
+ */
+export function cookie(name: string, value: string, o: { secure: boolean; maxAgeS?: number; path?: string; sameSite?: 'Strict' | 'Lax' }): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${o.path ?? '/'}`, 'HttpOnly', `SameSite=${o.sameSite ?? 'Strict'}`];
   if (o.maxAgeS !== undefined) parts.push(`Max-Age=${o.maxAgeS}`);
   if (o.secure) parts.push('Secure');
   return parts.join('; ');

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { CommandIO } from '../commands/types.js';
 import { createConfiguredRenderer, lastSyncAt, toJsonShape, webhookReceiverDeps } from '../app.js';
 import { registerWebhookRoute, type WebhookReceiverDeps } from './autotask-webhook.js';
-import { AppError } from '../errors.js';
+import { AppError, printable } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { defaultTemplatesDir, loadPageTemplates } from '../render/templates.js';
 import type { Renderer } from '../render/pdf.js';
@@ -18,6 +18,8 @@ import { LoginLimiter, PAGE_CSP, cookie, fileInside, isLoopback, parseCookies, s
 import { autotaskLinks, type Links } from './links.js';
 import * as pages from './pages.js';
 import { computeOne } from './compute.js';
+import { createOidcSignIn, mappedRole, type OidcSignIn, type OidcTransaction } from './oidc.js';
+import { proxyIdentityReader } from './proxy-auth.js';
 import { ChartImages } from './charts.js';
 
 /** Options of the web server. */
@@ -40,6 +42,8 @@ export interface WebOptions {
   boardPollMs?: number;
   /** Ports of the Autotask webhook receiver (default: from the configuration). */
   webhook?: WebhookReceiverDeps;
+  /** Sign-in with an identity provider (default: from web.oidc and PSA_REPORTS_OIDC_CLIENT_SECRET). */
+  oidc?: OidcSignIn;
 }
 
 /** A running web server. */
@@ -59,6 +63,19 @@ const NEED: Record<Exclude<Access, 'public'>, number> = { 'signed-in': 0, read: 
 
 const SESSION_COOKIE = 'psa_session';
 const LOGIN_CSRF_COOKIE = 'psa_login_csrf';
+const OIDC_COOKIE = 'psa_oidc';
+/** A sign-in at the identity provider must come back within this time. */
+const OIDC_TX_MS = 10 * 60_000;
+
+/** The identity-provider sign-in of the configuration, or null; refuses web.oidc without its client secret. */
+function configuredOidc(cfg: Config, clock: Clock): OidcSignIn | null {
+  const o = cfg.webAuth.oidc;
+  if (!o) return null;
+  if (!cfg.webAuth.oidcClientSecret) {
+    throw new AppError(`${cfg.configFile ?? 'settings'}: web.oidc is set but the environment variable PSA_REPORTS_OIDC_CLIENT_SECRET (the app registration's client secret) is not; set it, or remove web.oidc`, 'CONFIG');
+  }
+  return createOidcSignIn(o, cfg.webAuth.oidcClientSecret, clock);
+}
 
 /** The context a page handler gets. */
 export interface Ctx {
@@ -104,6 +121,7 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
   };
 
   // Behind a reverse proxy on this machine, X-Forwarded-Proto/For are believed (Secure cookies, per-client limits); from nowhere else.
+  const oidc = opts.oidc ?? configuredOidc(cfg, clock);
   const app = Fastify({ logger: false, trustProxy: ['127.0.0.1', '::1'], bodyLimit: 64 * 1024 });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -136,6 +154,34 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
   const secure = (req: FastifyRequest) => req.protocol === 'https';
   const sessionOf = (req: FastifyRequest) => users.session(parseCookies(req.headers.cookie)[SESSION_COOKIE], clock.now());
 
+  // Reverse-proxy header mode: the header names the user only when the TCP peer is a trusted proxy.
+  const proxy = cfg.webAuth.proxy;
+  const readProxy = proxy ? proxyIdentityReader(proxy) : null;
+  let warnedUntrusted = false;
+  /** The session of a request: the proxy's header (from a trusted peer) first, else the session cookie; 'refused' for a header user without a role. */
+  function sessionFor(req: FastifyRequest, reply: FastifyReply): WebSession | null | { refused: string } {
+    const fromCookie = sessionOf(req);
+    if (!readProxy || !proxy) return fromCookie;
+    const id = readProxy(req.headers, req.socket.remoteAddress);
+    if (id.kind === 'none') return fromCookie;
+    if (id.kind === 'untrusted') {
+      // Said once: a scanner would otherwise fill the log; the header is ignored every time.
+      if (!warnedUntrusted) io.err(`web: warning: ignored the ${proxy.header} header of a request from ${id.peer}, which is not in web.proxyAuth.trustedProxies (said once)`);
+      warnedUntrusted = true;
+      return fromCookie;
+    }
+    if (id.kind === 'malformed') return { refused: `The proxy's ${proxy.header} header is not one e-mail address.` };
+    if (fromCookie && fromCookie.user.email === id.email) return fromCookie;
+    const now = clock.now();
+    const user = users.external(id.email, proxy.defaultRole, 'proxy', now);
+    if (!user) return { refused: `The proxy signed you in as ${id.email}, who is not a user of psa-reports. An admin can add this address (psa-reports users add).` };
+    // Another user's cookie in this browser ends: the proxy says who is here now.
+    if (fromCookie) users.endSession(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    const { token, session } = users.createSession(user, now);
+    reply.header('set-cookie', cookie(SESSION_COOKIE, token, { secure: secure(req) }));
+    return session;
+  }
+
   /** Registers a route behind its access check (and the CSRF check for every POST). */
   function route(method: 'GET' | 'POST', url: string, access: Access, handler: (c: Ctx) => unknown): void {
     app.route({
@@ -143,7 +189,9 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
       handler: async (req, reply) => {
         let session: WebSession | null = null;
         if (access !== 'public') {
-          session = sessionOf(req);
+          const found = sessionFor(req, reply);
+          if (found && 'refused' in found) return reply.code(403).type('text/html; charset=utf-8').send(pages.errorPage(state, null, 403, found.refused));
+          session = found;
           if (!session) {
             if (req.url.startsWith('/api/') || method === 'POST') return reply.code(401).type('application/json').send({ error: 'sign in first: POST /login' });
             return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 302);
@@ -182,8 +230,10 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
     // Login CSRF: a random token in a cookie and in the form (double submit); there is no session yet.
     const token = crypto.randomBytes(24).toString('base64url');
     reply.header('set-cookie', cookie(LOGIN_CSRF_COOKIE, token, { secure: secure(req), maxAgeS: 3600, path: '/login' }));
+    const next = safeNext(o.next);
     return reply.code(o.status ?? 200).type('text/html; charset=utf-8').send(templates.render('login', {
-      page: pages.pageInfo(state, null, 'Sign in', ''), csrf: token, error: o.error ?? null, email: o.email ?? '', next: safeNext(o.next),
+      page: pages.pageInfo(state, null, 'Sign in', ''), csrf: token, error: o.error ?? null, email: o.email ?? '', next,
+      oidc: oidc && cfg.webAuth.oidc ? { label: cfg.webAuth.oidc.label, href: `/login/oidc?next=${encodeURIComponent(next)}` } : null,
     }));
   };
   route('GET', '/login', 'public', ({ req, reply }) => loginPage(reply, req, { next: (req.query as Record<string, string>).next ?? '/' }));
@@ -214,6 +264,66 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
     const next = safeNext(body.next);
     return reply.redirect(user.role === 'technician' && next === '/' ? '/scorecard' : next, 303);
   });
+  // ---- sign-in with the identity provider (Entra ID) ----
+  // The flow's state, nonce and PKCE verifier stay on the server; the browser holds only a random key to them.
+  const pending = new Map<string, OidcTransaction & { next: string; at: number }>();
+  route('GET', '/login/oidc', 'public', async ({ req, reply }) => {
+    if (!oidc) return reply.code(404).type('text/html; charset=utf-8').send(pages.errorPage(state, null, 404, 'Sign-in with an identity provider is not configured (web.oidc).'));
+    const now = clock.now();
+    for (const [k, t] of pending) if (t.at < now - OIDC_TX_MS || pending.size > 1000) pending.delete(k);
+    let started: Awaited<ReturnType<OidcSignIn['start']>>;
+    try {
+      started = await oidc.start();
+    } catch (e) {
+      io.err(`web: ${(e as Error).message}`);
+      return loginPage(reply, req, { status: 502, error: 'The identity provider cannot be reached; the server log has the reason. Try again later.' });
+    }
+    const key = crypto.randomBytes(24).toString('base64url');
+    pending.set(key, { ...started.tx, next: safeNext((req.query as Record<string, string>).next), at: now });
+    reply.header('set-cookie', cookie(OIDC_COOKIE, key, { secure: secure(req), maxAgeS: OIDC_TX_MS / 1000, path: '/login/oidc', sameSite: 'Lax' }));
+    return reply.redirect(started.url, 302);
+  });
+  route('GET', '/login/oidc/callback', 'public', async ({ req, reply }) => {
+    if (!oidc) return reply.code(404).type('text/html; charset=utf-8').send(pages.errorPage(state, null, 404, 'Sign-in with an identity provider is not configured (web.oidc).'));
+    const key = parseCookies(req.headers.cookie)[OIDC_COOKIE];
+    const tx = key ? pending.get(key) : undefined;
+    if (key) pending.delete(key); // one use only
+    reply.header('set-cookie', cookie(OIDC_COOKIE, '', { secure: secure(req), maxAgeS: 0, path: '/login/oidc', sameSite: 'Lax' }));
+    const q = query(req);
+    if (!tx || tx.at < clock.now() - OIDC_TX_MS) {
+      return loginPage(reply, req, { status: 400, error: 'This sign-in with Microsoft expired or was started in another browser. Try again.' });
+    }
+    if (q.error) {
+      // The browser brought these words: one printable line in the log, text on the page.
+      const why = printable(`${q.error}${q.error_description ? `: ${q.error_description}` : ''}`.replace(/\s+/g, ' ')).slice(0, 300);
+      io.err(`web: the identity provider refused a sign-in: ${why}`);
+      return loginPage(reply, req, { status: 401, error: `The identity provider refused the sign-in (${why}).`, next: tx.next });
+    }
+    let identity;
+    try {
+      identity = await oidc.finish(new URL(req.url, 'http://callback.invalid'), tx);
+    } catch (e) {
+      io.err(`web: ${(e as Error).message}`);
+      return loginPage(reply, req, { status: 401, error: 'Sign-in with Microsoft failed; the server log has the reason.', next: tx.next });
+    }
+    const o = cfg.webAuth.oidc!;
+    const user = users.external(identity.email, mappedRole(identity.roles, o.roleMap, o.defaultRole), 'oidc', clock.now());
+    if (!user) {
+      io.err(`web: ${identity.email} signed in at the identity provider but has no role here (not a user in the store, no app role in web.oidc.roleMap${o.defaultRole ? '' : ', no web.oidc.defaultRole'})`);
+      return loginPage(reply, req, { status: 403, error: `${identity.email} has no access to psa-reports. Ask an admin to add you, or to give you an app role.` });
+    }
+    const { token } = users.createSession(user, clock.now());
+    reply.header('set-cookie', [
+      cookie(OIDC_COOKIE, '', { secure: secure(req), maxAgeS: 0, path: '/login/oidc', sameSite: 'Lax' }),
+      cookie(SESSION_COOKIE, token, { secure: secure(req) }),
+    ]);
+    const next = user.role === 'technician' && tx.next === '/' ? '/scorecard' : tx.next;
+    // A page of ours moves on, not a redirect: after the provider's cross-site redirect a browser would not
+    // send the SameSite=Strict session cookie on a redirect in the same chain.
+    const href = next.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Signed in</title></head><body><p><a href="${href}">Continue</a></p></body></html>`);
+  });
+
   route('POST', '/logout', 'signed-in', ({ req, reply }) => {
     users.endSession(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
     reply.header('set-cookie', cookie(SESSION_COOKIE, '', { secure: secure(req), maxAgeS: 0 }));
@@ -322,8 +432,9 @@ export function daemonAliveIn(db: Db, now: number): boolean {
 export async function startWebServer(opts: WebOptions): Promise<WebServer> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 8080;
-  if (!isLoopback(host) && new Users(opts.db).count() === 0) {
-    throw new AppError(`serve: --host ${host} would open the web app to the network while it has no user. Add one first (psa-reports users add you@msp.example --role admin --password-stdin), or listen on 127.0.0.1.`, 'USAGE');
+  const signInMethod = Boolean(opts.oidc ?? opts.cfg.webAuth.oidc ?? opts.cfg.webAuth.proxy);
+  if (!isLoopback(host) && new Users(opts.db).count() === 0 && !signInMethod) {
+    throw new AppError(`serve: --host ${host} would open the web app to the network while it has no user and no sign-in method. Add one first (psa-reports users add you@msp.example --role admin --password-stdin, or web.oidc / web.proxyAuth in the settings), or listen on 127.0.0.1.`, 'USAGE');
   }
   const { app, state } = await buildWebApp(opts);
   await app.listen({ host, port });

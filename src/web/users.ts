@@ -21,7 +21,12 @@ export interface WebUser {
   role: WebRole;
   /** When the user was added. */
   createdAt: number;
+  /** How the user came: added by an operator ('local'), or made at sign-in through Entra ID ('oidc') or a reverse proxy ('proxy'). */
+  source?: UserSource;
 }
+
+/** How a user came to be in the store. */
+export type UserSource = 'local' | 'oidc' | 'proxy';
 
 /** A signed-in session. */
 export interface WebSession {
@@ -82,8 +87,9 @@ export class Users {
     if (password.length < 12) throw new AppError('the password must have at least 12 characters', 'USAGE');
     const hash = hashPassword(password);
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO web_users (email, role, password_hash, created_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT(email) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`).run(e, role, hash, now);
+      // An operator adding a user signed in through Entra ID or a proxy makes it theirs ('local'): its role is then kept.
+      this.db.prepare(`INSERT INTO web_users (email, role, password_hash, created_at, source) VALUES (?, ?, ?, ?, 'local')
+        ON CONFLICT(email) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, source = 'local'`).run(e, role, hash, now);
       // A changed password or role signs the user out everywhere.
       this.db.prepare('DELETE FROM web_sessions WHERE email = ?').run(e);
     })();
@@ -101,14 +107,36 @@ export class Users {
 
   /** Every user, by address. */
   list(): WebUser[] {
-    return (this.db.prepare('SELECT email, role, created_at FROM web_users ORDER BY email').all() as { email: string; role: WebRole; created_at: number }[])
-      .map((r) => ({ email: r.email, role: r.role, createdAt: r.created_at }));
+    return (this.db.prepare('SELECT email, role, created_at, source FROM web_users ORDER BY email').all() as { email: string; role: WebRole; created_at: number; source: UserSource }[])
+      .map((r) => ({ email: r.email, role: r.role, createdAt: r.created_at, source: r.source }));
   }
 
   /** One user. */
   get(email: string): WebUser | undefined {
-    const r = this.db.prepare('SELECT email, role, created_at FROM web_users WHERE email = ?').get(email.trim().toLowerCase()) as { email: string; role: WebRole; created_at: number } | undefined;
-    return r ? { email: r.email, role: r.role, createdAt: r.created_at } : undefined;
+    const r = this.db.prepare('SELECT email, role, created_at, source FROM web_users WHERE email = ?').get(email.trim().toLowerCase()) as { email: string; role: WebRole; created_at: number; source: UserSource } | undefined;
+    return r ? { email: r.email, role: r.role, createdAt: r.created_at, source: r.source } : undefined;
+  }
+
+  /**
+   * The user an external sign-in (Entra ID, a reverse proxy) stands for: a user added by an operator keeps
+   * their role; anyone else gets `mapped` (from the role mapping), made or updated as a user without a
+   * password. null — and any earlier sessions of a user made this way ended — when there is no role.
+   */
+  external(email: string, mapped: WebRole | null, source: Exclude<UserSource, 'local'>, now: number): WebUser | null {
+    const e = email.trim().toLowerCase();
+    if (!EMAIL.test(e) || e.length > 320) return null;
+    const known = this.get(e);
+    if (known && (known.source ?? 'local') === 'local') return known;
+    return this.db.transaction(() => {
+      if (!mapped) {
+        // The mapping no longer gives this person a role: what was made for them goes.
+        if (known) this.remove(e);
+        return null;
+      }
+      this.db.prepare(`INSERT INTO web_users (email, role, password_hash, created_at, source) VALUES (?, ?, NULL, ?, ?)
+        ON CONFLICT(email) DO UPDATE SET role = excluded.role, source = excluded.source`).run(e, mapped, now, source);
+      return this.get(e)!;
+    })();
   }
 
   /** The user whose password this is, or null (same work whether or not the address exists). */

@@ -23,17 +23,20 @@ export interface Receiver {
   accepted(): Got[];
   /** Answers for the next requests, in order (then 200). */
   script: { status: number; headers?: Record<string, string>; body?: string }[];
+  /** Milliseconds to wait before answering (a slow channel; default 0). */
+  delayMs: number;
   /** Stops it. */
   close(): Promise<void>;
 }
 
 export async function startReceiver(pathName = '/workflows/abc123/triggers/manual/paths/invoke?sig=SECRETSIG'): Promise<Receiver> {
   const got: Got[] = [];
-  const r: Partial<Receiver> = { got, script: [] };
+  const r: Partial<Receiver> = { got, script: [], delayMs: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
+      if (r.delayMs) await new Promise((w) => setTimeout(w, r.delayMs));
       const next = r.script!.shift() ?? { status: 200, body: '1' };
       got.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status: next.status });
       res.writeHead(next.status, { 'content-type': 'text/plain', ...(next.headers ?? {}) });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Rng } from '../../src/simulator/prng.js';
 import { systemClock } from '../../src/types.js';
 import { startSmtp, tempStore, type TestSmtp } from '../delivery/_helpers.js';
+import { startReceiver, type Receiver } from '../alerts/_receivers.js';
 
 /**
  * Real processes: the daemon runs as a child process against a real SQLite file and the real SMTP
@@ -21,14 +22,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const buildDir = path.join(root, 'node_modules', '.cache', 'psa-reports-tests');
 let childJs = '';
+let alertsJs = '';
 
 beforeAll(async () => {
   fs.mkdirSync(buildDir, { recursive: true });
   childJs = path.join(buildDir, `child-daemon-${process.pid}.mjs`);
   // Bundled beside node_modules so better-sqlite3, nodemailer and zod resolve as they do for the product.
   await build({ entryPoints: [path.join(here, 'fixtures/child-daemon.ts')], outfile: childJs, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  alertsJs = path.join(buildDir, `child-alerts-${process.pid}.mjs`);
+  await build({ entryPoints: [path.join(here, 'fixtures/child-alerts.ts')], outfile: alertsJs, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
 });
-afterAll(() => fs.rmSync(childJs, { force: true }));
+afterAll(() => {
+  fs.rmSync(childJs, { force: true });
+  fs.rmSync(alertsJs, { force: true });
+});
 
 let store: ReturnType<typeof tempStore>;
 let smtp: TestSmtp;
@@ -61,8 +68,8 @@ interface Child {
   when(pred: (e: Record<string, unknown>) => boolean): Promise<void>;
 }
 
-function spawnChild(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, [childJs], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function spawnChild(env: Record<string, string>, script = childJs): Child {
+  const proc = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(proc);
   const listeners = new Set<(e: Record<string, unknown>) => void>();
   let buf = '';
@@ -255,4 +262,106 @@ describe('daemon killed with SIGKILL at random points', () => {
     for (const ids of got.values()) expect(ids).toHaveLength(1);
     expect(smtp.received).toHaveLength(15);
   }, 60_000);
+});
+
+describe('daemon killed with SIGKILL at random points during alert delivery', () => {
+  let teams: Receiver;
+  let slack: Receiver;
+  beforeEach(async () => {
+    teams = await startReceiver();
+    slack = await startReceiver('/services/T000/B000/SLACKSECRET');
+    // Slow enough that kills land between a post leaving and its answer, and between a 250 and the ledger write.
+    teams.delayMs = 15;
+    slack.delayMs = 15;
+    smtp.delay = () => 15;
+  });
+  afterEach(async () => {
+    await teams.close();
+    await slack.close();
+  });
+
+  it('15 kills, restarts: every recipient (e-mail, Teams, Slack) has exactly one message per state change', () => withSeed(killSeed(), async (seed) => {
+    const rng = new Rng(seed);
+    const T0 = Date.parse('2026-03-02T09:59:50Z');
+    // Long enough that the kills land while the metric still flips (each start takes a moment of real time).
+    const END = T0 + 50 * 60_000;
+    const env = {
+      DB_FILE: store.file,
+      SMTP_URL: smtp.url,
+      TEAMS_URL: teams.url,
+      SLACK_URL: slack.url,
+      FAKE_T0: String(T0),
+      FAKE_REAL0: String(systemClock.now()),
+      FAKE_SPEED: '120', // one fake minute every 0.5 s: the metric flips every second of real time
+      BREACH_UNTIL: String(END),
+      POLL_MS: '30000',
+      SCHEDULES_JSON: JSON.stringify({
+        owner: 'owner@x.test',
+        roles: { desk: { recipients: ['a@x.test', 'b@x.test'], channels: [{ type: 'teams', urlEnv: 'TEAMS_DESK_URL' }, { type: 'slack', urlEnv: 'SLACK_DESK_URL' }] } },
+        schedules: [],
+        alerts: [{ id: 'backlog-high', report: 'intake/backlog', metric: 'open_tickets', above: 100, for: 1, roles: ['desk'] }],
+      }),
+    };
+    const killedDuring: string[] = [];
+    for (let kills = 0; kills < 15; kills++) {
+      const child = spawnChild(env, alertsJs);
+      let phase = 'start';
+      void child.when((e) => {
+        if (typeof e.event === 'string') phase = e.event;
+        return false;
+      });
+      await child.when((e) => e.event === 'child:started');
+      await new Promise((r) => setTimeout(r, rng.float(0, 600)));
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      killedDuring.push(phase);
+    }
+    // Last start: runs past the end of the breaching stretches until every notification is out, then stops.
+    const last = spawnChild(env, alertsJs);
+    await last.when((e) => e.event === 'child:started');
+    const fakeNow = () => T0 + (systemClock.now() - Number(env.FAKE_REAL0)) * 120;
+    const settled = () => {
+      const open = (store.db.prepare(`SELECT count(*) AS n FROM alert_notifications WHERE state <> 'sent'`).get() as { n: number }).n;
+      const st = store.db.prepare(`SELECT state FROM alert_states WHERE alert_key = 'backlog-high'`).get() as { state: string } | undefined;
+      return fakeNow() > END + 60_000 && open === 0 && st?.state === 'ok';
+    };
+    const deadline = performance.now() + 60_000;
+    while (!settled()) {
+      if (performance.now() > deadline) throw new Error(`not settled: ${JSON.stringify(store.db.prepare('SELECT alert_key, transition, recipient, state, owner, last_error FROM alert_notifications WHERE state <> \'sent\'').all())}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    last.proc.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
+
+    const rows = store.db.prepare(`SELECT transition, recipient, state, message_id, in_doubt, attempts FROM alert_notifications ORDER BY id`).all() as { transition: string; recipient: string; state: string; message_id: string; in_doubt: number; attempts: number }[];
+    const transitions = [...new Set(rows.map((r) => r.transition))];
+    // State changes happened, in order, and each went to all four recipients (the owner was never needed).
+    expect(transitions.length).toBeGreaterThanOrEqual(2);
+    expect(transitions.every((t, i) => t === `${i % 2 === 0 ? 'firing' : 'resolved'}#${Math.floor(i / 2) + 1}`)).toBe(true);
+    expect(rows).toHaveLength(transitions.length * 4);
+    const copiesOf = (r: { recipient: string; message_id: string }): number => {
+      if (r.recipient === 'teams:TEAMS_DESK_URL') return teams.got.filter((g) => g.headers['x-psa-delivery'] === r.message_id).length;
+      if (r.recipient === 'slack:SLACK_DESK_URL') return slack.got.filter((g) => g.headers['x-psa-delivery'] === r.message_id).length;
+      return smtp.to(r.recipient).filter((m) => m.messageId === r.message_id).length;
+    };
+    let inDoubtDuplicates = 0;
+    for (const r of rows) {
+      expect(r.state).toBe('sent');
+      const n = copiesOf(r);
+      if (r.in_doubt) {
+        // Killed between the channel's acceptance and the ledger write: sent again with the same id (the
+        // e-mail's Message-ID, the posts' X-Psa-Delivery). Only these may show a repeat, and never more
+        // copies than sends recorded (a second kill inside the repeat's own window makes a third).
+        expect(n).toBeGreaterThanOrEqual(1);
+        expect(n, `${r.transition} to ${r.recipient}`).toBeLessThanOrEqual(r.attempts);
+        inDoubtDuplicates += n - 1;
+      } else {
+        expect(n, `${r.transition} to ${r.recipient}`).toBe(1);
+      }
+    }
+    // Nothing arrived that the ledger does not account for.
+    expect(teams.got.length + slack.got.length + smtp.received.length).toBe(rows.length + inDoubtDuplicates);
+    expect(killedDuring.some((p) => p.startsWith('alert:'))).toBe(true);
+    console.log(`alert kills by last event: ${JSON.stringify(killedDuring)}; ${transitions.length} state changes; in-doubt re-sends: ${inDoubtDuplicates}; seed ${seed}`);
+  }), 180_000);
 });

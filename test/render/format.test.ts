@@ -16,6 +16,12 @@ describe('formatValue', () => {
     expect(formatValue(182450.5, 'money', { ...o, currency: 'USD' })).toBe('$182,451');
     expect(formatValue(12.5, 'money', { ...o, currency: 'EUR', locale: 'de-DE' })).toBe('13\u00a0€');
     expect(formatValue(0.4, 'fte', o)).toBe('0.4\u00a0FTE');
+    // Minutes in the unit a reader counts them in; a signed value (time to due) keeps its sign.
+    expect(formatValue(45, 'minutes', o)).toBe('45\u00a0min');
+    expect(formatValue(320, 'minutes', o)).toBe('5\u00a0h 20\u00a0min');
+    expect(formatValue(120, 'minutes', o)).toBe('2\u00a0h');
+    expect(formatValue(-575_674, 'minutes', o)).toBe('\u2212399\u00a0d 18\u00a0h');
+    expect(formatValue(-1, 'minutes', o)).toBe('\u22121\u00a0min');
     expect(formatValue(null, 'pct', o)).toBe('—');
     expect(formatValue(Number.NaN, 'count', o)).toBe('—');
   });

@@ -23,15 +23,18 @@ export interface WebHome {
   otherTechId: number;
   techEmail: string;
   sim: Awaited<ReturnType<typeof syncedStore>>['sim'];
+  /** What the server wrote (its log lines). */
+  io: ReturnType<typeof captureIO>;
   /** Restarts nothing; writes schedules.json into the folder and points the configuration at it. */
   cleanup(): Promise<void>;
 }
 
-export async function webHome(opts: { env?: NodeJS.ProcessEnv; schedules?: unknown; boardPollMs?: number } = {}): Promise<WebHome> {
+export async function webHome(opts: { env?: NodeJS.ProcessEnv; schedules?: unknown; boardPollMs?: number; settings?: unknown; port?: number } = {}): Promise<WebHome> {
   const s = await syncedStore({ scale: 'tiny', seed: 11, now: NOW, days: 1 });
   const env = { ...s.env, ...opts.env };
   if (opts.schedules) fs.writeFileSync(path.join(s.dir, 'schedules.json'), JSON.stringify(opts.schedules));
-  const cfg = loadConfig({ db: s.cfg.db }, env, s.dir);
+  if (opts.settings) fs.writeFileSync(path.join(s.dir, 'settings.json'), JSON.stringify(opts.settings));
+  const cfg = loadConfig({ db: s.cfg.db, ...(opts.settings ? { config: 'settings.json' } : {}) }, env, s.dir);
   const db = openDb(cfg.db);
   const users = new Users(db);
   const techs = db.prepare(`SELECT id, email FROM resources WHERE isActive = 1 AND email IS NOT NULL ORDER BY id LIMIT 2`).all() as { id: number; email: string }[];
@@ -39,9 +42,10 @@ export async function webHome(opts: { env?: NodeJS.ProcessEnv; schedules?: unkno
     users.add(email, role, PASSWORD, NOW);
   }
   const clock: Clock = { now: () => s.sim.now() };
-  const server = await startWebServer({ cfg, db, io: captureIO(env, s.dir), host: '127.0.0.1', port: 0, clock, ...(opts.boardPollMs ? { boardPollMs: opts.boardPollMs } : {}) });
+  const io = captureIO(env, s.dir);
+  const server = await startWebServer({ cfg, db, io, host: '127.0.0.1', port: opts.port ?? 0, clock, ...(opts.boardPollMs ? { boardPollMs: opts.boardPollMs } : {}) });
   return {
-    base: server.url, server, db, cfg, dir: s.dir, env, sim: s.sim,
+    base: server.url, server, db, cfg, dir: s.dir, env, sim: s.sim, io,
     techId: techs[0]!.id, otherTechId: techs[1]!.id, techEmail: techs[0]!.email.toLowerCase(),
     async cleanup() {
       await server.close();

@@ -18,8 +18,9 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Posts the blocks; `X-Psa-Delivery` (ignored by Slack) is the same on a repeat after a crash, so a proxy or a test can tell one. */
 export const slackSender: ChannelSender = {
   async send(target, msg, opts) {
-    return postJson(target.name, target.address, JSON.stringify(slackPayload(msg)), {}, opts);
+    return postJson(target.name, target.address, JSON.stringify(slackPayload(msg)), { 'x-psa-delivery': opts.id }, opts);
   },
 };

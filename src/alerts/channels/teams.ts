@@ -22,8 +22,9 @@ function plain(s: string): string {
   return s.replace(/([\\`*_{}[\]()#+\-!|>~<])/g, '\\$1').replace(/\r?\n/g, ' ');
 }
 
+/** Posts the card; `X-Psa-Delivery` (ignored by Teams) is the same on a repeat after a crash, so a proxy or a test can tell one. */
 export const teamsSender: ChannelSender = {
   async send(target, msg, opts) {
-    return postJson(target.name, target.address, JSON.stringify(teamsPayload(msg)), {}, opts);
+    return postJson(target.name, target.address, JSON.stringify(teamsPayload(msg)), { 'x-psa-delivery': opts.id }, opts);
   },
 };
