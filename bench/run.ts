@@ -3,7 +3,7 @@
  * bench/results.md. Figures that are compared are ratios measured in the same run, so a slower or busier
  * machine changes the seconds but not the verdicts.
  *
- *   node dist/bench/run.js [--scale large|medium|small] [--only sync,latency,reports,render,bundle,schedules,alerts]
+ *   node dist/bench/run.js [--scale large|medium|small] [--only sync,latency,reports,web,render,bundle,schedules,alerts]
  *                          [--latency-scale medium|large] [--latency-ms 500]
  *
  * The tests assert outcomes only; the speed and memory figures they once bounded are here: the simulator's
@@ -34,7 +34,7 @@ function arg(name: string): string | undefined {
 }
 
 const scale = (arg('scale') ?? 'large') as 'large' | 'medium' | 'small' | 'tiny';
-const SECTIONS = ['sync', 'latency', 'reports', 'render', 'bundle', 'schedules', 'alerts'];
+const SECTIONS = ['sync', 'latency', 'reports', 'web', 'render', 'bundle', 'schedules', 'alerts'];
 // The first sync against a simulator answering each request after a latency (default: medium at 500 ms, a
 // minute or two; `--latency-scale large` is the issue's figure, about seven minutes).
 const latencyScale = (arg('latency-scale') ?? 'medium') as 'large' | 'medium' | 'small' | 'tiny';
@@ -53,7 +53,12 @@ async function main(): Promise<void> {
   let syncedDb: string | null = null;
   const dir = path.join(root, 'bench', 'tmp', `sync-${scale}`);
 
-  if (only.has('sync') || only.has('reports')) {
+  // `--only web` reuses the store an earlier run kept (bench/tmp/sync-<scale>/bench.db) when there is one.
+  const kept = path.join(dir, 'bench.db');
+  if (!only.has('sync') && !only.has('reports') && only.has('web') && fs.existsSync(kept)) {
+    log(`== web: reusing ${kept} ==`);
+    syncedDb = kept;
+  } else if (only.has('sync') || only.has('reports') || only.has('web')) {
     log(`== sync (${scale}) ==`);
     const s = await benchSync({ scale, keep: true, dir, log });
     syncedDb = path.join(dir, 'bench.db');
@@ -85,6 +90,34 @@ async function main(): Promise<void> {
         [`slowest report alone: ${b.slowest.id} (s)`, r2(b.slowest.seconds), 'goal < 2'],
         ...Object.entries(b.perReport).map(([id, s]) => [`  ${id} (s)`, r2(s), ''] as Line),
         ...(b.failures.length ? [['failures', b.failures.join('; '), 'none'] as Line] : []),
+      ],
+    });
+  }
+
+  if (only.has('web') && syncedDb) {
+    log('== web ==');
+    const load = os.loadavg()[0]!;
+    const { benchWeb } = await import('./web.js');
+    const w = await benchWeb(syncedDb, { log });
+    lines.push({
+      section: `Web app — server time per report page over the ${scale} store (every report; Fastify inject, no network), the board's refresh after a sync`,
+      rows: [
+        ['load average (1 min) when the section started', r2(load), ''],
+        [`report page, first view after a sync (computed with its trend), median over ${w.pages} (ms)`, w.reportPageMedianMs, ''],
+        ['report page, first view, p95 (ms)', w.reportPageP95Ms, 'goal < 300 on 2 cores'],
+        ['report page viewed again within the minute (page cache), median (ms)', w.repeatViewMedianMs, ''],
+        ['report page viewed again, p95 (ms)', w.repeatViewP95Ms, 'goal < 300 on 2 cores'],
+        [`slowest page: ${w.slowest.id} (ms)`, w.slowest.ms, ''],
+        ['first view with every chart drawn, median (ms)', w.firstViewWithChartsMedianMs, ''],
+        ['first view with every chart drawn, p95 (ms)', w.firstViewWithChartsP95Ms, ''],
+        [`one chart drawn (PNG), median over ${w.charts} (ms)`, w.chartMedianMs, ''],
+        ['overview, first request after a sync: every report (ms)', w.overviewColdMs, ''],
+        ['board: first /api/board poll after a sync landed, median of 7 (ms)', w.boardRefreshMedianMs, ''],
+        ['board: same, p95 (ms)', w.boardRefreshP95Ms, 'goal < 300 on 2 cores'],
+        ['board page after the refresh (ms)', w.boardPageMs, ''],
+        ['board poll with no sync since, cached (ms)', w.boardPollCachedMs, ''],
+        ...Object.entries(w.perPage).map(([id, ms]) => [`  /reports/${id}, first view (ms)`, ms, ''] as Line),
+        ...(w.failures.length ? [['failures', w.failures.join('; '), 'none'] as Line] : []),
       ],
     });
   }

@@ -85,6 +85,11 @@ export function chartNames(results: ReportResult[]): ChartName[][] {
   }));
 }
 
+/** The text alternative of a chart's image: its title and what it plots. */
+export function chartAlt(spec: ChartSpec): string {
+  return `Chart: ${spec.title} (${spec.datasets.map((d) => d.label).join(', ')})`;
+}
+
 /** Draws every chart of the results once, per result, in the renderer's format (PNG or SVG). */
 export async function drawCharts(results: ReportResult[], charts: ChartRenderer): Promise<ChartImage[][]> {
   const names = chartNames(results);
@@ -97,7 +102,7 @@ export async function drawCharts(results: ReportResult[], charts: ChartRenderer)
     content: await charts.render(n.spec),
     title: n.spec.title,
     report: results[i]!.report,
-    alt: `Chart: ${n.spec.title} (${n.spec.datasets.map((d) => d.label).join(', ')})`,
+    alt: chartAlt(n.spec),
   })))));
 }
 

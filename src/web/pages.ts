@@ -11,7 +11,7 @@ import { PAST_WINDOW_KINDS } from '../reporting/engine.js';
 import type { PageTemplates } from '../render/templates.js';
 import type { Renderer } from '../render/pdf.js';
 import type { ChartRenderer } from '../render/charts.js';
-import { drawCharts, reportView, slug, tileView } from '../render/view.js';
+import { chartAlt, chartNames, reportView, slug, tileView } from '../render/view.js';
 import { formatCell, formatDateTime, formatPeriod, lightLabel } from '../render/format.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { burstResults } from '../reporting/personal.js';
@@ -22,6 +22,7 @@ import { nextRun } from '../delivery/cron.js';
 import { resolveScheduleRecipients } from '../delivery/recipients.js';
 import { expandReports, testCopyOf, type Schedule, type SchedulesFile } from '../delivery/schedules.js';
 import type { Artifact, Clock, Headline, ReportResult } from '../types.js';
+import type { ChartImages } from './charts.js';
 import type { Links } from './links.js';
 import type { Users, WebSession } from './users.js';
 import { computeOne, periodOf } from './compute.js';
@@ -44,6 +45,8 @@ export interface State {
   daemonAlive(): boolean;
   renderer(): Promise<Renderer>;
   charts(): Promise<ChartRenderer>;
+  /** The pages' chart images, fetched by key from /charts/<key>.png. */
+  chartImages: ChartImages;
   /** Set once the renderer has been asked for (so close() does not start one). */
   rendererStarted?: boolean;
 }
@@ -85,11 +88,21 @@ function takeFlash(session: WebSession | null, id: string | null): string | null
   return f.text;
 }
 
+/**
+ * The MSP's name as the PDFs and e-mails have it (mspNameOf: the settings', else company 0's in the store,
+ * else "Your MSP"), never empty: it is the home link's text.
+ */
+function mspName(state: State): string {
+  if (state.cfg.settings.mspName) return state.cfg.settings.mspName;
+  const row = state.db.prepare('SELECT companyName AS name FROM companies WHERE id = 0').get() as { name: string | null } | undefined;
+  return row?.name || 'Your MSP';
+}
+
 /** The shell's part of a view: title, navigation, the user and the CSRF token of the logout form. */
 export function pageInfo(state: State, session: WebSession | null, title: string, current: string, flashId: string | null = null) {
   const rank = session ? RANK[session.user.role] : -1;
   return {
-    title, mspName: state.cfg.settings.mspName, bodyClass: current ? `page-${current.replace(/\W+/g, '') || 'home'}` : '',
+    title, mspName: mspName(state), bodyClass: current ? `page-${current.replace(/\W+/g, '') || 'home'}` : '',
     user: session ? { email: session.user.email, role: session.user.role } : null,
     nav: NAV.filter((n) => rank >= n.min).map((n) => ({ href: n.href, label: n.label, current: n.href === current })),
     csrf: session?.csrfToken ?? '', flash: takeFlash(session, flashId),
@@ -113,16 +126,21 @@ function trendText(h: Headline): string {
   return `${up ? '↑' : '↓'} from ${Math.round(h.previous * 100) / 100}${good}`;
 }
 
-/** Results cached per store state: a page reload does not compute every report again until a sync lands. */
-const cache = new Map<string, { at: number; value: unknown }>();
+/**
+ * Results cached per store state: a page reload does not compute every report again until a sync lands.
+ * One cache per server (two servers on two stores in one process never share results).
+ */
+const caches = new WeakMap<State, Map<string, { at: number; value: unknown }>>();
 function cached<T>(state: State, key: string, ttlMs: number, fn: () => T): T {
+  let cache = caches.get(state);
+  if (!cache) caches.set(state, (cache = new Map()));
   const k = `${lastSyncAt(state.db)}|${key}`;
   const hit = cache.get(k);
   const now = state.clock.now();
   if (hit && now - hit.at < ttlMs) return hit.value as T;
   const value = fn();
   cache.set(k, { at: now, value });
-  while (cache.size > 50) cache.delete(cache.keys().next().value!);
+  while (cache.size > 80) cache.delete(cache.keys().next().value!);
   return value;
 }
 
@@ -154,11 +172,17 @@ export function reportList(state: State, session: WebSession): string {
   return state.templates.render('reports', { page: pageInfo(state, session, 'Reports', '/reports'), groups: [...groups].map(([name, reports]) => ({ name, reports })) });
 }
 
-/** Report sections as the PDF has them (same view builder and partial), charts embedded, ticket numbers linked. */
+/**
+ * Report sections as the PDF has them (same view builder and partial), ticket numbers linked. Charts are
+ * the PDF's PNGs, fetched by the browser from /charts/<key>.png (see ChartImages): the page does not wait for them.
+ */
 async function sections(state: State, results: ReportResult[]) {
-  const images = await drawCharts(results, await state.charts());
-  return results.map((r, i) => reportView(r, i, images[i]!.map((image) => ({ src: `data:${image.mime};base64,${image.content.toString('base64')}`, image })), {
-    timezone: state.cfg.settings.timezone, mspName: state.cfg.settings.mspName, generatedAt: state.clock.now(), linkOf: state.links.linkOf,
+  const names = chartNames(results);
+  return results.map((r, i) => reportView(r, i, names[i]!.map((n) => ({
+    src: `/charts/${state.chartImages.key(n.spec)}.png`,
+    image: { cid: n.cid, filename: n.filename, content: Buffer.alloc(0), mime: 'image/png', title: n.spec.title, report: r.report, alt: chartAlt(n.spec) },
+  })), {
+    timezone: state.cfg.settings.timezone, mspName: mspName(state), generatedAt: state.clock.now(), linkOf: state.links.linkOf,
   }));
 }
 
@@ -171,7 +195,9 @@ const qs = (q: Record<string, string>) => {
 
 /** One report for any period, with downloads. */
 export async function reportPage(state: State, session: WebSession, id: string, q: Record<string, string>): Promise<string> {
-  const r = computeOne(state, id, q, true);
+  // With its trend a report is computed once per period shown (8 or 6 of them): other readers of the same
+  // report and period get the result until the next sync, or a minute, as the overview does.
+  const r = cached(state, `report|${id}|${qs(q)}`, 60_000, () => computeOne(state, id, q, true));
   const base = `/reports/${id}`;
   return state.templates.render('report', {
     page: pageInfo(state, session, r.title, '/reports'),
@@ -180,18 +206,22 @@ export async function reportPage(state: State, session: WebSession, id: string, 
       asOf: q['as-of'] ?? '', from: q.from ?? '', to: q.to ?? '',
       windows: [{ value: '', label: 'The report\'s own', selected: !q.window }, ...PAST_WINDOW_KINDS.map((w) => ({ value: w, label: w, selected: q.window === w }))],
     },
-    downloads: ['pdf', 'csv', 'json'].map((f) => ({ label: f.toUpperCase(), href: `${base}/download/${f}${qs(q)}` })),
+    downloads: DOWNLOADS.map((f) => ({ label: f.toUpperCase(), href: `${base}/download/${f}${qs(q)}` })),
     error: null,
     reports: await sections(state, [r]),
   });
 }
 
-/** A report as a file: PDF (the same renderer as the e-mails), CSV, or the JSON of `run --format json`. */
+/** The files a report page offers, in the order its links show them. */
+const DOWNLOADS = ['pdf', 'xlsx', 'csv', 'json'] as const;
+
+/** A report as a file: PDF (the same renderer as the e-mails), an Excel workbook and CSV (as `run` writes them), or the JSON of `run --format json`. */
 export async function download(state: State, id: string, format: string, q: Record<string, string>): Promise<Artifact> {
-  if (!['pdf', 'csv', 'json'].includes(format)) throw Object.assign(new AppError(`format "${format}" is not allowed. Allowed: pdf, csv, json`, 'USAGE'), { statusCode: 404 });
+  if (!(DOWNLOADS as readonly string[]).includes(format)) throw Object.assign(new AppError(`format "${format}" is not allowed. Allowed: ${DOWNLOADS.join(', ')}`, 'USAGE'), { statusCode: 404 });
   const r = computeOne(state, id, q, format === 'pdf');
   if (format === 'json') return { filename: `${slug(id)}.json`, contentType: 'application/json; charset=utf-8', content: Buffer.from(`${JSON.stringify(toJsonShape(r), null, 2)}\n`) };
   if (format === 'csv') return (await import('../render/csv.js')).csvArtifact(r);
+  if (format === 'xlsx') return (await import('../render/xlsx.js')).xlsxArtifact([r], { creator: mspName(state) });
   return (await state.renderer()).pdf([r]);
 }
 
@@ -347,7 +377,7 @@ export async function previewBody(state: State, id: string, q: Record<string, st
   const msg = await buildEmail({
     from: state.cfg.mailFrom, to: address ?? 'recipient@invalid', subject, results, notes,
     periodLabel: first ? formatPeriod(first.window, first.asOf, first.timezone) : '', unsubscribe: `mailto:${s.owner}`, messageId: '<preview@invalid>',
-    maxBytes: state.cfg.render.maxEmailBytes, charts: await state.charts(), mspName: state.cfg.settings.mspName, format: { timezone: s.timezone },
+    maxBytes: state.cfg.render.maxEmailBytes, charts: await state.charts(), mspName: mspName(state), format: { timezone: s.timezone },
     topRows: s.layout === 'digest' ? 5 : 10, date: new Date(state.clock.now()),
   });
   let html = String(msg.html ?? '');

@@ -21,6 +21,7 @@ import * as pages from './pages.js';
 import { computeOne } from './compute.js';
 import { createOidcSignIn, mappedRole, type OidcSignIn, type OidcTransaction } from './oidc.js';
 import { proxyIdentityReader } from './proxy-auth.js';
+import { ChartImages } from './charts.js';
 
 /** Options of the web server. */
 export interface WebOptions {
@@ -117,6 +118,7 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
       return (renderer ??= createConfiguredRenderer(cfg, clock));
     },
     charts: async () => (charts ??= (await import('../render/charts.js')).createChartRenderer()),
+    chartImages: new ChartImages(() => state.charts()),
   };
 
   // Behind a reverse proxy on this machine, X-Forwarded-Proto/For are believed (Secure cookies, per-client limits); from nowhere else.
@@ -344,6 +346,13 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
     const id = reportId(c.req);
     const r = computeOne(state, id, query(c.req), false);
     return c.reply.type('application/json; charset=utf-8').send(`${JSON.stringify(toJsonShape(r), null, 2)}\n`);
+  });
+  // A chart of a page, by the key the page gave it (content-addressed: cached by the browser; unknown keys are 404).
+  route('GET', '/charts/:key', 'signed-in', async (c) => {
+    const m = /^([\w-]{43})\.png$/.exec(param(c.req, 'key'));
+    const png = m ? await state.chartImages.png(m[1]!) : null;
+    if (!png) return c.reply.code(404).type('text/plain; charset=utf-8').send('no such chart (the page that named it is older than this server: reload it)');
+    return c.reply.header('cache-control', 'private, max-age=86400, immutable').type('image/png').send(png);
   });
   route('GET', '/board', 'signed-in', (c) => html(c.reply, pages.boardPage(state, c.session!)));
   route('GET', '/api/board', 'signed-in', (c) => c.reply.send(pages.boardData(state)));

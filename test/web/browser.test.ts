@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncStore as runSync } from '../../src/app.js';
@@ -84,6 +85,51 @@ describe('the web app in Chromium', () => {
     const text = execFileSync('pdftotext', [file, '-']).toString();
     expect(text).toContain('SLA');
     expect(text).toMatch(/Oct/);
+  });
+
+  it('a report page\'s charts are the PDF\'s PNGs, fetched from the server by key', async () => {
+    await page.goto(`${h.base}/reports/intake/sla-performance`, { waitUntil: 'load' });
+    const imgs = await page.$$eval('figure.chart img', (xs) => xs.map((i) => ({ src: i.getAttribute('src')!, width: (i as HTMLImageElement).naturalWidth, alt: i.getAttribute('alt') })));
+    expect(imgs.length).toBeGreaterThan(0);
+    for (const i of imgs) {
+      expect(i.src).toMatch(/^\/charts\/[\w-]{43}\.png$/);
+      expect(i.width).toBe(1350); // drawn (900 CSS px at 1.5×), not a broken image
+      expect(i.alt).toMatch(/^Chart: /);
+    }
+    const res = await page.evaluate(async (u) => { const r = await fetch(u); return { status: r.status, type: r.headers.get('content-type'), magic: [...new Uint8Array(await r.arrayBuffer()).slice(1, 4)].map((c) => String.fromCharCode(c)).join('') }; }, imgs[0]!.src);
+    expect(res).toEqual({ status: 200, type: 'image/png', magic: 'PNG' });
+    const unknown = await page.evaluate(async () => (await fetch(`/charts/${'A'.repeat(43)}.png`)).status);
+    expect(unknown).toBe(404);
+  });
+
+  it('offers PDF, XLSX, CSV and JSON on a report page; the XLSX is a workbook with the report\'s rows', async () => {
+    await page.goto(`${h.base}/reports/intake/backlog?as-of=2026-11-26`);
+    const links = await page.$$eval('.downloads a', (as) => as.map((a) => ({ text: a.textContent, href: (a as HTMLAnchorElement).href })));
+    expect(links.map((l) => l.text)).toEqual(['PDF', 'XLSX', 'CSV', 'JSON']);
+    const xlsx = links.find((l) => l.text === 'XLSX')!.href;
+    expect(xlsx).toBe(`${h.base}/reports/intake/backlog/download/xlsx?as-of=2026-11-26`);
+    const got = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      const b = new Uint8Array(await r.arrayBuffer());
+      let s = '';
+      for (const x of b) s += String.fromCharCode(x);
+      return { status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), body: btoa(s) };
+    }, xlsx);
+    expect(got.status).toBe(200);
+    expect(got.type).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(got.disposition).toMatch(/^attachment; filename="intake-backlog[-\d]*\.xlsx"$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(got.body, 'base64') as unknown as ArrayBuffer);
+    const json = await page.evaluate(async () => (await (await fetch('/api/reports/intake/backlog?as-of=2026-11-26')).json()) as { title: string; rows: Record<string, unknown>[] });
+    expect(json.rows.length).toBeGreaterThan(0);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Summary', json.title.slice(0, 31)]);
+    const sheet = book.worksheets[1]!;
+    const text = (v: unknown) => (v && typeof v === 'object' && 'richText' in v ? (v as { richText: { text: string }[] }).richText.map((t) => t.text).join('') : v);
+    const header = (sheet.getRow(1).values as unknown[]).slice(1).map(text);
+    expect(header.slice(0, 3)).toEqual(['Ticket', 'Title', 'Company']);
+    expect(sheet.rowCount).toBe(json.rows.length + 1);
+    const rows = sheet.getRows(2, json.rows.length)!;
+    expect(rows.map((r) => [text(r.getCell(1).value), text(r.getCell(2).value)])).toEqual(json.rows.map((r) => [r.ticket_number, r.title]));
   });
 
   it('previews a schedule as one of its recipients', async () => {

@@ -11,7 +11,7 @@ let h: WebHome;
 beforeAll(async () => { h = await webHome(); });
 afterAll(async () => { await h?.cleanup(); });
 
-const PAGES = ['/', '/reports', '/reports/intake/backlog', '/reports/intake/backlog/download/pdf', '/board', '/scorecard', '/schedules', '/history', '/sync'];
+const PAGES = ['/', '/reports', '/reports/intake/backlog', '/reports/intake/backlog/download/pdf', '/board', '/scorecard', '/schedules', '/history', '/sync', `/charts/${'A'.repeat(43)}.png`];
 
 describe('web security', () => {
   it('every page without a session redirects to the sign-in page; the API answers 401; /health needs no session', async () => {

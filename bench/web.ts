@@ -1,0 +1,173 @@
+/**
+ * Web bench: the server's time per report page over a large store (every report, as a signed-in manager
+ * opens it: computed with its trend, charts drawn, the page rendered), and the board's refresh after a sync
+ * lands (the first /api/board poll after it recomputes the backlog; later polls are served from the cache).
+ *
+ * Requests go through Fastify's inject: the server's whole path (routing, session, access check, page,
+ * security headers) without the network, so the figures are the server's time, not the client's.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { REPORTS } from '../reports/index.js';
+import type { CommandIO } from '../src/commands/types.js';
+import { loadConfig } from '../src/config.js';
+import { openDb } from '../src/store/db.js';
+import { systemClock } from '../src/types.js';
+import { buildWebApp } from '../src/web/server.js';
+import { Users } from '../src/web/users.js';
+import { closeState } from '../src/web/pages.js';
+
+/** Figures of the web bench (milliseconds). */
+export interface WebBench {
+  /** Report pages measured (every report). */
+  pages: number;
+  /** First view of each page plus drawing every chart it names (two at a time): median and p95 over the pages. */
+  firstViewWithChartsMedianMs: number;
+  firstViewWithChartsP95Ms: number;
+  /** Charts drawn, and the median time per chart (a page's chart time ÷ its charts). */
+  charts: number;
+  chartMedianMs: number;
+  /** A page viewed again within the minute (the page cache): median and p95 over every repeat. */
+  repeatViewMedianMs: number;
+  repeatViewP95Ms: number;
+  /** Median over the pages of each page's first view (the HTML: computed with its trend, rendered; charts are separate requests). */
+  reportPageMedianMs: number;
+  /** 95th percentile of the first views over the pages (goal < 300). */
+  reportPageP95Ms: number;
+  /** The slowest page and its time. */
+  slowest: { id: string; ms: number };
+  /** Each page's first view. */
+  perPage: Record<string, number>;
+  /** The overview's first request (every report's headlines; cached until the next sync). */
+  overviewColdMs: number;
+  /** The board's first /api/board after a sync landed: median and p95 over the syncs. */
+  boardRefreshMedianMs: number;
+  boardRefreshP95Ms: number;
+  /** The board page itself after a sync (its data then comes from the refresh's cache). */
+  boardPageMs: number;
+  /** A poll with no sync since: served from the cache. */
+  boardPollCachedMs: number;
+  /** Non-200 answers (none expected). */
+  failures: string[];
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Nearest-rank percentile. */
+function percentile(xs: number[], p: number): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+/** Runs the web bench on a synced store (its file is written to: a user, a session and marker sync runs). */
+export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?: number; log?: (s: string) => void } = {}): Promise<WebBench> {
+  const log = opts.log ?? (() => undefined);
+  const repeats = opts.repeats ?? 3;
+  const dir = path.dirname(dbFile);
+  // Ticket numbers link into Autotask as in production (the link builder runs for every row).
+  const cfg = loadConfig({ db: dbFile }, { AUTOTASK_WEB_URL: 'https://ww5.autotask.net/' }, dir);
+  const db = openDb(cfg.db);
+  const io: CommandIO = { out: () => undefined, err: (s) => log(s), isTTY: false, env: {}, cwd: dir };
+  const { app, state } = await buildWebApp({ cfg, db, io, clock: systemClock, daemonAlive: () => false });
+  const failures: string[] = [];
+  try {
+    await app.ready();
+    const users = new Users(db);
+    const email = 'bench-manager@msp.example';
+    users.remove(email);
+    const user = users.add(email, 'manager', crypto.randomBytes(18).toString('base64url'), systemClock.now());
+    const { token } = users.createSession(user, systemClock.now());
+    const cookie = `psa_session=${token}`;
+    let body = '';
+    const get = async (url: string): Promise<number> => {
+      const t0 = performance.now();
+      const res = await app.inject({ method: 'GET', url, headers: { cookie } });
+      const ms = performance.now() - t0;
+      if (res.statusCode !== 200) failures.push(`${url}: ${res.statusCode}`);
+      body = res.body;
+      return ms;
+    };
+    /** The chart images the last page named, fetched two at a time as a browser on 2 cores would; elapsed ms. */
+    const chartsOfPage = async (): Promise<{ ms: number; count: number }> => {
+      const urls = [...body.matchAll(/src="(\/charts\/[\w-]+\.png)"/g)].map((m) => m[1]!);
+      const queue = urls.slice();
+      const t0 = performance.now();
+      await Promise.all([0, 1].map(async () => {
+        for (let u = queue.shift(); u; u = queue.shift()) {
+          const res = await app.inject({ method: 'GET', url: u, headers: { cookie } });
+          if (res.statusCode !== 200) failures.push(`${u}: ${res.statusCode}`);
+        }
+      }));
+      return { ms: performance.now() - t0, count: urls.length };
+    };
+
+    // Warm-up: templates compiled, the chart canvas created, SQLite's page cache filled.
+    await get('/reports/intake/backlog');
+
+    // Each page's first view computes the report (with its trend) and names charts never drawn; the next
+    // views within the minute, by this or another reader, are served from the page cache and the drawn charts.
+    const perPage: Record<string, number> = {};
+    const firstWithCharts: number[] = [];
+    const repeat: number[] = [];
+    const chartMs: number[] = [];
+    let chartCount = 0;
+    for (const id of Object.keys(REPORTS)) {
+      const first = await get(`/reports/${id}`);
+      const c = await chartsOfPage();
+      perPage[id] = round1(first);
+      firstWithCharts.push(first + c.ms);
+      if (c.count) chartMs.push(c.ms / c.count);
+      chartCount += c.count;
+      for (let i = 1; i < repeats; i++) repeat.push(await get(`/reports/${id}`));
+      log(`  /reports/${id}: first view ${perPage[id]} ms, with its ${c.count} chart(s) ${(first + c.ms).toFixed(0)} ms`);
+    }
+    const all = Object.values(perPage);
+    const slowestId = Object.keys(perPage).reduce((a, b) => (perPage[a]! >= perPage[b]! ? a : b));
+
+    const overviewColdMs = await get('/');
+
+    // A sync landing: a finished sync run, as the sync writes it last. The board's cache is keyed by the
+    // last sync, so the next poll recomputes; the page after it and further polls read the cache.
+    const refresh: number[] = [];
+    let boardPageMs = 0;
+    let boardPollCachedMs = 0;
+    const mark = db.prepare(`INSERT INTO sync_runs (started_at, finished_at, status, summary) VALUES (?, ?, 'ok', NULL)`);
+    for (let i = 0; i < (opts.syncs ?? 7); i++) {
+      const now = systemClock.now();
+      mark.run(now - 1000, now + i);
+      refresh.push(await get('/api/board'));
+      boardPageMs = await get('/board');
+      boardPollCachedMs = await get('/api/board');
+    }
+    log(`  board refresh after a sync: ${refresh.map((x) => x.toFixed(0)).join(', ')} ms`);
+    return {
+      pages: all.length,
+      firstViewWithChartsMedianMs: round1(median(firstWithCharts)),
+      firstViewWithChartsP95Ms: round1(percentile(firstWithCharts, 95)),
+      charts: chartCount,
+      chartMedianMs: chartMs.length ? round1(median(chartMs)) : 0,
+      repeatViewMedianMs: round1(median(repeat)),
+      repeatViewP95Ms: round1(percentile(repeat, 95)),
+      reportPageMedianMs: round1(median(all)),
+      reportPageP95Ms: round1(percentile(all, 95)),
+      slowest: { id: slowestId, ms: perPage[slowestId]! },
+      perPage,
+      overviewColdMs: round1(overviewColdMs),
+      boardRefreshMedianMs: round1(median(refresh)),
+      boardRefreshP95Ms: round1(percentile(refresh, 95)),
+      boardPageMs: round1(boardPageMs),
+      boardPollCachedMs: round1(boardPollCachedMs),
+      failures,
+    };
+  } finally {
+    await app.close();
+    await closeState(state);
+    db.close();
+  }
+}
