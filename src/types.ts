@@ -179,6 +179,13 @@ export interface ReportList {
   rows: Row[];
   /** Sentence shown when there are no rows, e.g. "None of your tickets was reopened." */
   empty?: string;
+  /**
+   * At most this many rows in the documents a person reads (PDF, HTML, email), followed by "… and N more";
+   * the spreadsheets (CSV, XLSX) always hold every row. Absent: the document shows every row.
+   */
+  documentRows?: number;
+  /** What the rows are called in the "… and N more" line ("entries"); default "rows". */
+  noun?: string;
 }
 
 /** A rendered file. */

@@ -366,7 +366,11 @@ function reportViews(results: ReportResult[], fmt: EmailFormat, topRows: number,
     const main = tableView(null, cols, r.rows, topRows, f, where);
     if (allCols.length > cols.length) main.more = [main.more, `Columns not shown here: ${allCols.slice(cols.length).map((c) => c.label).join(', ')}.`].filter(Boolean).join(' ');
     // A personal copy's one row repeats its tiles: it shows its own lists instead.
-    const lists = (r.lists ?? []).map((l) => ({ ...tableView(l.title, l.columns.slice(0, MAX_EMAIL_COLUMNS), l.rows, Math.max(topRows, 3), f, where), ...(l.rows.length ? {} : { empty: l.empty ?? null }) }));
+    const lists = (r.lists ?? []).map((l) => {
+      const view = tableView(l.title, l.columns.slice(0, MAX_EMAIL_COLUMNS), l.rows, Math.max(topRows, 3), f, where);
+      if (l.columns.length > MAX_EMAIL_COLUMNS && l.rows.length) view.more = [view.more, `Columns not shown here: ${l.columns.slice(MAX_EMAIL_COLUMNS).map((c) => c.label).join(', ')}.`].filter(Boolean).join(' ');
+      return { ...view, ...(l.rows.length ? {} : { empty: l.empty ?? null }) };
+    });
     const tables = [...((personal && r.rows.length <= 1) || !cols.length ? [] : [main]), ...lists];
     return {
       title: r.title,
