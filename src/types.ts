@@ -120,6 +120,11 @@ export interface ColumnSpec {
    * ratio of a contract without revenue means nothing. Presentation only; the row keeps its value.
    */
   blankUnless?: { key: string; note: string };
+  /**
+   * Money with cents and hours with two decimals ($93.75, 0.25 h), for a column of single items a person checks
+   * one by one (entries to approve); totals keep whole currency units and one decimal.
+   */
+  exact?: boolean;
 }
 
 /** What computing one report yields. The JSON output is a projection of this (design.md). */

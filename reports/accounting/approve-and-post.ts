@@ -52,8 +52,8 @@ const ENTRY_COLUMNS: ColumnSpec[] = [
   { key: 'resource', label: 'Resource', unit: 'text' },
   { key: 'company', label: 'Company', unit: 'text' },
   { key: 'work_item', label: 'Ticket or project task', unit: 'text' },
-  { key: 'hours', label: 'Hours', unit: 'hours' },
-  { key: 'value', label: 'Value', unit: 'money' },
+  { key: 'hours', label: 'Hours', unit: 'hours', exact: true },
+  { key: 'value', label: 'Value', unit: 'money', exact: true },
   { key: 'age_days', label: 'Age (days)', unit: 'days' },
 ];
 

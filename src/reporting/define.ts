@@ -114,6 +114,7 @@ export const ReportDefinitionSchema = z.object({
   columns: z.array(z.object({
     key: z.string().min(1), label: z.string().min(1), unit: colUnit.optional(),
     blankUnless: z.object({ key: z.string().min(1), note: z.string().min(1) }).strict().optional(),
+    exact: z.boolean().optional(),
   }).strict()),
   burst: z.object({ technician: z.string().optional(), company: z.string().optional() }).strict().optional(),
   trendPeriods: z.number().int().min(0).max(52).optional(),
