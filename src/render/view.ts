@@ -162,7 +162,7 @@ export function reportView(r: ReportResult, index: number, images: { src: string
   const shown = r.rows.slice(0, limit);
   const numeric = columns.map(isNumericColumn);
   // Numbers align right; dates stay on one line so a column of them reads down evenly.
-  const cls = columns.map((c, i) => (numeric[i] ? 'num' : c.unit === 'date' || c.unit === 'datetime' ? 'nowrap' : ''));
+  const cls = cellClasses(columns, numeric, shown, fmt);
   return {
     anchor: sectionAnchor(r, index),
     title: r.title,
@@ -197,8 +197,8 @@ export function reportView(r: ReportResult, index: number, images: { src: string
  */
 export function listView(l: ReportList, fmt: FormatOptions, o: Pick<ViewOptions, 'linkOf'> = {}) {
   const numeric = l.columns.map(isNumericColumn);
-  const cls = l.columns.map((c, i) => (numeric[i] ? 'num' : c.unit === 'date' || c.unit === 'datetime' ? 'nowrap' : ''));
   const shown = l.rows.slice(0, l.documentRows ?? l.rows.length);
+  const cls = cellClasses(l.columns, numeric, shown, fmt);
   const rest = l.rows.length - shown.length;
   const noun = l.noun ?? 'rows';
   return {
@@ -217,6 +217,22 @@ export function listView(l: ReportList, fmt: FormatOptions, o: Pick<ViewOptions,
 export function moreLine(rest: number, noun: string): string {
   return `… and ${rest.toLocaleString('en-US')} more ${noun}: all of them are in the spreadsheet (XLSX or CSV) of this report.`;
 }
+
+/**
+ * Cell classes of a table's columns: numbers align right; dates, yes/no and short labels ("0–30 days") stay on
+ * one line, so a column of them reads down evenly and a wide table squeezes its long text instead.
+ */
+function cellClasses(columns: ColumnSpec[], numeric: boolean[], rows: Row[], fmt: FormatOptions): string[] {
+  return columns.map((c, i) => {
+    if (numeric[i]) return 'num';
+    if (c.unit === 'date' || c.unit === 'datetime' || c.unit === 'bool') return 'nowrap';
+    const short = rows.length > 0 && rows.slice(0, 200).every((row) => formatCell(row[c.key], c, fmt).length <= SHORT_TEXT);
+    return short ? 'nowrap' : '';
+  });
+}
+
+/** Text cells up to this many characters in every row are kept on one line. */
+const SHORT_TEXT = 12;
 
 /** A cell as shown: numbers formatted by unit, text wrapped and clipped, "—" where its column is blanked. */
 export function cellText(row: Row, c: ColumnSpec, numeric: boolean, fmt: FormatOptions): string {
