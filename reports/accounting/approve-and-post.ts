@@ -47,13 +47,14 @@ const RESOURCE_COLUMNS: ColumnSpec[] = [
   { key: 'oldest_days', label: 'Oldest (days)', unit: 'days' },
 ];
 
+// What an approver checks an entry by comes first (an email shows five columns): when, who, on what, how much.
 const ENTRY_COLUMNS: ColumnSpec[] = [
   { key: 'date', label: 'Date worked', unit: 'date' },
   { key: 'resource', label: 'Resource', unit: 'text' },
-  { key: 'company', label: 'Company', unit: 'text' },
   { key: 'work_item', label: 'Ticket or project task', unit: 'text' },
   { key: 'hours', label: 'Hours', unit: 'hours', exact: true },
   { key: 'value', label: 'Value', unit: 'money', exact: true },
+  { key: 'company', label: 'Company', unit: 'text' },
   { key: 'age_days', label: 'Age (days)', unit: 'days' },
 ];
 

@@ -356,7 +356,11 @@ function tableView(caption: string | null, cols: ColumnSpec[], rows: Row[], limi
 }
 
 function reportViews(results: ReportResult[], fmt: EmailFormat, topRows: number, names: ReturnType<typeof chartNames>, usedCids: Set<string>, attachedNames: string[]) {
-  const where = attachedNames.length ? attachedNames.join(' and ') : 'the full report';
+  // The files a table's other rows are in: the PDF, workbooks and the reports' own CSVs; the CSV of a further
+  // table (<report>-<list>…csv) is named only under that table.
+  const listFiles = results.flatMap((r) => (r.lists ?? []).map((l) => `${slug(r.report)}-${slug(l.title)}`));
+  const general = attachedNames.filter((n) => !listFiles.some((p) => n.startsWith(p)));
+  const where = general.length ? general.join(' and ') : 'the full report';
   return results.map((r, ri) => {
     const f = { ...fmt, timezone: r.timezone || fmt.timezone };
     const personal = r.headlines.some((h) => h.team !== undefined);

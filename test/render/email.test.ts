@@ -50,8 +50,12 @@ describe('report email', () => {
     expect(text).toContain('Columns not shown here: Value.');
     // The PDF shows 25 of the 60 entries: the rest are said to be in the spreadsheet, not in the PDF.
     expect(text).toContain('55 more entries: all of them are in the spreadsheet (XLSX or CSV) of this report.');
-    const withCsv = await buildEmail(input({ results: [listsReport()], csv: csvArtifacts(listsReport()) }));
+    const big = bigTableReport(40);
+    const many = { ...listsReport(), rows: big.rows, columns: big.columns };
+    const withCsv = await buildEmail(input({ results: [many], csv: csvArtifacts(many) }));
     expect(withCsv.text as string).toContain('50 more entries: all of them are in accounting-approve-and-post-unapproved-entries-by-age-2026-11-16.csv.');
+    // The report's own rows point at the PDF and its own CSV, not at its further tables' files.
+    expect(withCsv.text as string).toMatch(/more rows are in weekly-2026-11-16\.pdf and accounting-approve-and-post-2026-11-16\.csv\./);
   });
 
   it('is multipart/related > multipart/alternative (text + HTML) with CID charts, the PDF attached and list headers', async () => {

@@ -123,7 +123,7 @@ describe('accounting/approve-and-post', () => {
       [4, '2026-11-25', 'Ada Lovelace', 'Globex', 'Migration: Move mail', 1, 0],
     ]);
     expect(byEntry!.rows[0]!.age_days).toBe(30.5);
-    expect(byEntry!.columns.map((c) => c.label)).toEqual(['Date worked', 'Resource', 'Company', 'Ticket or project task', 'Hours', 'Value', 'Age (days)']);
+    expect(byEntry!.columns.map((c) => c.label)).toEqual(['Date worked', 'Resource', 'Ticket or project task', 'Hours', 'Value', 'Company', 'Age (days)']);
     // The spec's rows are unchanged, and the tables are not part of the JSON shape.
     expect(r.rows.map((x) => Object.keys(x))).toEqual(r.rows.map(() => ['company_id', 'company', 'entries', 'hours', 'value', 'oldest_days']));
     expect(Object.keys(toJsonShape(r))).toEqual(['report', 'title', 'asOf', 'window', 'metrics', 'rows']);
