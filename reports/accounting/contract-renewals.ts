@@ -1,5 +1,6 @@
 import { defineReport } from '../../src/reporting/define.js';
-import { dateOf, daysBetween } from '../../src/reporting/time.js';
+import { daysBetween } from '../../src/reporting/time.js';
+import { lastRecurring, type RecurringItem } from './contracts.lib.js';
 import { personName } from '../../src/reporting/names.js';
 import type { Row } from '../../src/types.js';
 
@@ -14,29 +15,6 @@ const BUCKETS = [
 /** The bucket of a contract ending in `d` days (0 ≤ d ≤ 120). */
 function renewalBucket(d: number): (typeof BUCKETS)[number] {
   return BUCKETS.find((b) => d <= b.max) ?? BUCKETS[BUCKETS.length - 1]!;
-}
-
-/** A recurring billing item of a contract up for renewal (contract-renewals.recurring.sql). */
-interface RecurringItem { contract_id: number; item_at: number; amount: number | null; is_service: number }
-
-/**
- * Per contract, the sum of its recurring items (service and adjustments) dated in the month, in the zone, of
- * its latest Recurring Contract Service item: what it bills per period as last billed.
- */
-function lastRecurring(items: RecurringItem[], tz: string): Map<number, number> {
-  const month = (ms: number) => dateOf(ms, tz).slice(0, 7);
-  const latest = new Map<number, string>();
-  for (const i of items) {
-    if (!i.is_service) continue;
-    const m = month(i.item_at);
-    if ((latest.get(i.contract_id) ?? '') < m) latest.set(i.contract_id, m);
-  }
-  const out = new Map<number, number>();
-  for (const i of items) {
-    if (latest.get(i.contract_id) !== month(i.item_at)) continue;
-    out.set(i.contract_id, (out.get(i.contract_id) ?? 0) + (i.amount ?? 0));
-  }
-  return out;
 }
 
 export default defineReport({

@@ -122,11 +122,25 @@ describe('accounting/expired-contracts', () => {
     const r = runReport(store.db, 'accounting/expired-contracts', expired, { asOf: T });
     expect(r.metrics).toEqual({ contracts: 3 });
     expect(r.rows).toEqual([
-      { contract_id: 3, contract: 'C3', company_id: 10, company: 'Acme', end_date: '2026-09-27', days_expired: 60, renewed: false },
-      { contract_id: 1, contract: 'C1', company_id: 10, company: 'Acme', end_date: '2026-11-25', days_expired: 1, renewed: false },
-      { contract_id: 2, contract: 'C2', company_id: 20, company: 'Globex', end_date: '2026-10-27', days_expired: 30, renewed: true },
+      { contract_id: 3, contract: 'C3', company_id: 10, company: 'Acme', end_date: '2026-09-27', days_expired: 60, renewed: false, value: 300, recurring_amount: null, account_manager_id: null, account_manager: null },
+      { contract_id: 1, contract: 'C1', company_id: 10, company: 'Acme', end_date: '2026-11-25', days_expired: 1, renewed: false, value: 100, recurring_amount: null, account_manager_id: null, account_manager: null },
+      { contract_id: 2, contract: 'C2', company_id: 20, company: 'Globex', end_date: '2026-10-27', days_expired: 30, renewed: true, value: 200, recurring_amount: null, account_manager_id: null, account_manager: null },
     ]);
     expect(r.warnings.join(' ')).toMatch(/1 expired contract has been renewed but is still marked Active/);
+  });
+
+  it('shows whether an expired contract still bills, its value and the account manager', () => {
+    insert(store.db, 'Resources', [{ id: 7, firstName: 'Mia', lastName: 'Wong', isActive: true }]);
+    store.db.prepare('UPDATE companies SET ownerResourceID = 7 WHERE id = 10').run();
+    insert(store.db, 'Contracts', [contract(1, '2026-10-31'), contract(3, '2026-06-30')]);
+    const RCS = pv('BillingItems', 'billingItemType', 'Recurring Contract Service');
+    insert(store.db, 'BillingItems', [
+      { id: 1, billingItemType: RCS, contractID: 1, companyID: 10, itemDate: '2026-10-02T00:00:00Z', extendedPrice: 800 },
+      { id: 2, billingItemType: RCS, contractID: 1, companyID: 10, itemDate: '2026-11-02T00:00:00Z', extendedPrice: 850 }, // still billing after its end
+      { id: 3, billingItemType: RCS, contractID: 3, companyID: 10, itemDate: '2026-06-02T00:00:00Z', extendedPrice: 300 },
+    ]);
+    const r = runReport(store.db, 'accounting/expired-contracts', expired, { asOf: T });
+    expect(r.rows.map((x) => [x.contract_id, x.value, x.recurring_amount, x.account_manager])).toEqual([[3, 300, 300, 'Mia Wong'], [1, 100, 850, 'Mia Wong']]);
   });
 
   it('uses today in the time zone (America/New_York)', () => {
