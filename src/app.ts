@@ -188,7 +188,7 @@ const MAX_BODY_CHART_REPORTS = 3;
 
 async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Config, events: Events): Promise<{ port: MessageRenderer; close(): Promise<void> }> {
   const { buildEmail } = await import('./render/email.js');
-  const { csvArtifact } = await import('./render/csv.js');
+  const { csvArtifacts } = await import('./render/csv.js');
   const { xlsxArtifact } = await import('./render/xlsx.js');
   const { formatPeriod } = await import('./render/format.js');
   const renderer = await createConfiguredRenderer(cfg, clock, events);
@@ -213,7 +213,7 @@ async function createMessageRenderer(cfg: Config, clock: Clock, kpi: () => Confi
         savedAt[pdf.filename] = archive(dir, pdf);
       }
       if (input.results.length && (input.format === 'csv' || input.format === 'both')) {
-        csv = input.results.map(csvArtifact);
+        csv = input.results.flatMap(csvArtifacts);
         for (const c of csv) savedAt[c.filename] = archive(dir, c);
       }
       if (input.format === 'xlsx' && input.results.length) {

@@ -120,6 +120,11 @@ export interface ColumnSpec {
    * ratio of a contract without revenue means nothing. Presentation only; the row keeps its value.
    */
   blankUnless?: { key: string; note: string };
+  /**
+   * Money with cents and hours with two decimals ($93.75, 0.25 h), for a column of single items a person checks
+   * one by one (entries to approve); totals keep whole currency units and one decimal.
+   */
+  exact?: boolean;
 }
 
 /** What computing one report yields. The JSON output is a projection of this (design.md). */
@@ -179,6 +184,13 @@ export interface ReportList {
   rows: Row[];
   /** Sentence shown when there are no rows, e.g. "None of your tickets was reopened." */
   empty?: string;
+  /**
+   * At most this many rows in the documents a person reads (PDF, HTML, email), followed by "… and N more";
+   * the spreadsheets (CSV, XLSX) always hold every row. Absent: the document shows every row.
+   */
+  documentRows?: number;
+  /** What the rows are called in the "… and N more" line ("entries"); default "rows". */
+  noun?: string;
 }
 
 /** A rendered file. */

@@ -1,6 +1,7 @@
 import { defineReport } from '../../src/reporting/define.js';
-import { DAY } from '../../src/reporting/time.js';
-import type { Row } from '../../src/types.js';
+import { DAY, dateOf } from '../../src/reporting/time.js';
+import { companyName, personName } from '../../src/reporting/names.js';
+import type { ColumnSpec, Row } from '../../src/types.js';
 
 interface Part {
   company_id: number | null;
@@ -11,6 +12,57 @@ interface Part {
   value: number;
   without_rate: number;
   oldest_at: number;
+}
+
+/** One unapproved entry (approve-and-post.entries.sql). */
+interface Entry {
+  time_entry_id: number;
+  resource_id: number | null;
+  resource_first: string | null;
+  resource_last: string | null;
+  date_worked: string | null;
+  start_at: number | null;
+  work_at: number;
+  hours: number;
+  value: number;
+  company_id: number | null;
+  company_name: string | null;
+  ticket_id: number | null;
+  ticket_number: string | null;
+  ticket_title: string | null;
+  task_id: number | null;
+  task_title: string | null;
+  project_name: string | null;
+}
+
+/** Entries listed in the PDF and HTML (oldest first); the CSV and XLSX hold every one. */
+const DOCUMENT_ENTRIES = 25;
+
+const RESOURCE_COLUMNS: ColumnSpec[] = [
+  { key: 'resource', label: 'Resource', unit: 'text' },
+  { key: 'entries', label: 'Entries', unit: 'count' },
+  { key: 'hours', label: 'Hours', unit: 'hours' },
+  { key: 'value', label: 'Value', unit: 'money' },
+  { key: 'over_7d', label: 'Older than 7 days', unit: 'count' },
+  { key: 'oldest_days', label: 'Oldest (days)', unit: 'days' },
+];
+
+// What an approver checks an entry by comes first (an email shows five columns): when, who, on what, how much.
+const ENTRY_COLUMNS: ColumnSpec[] = [
+  { key: 'date', label: 'Date worked', unit: 'date' },
+  { key: 'resource', label: 'Resource', unit: 'text' },
+  { key: 'work_item', label: 'Ticket or project task', unit: 'text' },
+  { key: 'hours', label: 'Hours', unit: 'hours', exact: true },
+  { key: 'value', label: 'Value', unit: 'money', exact: true },
+  { key: 'company', label: 'Company', unit: 'text' },
+  { key: 'age_days', label: 'Age (days)', unit: 'days' },
+];
+
+/** "T20261101.0004 Printer offline", "Migration: Move mail", or "No ticket or task". */
+function workItem(e: Entry): string {
+  if (e.ticket_id !== null) return [e.ticket_number ?? `Ticket #${e.ticket_id}`, e.ticket_title?.trim()].filter(Boolean).join(' ');
+  if (e.task_id !== null) return [e.project_name?.trim(), e.task_title?.trim() ?? `Task #${e.task_id}`].filter(Boolean).join(': ');
+  return 'No ticket or task';
 }
 
 const BUCKETS = [
@@ -29,7 +81,12 @@ export default defineReport({
     'else 00:00 of the date worked); over_7d and over_30d count entries older than 7 and 30 days (so over_7d ' +
     'includes over_30d). Rows: one per company (the ticket\'s company, else the task\'s project\'s company; ' +
     '"No company" when neither is known), largest value first; oldest_days is the age of its oldest entry, in ' +
-    'days with fractions. 7 and 30 days are 7 × 24 h and 30 × 24 h.',
+    'days with fractions. 7 and 30 days are 7 × 24 h and 30 × 24 h. Two further tables, for the person approving: ' +
+    'per resource (the entry\'s resource; entries, hours, value, how many are older than 7 days and the oldest ' +
+    'age), largest value first; and the entries themselves (date worked, resource, company, ticket number and ' +
+    'title or project and task, hours, value, age), oldest first — the PDF lists the oldest ' + DOCUMENT_ENTRIES +
+    ', the CSV and XLSX every one. Labour only: expenses waiting for approval are in accounting/expense-approvals ' +
+    'and approved expenses not yet billed in accounting/unbilled-expenses.',
   summary:
     '{entries} billable time entries worth {value} ({hours}) are not yet approved and posted, so they are on no invoice. {over_7d} of them are older than 7 days and {over_30d} older than 30 days (target for both: {target:over_7d}).',
   window: 'point-in-time',
@@ -68,6 +125,7 @@ export default defineReport({
     const rows: Row[] = [...byCompany.values()]
       .sort((a, b) => b.value - a.value || a.oldest_at - b.oldest_at || a.company.localeCompare(b.company))
       .map((c) => ({ company_id: c.company_id, company: c.company, entries: c.entries, hours: c.hours, value: c.value, oldest_days: (ctx.asOf - c.oldest_at) / DAY }));
+    const lists = entryLists(ctx.query<Entry>('entries'), ctx.asOf, ctx.settings.timezone);
     const warnings: string[] = [];
     if (withoutRate > 0) {
       warnings.push(`${withoutRate} unapproved ${withoutRate === 1 ? 'entry has' : 'entries have'} no role hourly rate; ${withoutRate === 1 ? 'its' : 'their'} value is counted as 0.`);
@@ -75,6 +133,7 @@ export default defineReport({
     return {
       metrics: { entries, hours, value, over_7d: over7, over_30d: over30 },
       rows,
+      lists,
       warnings,
       charts: entries === 0 ? [] : [{
         id: 'value-by-age', kind: 'bar', title: 'Unapproved value by age', unit: 'money',
@@ -84,3 +143,38 @@ export default defineReport({
     };
   },
 });
+
+/** The per-resource and per-entry tables of the unapproved entries. */
+function entryLists(found: Entry[], asOf: number, tz: string) {
+  const byResource = new Map<number | null, { resource_id: number | null; resource: string; entries: number; hours: number; value: number; over_7d: number; oldest_at: number }>();
+  const entries: Row[] = found.map((e) => {
+    let r = byResource.get(e.resource_id);
+    if (!r) {
+      r = { resource_id: e.resource_id, resource: personName(e.resource_id, e.resource_first, e.resource_last), entries: 0, hours: 0, value: 0, over_7d: 0, oldest_at: e.work_at };
+      byResource.set(e.resource_id, r);
+    }
+    r.entries++; r.hours += e.hours; r.value += e.value; r.oldest_at = Math.min(r.oldest_at, e.work_at);
+    if (asOf - e.work_at > 7 * DAY) r.over_7d++;
+    return {
+      time_entry_id: e.time_entry_id,
+      date: e.date_worked ?? (e.start_at === null ? null : dateOf(e.start_at, tz)),
+      resource_id: e.resource_id,
+      resource: personName(e.resource_id, e.resource_first, e.resource_last),
+      company_id: e.company_id,
+      company: companyName(e.company_id, e.company_name) ?? 'No company',
+      ticket_id: e.ticket_id,
+      task_id: e.task_id,
+      work_item: workItem(e),
+      hours: e.hours,
+      value: e.value,
+      age_days: (asOf - e.work_at) / DAY,
+    };
+  });
+  const resources: Row[] = [...byResource.values()]
+    .sort((a, b) => b.value - a.value || a.oldest_at - b.oldest_at || a.resource.localeCompare(b.resource))
+    .map((r) => ({ resource_id: r.resource_id, resource: r.resource, entries: r.entries, hours: r.hours, value: r.value, over_7d: r.over_7d, oldest_days: (asOf - r.oldest_at) / DAY }));
+  return [
+    { title: 'Unapproved time by resource', columns: RESOURCE_COLUMNS, rows: resources, empty: 'No unapproved billable time.' },
+    { title: 'Unapproved entries by age', columns: ENTRY_COLUMNS, rows: entries, documentRows: DOCUMENT_ENTRIES, noun: 'entries', empty: 'No unapproved billable time.' },
+  ];
+}

@@ -1,5 +1,7 @@
 import { defineReport } from '../../src/reporting/define.js';
 import { daysBetween } from '../../src/reporting/time.js';
+import { lastRecurring, type RecurringItem } from './contracts.lib.js';
+import { personName } from '../../src/reporting/names.js';
 import type { Row } from '../../src/types.js';
 
 /** Renewal buckets by days left d (kpi-spec §7): d ≤ 30, 31–60, 61–90, 91–120. */
@@ -22,7 +24,12 @@ export default defineReport({
     'time zone, both ends included). days_left = whole days from today to the end date; a contract ending today ' +
     'has 0 days left and sits in the 0–30 bucket. Buckets: 0–30, 31–60, 61–90 and 91–120 days. ' +
     'estimated_revenue = the sum of the contracts\' estimated revenue (empty counts 0). has_open_opportunity = ' +
-    'the contract\'s company has at least one opportunity with status Active, a sign that the renewal is being worked.',
+    'the contract\'s company has at least one opportunity with status Active, a sign that the renewal is being worked. ' +
+    'Beside the spec\'s columns each row carries value = the contract\'s estimated revenue (empty stays empty); ' +
+    'recurring_amount = what the contract bills per period as last billed: the sum of its billing items of type ' +
+    'Recurring Contract Service or Recurring Contract Service Adjustment dated in the calendar month of its latest ' +
+    'Recurring Contract Service item before the as-of time (empty when it was never billed); and account_manager = ' +
+    'the company\'s account manager (its owner resource). Rows are ordered by end date, earliest first, then by contract id.',
   summary:
     '{due_30} contracts end in the next 30 days, {due_60} in 31–60 days, {due_90} in 61–90 days and {due_120} in 91–120 days, with an estimated {estimated_revenue} of revenue up for renewal.',
   window: 'point-in-time',
@@ -38,12 +45,21 @@ export default defineReport({
     { key: 'company', label: 'Company', unit: 'text' },
     { key: 'end_date', label: 'Ends', unit: 'date' },
     { key: 'days_left', label: 'Days left', unit: 'count' },
+    // Money and the account manager before the bucket (which repeats days left): an email shows five columns.
+    { key: 'value', label: 'Contract value', unit: 'money' },
+    { key: 'recurring_amount', label: 'Recurring amount', unit: 'money' },
+    { key: 'account_manager', label: 'Account manager', unit: 'text' },
     { key: 'bucket', label: 'Due in', unit: 'text' },
     { key: 'has_open_opportunity', label: 'Open opportunity', unit: 'bool' },
   ],
   burst: { company: 'company_id' },
   compute(ctx) {
-    const found = ctx.query<{ contract_id: number; contract: string | null; company_id: number | null; company_name: string | null; end_date: string; estimated_revenue: number | null; has_open_opportunity: number | null }>();
+    const found = ctx.query<{
+      contract_id: number; contract: string | null; company_id: number | null; company_name: string | null; end_date: string;
+      estimated_revenue: number | null; has_open_opportunity: number | null;
+      manager_id: number | null; manager_first: string | null; manager_last: string | null;
+    }>();
+    const recurring = lastRecurring(ctx.query<RecurringItem>('recurring'), ctx.settings.timezone);
     const counts = new Map<string, number>(BUCKETS.map((b) => [b.metric, 0]));
     const revenue = new Map<string, number>(BUCKETS.map((b) => [b.metric, 0]));
     let estimated = 0;
@@ -64,6 +80,10 @@ export default defineReport({
         days_left: d,
         bucket: b.label,
         has_open_opportunity: c.has_open_opportunity === 1,
+        value: c.estimated_revenue,
+        recurring_amount: recurring.get(c.contract_id) ?? null,
+        account_manager_id: c.manager_id,
+        account_manager: c.manager_id === null ? null : personName(c.manager_id, c.manager_first, c.manager_last),
       };
     });
     const warnings = withoutRevenue > 0

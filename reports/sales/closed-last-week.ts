@@ -20,7 +20,8 @@ export default defineReport({
     'Deals decided in the last 7 days. Won = status Closed or Implemented with a close date in the period; lost = ' +
     'status Lost with a lost date in the period. The dates are calendar dates, read as 00:00 in the report\'s time ' +
     'zone, so the period holds the dates whose midnight falls in the last 7 × 24 hours before the as-of time. ' +
-    'Amounts are the deals\' amounts (empty counts 0). Wins are listed first, largest first.',
+    'Amounts are the deals\' amounts (empty counts 0). Rows are ordered by outcome (the first column: wins, then ' +
+    'losses), then by amount, largest first. outcome is "won" or "lost"; the table shows it as Won or Lost.',
   summary:
     'In the last 7 days {won} deals worth {won_amount} were won and {lost} worth {lost_amount} were lost.',
   window: 'last-7-days',
@@ -31,7 +32,7 @@ export default defineReport({
     lost_amount: { label: 'Value lost', unit: 'money', better: 'lower' },
   },
   columns: [
-    { key: 'outcome', label: 'Outcome', unit: 'text' },
+    { key: 'outcome_label', label: 'Outcome', unit: 'text' },
     { key: 'title', label: 'Deal', unit: 'text' },
     { key: 'company', label: 'Company', unit: 'text' },
     { key: 'owner', label: 'Owner', unit: 'text' },
@@ -51,6 +52,7 @@ export default defineReport({
         owner_id: o.owner_id,
         owner: personName(o.owner_id, o.owner_first, o.owner_last),
         outcome: o.outcome,
+        outcome_label: o.outcome === 'won' ? 'Won' : 'Lost',
         amount: o.amount,
         date: o.closed_on,
       };

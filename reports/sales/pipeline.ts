@@ -18,7 +18,8 @@ export default defineReport({
     'set up in Autotask. amount = the total deal value. weighted_amount = the sum of each deal\'s amount × its ' +
     'probability of closing ÷ 100: what the pipeline is likely to be worth. A deal without an amount counts 0, ' +
     'one without a probability adds nothing to the weighted amount; both are named in a warning. Stages that share ' +
-    'a label are shown as one; deals without a stage appear as "No stage".',
+    'a label are shown as one; deals without a stage appear as "No stage". Stage names are the tenant\'s labels ' +
+    '(one typed all in lower case gets a capital first letter).',
   summary:
     '{open_opportunities} open deals are worth {open_amount}; weighted by their chance of closing, the pipeline is worth {weighted_amount}.',
   window: 'point-in-time',
@@ -38,7 +39,7 @@ export default defineReport({
     const byLabel = new Map<string, { stage: string; opportunities: number; amount: number; weighted_amount: number }>();
     let open = 0, amount = 0, weighted = 0, withoutProbability = 0, withoutAmount = 0;
     for (const p of parts) {
-      const label = ctx.picklists.label('Opportunities', 'stage', p.stage_value)?.trim()
+      const label = ctx.picklists.display('Opportunities', 'stage', p.stage_value)
         ?? (p.stage_value === null ? 'No stage' : `Stage ${p.stage_value}`);
       const key = norm(label);
       let row = byLabel.get(key);

@@ -21,7 +21,9 @@ export default defineReport({
     'Open deals (opportunities with status Active) that are expected to close in the next 30 days — projected ' +
     'close date from today to today + 30 days, both included, in the report\'s time zone — or that sales rates ' +
     'at 75 % or more likely to close, whatever their date. A likely deal whose projected close date has already ' +
-    'passed is listed too and counted in a warning, as its date needs updating. Sorted by projected close date.',
+    'passed is listed too and counted in a warning, as its date needs updating. Rows are ordered by expected close ' +
+    'date (the first column), earliest first, deals without a date last; deals closing on the same day by amount, ' +
+    'largest first. Stage names are the tenant\'s labels (one typed all in lower case gets a capital first letter).',
   summary:
     '{opportunities} deals worth {amount} are expected to close in the next 30 days or are rated 75 % or more likely to close.',
   window: 'point-in-time',
@@ -29,14 +31,15 @@ export default defineReport({
     opportunities: { label: 'Deals about to close', unit: 'count' },
     amount: { label: 'Value about to close', unit: 'money', trend: true },
   },
+  // The column the rows are ordered by comes first, so it is among the five an email shows.
   columns: [
+    { key: 'projected_close', label: 'Expected close', unit: 'date' },
     { key: 'title', label: 'Deal', unit: 'text' },
     { key: 'company', label: 'Company', unit: 'text' },
-    { key: 'owner', label: 'Owner', unit: 'text' },
     { key: 'stage', label: 'Stage', unit: 'text' },
     { key: 'amount', label: 'Amount', unit: 'money' },
+    { key: 'owner', label: 'Owner', unit: 'text' },
     { key: 'probability', label: 'Probability %', unit: 'count' },
-    { key: 'projected_close', label: 'Expected close', unit: 'date' },
   ],
   burst: { technician: 'owner_id' },
   compute(ctx) {
@@ -53,7 +56,7 @@ export default defineReport({
         company: companyName(o.company_id, o.company_name),
         owner_id: o.owner_id,
         owner: personName(o.owner_id, o.owner_first, o.owner_last),
-        stage: ctx.picklists.label('Opportunities', 'stage', o.stage_value)?.trim() ?? null,
+        stage: ctx.picklists.display('Opportunities', 'stage', o.stage_value),
         amount: o.amount,
         probability: o.probability,
         projected_close: o.projected_close,

@@ -31,7 +31,8 @@ export default defineReport({
     'status alone does not end a run, and a deal that left the stage and came back starts a new run. A deal with ' +
     'no recorded history counts from its create date; a deal whose latest record shows another stage (it moved ' +
     'after the last sync recorded it) counts from its last activity. Both cases are named in a warning. ' +
-    'days_in_stage is in days with fractions (not rounded); the threshold compares it with stuckDays × 24 h.',
+    'days_in_stage is in days with fractions (not rounded); the threshold compares it with stuckDays × 24 h. Rows ' +
+    'are ordered by days in stage, longest first.',
   summary:
     '{opportunities} deals have sat in {setting:salesEngineeringStage} for more than {setting:stuckDays} days (target {target:opportunities}).',
   window: 'point-in-time',

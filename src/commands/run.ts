@@ -129,13 +129,22 @@ async function emit(io: CommandIO, cfg: ReturnType<Parameters<Command['run']>[1]
     return;
   }
   if (format === 'csv') {
-    const { toCsv } = await import('../render/csv.js');
-    if (results.length > 1 && out && !out.endsWith('/') && !(fs.existsSync(out) && fs.statSync(out).isDirectory())) {
+    const { csvTables } = await import('../render/csv.js');
+    const folder = !!out && (out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory()));
+    if (results.length > 1 && out && !folder) {
       throw new AppError(`--out: with several reports and csv, give a folder (ending in "/"), not the file ${out}`, 'USAGE');
     }
     for (const r of results) {
-      const p = writeOut(io, out, `${r.report.replace('/', '-')}.csv`, toCsv(r));
+      // A report's further tables (the entries behind approve-and-post…) are files of their own: written
+      // beside the report's when --out is a folder, otherwise named in a note.
+      const [main, ...more] = csvTables(r);
+      const p = writeOut(io, out, `${r.report.replace('/', '-')}.csv`, main!.csv);
       if (p) io.err(`wrote ${p}`);
+      if (folder) {
+        for (const t of more) io.err(`wrote ${writeOut(io, out, `${t.name}.csv`, t.csv)}`);
+      } else if (more.length) {
+        io.err(`${r.report}: ${more.length} further ${more.length === 1 ? 'table is' : 'tables are'} not written (${more.map((t) => t.name).join(', ')}); give --out a folder to get ${more.length === 1 ? 'it' : 'them'} too`);
+      }
     }
     return;
   }

@@ -1,6 +1,7 @@
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { norm } from '../reporting/labels.js';
 import type { Artifact, ColumnSpec, Headline, ReportResult, Row } from '../types.js';
 import { AppError } from '../errors.js';
 import type { ChartRenderer } from './charts.js';
@@ -9,7 +10,7 @@ import { clip, formatCell, formatPeriod, isNumericColumn, softWrap } from './for
 import type { Templates } from './templates.js';
 import { loadTemplates } from './templates.js';
 import type { EmbeddedImage } from './pdf.js';
-import { chartNames, columnsOf, drawCharts, tileView } from './view.js';
+import { chartNames, columnsOf, drawCharts, moreLine, slug, tileView } from './view.js';
 
 /** What one report email is made of. */
 export interface EmailInput {
@@ -291,6 +292,11 @@ type EmailFormat = FormatOptions;
  * headlines, off-target first. A single report with its tiles right under the summary needs no table:
  * the sentence alone is shown.
  */
+/** A label inside a sentence: its first letter in lower case, unless it opens with an acronym ("SLA met"); "SLA" inside stays. */
+function inSentence(label: string): string {
+  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}
+
 function summaryOf(results: ReportResult[], fmt: EmailFormat, story: boolean): { title: string; sentence: string; rows: Record<string, unknown>[]; more: string | null } | null {
   const all: { h: Headline; r: ReportResult; order: number }[] = [];
   results.forEach((r) => r.headlines.forEach((h) => all.push({ h, r, order: all.length })));
@@ -310,7 +316,8 @@ function summaryOf(results: ReportResult[], fmt: EmailFormat, story: boolean): {
   if (story) {
     // One paragraph: each report's figures in a sentence, in the order of the schedule.
     sentence = results.filter((r) => r.headlines.length).map((r) => {
-      const parts = r.headlines.map((h) => `${h.label.toLowerCase()} ${tileView(h, { ...fmt, timezone: r.timezone || fmt.timezone }).value}`);
+      // A figure named like its report ("Deals about to close: deals about to close 14") goes by its value alone.
+      const parts = r.headlines.map((h) => `${norm(h.label) === norm(r.title) ? '' : `${inSentence(h.label)} `}${tileView(h, { ...fmt, timezone: r.timezone || fmt.timezone }).value}`);
       return `${r.title}: ${parts.join(', ')}.`;
     }).join(' ') + (off.length ? ` ${off.length === 1 ? 'One figure is' : `${off.length} figures are`} off target: ${off.slice(0, 3).map(named).join('; ')}.` : '');
     return { title: 'The week in brief', sentence, rows: [], more: null };
@@ -349,7 +356,11 @@ function tableView(caption: string | null, cols: ColumnSpec[], rows: Row[], limi
 }
 
 function reportViews(results: ReportResult[], fmt: EmailFormat, topRows: number, names: ReturnType<typeof chartNames>, usedCids: Set<string>, attachedNames: string[]) {
-  const where = attachedNames.length ? attachedNames.join(' and ') : 'the full report';
+  // The files a table's other rows are in: the PDF, workbooks and the reports' own CSVs; the CSV of a further
+  // table (<report>-<list>…csv) is named only under that table.
+  const listFiles = results.flatMap((r) => (r.lists ?? []).map((l) => `${slug(r.report)}-${slug(l.title)}`));
+  const general = attachedNames.filter((n) => !listFiles.some((p) => n.startsWith(p)));
+  const where = general.length ? general.join(' and ') : 'the full report';
   return results.map((r, ri) => {
     const f = { ...fmt, timezone: r.timezone || fmt.timezone };
     const personal = r.headlines.some((h) => h.team !== undefined);
@@ -366,7 +377,21 @@ function reportViews(results: ReportResult[], fmt: EmailFormat, topRows: number,
     const main = tableView(null, cols, r.rows, topRows, f, where);
     if (allCols.length > cols.length) main.more = [main.more, `Columns not shown here: ${allCols.slice(cols.length).map((c) => c.label).join(', ')}.`].filter(Boolean).join(' ');
     // A personal copy's one row repeats its tiles: it shows its own lists instead.
-    const lists = (r.lists ?? []).map((l) => ({ ...tableView(l.title, l.columns.slice(0, MAX_EMAIL_COLUMNS), l.rows, Math.max(topRows, 3), f, where), ...(l.rows.length ? {} : { empty: l.empty ?? null }) }));
+    const lists = (r.lists ?? []).map((l) => {
+      const view = tableView(l.title, l.columns.slice(0, MAX_EMAIL_COLUMNS), l.rows, Math.max(topRows, 3), f, where);
+      // A table the PDF cuts short has all its rows only in the spreadsheets: the line says so, not "in the PDF".
+      const rest = l.rows.length - Math.min(l.rows.length, Math.max(topRows, 3));
+      if (l.documentRows !== undefined && l.rows.length > l.documentRows && rest > 0) {
+        // The list's own CSV (csvArtifacts names it <report>-<list>) or a workbook, when attached.
+        const own = `${slug(r.report)}-${slug(l.title)}`;
+        const sheets = attachedNames.filter((n) => (n.startsWith(own) && /\.csv$/i.test(n)) || /\.xlsx$/i.test(n));
+        view.more = sheets.length
+          ? `${rest.toLocaleString('en-US')} more ${l.noun ?? 'rows'}: all of them are in ${sheets.join(' and ')}.`
+          : moreLine(rest, l.noun ?? 'rows');
+      }
+      if (l.columns.length > MAX_EMAIL_COLUMNS && l.rows.length) view.more = [view.more, `Columns not shown here: ${l.columns.slice(MAX_EMAIL_COLUMNS).map((c) => c.label).join(', ')}.`].filter(Boolean).join(' ');
+      return { ...view, ...(l.rows.length ? {} : { empty: l.empty ?? null }) };
+    });
     const tables = [...((personal && r.rows.length <= 1) || !cols.length ? [] : [main]), ...lists];
     return {
       title: r.title,

@@ -180,7 +180,12 @@ export function formatCell(value: Cell | undefined, col: ColumnSpec, o: FormatOp
     }
     default: {
       const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-      return Number.isFinite(n) ? formatValue(n, unit, o) : String(value);
+      if (!Number.isFinite(n)) return String(value);
+      if (col.exact && unit === 'money') {
+        return numberFormat(o.locale ?? 'en-US', { style: 'currency', currency: currencyOf(o), minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+      }
+      if (col.exact && unit === 'hours') return `${num(n, 2, 2, o.locale ?? 'en-US')}${NBSP}h`;
+      return formatValue(n, unit, o);
     }
   }
 }

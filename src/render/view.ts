@@ -1,4 +1,4 @@
-import type { ChartSpec, ColumnSpec, Headline, ReportResult, Row } from '../types.js';
+import type { ChartSpec, ColumnSpec, Headline, ReportList, ReportResult, Row } from '../types.js';
 import type { ChartMime, ChartRenderer, ChartSize } from './charts.js';
 import { DEFAULT_CHART_SIZE, seriesChartSpec } from './charts.js';
 import type { FormatOptions } from './format.js';
@@ -138,7 +138,7 @@ export function tileView(h: Headline, fmt: FormatOptions, previous = 'the previo
 }
 
 /** Columns of a result; a result without declared columns shows the keys of its first row. */
-export function columnsOf(r: ReportResult): ColumnSpec[] {
+export function columnsOf(r: Pick<ReportResult, 'columns' | 'rows'>): ColumnSpec[] {
   if (r.columns.length) return r.columns;
   const first = r.rows[0];
   return first ? Object.keys(first).map((k) => ({ key: k, label: k, unit: typeof first[k] === 'number' ? 'count' : 'text' })) : [];
@@ -171,7 +171,7 @@ export function reportView(r: ReportResult, index: number, images: { src: string
   const shown = r.rows.slice(0, limit);
   const numeric = columns.map(isNumericColumn);
   // Numbers align right; dates stay on one line so a column of them reads down evenly.
-  const cls = columns.map((c, i) => (numeric[i] ? 'num' : c.unit === 'date' || c.unit === 'datetime' ? 'nowrap' : ''));
+  const cls = cellClasses(columns, numeric, shown, fmt);
   return {
     anchor: sectionAnchor(r, index),
     title: r.title,
@@ -187,15 +187,61 @@ export function reportView(r: ReportResult, index: number, images: { src: string
     tiles: r.headlines.map((h) => tileView(h, fmt, previousPeriodName(r))),
     charts: images.map(({ src, image }) => ({ title: image.title, src, alt: image.alt, width: DEFAULT_CHART_SIZE.width, height: DEFAULT_CHART_SIZE.height })),
     table: {
+      heading: 'Details',
       columns: columns.map((c, i) => ({ label: c.label, cls: cls[i] })),
       rows: shown.map((row) => columns.map((c, i) => ({ text: cellText(row, c, numeric[i]!, fmt), cls: cls[i], href: o.linkOf?.(row, c) ?? null }))),
       notes: columnNotes(columns, shown),
       rowCountText: `(${r.rows.length.toLocaleString('en-US')} ${r.rows.length === 1 ? 'row' : 'rows'})`,
       truncatedText: shown.length < r.rows.length ? `Showing the first ${shown.length} of ${r.rows.length} rows.` : null,
       emptyReport: r.headlines.length === 0 && images.length === 0,
+      empty: null as string | null,
     },
+    lists: (r.lists ?? []).map((l) => listView(l, fmt, o)),
   };
 }
+
+/**
+ * The view of one of a report's further tables (`ReportResult.lists`) in the PDF / HTML document: at most its
+ * `documentRows` rows, then a line saying how many more there are and that the spreadsheets hold them all.
+ */
+export function listView(l: ReportList, fmt: FormatOptions, o: Pick<ViewOptions, 'linkOf'> = {}) {
+  const numeric = l.columns.map(isNumericColumn);
+  const shown = l.rows.slice(0, l.documentRows ?? l.rows.length);
+  const cls = cellClasses(l.columns, numeric, shown, fmt);
+  const rest = l.rows.length - shown.length;
+  const noun = l.noun ?? 'rows';
+  return {
+    heading: l.title,
+    columns: l.columns.map((c, i) => ({ label: c.label, cls: cls[i] })),
+    rows: shown.map((row) => l.columns.map((c, i) => ({ text: cellText(row, c, numeric[i]!, fmt), cls: cls[i], href: o.linkOf?.(row, c) ?? null }))),
+    notes: columnNotes(l.columns, shown),
+    rowCountText: `(${l.rows.length.toLocaleString('en-US')} ${l.rows.length === 1 ? 'row' : 'rows'})`,
+    truncatedText: rest > 0 ? moreLine(rest, noun) : null,
+    empty: l.empty ?? null,
+    emptyReport: false,
+  };
+}
+
+/** "… and 812 more entries: every one is in the spreadsheet (XLSX or CSV) of this report." */
+export function moreLine(rest: number, noun: string): string {
+  return `… and ${rest.toLocaleString('en-US')} more ${noun}: all of them are in the spreadsheet (XLSX or CSV) of this report.`;
+}
+
+/**
+ * Cell classes of a table's columns: numbers align right; dates, yes/no and short labels ("0–30 days") stay on
+ * one line, so a column of them reads down evenly and a wide table squeezes its long text instead.
+ */
+function cellClasses(columns: ColumnSpec[], numeric: boolean[], rows: Row[], fmt: FormatOptions): string[] {
+  return columns.map((c, i) => {
+    if (numeric[i]) return 'num';
+    if (c.unit === 'date' || c.unit === 'datetime' || c.unit === 'bool') return 'nowrap';
+    const short = rows.length > 0 && rows.slice(0, 200).every((row) => formatCell(row[c.key], c, fmt).length <= SHORT_TEXT);
+    return short ? 'nowrap' : '';
+  });
+}
+
+/** Text cells up to this many characters in every row are kept on one line. */
+const SHORT_TEXT = 12;
 
 /** A cell as shown: numbers formatted by unit, text wrapped and clipped, "—" where its column is blanked. */
 export function cellText(row: Row, c: ColumnSpec, numeric: boolean, fmt: FormatOptions): string {

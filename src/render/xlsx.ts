@@ -148,7 +148,7 @@ function width(header: string, values: SheetValue[], kind: SheetKind): number {
 }
 
 /** The columns of a report's sheet: its declared columns first, then every other key its rows carry (ids). */
-function sheetColumnsOf(r: ReportResult): ColumnSpec[] {
+function sheetColumnsOf(r: Pick<ReportResult, 'columns' | 'rows'>): ColumnSpec[] {
   const cols = columnsOf(r).slice();
   const seen = new Set(cols.map((c) => c.key));
   for (const row of r.rows) {
@@ -172,13 +172,16 @@ const SUMMARY: SheetColumn[] = [
 /** The sheet layout of a set of results (pure: the tests read it back against the file). */
 export function workbookLayout(results: ReportResult[]): { name: string; columns: SheetColumn[]; keys: string[]; rows: SheetValue[][] }[] {
   const taken = new Set<string>(['summary']);
-  const sheets = results.map((r) => {
-    const cols = sheetColumnsOf(r);
+  const sheetOf = (table: Pick<ReportResult, 'columns' | 'rows'>, tz: string) => {
+    const cols = sheetColumnsOf(table);
     const kinds = cols.map((c) => kindOf(c.unit));
-    const rows = r.rows.map((row) => cols.map((c, i) => sheetValue(row[c.key], kinds[i]!, r.timezone)));
+    const rows = table.rows.map((row) => cols.map((c, i) => sheetValue(row[c.key], kinds[i]!, tz)));
     const columns = cols.map((c, i) => ({ header: c.label, kind: kinds[i]!, width: width(c.label, rows.map((x) => x[i]!), kinds[i]!) }));
-    return { name: sheetName(r.title, taken), columns, keys: cols.map((c) => c.key), rows, result: r };
-  });
+    return { columns, keys: cols.map((c) => c.key), rows };
+  };
+  const sheets = results.map((r) => ({ name: sheetName(r.title, taken), ...sheetOf(r, r.timezone), result: r }));
+  // A report's further tables (every row, however many the PDF shows) follow all the reports' own sheets.
+  const extra = results.flatMap((r) => (r.lists ?? []).filter((l) => l.columns.length).map((l) => ({ name: sheetName(l.title, taken), ...sheetOf(l, r.timezone) })));
   const summary: SheetValue[][] = [];
   for (const s of sheets) {
     const r = s.result;
@@ -195,6 +198,7 @@ export function workbookLayout(results: ReportResult[]): { name: string; columns
   return [
     { name: 'Summary', columns: SUMMARY, keys: SUMMARY.map((c) => c.header), rows: summary },
     ...sheets.map(({ name, columns, keys, rows }) => ({ name, columns, keys, rows })),
+    ...extra,
   ];
 }
 

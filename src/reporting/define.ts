@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChartSpec, ColumnSpec, MetricUnit, MetricValue, Row, WindowKind } from '../types.js';
+import type { ChartSpec, ColumnSpec, MetricUnit, MetricValue, ReportList, Row, WindowKind } from '../types.js';
 import type { Settings } from '../config.js';
 import type { ReportContext } from './context.js';
 
@@ -57,6 +57,12 @@ export interface ReportOutput {
   warnings?: string[];
   /** Charts drawn from this result (trend charts are added by the engine). */
   charts?: ChartSpec[];
+  /**
+   * Further tables beside the rows (a breakdown per person, the entries themselves): shown in every rendering
+   * (PDF, HTML, email, a CSV file and an XLSX sheet each) but never part of the JSON shape, whose rows stay
+   * exactly those of kpi-spec.md.
+   */
+  lists?: ReportList[];
 }
 
 /** A report definition, as written in reports/<group>/<name>.ts. */
@@ -108,6 +114,7 @@ export const ReportDefinitionSchema = z.object({
   columns: z.array(z.object({
     key: z.string().min(1), label: z.string().min(1), unit: colUnit.optional(),
     blankUnless: z.object({ key: z.string().min(1), note: z.string().min(1) }).strict().optional(),
+    exact: z.boolean().optional(),
   }).strict()),
   burst: z.object({ technician: z.string().optional(), company: z.string().optional() }).strict().optional(),
   trendPeriods: z.number().int().min(0).max(52).optional(),

@@ -194,6 +194,7 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
           asOf: iso(opts.asOf), window: window ? { from: iso(window.from), to: iso(window.to) } : null, timezone: tz,
           metrics, rows: out.rows, columns: r.def.columns, headlines, series, charts, warnings: out.warnings ?? [],
           ...(resourceSeries ? { resourceSeries } : {}),
+          ...(out.lists?.length ? { lists: out.lists } : {}),
           ...(r.def.burst ? { burstKeys: { ...r.def.burst } } : {}),
         },
       });

@@ -6,10 +6,22 @@ export function norm(label: string | null | undefined): string {
   return (label ?? '').trim().toLowerCase();
 }
 
+/**
+ * A label as a reader sees it: trimmed, inner runs of spaces made one, and a label typed all in lower case
+ * ("negotiation ") given a capital first letter ("Negotiation"), as Autotask's own labels have. A label with
+ * any capital ("Sales Engineering", "VoIP") is the tenant's spelling and stays as it is.
+ */
+export function displayLabel(label: string): string {
+  const s = label.trim().replace(/\s+/g, ' ');
+  return s === s.toLowerCase() ? s.charAt(0).toUpperCase() + s.slice(1) : s;
+}
+
 /** Picklist labels of the store, inactive values included. */
 export interface Picklists {
   /** Raw label of a value, or null. */
   label(entity: string, field: string, value: number | null | undefined): string | null;
+  /** Label of a value as shown in a report (see `displayLabel`), or null. */
+  display(entity: string, field: string, value: number | null | undefined): string | null;
   /** Normalised label of a value, or null. */
   normLabel(entity: string, field: string, value: number | null | undefined): string | null;
   /** Whether the value's label is one of `labels` (normalised comparison). */
@@ -32,6 +44,7 @@ export function loadPicklists(db: Db): Picklists {
     value === null || value === undefined ? null : byField.get(`${entity}.${field}`)?.get(value) ?? null;
   return {
     label,
+    display: (e, f, v) => { const l = label(e, f, v); return l === null ? null : displayLabel(l); },
     normLabel: (e, f, v) => { const l = label(e, f, v); return l === null ? null : norm(l); },
     is(e, f, v, labels) {
       const l = label(e, f, v);

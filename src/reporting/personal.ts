@@ -64,9 +64,15 @@ export function burstResults(results: ReportResult[], by: 'technician' | 'compan
     const sample = sampleCol ? (rows[0]![sampleCol.key] as number) : null;
     const tooFew = (m: string) => units.get(m) === 'pct' && sample !== null && sample < MIN_SAMPLE;
     // Everyone's per-technician trends stay out of a personal copy.
-    const { resourceSeries: _everyone, ...team } = r;
+    const { resourceSeries: _everyone, lists: allLists, ...team } = r;
+    // A report's further tables keep only the recipient's own rows; a table not broken down by the same key
+    // (a per-resource table in a per-company copy) names other people or companies and is left out.
+    const lists = (allLists ?? [])
+      .filter((l) => l.columns.some((c) => c.key === key) || l.rows.some((row) => key in row))
+      .map((l) => ({ ...l, rows: id === null ? [] : l.rows.filter((row) => Number(row[key]) === id) }));
     out.push({
       ...team,
+      ...(lists.length ? { lists } : {}),
       rows,
       metrics,
       // The light is the person's own against the target; the team's value stands beside it.

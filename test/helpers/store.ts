@@ -26,7 +26,7 @@ export const PICKLISTS: Record<string, Record<string, Record<number, string>>> =
   Contracts: { status: { 0: 'Inactive', 1: 'Active' }, contractType: { 1: 'Time and Materials', 7: 'Recurring Service', 6: 'Block Hours' } },
   ConfigurationItems: { configurationItemType: { 1: 'Workstation', 2: 'Laptop', 3: 'Server', 4: 'Printer' } },
   Opportunities: { stage: { 1: 'Qualification', 2: 'Sales Engineering', 3: 'Proposal' }, status: { 1: 'Active', 2: 'Lost', 3: 'Closed', 4: 'Implemented' } },
-  BillingItems: { billingItemType: { 1: 'Labor', 2: 'Expense', 6: 'Recurring Contract Service', 8: 'Labor Adjustment', 11: 'Product' } },
+  BillingItems: { billingItemType: { 1: 'Labor', 2: 'Expense', 6: 'Recurring Contract Service', 7: 'Recurring Contract Service Adjustment', 8: 'Labor Adjustment', 11: 'Product' } },
   Tasks: { status: { 1: 'New', 5: 'Complete', 8: 'In Progress' } },
   Companies: { companyType: { 1: 'Customer', 2: 'Lead', 3: 'Prospect', 5: 'Vendor' } },
 };

@@ -1,6 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { csvArtifact, csvField, toCsv } from '../../src/render/csv.js';
-import { kpiReport } from './fixtures.js';
+import { csvArtifact, csvArtifacts, csvField, toCsv } from '../../src/render/csv.js';
+import { kpiReport, listsReport } from './fixtures.js';
+
+describe('csvArtifacts', () => {
+  it('writes a report\'s further tables as files of their own, every row of them', () => {
+    const files = csvArtifacts(listsReport());
+    expect(files.map((f) => f.filename)).toEqual([
+      'accounting-approve-and-post-2026-11-16.csv',
+      'accounting-approve-and-post-unapproved-time-by-resource-2026-11-16.csv',
+      'accounting-approve-and-post-unapproved-entries-by-age-2026-11-16.csv',
+    ]);
+    const entries = files[2]!.content.toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
+    expect(entries[0]).toBe('Date worked,Resource,Company,Ticket or project task,Hours,Value');
+    expect(entries).toHaveLength(60 + 2);
+    expect(entries[60]).toBe('2026-10-04,Tech 2,Globex,T202610059.0001 ENTRY-59,1.5,225');
+    // A report without further tables is one file, as before.
+    expect(csvArtifacts(kpiReport())).toHaveLength(1);
+  });
+});
 
 describe('toCsv', () => {
   it('is RFC 4180: CRLF, quoted fields with commas, quotes and line breaks', () => {

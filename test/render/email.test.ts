@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
-import { csvArtifact } from '../../src/render/csv.js';
+import { csvArtifact, csvArtifacts } from '../../src/render/csv.js';
 import { createChartRenderer } from '../../src/render/charts.js';
 import { buildEmail, headerSafe, toEml } from '../../src/render/email.js';
 import type { EmailInput } from '../../src/render/email.js';
 import type { Artifact } from '../../src/types.js';
-import { bigTableReport, emptyReport, hostileReport, kpiReport, warningsReport } from './fixtures.js';
+import { bigTableReport, emptyReport, hostileReport, kpiReport, listsReport, warningsReport } from './fixtures.js';
 import { decodeBody, decodeWords, parseMime } from './mime.js';
 import type { Part } from './mime.js';
 
@@ -38,6 +38,26 @@ function leaves(p: Part): Part[] {
 }
 
 describe('report email', () => {
+  it('shows a report\'s further tables; a digest\'s story names a figure called like its report by its value alone', async () => {
+    const r = { ...kpiReport(), title: 'Tickets without an SLA' };
+    const msg = await buildEmail(input({ results: [r, listsReport()], story: true, topRows: 5 }));
+    const text = msg.text as string;
+    expect(text).toContain('Tickets without an SLA: first response met 93.4');
+    // Labels keep their acronyms inside the sentence.
+    expect(text).toMatch(/resolved within SLA 76\.0\s%, 12, mean hours/);
+    expect(text).toContain('Unapproved time by resource:');
+    expect(text).toContain('Unapproved entries by age:');
+    expect(text).toContain('Columns not shown here: Value.');
+    // The PDF shows 25 of the 60 entries: the rest are said to be in the spreadsheet, not in the PDF.
+    expect(text).toContain('55 more entries: all of them are in the spreadsheet (XLSX or CSV) of this report.');
+    const big = bigTableReport(40);
+    const many = { ...listsReport(), rows: big.rows, columns: big.columns };
+    const withCsv = await buildEmail(input({ results: [many], csv: csvArtifacts(many) }));
+    expect(withCsv.text as string).toContain('50 more entries: all of them are in accounting-approve-and-post-unapproved-entries-by-age-2026-11-16.csv.');
+    // The report's own rows point at the PDF and its own CSV, not at its further tables' files.
+    expect(withCsv.text as string).toMatch(/more rows are in weekly-2026-11-16\.pdf and accounting-approve-and-post-2026-11-16\.csv\./);
+  });
+
   it('is multipart/related > multipart/alternative (text + HTML) with CID charts, the PDF attached and list headers', async () => {
     const msg = await buildEmail(input());
     const raw = (await toEml(msg)).toString('latin1');

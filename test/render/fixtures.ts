@@ -224,3 +224,27 @@ export function hostileReport(port: number): ReportResult {
     ],
   };
 }
+
+/** A report with two further tables: a short per-person one, and 60 entries of which documents show 25. */
+export function listsReport(): ReportResult {
+  const entries = Array.from({ length: 60 }, (_, i) => ({
+    time_entry_id: 1000 + i, date: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}`, resource: `Tech ${i % 3}`, company_id: 10 + (i % 2),
+    company: i % 2 ? 'Globex' : 'Acme', work_item: `T2026100${i}.0001 ENTRY-${i}`, hours: 1.5, value: 225, age_days: 60 - i,
+  }));
+  return {
+    ...kpiReport(),
+    report: 'accounting/approve-and-post',
+    title: 'Time to approve and post',
+    lists: [
+      { title: 'Unapproved time by resource', columns: [{ key: 'resource', label: 'Resource', unit: 'text' }, { key: 'value', label: 'Value', unit: 'money' }], rows: [{ resource_id: 1, resource: 'Tech 0', value: 4500 }] },
+      {
+        title: 'Unapproved entries by age', documentRows: 25, noun: 'entries',
+        columns: [
+          { key: 'date', label: 'Date worked', unit: 'date' }, { key: 'resource', label: 'Resource', unit: 'text' }, { key: 'company', label: 'Company', unit: 'text' },
+          { key: 'work_item', label: 'Ticket or project task', unit: 'text' }, { key: 'hours', label: 'Hours', unit: 'hours' }, { key: 'value', label: 'Value', unit: 'money' },
+        ],
+        rows: entries,
+      },
+    ],
+  };
+}

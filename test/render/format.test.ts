@@ -48,6 +48,13 @@ describe('periods and cells', () => {
     expect(formatCell(true, { key: 'k', label: 'K', unit: 'bool' }, o)).toBe('Yes');
     expect(formatCell(null, { key: 'k', label: 'K' }, o)).toBe('—');
   });
+  it('shows cents and quarter hours in a column of single entries, whole units elsewhere', () => {
+    const c = { ...o, currency: 'USD' };
+    expect(formatCell(93.75, { key: 'v', label: 'Value', unit: 'money', exact: true }, c)).toBe('$93.75');
+    expect(formatCell(93.75, { key: 'v', label: 'Value', unit: 'money' }, c)).toBe('$94');
+    expect(formatCell(0.25, { key: 'h', label: 'Hours', unit: 'hours', exact: true }, c)).toBe('0.25\u00a0h');
+    expect(formatCell(0.25, { key: 'h', label: 'Hours', unit: 'hours' }, c)).toBe('0.3\u00a0h');
+  });
   it('gives long unbroken runs break opportunities without losing characters', () => {
     const long = 'x'.repeat(100);
     const w = softWrap(`a ${long} b`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRenderer } from '../../src/render/pdf.js';
 import type { Renderer } from '../../src/render/pdf.js';
-import { bigTableReport, emptyReport, forecastReport, kpiReport, warningsReport } from './fixtures.js';
+import { bigTableReport, emptyReport, forecastReport, kpiReport, listsReport, warningsReport } from './fixtures.js';
 import { anchorPages } from '../../src/render/pdf-anchors.js';
 import { imageCounts, inkShare, pageCount, pageLayoutText, pageSize, pageTexts, pdfText } from './pdftools.js';
 import { createChartRenderer, displayLabel } from '../../src/render/charts.js';
@@ -78,6 +78,16 @@ describe('PDF renderer (real Chromium)', () => {
     }
     expect(rowsSeen).toBe(500);
     expect(await inkShare(pdf.content, Math.ceil(pages.length / 2))).toBeGreaterThan(0.03);
+  });
+
+  it('prints a report\'s further tables after its rows, a long one cut to its first rows with a line saying where the rest are', async () => {
+    const text = await pdfText((await r.pdf([listsReport()])).content);
+    expect(text).toContain('Unapproved time by resource');
+    expect(text).toContain('Unapproved entries by age');
+    expect(text).toMatch(/ENTRY-0\b/);
+    expect(text).toContain('ENTRY-24');
+    expect(text).not.toContain('ENTRY-25');
+    expect(text.replace(/\s+/g, ' ')).toContain('… and 35 more entries: all of them are in the spreadsheet (XLSX or CSV) of this report.');
   });
 
   it('shows data-quality warnings and says so plainly when a report is empty', async () => {

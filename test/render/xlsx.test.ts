@@ -121,7 +121,8 @@ describe('run --format xlsx', () => {
     expect(await main(['run', ...common, '--format', 'xlsx', '--out', file], io2)).toBe(0);
     expect(io2.stdout.join('')).toBe('');
     const sheets = readXlsx(fs.readFileSync(file));
-    expect(sheets).toHaveLength(IDS.length + 1);
+    // The reports' sheets, then approve-and-post's further tables (per resource, every entry).
+    expect(sheets.map((x) => x.name).slice(IDS.length + 1)).toEqual(['Unapproved time by resource', 'Unapproved entries by age']);
     let cellsChecked = 0;
     for (const [i, r] of json.entries()) {
       const s = sheets[i + 1]!;
@@ -137,5 +138,15 @@ describe('run --format xlsx', () => {
       summary.forEach((c) => expectCell(c![8], r.metrics[String(c![7]!.value)], undefined, tz, `${r.report} metric ${String(c![7]!.value)}`));
     }
     expect(cellsChecked).toBeGreaterThan(100);
+    // Every unapproved entry is in the workbook, and its values add up to the report's.
+    const ap = json.find((r) => r.report === 'accounting/approve-and-post')!;
+    const entries = sheets[IDS.length + 2]!;
+    expect(ap.metrics.entries).toBeGreaterThan(0);
+    expect(entries.cells.length - 1).toBe(ap.metrics.entries);
+    const valueCol = header(entries).indexOf('Value');
+    const total = entries.cells.slice(1).reduce((a, row) => a + Number(row?.[valueCol]?.value ?? 0), 0);
+    expect(total).toBeCloseTo(ap.metrics.value!, 6);
+    const byResource = sheets[IDS.length + 1]!;
+    expect(byResource.cells.slice(1).reduce((a, row) => a + Number(row?.[header(byResource).indexOf('Entries')]?.value ?? 0), 0)).toBe(ap.metrics.entries);
   }, 60_000);
 });

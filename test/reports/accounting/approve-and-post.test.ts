@@ -6,6 +6,8 @@ import { openSession } from '../../../src/reporting/context.js';
 import def from '../../../reports/accounting/approve-and-post.js';
 import { insert, makeStore, pv, seedPicklists } from '../../helpers/store.js';
 import { runReport } from '../../helpers/report.js';
+import { toJsonShape } from '../../../src/app.js';
+import { burstResults } from '../../../src/reporting/personal.js';
 
 let store: ReturnType<typeof makeStore>;
 beforeEach(() => { store = makeStore(); seedPicklists(store.db); });
@@ -92,10 +94,61 @@ describe('accounting/approve-and-post', () => {
     expect(r.rows).toEqual([]);
   });
 
+  it('lists the unapproved time per resource and per entry, beside the spec rows and outside the JSON shape', () => {
+    seedRefs();
+    insert(store.db, 'Resources', [{ id: 1, firstName: 'Ada', lastName: 'Lovelace', isActive: true }, { id: 2, firstName: 'Ben', lastName: 'Ng', isActive: true }]);
+    insert(store.db, 'TimeEntries', [
+      entry(1, { resourceID: 1, ticketID: 100, roleID: 1, startDateTime: at(t - 2 * DAY), hoursToBill: 2 }),      // 300, 2 d
+      entry(2, { resourceID: 2, ticketID: 100, roleID: 2, startDateTime: at(t - 9 * DAY), hoursToBill: 1.5 }),    // 150, 9 d
+      entry(3, { resourceID: 2, taskID: 600, roleID: 1, dateWorked: '2026-10-27', hoursToBill: 3 }),              // 450, 30.5 d
+      entry(4, { resourceID: 1, taskID: 600, roleID: 3, dateWorked: '2026-11-25', hoursToBill: 1 }),              // no rate: 0, 1.5 d
+      entry(5, { resourceID: 2, ticketID: 100, startDateTime: at(t - DAY), hoursToBill: 1, billingApprovalDateTime: at(t - 1000) }), // approved: out
+    ]);
+    const r = runReport(store.db, 'accounting/approve-and-post', def, { asOf: T });
+    expect(r.metrics).toEqual({ entries: 4, hours: 7.5, value: 900, over_7d: 2, over_30d: 1 });
+    const [byResource, byEntry] = r.lists!;
+    expect(byResource!.title).toBe('Unapproved time by resource');
+    // Largest value first: Ben 150 + 450 = 600, Ada 300 + 0.
+    expect(byResource!.rows).toEqual([
+      { resource_id: 2, resource: 'Ben Ng', entries: 2, hours: 4.5, value: 600, over_7d: 2, oldest_days: 30.5 },
+      { resource_id: 1, resource: 'Ada Lovelace', entries: 2, hours: 3, value: 300, over_7d: 0, oldest_days: 2 },
+    ]);
+    // The per-resource table adds up to the report's totals.
+    expect(byResource!.rows.reduce((a, x) => a + (x.value as number), 0)).toBe(r.metrics.value);
+    // Oldest first, with the date worked, the ticket number and title or the project and task.
+    expect(byEntry!.rows.map((e) => [e.time_entry_id, e.date, e.resource, e.company, e.work_item, e.hours, e.value])).toEqual([
+      [3, '2026-10-27', 'Ben Ng', 'Globex', 'Migration: Move mail', 3, 450],
+      [2, '2026-11-17', 'Ben Ng', 'Acme', 'T1 x', 1.5, 150],
+      [1, '2026-11-24', 'Ada Lovelace', 'Acme', 'T1 x', 2, 300],
+      [4, '2026-11-25', 'Ada Lovelace', 'Globex', 'Migration: Move mail', 1, 0],
+    ]);
+    expect(byEntry!.rows[0]!.age_days).toBe(30.5);
+    expect(byEntry!.columns.map((c) => c.label)).toEqual(['Date worked', 'Resource', 'Ticket or project task', 'Hours', 'Value', 'Company', 'Age (days)']);
+    // The spec's rows are unchanged, and the tables are not part of the JSON shape.
+    expect(r.rows.map((x) => Object.keys(x))).toEqual(r.rows.map(() => ['company_id', 'company', 'entries', 'hours', 'value', 'oldest_days']));
+    expect(Object.keys(toJsonShape(r))).toEqual(['report', 'title', 'asOf', 'window', 'metrics', 'rows']);
+  });
+
+  it('keeps a company\'s own entries in its copy and leaves the per-resource table out', () => {
+    seedRefs();
+    insert(store.db, 'TimeEntries', [
+      entry(1, { ticketID: 100, startDateTime: at(t - 2 * DAY), hoursToBill: 2 }),
+      entry(2, { taskID: 600, startDateTime: at(t - 3 * DAY), hoursToBill: 1 }),
+    ]);
+    const r = runReport(store.db, 'accounting/approve-and-post', def, { asOf: T });
+    const { results } = burstResults([r], 'company', 20);
+    expect(results[0]!.lists!.map((l) => l.title)).toEqual(['Unapproved entries by age']);
+    expect(results[0]!.lists![0]!.rows.map((e) => e.time_entry_id)).toEqual([2]);
+  });
+
   it('reads unapproved entries through the partial index, not by scanning time_entries', () => {
     openSession(store.db, SettingsSchema.parse({})); // registers work_ms and the other SQL functions
     const sql = fs.readFileSync(path.resolve(__dirname, '../../../reports/accounting/approve-and-post.sql'), 'utf8');
     const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ asOf: t, toDay: '2026-11-27' }) as { detail: string }[]).map((p) => p.detail);
     expect(plan.some((d) => /SCAN te USING COVERING INDEX time_entries_unapproved/.test(d))).toBe(true);
+    // The entries' list starts from the same index (it then reads only the unapproved rows).
+    const entriesSql = fs.readFileSync(path.resolve(__dirname, '../../../reports/accounting/approve-and-post.entries.sql'), 'utf8');
+    const entriesPlan = (store.db.prepare(`EXPLAIN QUERY PLAN ${entriesSql}`).all({ asOf: t, toDay: '2026-11-27' }) as { detail: string }[]).map((p) => p.detail);
+    expect(entriesPlan.some((d) => /SCAN te USING (COVERING )?INDEX time_entries_unapproved/.test(d))).toBe(true);
   });
 });

@@ -28,6 +28,34 @@ const T = '2026-11-26T12:00:00Z'; // today = 2026-11-26 in UTC
 const TNY = '2026-11-26T03:00:00Z'; // 2026-11-25 22:00 in New York: today = 2026-11-25 there
 
 describe('accounting/contract-renewals', () => {
+  it('gives each renewal its value, its recurring amount as last billed and the company\'s account manager', () => {
+    insert(store.db, 'Resources', [{ id: 7, firstName: 'Mia', lastName: 'Wong', isActive: true }]);
+    store.db.prepare('UPDATE companies SET ownerResourceID = 7 WHERE id = 10').run();
+    insert(store.db, 'Contracts', [contract(1, '2027-01-15'), contract(2, '2027-02-01', { estimatedRevenue: null }), contract(4, '2027-08-01')]);
+    const RCS = pv('BillingItems', 'billingItemType', 'Recurring Contract Service');
+    const ADJ = pv('BillingItems', 'billingItemType', 'Recurring Contract Service Adjustment');
+    const LABOR = pv('BillingItems', 'billingItemType', 'Labor');
+    const item = (id: number, contractID: number, itemDate: string, extendedPrice: number, billingItemType = RCS) => ({ id, billingItemType, contractID, companyID: 10, itemDate, extendedPrice });
+    insert(store.db, 'BillingItems', [
+      item(1, 1, '2026-10-02T00:00:00Z', 1000),            // an earlier month
+      item(2, 1, '2026-11-02T00:00:00Z', 1200),            // the latest month: 1200 + 50 − 0 labour
+      item(3, 1, '2026-11-20T00:00:00Z', 50, ADJ),
+      item(4, 1, '2026-11-21T00:00:00Z', 900, LABOR),      // not recurring
+      item(5, 1, '2026-12-02T00:00:00Z', 1300),            // after the as-of time
+      item(6, 4, '2026-11-02T00:00:00Z', 400),             // contract 4 ends in 247 days: not a renewal
+    ]);
+    const r = runReport(store.db, 'accounting/contract-renewals', renewals, { asOf: T });
+    expect(r.rows.map((x) => [x.contract_id, x.value, x.recurring_amount, x.account_manager])).toEqual([
+      [1, 100, 1250, 'Mia Wong'],
+      [2, null, null, null], // Globex has no account manager; never billed
+    ]);
+    expect(r.rows[0]!.account_manager_id).toBe(7);
+    expect(r.columns.slice(4, 7).map((c) => [c.label, c.unit])).toEqual([['Contract value', 'money'], ['Recurring amount', 'money'], ['Account manager', 'text']]);
+    // In New York the 20 Nov adjustment and the 2 Nov item are still November; 2 Nov 00:00Z is 1 Nov there.
+    const ny = runReport(store.db, 'accounting/contract-renewals', renewals, { asOf: T, settings: { timezone: 'America/New_York' } });
+    expect(ny.rows[0]!.recurring_amount).toBe(1250);
+  });
+
   it('buckets days left at the 30/31, 60/61, 90/91 and 120/121 boundaries', () => {
     insert(store.db, 'Contracts', [
       contract(1, '2026-11-25'), // yesterday: expired, not a renewal
@@ -57,7 +85,7 @@ describe('accounting/contract-renewals', () => {
       [6, 61, '61–90 days'], [7, 90, '61–90 days'],
       [8, 91, '91–120 days'], [9, 120, '91–120 days'],
     ]);
-    expect(r.rows[0]).toEqual({ contract_id: 2, contract: 'C2', company_id: 20, company: 'Globex', end_date: '2026-11-26', days_left: 0, bucket: '0–30 days', has_open_opportunity: false });
+    expect(r.rows[0]).toEqual({ contract_id: 2, contract: 'C2', company_id: 20, company: 'Globex', end_date: '2026-11-26', days_left: 0, bucket: '0–30 days', has_open_opportunity: false, value: 200, recurring_amount: null, account_manager_id: null, account_manager: null });
     expect(r.rows.find((x) => x.contract_id === 3)!.has_open_opportunity).toBe(true);
     expect(r.charts.map((c) => [c.id, c.datasets[0]!.data])).toEqual([
       ['renewals-by-days-left', [3, 2, 2, 2]],
@@ -94,11 +122,25 @@ describe('accounting/expired-contracts', () => {
     const r = runReport(store.db, 'accounting/expired-contracts', expired, { asOf: T });
     expect(r.metrics).toEqual({ contracts: 3 });
     expect(r.rows).toEqual([
-      { contract_id: 3, contract: 'C3', company_id: 10, company: 'Acme', end_date: '2026-09-27', days_expired: 60, renewed: false },
-      { contract_id: 1, contract: 'C1', company_id: 10, company: 'Acme', end_date: '2026-11-25', days_expired: 1, renewed: false },
-      { contract_id: 2, contract: 'C2', company_id: 20, company: 'Globex', end_date: '2026-10-27', days_expired: 30, renewed: true },
+      { contract_id: 3, contract: 'C3', company_id: 10, company: 'Acme', end_date: '2026-09-27', days_expired: 60, renewed: false, value: 300, recurring_amount: null, account_manager_id: null, account_manager: null },
+      { contract_id: 1, contract: 'C1', company_id: 10, company: 'Acme', end_date: '2026-11-25', days_expired: 1, renewed: false, value: 100, recurring_amount: null, account_manager_id: null, account_manager: null },
+      { contract_id: 2, contract: 'C2', company_id: 20, company: 'Globex', end_date: '2026-10-27', days_expired: 30, renewed: true, value: 200, recurring_amount: null, account_manager_id: null, account_manager: null },
     ]);
     expect(r.warnings.join(' ')).toMatch(/1 expired contract has been renewed but is still marked Active/);
+  });
+
+  it('shows whether an expired contract still bills, its value and the account manager', () => {
+    insert(store.db, 'Resources', [{ id: 7, firstName: 'Mia', lastName: 'Wong', isActive: true }]);
+    store.db.prepare('UPDATE companies SET ownerResourceID = 7 WHERE id = 10').run();
+    insert(store.db, 'Contracts', [contract(1, '2026-10-31'), contract(3, '2026-06-30')]);
+    const RCS = pv('BillingItems', 'billingItemType', 'Recurring Contract Service');
+    insert(store.db, 'BillingItems', [
+      { id: 1, billingItemType: RCS, contractID: 1, companyID: 10, itemDate: '2026-10-02T00:00:00Z', extendedPrice: 800 },
+      { id: 2, billingItemType: RCS, contractID: 1, companyID: 10, itemDate: '2026-11-02T00:00:00Z', extendedPrice: 850 }, // still billing after its end
+      { id: 3, billingItemType: RCS, contractID: 3, companyID: 10, itemDate: '2026-06-02T00:00:00Z', extendedPrice: 300 },
+    ]);
+    const r = runReport(store.db, 'accounting/expired-contracts', expired, { asOf: T });
+    expect(r.rows.map((x) => [x.contract_id, x.value, x.recurring_amount, x.account_manager])).toEqual([[3, 300, 300, 'Mia Wong'], [1, 100, 850, 'Mia Wong']]);
   });
 
   it('uses today in the time zone (America/New_York)', () => {

@@ -34,10 +34,12 @@ describe('sales/closed-last-week', () => {
     expect(r.window).toEqual({ from: '2026-11-19T12:00:00.000Z', to: '2026-11-26T12:00:00.000Z' });
     expect(r.metrics).toEqual({ won: 2, won_amount: 3000, lost: 1, lost_amount: 500 });
     expect(r.rows).toEqual([
-      { opportunity_id: 2, title: 'Deal 2', company_id: 10, company: 'Acme', owner_id: 1, owner: 'Sam Seller', outcome: 'won', amount: 2000, date: '2026-11-26' },
-      { opportunity_id: 1, title: 'Deal 1', company_id: 10, company: 'Acme', owner_id: 1, owner: 'Sam Seller', outcome: 'won', amount: 1000, date: '2026-11-20' },
-      { opportunity_id: 5, title: 'Deal 5', company_id: 10, company: 'Acme', owner_id: 1, owner: 'Sam Seller', outcome: 'lost', amount: 500, date: '2026-11-22' },
+      { opportunity_id: 2, title: 'Deal 2', company_id: 10, company: 'Acme', owner_id: 1, owner: 'Sam Seller', outcome: 'won', outcome_label: 'Won', amount: 2000, date: '2026-11-26' },
+      { opportunity_id: 1, title: 'Deal 1', company_id: 10, company: 'Acme', owner_id: 1, owner: 'Sam Seller', outcome: 'won', outcome_label: 'Won', amount: 1000, date: '2026-11-20' },
+      { opportunity_id: 5, title: 'Deal 5', company_id: 10, company: 'Acme', owner_id: 1, owner: 'Sam Seller', outcome: 'lost', outcome_label: 'Lost', amount: 500, date: '2026-11-22' },
     ]);
+    // The table shows the outcome in words, first, and the rows are ordered by it, then by the amount shown.
+    expect(r.columns.slice(0, 5).map((c) => c.key)).toEqual(['outcome_label', 'title', 'company', 'owner', 'amount']);
   });
 
   it('includes the midnight at `from` and excludes the one at `to`', () => {

@@ -86,7 +86,21 @@ describe('sales/ready-to-close', () => {
       opportunity_id: 6, title: 'Deal 6', company_id: 10, company: 'Acme', owner_id: 1, owner: 'Sam Seller',
       stage: 'Sales Engineering', amount: 3200, probability: 90, projected_close: '2026-11-20',
     });
+    // Ordered by the expected close date, which the table shows first (an email shows the first five columns).
+    expect(r.columns[0]!.key).toBe('projected_close');
+    expect(r.description).toMatch(/ordered by expected close date \(the first column\), earliest first/);
     expect(r.warnings).toEqual(['1 likely deal has a projected close date in the past; its date needs updating.']);
+  });
+
+  it('shows stage labels as the tenant names them, a label typed in lower case with a capital', () => {
+    seedPicklists(store.db, { Opportunities: { stage: { 2: ' Sales Engineering  ', 3: 'negotiation ', 4: 'VoIP review' } } });
+    insert(store.db, 'Opportunities', [
+      opp(1, 'Active', 'Sales Engineering', { probability: 80, projectedCloseDate: '2026-11-27' }),
+      { ...opp(2, 'Active', 'Sales Engineering', { probability: 80, projectedCloseDate: '2026-11-28' }), stage: 3 },
+      { ...opp(3, 'Active', 'Sales Engineering', { probability: 80, projectedCloseDate: '2026-11-29' }), stage: 4 },
+    ]);
+    expect(runReport(store.db, 'sales/ready-to-close', readyToClose, { asOf: T }).rows.map((x) => x.stage)).toEqual(['Sales Engineering', 'Negotiation', 'VoIP review']);
+    expect(runReport(store.db, 'sales/pipeline', pipeline, { asOf: T }).rows.map((x) => x.stage)).toEqual(expect.arrayContaining(['Sales Engineering', 'Negotiation', 'VoIP review']));
   });
 
   it('shows the stage label trimmed', () => {
