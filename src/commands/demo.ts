@@ -184,7 +184,7 @@ Examples:
           `  emails:   ${demoCfg.paths.outbox}/  (${emls} .eml files — open them in a mail client)`,
           `  archive:  ${path.join(out, 'runs')}/  (attachments of every run)`,
           '',
-          'Next: psa-reports run intake/backlog --db ' + path.relative(io.cwd, demoCfg.db) + '   ·   psa-reports history --db ' + path.relative(io.cwd, demoCfg.db),
+          'Next: psa-reports run intake/backlog --db ' + shown(io.cwd, demoCfg.db) + '   ·   psa-reports history --db ' + shown(io.cwd, demoCfg.db),
         ].join('\n'));
         return failedRuns ? 1 : 0;
       } finally {
@@ -197,3 +197,9 @@ Examples:
 };
 
 export default command;
+
+/** A path as the reader types it next: relative to where they are when it lies below, else absolute. */
+function shown(cwd: string, p: string): string {
+  const rel = path.relative(cwd, p);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(p) : rel;
+}
