@@ -17,7 +17,7 @@ import { runScheduleNow } from '../delivery/execute.js';
 import { burstResults } from '../reporting/personal.js';
 import { Ledger } from '../store/ledger.js';
 import { cursorStatuses, recentSyncRuns } from '../store/sync-store.js';
-import { activeResources, resourceByEmailLookup, resourceById } from '../store/tenant.js';
+import { activeResources, ownCompanyName, resourceByEmailLookup, resourceById } from '../store/tenant.js';
 import { nextRun } from '../delivery/cron.js';
 import { resolveScheduleRecipients } from '../delivery/recipients.js';
 import { expandReports, testCopyOf, type Schedule, type SchedulesFile } from '../delivery/schedules.js';
@@ -94,8 +94,7 @@ function takeFlash(session: WebSession | null, id: string | null): string | null
  */
 function mspName(state: State): string {
   if (state.cfg.settings.mspName) return state.cfg.settings.mspName;
-  const row = state.db.prepare('SELECT companyName AS name FROM companies WHERE id = 0').get() as { name: string | null } | undefined;
-  return row?.name || 'Your MSP';
+  return ownCompanyName(state.db) || 'Your MSP';
 }
 
 /** The shell's part of a view: title, navigation, the user and the CSRF token of the logout form. */
