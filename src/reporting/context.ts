@@ -149,6 +149,8 @@ export interface Session {
   sqlDir: string;
   /** Change counters at the session's start (null: the store has none, so nothing is cached). */
   counters: Map<string, number> | null;
+  /** What the making of each shared value read (as-of|key → reads), merged into every later user's. */
+  sharedReads: Map<string, Reads>;
 }
 
 /** Prepares a session: picklists, holidays, SQL functions and the workflow temp table. */
@@ -172,6 +174,7 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
     sqlCache: new Map(),
     sqlDir,
     counters: changeCounters(db),
+    sharedReads: new Map(),
   };
 }
 
@@ -268,11 +271,11 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
       return run<T>(other, name, extra);
     },
   };
-  return reads ? tracked(ctx, reads) : ctx;
+  return reads ? tracked(s, ctx, reads) : ctx;
 }
 
 /** The context, recording what its report reads (see Reads). Session-wide inputs (picklists, holidays) always count. */
-function tracked(ctx: ReportContext, reads: Reads): ReportContext {
+function tracked(s: Session, ctx: ReportContext, reads: Reads): ReportContext {
   for (const t of ['picklists', 'holidays', 'holiday_sets']) reads.tables.add(t);
   const params = new Proxy(ctx.params, {
     get(target, key, receiver) {
@@ -297,6 +300,23 @@ function tracked(ctx: ReportContext, reads: Reads): ReportContext {
         serviceResources() { reads.asOf = true; reads.tables.add('time_entries'); return c.serviceResources(); },
       };
     },
-    shared<T>(key: string, make: () => T): T { reads.all = true; reads.asOf = true; return ctx.shared(key, make); },
+    shared<T>(key: string, make: () => T): T {
+      // make() runs on this tracked context, so its reads land in `reads`; they are kept for later users
+      // of the value (a superset: everything read so far). A value made untracked counts as reading all.
+      const k = `${ctx.asOf}|${key}`;
+      const had = s.sharedCache.has(k);
+      const v = ctx.shared(key, make);
+      if (!had) s.sharedReads.set(k, { tables: new Set(reads.tables), all: reads.all, asOf: reads.asOf, sql: new Map(reads.sql) });
+      else {
+        const r = s.sharedReads.get(k);
+        if (!r) { reads.all = true; reads.asOf = true; } else {
+          for (const t of r.tables) reads.tables.add(t);
+          for (const [f, text] of r.sql) reads.sql.set(f, text);
+          reads.all ||= r.all;
+          reads.asOf ||= r.asOf;
+        }
+      }
+      return v;
+    },
   };
 }

@@ -56,6 +56,9 @@ export function changeCounters(db: Db): Map<string, number> | null {
   }
 }
 
+/** Periods kept per report (the newest): a few dozen windows × settings in use. */
+const PERIODS_KEPT = 200;
+
 /** A cached period as stored. */
 export interface PeriodCacheRow {
   deps: string;
@@ -77,6 +80,9 @@ export function storePeriod(db: Db, row: { key: string; report: string; deps: st
     db.pragma('busy_timeout = 0');
     db.prepare('INSERT OR REPLACE INTO period_cache (key, report, deps, value, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(row.key, row.report, row.deps, row.value, row.createdAt);
+    // Bounded: periods of other settings or explicit as-of views of a report that are not asked for again.
+    db.prepare(`DELETE FROM period_cache WHERE report = ? AND key NOT IN
+      (SELECT key FROM period_cache WHERE report = ? ORDER BY created_at DESC, key LIMIT ${PERIODS_KEPT})`).run(row.report, row.report);
     return true;
   } catch {
     return false; // read-only store, busy, or a store without the table: recomputed next time
