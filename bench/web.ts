@@ -17,6 +17,7 @@ import { systemClock } from '../src/types.js';
 import { buildWebApp } from '../src/web/server.js';
 import { Users } from '../src/web/users.js';
 import { closeState } from '../src/web/pages.js';
+import { startWarmer } from '../src/web/warm.js';
 
 /** Figures of the web bench (milliseconds). */
 export interface WebBench {
@@ -48,6 +49,14 @@ export interface WebBench {
   boardPageMs: number;
   /** A poll with no sync since: served from the cache. */
   boardPollCachedMs: number;
+  /** First views after a sync that changed no row the past periods read (the store's period cache serves them): median, p95. */
+  periodHitMedianMs: number;
+  periodHitP95Ms: number;
+  /** After a sync that changed time entries: the background warm-up's duration, then every page's first view and the overview. */
+  warmUpMs: number;
+  warmedMedianMs: number;
+  warmedP95Ms: number;
+  warmedOverviewMs: number;
   /** Non-200 answers (none expected). */
   failures: string[];
 }
@@ -107,8 +116,10 @@ export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?:
       return { ms: performance.now() - t0, count: urls.length };
     };
 
-    // Warm-up: templates compiled, the chart canvas created, SQLite's page cache filled.
+    // Warm-up: templates compiled, the chart canvas created, SQLite's page cache filled. The first views
+    // below start with no past period in the store's cache (as after a sync that changed every row they read).
     await get('/reports/intake/backlog');
+    db.exec('DELETE FROM period_cache');
 
     // Each page's first view computes the report (with its trend) and names charts never drawn; the next
     // views within the minute, by this or another reader, are served from the page cache and the drawn charts.
@@ -146,7 +157,40 @@ export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?:
       boardPollCachedMs = await get('/api/board');
     }
     log(`  board refresh after a sync: ${refresh.map((x) => x.toFixed(0)).join(', ')} ms`);
+
+    const firstViews = async (): Promise<number[]> => {
+      const out: number[] = [];
+      for (const id of Object.keys(REPORTS)) out.push(await get(`/reports/${id}`));
+      return out;
+    };
+    // A sync that changed no row the past periods read: pages recomputed, past periods from the store.
+    mark.run(systemClock.now() - 1000, systemClock.now());
+    const hits = await firstViews();
+    log(`  first views, past periods from the store: median ${median(hits).toFixed(0)} ms, p95 ${percentile(hits, 95).toFixed(0)} ms`);
+    // A sync that changed a time entry (every time-entry reader's periods are stale), then the warm-up.
+    const warmer = startWarmer(state, { pollMs: 1000 });
+    let warmUpMs = 0;
+    let warmed: number[] = [];
+    let warmedOverviewMs = 0;
+    try {
+      db.exec('UPDATE time_entries SET synced_at = synced_at WHERE id = (SELECT max(id) FROM time_entries)');
+      mark.run(systemClock.now() - 1000, systemClock.now());
+      const t0 = performance.now();
+      await warmer.idle();
+      warmUpMs = performance.now() - t0;
+      warmed = await firstViews();
+      warmedOverviewMs = await get('/');
+    } finally {
+      warmer.stop();
+    }
+    log(`  warm-up ${warmUpMs.toFixed(0)} ms; then first views median ${median(warmed).toFixed(0)} ms, p95 ${percentile(warmed, 95).toFixed(0)} ms; overview ${warmedOverviewMs.toFixed(0)} ms`);
     return {
+      periodHitMedianMs: round1(median(hits)),
+      periodHitP95Ms: round1(percentile(hits, 95)),
+      warmUpMs: round1(warmUpMs),
+      warmedMedianMs: round1(median(warmed)),
+      warmedP95Ms: round1(percentile(warmed, 95)),
+      warmedOverviewMs: round1(warmedOverviewMs),
       pages: all.length,
       firstViewWithChartsMedianMs: round1(median(firstWithCharts)),
       firstViewWithChartsP95Ms: round1(percentile(firstWithCharts, 95)),

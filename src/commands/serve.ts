@@ -21,7 +21,7 @@ export async function startServe(cfg: Config, io: CommandIO, o: { host: string; 
   const db = openStore(cfg);
   try {
     const { startWebServer } = await import('../web/server.js');
-    const server = await startWebServer({ cfg, db, io, clock, host: o.host, port: o.port });
+    const server = await startWebServer({ cfg, db, io, clock, host: o.host, port: o.port, warmPollMs: 5000 });
     return { ...server, async closeAll() { await server.close(); db.close(); } };
   } catch (e) {
     db.close();

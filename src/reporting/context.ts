@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { rowsOf, withRows, type Rows } from '../store/rows.js';
 import { holidayDates } from '../store/tenant.js';
+import { changeCounters, countedTables } from '../store/period-cache.js';
 import type { CalendarDate, Instant, Window } from '../types.js';
 import { createBusinessHours, type BusinessHours } from './business-hours.js';
 import { loadTicketHistory, type TicketHistory } from './history.js';
@@ -100,6 +101,40 @@ export function packageRoot(): string {
   }
 }
 
+/**
+ * What one computation read, recorded while it runs so that its result can be reused while none of it
+ * changed (the past-period cache): the counted tables, the SQL texts, and whether it looked at the as-of
+ * instant (a past period that did depends on when it is viewed, not only on its window).
+ */
+export interface Reads {
+  /** Counted tables read. */
+  tables: Set<string>;
+  /** Read the store in a way not followed (ctx.db, ctx.shared): depends on every table. */
+  all: boolean;
+  /** Read the as-of instant or date. */
+  asOf: boolean;
+  /** SQL file → its text, for every file run. */
+  sql: Map<string, string>;
+}
+
+/** A fresh, empty record of reads. */
+export function newReads(): Reads {
+  return { tables: new Set(), all: false, asOf: false, sql: new Map() };
+}
+
+/** Tables named in a SQL text (word match over the counted tables; ticket_wf is made from tickets). */
+const tablesOfText = new Map<string, string[]>();
+function tablesIn(text: string, counted: string[]): string[] {
+  let t = tablesOfText.get(text);
+  if (!t) {
+    const lower = text.toLowerCase();
+    t = counted.filter((name) => new RegExp(`\\b${name}\\b`).test(lower));
+    if (/\bticket_wf\b/.test(lower)) t.push('tickets');
+    tablesOfText.set(text, t);
+  }
+  return t;
+}
+
 /** Shared, per-computation state: loaded once for all reports of one call. */
 export interface Session {
   db: Db;
@@ -112,6 +147,10 @@ export interface Session {
   sharedCache: Map<string, unknown>;
   sqlCache: Map<string, string>;
   sqlDir: string;
+  /** Change counters at the session's start (null: the store has none, so nothing is cached). */
+  counters: Map<string, number> | null;
+  /** What the making of each shared value read (as-of|key → reads), merged into every later user's. */
+  sharedReads: Map<string, Reads>;
 }
 
 /** Prepares a session: picklists, holidays, SQL functions and the workflow temp table. */
@@ -134,6 +173,8 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
     sharedCache: new Map(),
     sqlCache: new Map(),
     sqlDir,
+    counters: changeCounters(db),
+    sharedReads: new Map(),
   };
 }
 
@@ -155,7 +196,7 @@ const NUM_PARAMS = ['backlogDays', 'reopenDays', 'rtteMinutes', 'stuckDays', 'de
   'forecastWeeks', 'targetUtilization'] as const;
 
 /** Builds the context of one report computation. */
-export function createContext(s: Session, id: string, asOf: Instant, window: Window | null): ReportContext {
+export function createContext(s: Session, id: string, asOf: Instant, window: Window | null, reads?: Reads): ReportContext {
   const { settings, db } = s;
   const tz = settings.timezone;
   const from = window?.from ?? asOf;
@@ -183,6 +224,11 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
       }
       s.sqlCache.set(file, text);
     }
+    if (reads) {
+      reads.sql.set(file, text);
+      for (const t of tablesIn(text, countedTables())) reads.tables.add(t);
+      if (/[:@$](asOf|today)\b/.test(text)) reads.asOf = true;
+    }
     let stmt = stmtCache.get(file);
     if (!stmt) {
       try {
@@ -195,7 +241,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     // The report declares the type of its SQL file's rows (ctx.query<T>): this is where it is taken.
     return withRows<T>(stmt).all(extra ? { ...params, ...extra } : params);
   };
-  return {
+  const ctx: ReportContext = {
     id, db, settings, tz, asOf, window, params,
     today: params.today as string,
     picklists: s.picklists,
@@ -223,6 +269,54 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     },
     queryFrom<T>(other: string, name?: string, extra?: Record<string, string | number | null>): T[] {
       return run<T>(other, name, extra);
+    },
+  };
+  return reads ? tracked(s, ctx, reads) : ctx;
+}
+
+/** The context, recording what its report reads (see Reads). Session-wide inputs (picklists, holidays) always count. */
+function tracked(s: Session, ctx: ReportContext, reads: Reads): ReportContext {
+  for (const t of ['picklists', 'holidays', 'holiday_sets']) reads.tables.add(t);
+  const params = new Proxy(ctx.params, {
+    get(target, key, receiver) {
+      if (key === 'asOf' || key === 'today') reads.asOf = true;
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  return {
+    ...ctx,
+    params,
+    get asOf() { reads.asOf = true; return ctx.asOf; },
+    get today() { reads.asOf = true; return ctx.today; },
+    get db() { reads.all = true; return ctx.db; },
+    history() { reads.tables.add('ticket_states'); return ctx.history(); },
+    capacity() {
+      reads.tables.add('resources');
+      reads.tables.add('resource_daily_availabilities');
+      const c = ctx.capacity();
+      return {
+        ...c,
+        // Service resources are those with time in the 56 days before T: they move with the as-of instant.
+        serviceResources() { reads.asOf = true; reads.tables.add('time_entries'); return c.serviceResources(); },
+      };
+    },
+    shared<T>(key: string, make: () => T): T {
+      // make() runs on this tracked context, so its reads land in `reads`; they are kept for later users
+      // of the value (a superset: everything read so far). A value made untracked counts as reading all.
+      const k = `${ctx.asOf}|${key}`;
+      const had = s.sharedCache.has(k);
+      const v = ctx.shared(key, make);
+      if (!had) s.sharedReads.set(k, { tables: new Set(reads.tables), all: reads.all, asOf: reads.asOf, sql: new Map(reads.sql) });
+      else {
+        const r = s.sharedReads.get(k);
+        if (!r) { reads.all = true; reads.asOf = true; } else {
+          for (const t of r.tables) reads.tables.add(t);
+          for (const [f, text] of r.sql) reads.sql.set(f, text);
+          reads.all ||= r.all;
+          reads.asOf ||= r.asOf;
+        }
+      }
+      return v;
     },
   };
 }

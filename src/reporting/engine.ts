@@ -1,9 +1,14 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config.js';
 import { AppError, toError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { recordSnapshot, snapshotsBetween } from '../store/report-snapshots.js';
 import type { ChartSpec, Headline, Instant, ItemResult, Light, MetricValue, ReportResult, Row, TrendSeries, Window } from '../types.js';
-import { createContext, openSession, type Session } from './context.js';
+import { createContext, newReads, openSession, packageRoot, type Reads, type Session } from './context.js';
+import { cachedPeriod, storePeriod } from '../store/period-cache.js';
 import type { MetricDef, RegisteredReport, ReportDefinition } from './define.js';
 import { DAY, dateOf, iso, isoWeekLabel, previousWindow, resolveWindow } from './time.js';
 import { light } from './lights.js';
@@ -70,8 +75,8 @@ function trendMetrics(def: ReportDefinition): string[] {
   return flagged.length ? flagged : names.slice(0, 1);
 }
 
-function computeOne(s: Session, r: RegisteredReport, asOf: Instant, window: Window | null) {
-  const ctx = createContext(s, r.id, asOf, window);
+function computeOne(s: Session, r: RegisteredReport, asOf: Instant, window: Window | null, reads?: Reads) {
+  const ctx = createContext(s, r.id, asOf, window, reads);
   const out = r.def.compute(ctx);
   const declared = Object.keys(r.def.metrics);
   const missing = declared.filter((m) => !(m in out.metrics));
@@ -135,10 +140,10 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
           for (let i = n; i >= 1; i--) {
             const w = previousWindow(kind, window, i, tz);
             const shifted = opts.asOf - (window.from - w.from);
-            const prev = computeOne(s, r, shifted, w);
+            const prev = pastPeriod(s, r, shifted, w, { kind, tmetrics, techKey, now: opts.snapshotAt ?? opts.asOf });
             labels.push(periodLabel(kind, w, tz));
             for (const m of tmetrics) values.get(m)!.push(prev.metrics[m] ?? null);
-            if (perResource.length) period(n - i, prev.out.rows);
+            if (perResource.length) period(n - i, prev.rows);
           }
           labels.push(periodLabel(kind, window, tz));
           for (const m of tmetrics) series.push({ metric: m, labels, values: [...values.get(m)!, metrics[m] ?? null] });
@@ -204,6 +209,113 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
     }
   }
   return results;
+}
+
+/** What a trend keeps of a past period: its metrics, and the trend metrics of its rows per resource. */
+interface PastPeriod {
+  metrics: Record<string, MetricValue>;
+  rows: Row[];
+}
+
+/** Bumped when what the cache stores, or how a period is computed, changes in a way its key does not show. */
+const PERIOD_CACHE_FORMAT = 1;
+
+/**
+ * One past period of a trend, reused from the store's period cache while everything its computation read
+ * is unchanged: the same report code, SQL texts, settings and window, and the same change counter on
+ * every table it read (see store/period-cache.ts). A period that looked at the as-of instant depends on
+ * when it is viewed and is not cached.
+ */
+function pastPeriod(s: Session, r: RegisteredReport, asOf: Instant, w: Window,
+  o: { kind: string; tmetrics: string[]; techKey: string | undefined; now: Instant }): PastPeriod {
+  const project = (rows: Row[]): Row[] => (o.techKey === undefined ? [] : rows
+    .filter((row) => typeof row[o.techKey!] === 'number')
+    .map((row) => Object.fromEntries([[o.techKey!, row[o.techKey!]!], ...o.tmetrics.filter((m) => m in row).map((m) => [m, row[m]!])]) as Row));
+  const counters = s.counters;
+  // Rolling windows (last 7 days…) move with every view: their periods would never be asked for again.
+  if (!counters || !['previous-week', 'previous-month'].includes(o.kind)) {
+    const p = computeOne(s, r, asOf, w);
+    return { metrics: p.metrics, rows: p.out.rows };
+  }
+  const key = sha256(JSON.stringify([PERIOD_CACHE_FORMAT, r.id, o.kind, w.from, w.to, o.tmetrics, o.techKey ?? null, s.sqlDir,
+    settingsHash(s.settings), codeFingerprint(r)]));
+  const hit = cachedPeriod(s.db, key);
+  if (hit) {
+    const deps = JSON.parse(hit.deps) as { tables: Record<string, number>; sql: Record<string, string> };
+    const fresh = Object.entries(deps.tables).every(([t, n]) => counters.get(t) === n)
+      && Object.entries(deps.sql).every(([file, h]) => sqlHash(s, file) === h);
+    if (fresh) return JSON.parse(hit.value) as PastPeriod;
+  }
+  const reads = newReads();
+  const p = computeOne(s, r, asOf, w, reads);
+  const result = { metrics: p.metrics, rows: project(p.out.rows) };
+  if (!reads.asOf) {
+    const tables = reads.all ? [...counters.keys()] : [...reads.tables];
+    const deps = {
+      tables: Object.fromEntries(tables.map((t) => [t, counters.get(t) ?? -1])),
+      sql: Object.fromEntries([...reads.sql].map(([file, text]) => [file, sha256(text)])),
+    };
+    storePeriod(s.db, { key, report: r.id, deps: JSON.stringify(deps), value: JSON.stringify(result), createdAt: o.now });
+  }
+  return result;
+}
+
+const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
+/** The hash of a SQL file's current text ('' when it is gone). */
+function sqlHash(s: Session, file: string): string {
+  let text = s.sqlCache.get(file);
+  if (text === undefined) {
+    try { text = fs.readFileSync(file, 'utf8'); } catch { return ''; }
+    s.sqlCache.set(file, text);
+  }
+  return sha256(text);
+}
+
+const settingsHashes = new WeakMap<object, string>();
+function settingsHash(settings: Settings): string {
+  let h = settingsHashes.get(settings);
+  if (!h) settingsHashes.set(settings, (h = sha256(JSON.stringify(settings))));
+  return h;
+}
+
+/**
+ * The report's code as it runs: its definition (compute's source included) and the files of the engine
+ * and the report package (names, sizes, modification times), so that an upgrade or an edit of a report or
+ * of a helper it imports never serves a period computed by other code.
+ */
+const codePrints = new WeakMap<object, string>();
+function codeFingerprint(r: RegisteredReport): string {
+  let h = codePrints.get(r.def);
+  if (!h) {
+    const def = JSON.stringify(r.def, (_k, v: unknown) => (typeof v === 'function' ? String(v) : v));
+    codePrints.set(r.def, (h = sha256(`${filesFingerprint()}|${def}`)));
+  }
+  return h;
+}
+let filesPrint: string | null = null;
+function filesFingerprint(): string {
+  if (filesPrint !== null) return filesPrint;
+  const parts: string[] = [];
+  const walk = (dir: string) => {
+    let names: string[];
+    try { names = fs.readdirSync(dir).sort(); } catch { return; }
+    for (const n of names) {
+      const f = path.join(dir, n);
+      const st = fs.statSync(f);
+      if (st.isDirectory()) walk(f);
+      else parts.push(`${f}:${st.size}:${st.mtimeMs}`);
+    }
+  };
+  const root = packageRoot();
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  walk(here);
+  walk(path.join(here, '..', 'store'));
+  walk(path.join(root, 'reports'));
+  walk(path.join(root, 'dist', 'reports'));
+  parts.push(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  filesPrint = sha256(parts.join('\n'));
+  return filesPrint;
 }
 
 /** Point-in-time trend: the last snapshot of each of the previous `n` ISO weeks, then the current value. */

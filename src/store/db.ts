@@ -5,6 +5,7 @@ import { Database } from './sqlite.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { MIGRATIONS, ensureCatalogueColumns, type Migration } from './migrations.js';
+import { ensurePeriodCache } from './period-cache.js';
 
 /** The database port: the better-sqlite3 handle. Modules receive it; none opens its own. */
 export type Db = BetterSqlite3.Database;
@@ -184,6 +185,6 @@ export function migrate(db: Db, clock: Clock = systemClock): number[] {
     }
     if (ran) applied.push(m.version);
   }
-  whileBusy(() => db.transaction(() => ensureCatalogueColumns(db)).immediate());
+  whileBusy(() => db.transaction(() => { ensureCatalogueColumns(db); ensurePeriodCache(db); }).immediate());
   return applied;
 }

@@ -26,6 +26,7 @@ import type { ChartImages } from './charts.js';
 import type { Links } from './links.js';
 import type { Users, WebSession } from './users.js';
 import { computeOne, periodOf } from './compute.js';
+import type { Warmer } from './warm.js';
 
 /**
  * The pages of the web app. Every page is a view object rendered by templates/web/*.hbs (escaped by
@@ -49,10 +50,13 @@ export interface State {
   chartImages: ChartImages;
   /** Set once the renderer has been asked for (so close() does not start one). */
   rendererStarted?: boolean;
+  /** Warms the caches after each sync (web/warm.ts); absent when turned off. */
+  warmer?: Warmer;
 }
 
 /** Closes what the pages started (the Chromium pool). */
 export async function closeState(state: State): Promise<void> {
+  state.warmer?.stop();
   if (state.rendererStarted) await (await state.renderer()).close();
 }
 
@@ -141,6 +145,25 @@ function cached<T>(state: State, key: string, ttlMs: number, fn: () => T): T {
   cache.set(k, { at: now, value });
   while (cache.size > 80) cache.delete(cache.keys().next().value!);
   return value;
+}
+
+/**
+ * What the first views after a sync need, as steps of one report each (the warm-up of web/warm.ts): the
+ * board, then every report with its trend (each report's page; together, the overview).
+ */
+export function warmSteps(state: State): (() => void)[] {
+  const ids = loadRegistry().map((r) => r.id);
+  const items: ReturnType<typeof computeByName> = [];
+  return [
+    () => { boardResult(state); },
+    ...ids.map((id) => () => {
+      const [r] = computeByName(state.db, state.cfg, [id], { ...periodOf(state.cfg, {}, state.clock.now()), trend: true });
+      if (!r) return;
+      items.push(r);
+      if (r.ok) cached(state, `report|${id}|`, 60_000, () => r.value);
+    }),
+    () => { if (items.length === ids.length) cached(state, 'overview|', 60_000, () => items); },
+  ];
 }
 
 /** The overview: every report's headlines, off target first. */

@@ -18,6 +18,7 @@ import { Users, type WebSession, type WebUser } from './users.js';
 import { LoginLimiter, PAGE_CSP, cookie, fileInside, isLoopback, parseCookies, sameToken } from './security.js';
 import { autotaskLinks, type Links } from './links.js';
 import * as pages from './pages.js';
+import { startWarmer } from './warm.js';
 import { computeOne } from './compute.js';
 import { createOidcSignIn, mappedRole, type OidcSignIn, type OidcTransaction } from './oidc.js';
 import { proxyIdentityReader } from './proxy-auth.js';
@@ -41,6 +42,8 @@ export interface WebOptions {
   daemonAlive?: () => boolean;
   /** How often the board polls (ms). */
   boardPollMs?: number;
+  /** How often to look for a new sync to warm the pages' caches for (ms; 0 or absent: no warming, as in tests; serve sets 5000). */
+  warmPollMs?: number;
   /** Ports of the Autotask webhook receiver (default: from the configuration). */
   webhook?: WebhookReceiverDeps;
   /** Sign-in with an identity provider (default: from web.oidc and PSA_REPORTS_OIDC_CLIENT_SECRET). */
@@ -120,6 +123,7 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
     charts: async () => (charts ??= (await import('../render/charts.js')).createChartRenderer()),
     chartImages: new ChartImages(() => state.charts()),
   };
+  if (opts.warmPollMs) state.warmer = startWarmer(state, { pollMs: opts.warmPollMs });
 
   // Behind a reverse proxy on this machine, X-Forwarded-Proto/For are believed (Secure cookies, per-client limits); from nowhere else.
   const oidc = opts.oidc ?? configuredOidc(cfg, clock);
