@@ -26,6 +26,13 @@ export interface Faults {
   everyNth?: number;
   /** Send `Retry-After: <seconds>` on injected 429s (Autotask documents none). */
   retryAfterSeconds?: number;
+  /** Entities the API user's security level may not read (a locked-down tenant); not limited by `only`. */
+  denied?: string[];
+  /**
+   * How a denied entity is refused: 403 (default), 500 with Autotask's "adequate permissions" text (also
+   * seen), or `empty`: every query and count matches nothing, as a restricted security level answers.
+   */
+  deniedAs?: 403 | 500 | 'empty';
 }
 
 /** Simulator credentials (the API-only user). */
@@ -329,6 +336,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
       let malformed = false;
+      if (entity && deniedTo(entity.name) && faults.deniedAs !== 'empty') {
+        throw errors(faults.deniedAs ?? 403, 'The logged in Resource does not have the adequate permissions to query this entity type.');
+      }
       if (entity) {
         const kind = faultFor(entity.name);
         if (kind === 'reset') {
@@ -411,6 +421,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       throw notAllowed(method);
     }
     throw notFound();
+  }
+
+  /** Whether the simulated API user's security level withholds the entity (`faults.denied`). */
+  function deniedTo(entityName: string): boolean {
+    return !!faults.denied?.some((n) => n.toLowerCase() === entityName.toLowerCase());
   }
 
   function faultFor(entityName: string): 'reset' | '429' | '500' | 'malformed' | null {
@@ -561,6 +576,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   /** Compiles a query and narrows it to what the API user may see (as Autotask does: empty, not 403). */
   function compileScoped(e: SimEntity, t: Table, spec: QuerySpec): CompiledQuery {
     const q = compileQuery(t, spec, pageSizeDefault);
+    if (deniedTo(e.name)) q.pred = () => false;
     if (e.name === 'TimeEntries' && opts.hideNonBillableTimeEntries) {
       const base = q.pred;
       q.pred = (pos) => t.get(pos, 'isNonBillable') !== true && base(pos);
