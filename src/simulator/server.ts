@@ -225,6 +225,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   /** Latency added to each request in flight, for the request log. */
   const addedDelay = new WeakMap<IncomingMessage, number>();
+  /** When each delayed request's answer may be written (performance.now() time). */
+  const answerAt = new WeakMap<IncomingMessage, number>();
 
   function send(res: ServerResponse, req: IncomingMessage, status: number, body: unknown, headers: Record<string, string> = {}, malformed = false): void {
     let text = body instanceof RawJson ? body.text : body === undefined ? '' : JSON.stringify(body);
@@ -232,8 +234,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (status === 429) stats.rejected429++;
     stats.log.push({ method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0]!, status, delayMs: addedDelay.get(req) ?? 0 });
     if (stats.log.length > LOG_LIMIT) stats.log.splice(0, stats.log.length - LOG_LIMIT);
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
-    res.end(text);
+    const write = () => {
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+      res.end(text);
+    };
+    const wait = (answerAt.get(req) ?? 0) - performance.now();
+    if (wait > 0) setTimeout(write, wait);
+    else write();
   }
 
   async function readBody(req: IncomingMessage): Promise<string> {
@@ -333,7 +340,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         delay += (share >= 0.75 ? 1000 : share >= 0.5 ? 500 : 0) * (lat.scale ?? 1);
       }
       addedDelay.set(req, delay);
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      // The latency is the time to answer, as Autotask's ~1 s a page includes its own work: the answer is
+      // computed now and written when the latency has passed (see send), not computed after it.
+      if (delay > 0) answerAt.set(req, performance.now() + delay);
 
       let malformed = false;
       if (entity && deniedTo(entity.name) && faults.deniedAs !== 'empty') {
@@ -342,6 +351,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (entity) {
         const kind = faultFor(entity.name);
         if (kind === 'reset') {
+          const wait = (answerAt.get(req) ?? 0) - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           stats.log.push({ method, path: url.pathname, status: 0, delayMs: delay });
           req.socket.destroy();
           return;
