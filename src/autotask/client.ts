@@ -245,6 +245,20 @@ function normaliseIds(items: AutotaskRecord[]): void {
 }
 
 /** The id of the last record that has a usable one (keyset paging goes on from it), or null. */
+/**
+ * The page with `raw` sliced from the body when first read: a sync asks for the next page before it reads
+ * this one's text, so the slicing is not between one answer and the next request.
+ */
+function lazyRaw(page: QueryPage, text: string): QueryPage {
+  let raw: string[] | null | undefined;
+  Object.defineProperty(page, 'raw', {
+    enumerable: true,
+    configurable: true,
+    get: () => (raw === undefined ? (raw = splitItems(text, page.items.length)) : raw) ?? undefined,
+  });
+  return page;
+}
+
 function lastId(items: AutotaskRecord[]): number | null {
   for (let i = items.length - 1; i >= 0; i--) {
     const id = recordId(items[i]?.id);
@@ -816,8 +830,7 @@ export function createAutotaskClient(env: AutotaskEnv, opts: AutotaskClientOptio
       };
       const nextUrl = nextLink(entity, res.pageDetails?.nextPageUrl ?? null, next);
       normaliseIds(res.items);
-      const raw = splitItems(text, res.items.length);
-      yield { items: res.items, nextPageUrl: nextUrl, ...(raw ? { raw } : {}) };
+      yield lazyRaw({ items: res.items, nextPageUrl: nextUrl }, text);
       next = nextUrl;
     }
   }

@@ -40,16 +40,20 @@ function isWs(c: number): boolean {
 
 /** Index just past the string starting at `i` (which is a quote), or -1. */
 function skipString(text: string, i: number): number {
-  const n = text.length;
-  i++;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 92 /* \ */) i += 2;
-    else if (c === 34) return i + 1;
-    else i++;
+  // indexOf is native and jumps a whole string at once; a quote after an odd run of backslashes is escaped.
+  let j = i + 1;
+  for (;;) {
+    const q = text.indexOf('"', j);
+    if (q < 0) return -1;
+    let k = q - 1;
+    while (k > i && text.charCodeAt(k) === 92 /* \ */) k--;
+    if ((q - 1 - k) % 2 === 0) return q + 1;
+    j = q + 1;
   }
-  return -1;
 }
+
+/** The characters that matter inside an element: the rest is skipped by the regex engine, not a JS loop. */
+const STRUCTURE = /["{}[\]]/g;
 
 function elements(text: string, i: number, expected: number): string[] | null {
   const n = text.length;
@@ -64,24 +68,23 @@ function elements(text: string, i: number, expected: number): string[] | null {
     if (c !== 123 /* { */) return null;
     const start = i;
     let depth = 0;
-    while (i < n) {
-      const d = text.charCodeAt(i);
+    STRUCTURE.lastIndex = i;
+    for (;;) {
+      const m = STRUCTURE.exec(text);
+      if (!m) return null;
+      const d = text.charCodeAt(m.index);
       if (d === 34) {
-        i = skipString(text, i);
-        if (i < 0) return null;
+        const end = skipString(text, m.index);
+        if (end < 0) return null;
+        STRUCTURE.lastIndex = end;
         continue;
       }
       if (d === 123 || d === 91) depth++;
-      else if (d === 125 || d === 93) {
-        depth--;
-        if (depth === 0) {
-          i++;
-          break;
-        }
+      else if (--depth === 0) {
+        i = m.index + 1;
+        break;
       }
-      i++;
     }
-    if (depth !== 0) return null;
     out.push(text.slice(start, i));
   }
   return null;

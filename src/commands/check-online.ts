@@ -68,6 +68,35 @@ export function groupsByEntity(reportsRoot = path.join(packageRoot(), 'reports')
 /** Entities a tenant in use always has rows of: zero readable means a restricted security level. */
 const NEVER_EMPTY = new Set(['Companies', 'Resources', 'Tickets', 'TimeEntries']);
 
+/**
+ * Rows of another entity that prove an entity has rows: when the entity answers none, a count of these says
+ * whether it is empty or hidden — a restricted security level answers empty instead of refusing, so a
+ * ticket naming a contract while no contract is readable means the contracts are withheld. Asked only for
+ * entities that answered none (a few requests at most). Only references Autotask keeps whole: a record
+ * cannot be deleted while others name it.
+ */
+export const EVIDENCE: Record<string, readonly { entity: string; field: string }[]> = {
+  Companies: [{ entity: 'Tickets', field: 'companyID' }, { entity: 'Contracts', field: 'companyID' }, { entity: 'Opportunities', field: 'companyID' }],
+  Resources: [{ entity: 'TimeEntries', field: 'resourceID' }, { entity: 'Tickets', field: 'assignedResourceID' }],
+  Roles: [{ entity: 'TimeEntries', field: 'roleID' }, { entity: 'ResourceRoleDepartments', field: 'roleID' }],
+  Departments: [{ entity: 'ResourceRoleDepartments', field: 'departmentID' }],
+  HolidaySets: [{ entity: 'Holidays', field: 'holidaySetID' }],
+  Contracts: [{ entity: 'Tickets', field: 'contractID' }, { entity: 'TimeEntries', field: 'contractID' }, { entity: 'BillingItems', field: 'contractID' }],
+  Projects: [{ entity: 'Tasks', field: 'projectID' }, { entity: 'Tickets', field: 'projectID' }],
+  Tasks: [{ entity: 'TimeEntries', field: 'taskID' }],
+  Tickets: [{ entity: 'TimeEntries', field: 'ticketID' }, { entity: 'ServiceCallTickets', field: 'ticketID' }],
+  TimeEntries: [{ entity: 'BillingItems', field: 'timeEntryID' }],
+  // Approved and posted time becomes billing items.
+  BillingItems: [{ entity: 'TimeEntries', field: 'billingApprovalDateTime' }],
+  ServiceCalls: [{ entity: 'ServiceCallTickets', field: 'serviceCallID' }],
+  Opportunities: [{ entity: 'Contracts', field: 'opportunityID' }, { entity: 'Projects', field: 'opportunityID' }, { entity: 'SalesOrders', field: 'opportunityID' }],
+  ExpenseReports: [{ entity: 'ExpenseItems', field: 'expenseReportID' }],
+  ExpenseItems: [{ entity: 'BillingItems', field: 'expenseItemID' }],
+};
+
+/** Autotask's security-level setting without which non-billable time entries are left out of every answer. */
+export const NON_BILLABLE_PERMISSION = 'Timesheets / Time Entry → "Can view non-billable time entries"';
+
 /** Logs into SMTP without sending; the password never appears in what is returned. */
 export async function checkSmtp(cfg: Config): Promise<CheckOutcome> {
   if (!cfg.smtpUrl) return { problems: [], info: ['--  smtp: no SMTP_URL, nothing to log into (messages go to the outbox)'] };
@@ -127,6 +156,21 @@ export async function checkAutotask(cfg: Config, opts: { fetch?: typeof fetch; c
       }
     })));
   }
+  const readable = new Map(results.filter((r) => !r.err).map((r) => [r.def.name, r.n]));
+  /** Rows of `entity` naming one of the entity's records (`field exist`), when that entity is readable and not empty. */
+  const evidenceOf = async (name: string): Promise<{ entity: string; rows: number } | null> => {
+    for (const ev of EVIDENCE[name] ?? []) {
+      if (!readable.get(ev.entity)) continue;
+      try {
+        const rows = await client.count(ev.entity, [F.exist(ev.field)]);
+        if (rows > 0) return { entity: ev.entity, rows };
+      } catch {
+        // No evidence from this one; the next may say.
+      }
+    }
+    return null;
+  };
+  let hidden = 0;
   for (const { def, n, err } of results) {
     const who = needs.get(def.name)?.length ? `needed by ${needs.get(def.name)!.join(', ')}` : 'no report reads it';
     const grant = ENTITY_PERMISSION[def.name] ?? 'the entity in Web Services API';
@@ -140,11 +184,30 @@ export async function checkAutotask(cfg: Config, opts: { fetch?: typeof fetch; c
         problems.push(`environment: ${line}`);
         denied.push(def.name);
       }
-    } else if (n === 0 && NEVER_EMPTY.has(def.name)) {
-      // A restricted security level answers with nothing rather than an error.
-      info.push(`!!  autotask: ${def.name}: 0 records readable (${who}): a restricted security level answers empty instead of refusing; check ${grant}`);
+    } else if (n === 0) {
+      // A restricted security level answers with nothing rather than an error: another entity's rows
+      // naming this one's records prove them withheld.
+      const ev = await evidenceOf(def.name);
+      if (ev) {
+        hidden++;
+        const line = `autotask: ${def.name}: 0 records readable, but ${ev.rows} ${ev.entity} record(s) name one (${who}): the API user's security level withholds them (Autotask answers empty, not an error); grant ${grant}`;
+        if (def.optional) info.push(`!!  ${line} (optional: the reports that use it show no rows)`);
+        else problems.push(`environment: ${line}`);
+      } else if (NEVER_EMPTY.has(def.name)) {
+        info.push(`!!  autotask: ${def.name}: 0 records readable (${who}): a restricted security level answers empty instead of refusing; check ${grant}`);
+      }
+    } else if (def.name === 'TimeEntries') {
+      // Without the setting Autotask leaves non-billable entries out (no error): utilisation and
+      // profitability then count only billable hours.
+      try {
+        if (await client.count(def.name, [F.eq('isNonBillable', true)]) === 0) {
+          info.push(`!!  autotask: TimeEntries: none of the ${n} readable time entries is non-billable (${who}): an API user without ${NON_BILLABLE_PERMISSION} is shown billable time only; check that setting unless this tenant really logs no non-billable time`);
+        }
+      } catch {
+        // The entity itself is readable; this refinement is not worth a failure.
+      }
     }
   }
-  if (!denied.length) info.push(`ok  autotask: the API user may read all ${results.filter((r) => !r.err).length} entities the sync reads`);
+  if (!denied.length && !hidden) info.push(`ok  autotask: the API user may read all ${results.filter((r) => !r.err).length} entities the sync reads`);
   return { problems, info };
 }

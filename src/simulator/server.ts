@@ -26,6 +26,13 @@ export interface Faults {
   everyNth?: number;
   /** Send `Retry-After: <seconds>` on injected 429s (Autotask documents none). */
   retryAfterSeconds?: number;
+  /** Entities the API user's security level may not read (a locked-down tenant); not limited by `only`. */
+  denied?: string[];
+  /**
+   * How a denied entity is refused: 403 (default), 500 with Autotask's "adequate permissions" text (also
+   * seen), or `empty`: every query and count matches nothing, as a restricted security level answers.
+   */
+  deniedAs?: 403 | 500 | 'empty';
 }
 
 /** Simulator credentials (the API-only user). */
@@ -218,6 +225,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   /** Latency added to each request in flight, for the request log. */
   const addedDelay = new WeakMap<IncomingMessage, number>();
+  /** When each delayed request's answer may be written (performance.now() time). */
+  const answerAt = new WeakMap<IncomingMessage, number>();
 
   function send(res: ServerResponse, req: IncomingMessage, status: number, body: unknown, headers: Record<string, string> = {}, malformed = false): void {
     let text = body instanceof RawJson ? body.text : body === undefined ? '' : JSON.stringify(body);
@@ -225,8 +234,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (status === 429) stats.rejected429++;
     stats.log.push({ method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0]!, status, delayMs: addedDelay.get(req) ?? 0 });
     if (stats.log.length > LOG_LIMIT) stats.log.splice(0, stats.log.length - LOG_LIMIT);
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
-    res.end(text);
+    const write = () => {
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+      res.end(text);
+    };
+    const wait = (answerAt.get(req) ?? 0) - performance.now();
+    if (wait > 0) setTimeout(write, wait);
+    else write();
   }
 
   async function readBody(req: IncomingMessage): Promise<string> {
@@ -326,12 +340,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         delay += (share >= 0.75 ? 1000 : share >= 0.5 ? 500 : 0) * (lat.scale ?? 1);
       }
       addedDelay.set(req, delay);
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      // The latency is the time to answer, as Autotask's ~1 s a page includes its own work: the answer is
+      // computed now and written when the latency has passed (see send), not computed after it.
+      if (delay > 0) answerAt.set(req, performance.now() + delay);
 
       let malformed = false;
+      if (entity && deniedTo(entity.name) && faults.deniedAs !== 'empty') {
+        throw errors(faults.deniedAs ?? 403, 'The logged in Resource does not have the adequate permissions to query this entity type.');
+      }
       if (entity) {
         const kind = faultFor(entity.name);
         if (kind === 'reset') {
+          const wait = (answerAt.get(req) ?? 0) - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           stats.log.push({ method, path: url.pathname, status: 0, delayMs: delay });
           req.socket.destroy();
           return;
@@ -411,6 +432,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       throw notAllowed(method);
     }
     throw notFound();
+  }
+
+  /** Whether the simulated API user's security level withholds the entity (`faults.denied`). */
+  function deniedTo(entityName: string): boolean {
+    return !!faults.denied?.some((n) => n.toLowerCase() === entityName.toLowerCase());
   }
 
   function faultFor(entityName: string): 'reset' | '429' | '500' | 'malformed' | null {
@@ -561,6 +587,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   /** Compiles a query and narrows it to what the API user may see (as Autotask does: empty, not 403). */
   function compileScoped(e: SimEntity, t: Table, spec: QuerySpec): CompiledQuery {
     const q = compileQuery(t, spec, pageSizeDefault);
+    if (deniedTo(e.name)) q.pred = () => false;
     if (e.name === 'TimeEntries' && opts.hideNonBillableTimeEntries) {
       const base = q.pred;
       q.pred = (pos) => t.get(pos, 'isNonBillable') !== true && base(pos);

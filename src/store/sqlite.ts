@@ -9,17 +9,20 @@ import type BetterSqlite3 from 'better-sqlite3';
  */
 const require = createRequire(import.meta.url);
 
-function load(): typeof BetterSqlite3 {
+function load(): { driver: typeof BetterSqlite3; path: string } {
   const major = Number(process.versions.node.split('.')[0]);
   if (major >= 22) {
     try {
-      return require('better-sqlite3-node22') as typeof BetterSqlite3;
+      return { driver: require('better-sqlite3-node22') as typeof BetterSqlite3, path: require.resolve('better-sqlite3-node22') };
     } catch {
       // Not installed (e.g. --no-optional): 12 works, but may abort on Node ≥ 24.19 at garbage collection.
     }
   }
-  return require('better-sqlite3') as typeof BetterSqlite3;
+  return { driver: require('better-sqlite3') as typeof BetterSqlite3, path: require.resolve('better-sqlite3') };
 }
 
+const loaded = load();
 /** The Database class of the driver in use. */
-export const Database: typeof BetterSqlite3 = load();
+export const Database: typeof BetterSqlite3 = loaded.driver;
+/** Where that driver is, for a worker thread that opens its own connection. */
+export const DRIVER_PATH: string = loaded.path;

@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import type { Clock, Instant } from '../types.js';
 import { checkRecords, rejectionNote, type RejectedRecord } from './records.js';
 import { splitIds } from './ranges.js';
+import { startCheckpointer } from '../store/checkpointer.js';
 
 /**
  * Incremental sync of the entity catalogue into the store.
@@ -142,6 +143,16 @@ const STOP_CODES: ReadonlySet<ErrorCode> = new Set(['AUTH', 'ZONE', 'DEADLINE', 
 
 /** Syncs the selected entities; never throws for one entity (design style 9). */
 export async function syncAll(db: Db, client: AutotaskClient, opts: SyncOptions): Promise<SyncSummary> {
+  // WAL checkpoints on a worker thread while pages are written: in a commit they block every range's next page.
+  const checkpoints = await startCheckpointer(db);
+  try {
+    return await syncPasses(db, client, opts);
+  } finally {
+    await checkpoints.stop();
+  }
+}
+
+async function syncPasses(db: Db, client: AutotaskClient, opts: SyncOptions): Promise<SyncSummary> {
   const store = createSyncStore(db);
   const clock = opts.clock;
   const emit = opts.onEvent ?? (() => {});
@@ -499,14 +510,14 @@ async function syncEntity(
   };
 
   if (!ranges.length) {
-    for await (const page of prefetch(entityPages(client, def, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}))) await commit(page, null);
+    for await (const page of prefetch(client.queryKeyset(def.name, { filter }, cur.cursorId !== null ? { afterId: cur.cursorId } : {}), (p) => checkedPage(def, p))) await commit(page, null);
   } else {
     // Every range at once, each its own keyset sequence; the client keeps the entity's requests within its limit.
     let failed = false;
     const readRange = async (range: IdRange): Promise<void> => {
       const body = { filter: range.hi !== null ? [...filter, F.lte('id', range.hi)] : filter };
       const after = range.cursorId ?? range.lo;
-      for await (const page of prefetch(entityPages(client, def, body, after !== null ? { afterId: after } : {}))) {
+      for await (const page of prefetch(client.queryKeyset(def.name, body, after !== null ? { afterId: after } : {}), (p) => checkedPage(def, p))) {
         // Once one range fails the others stop too: the entity reports the failure and resumes next time.
         if (failed) return;
         await commit(page, range);
@@ -602,33 +613,42 @@ async function planRanges(def: EntityDef, client: AutotaskClient, store: SyncSto
   }
 }
 
-/** Asks for the next page before the current one is written, so the network and SQLite overlap. */
-async function* prefetch<T>(src: AsyncIterable<T>): AsyncGenerator<T> {
+/**
+ * Asks for the next page before the current one is checked (`map`) and written, so the network and the
+ * CPU overlap: the next request leaves (a turn of the event loop) before this page holds the loop.
+ */
+async function* prefetch<T, U>(src: AsyncIterable<T>, map: (t: T) => U): AsyncGenerator<U> {
   const it = src[Symbol.asyncIterator]();
-  let next = it.next();
-  try {
-    for (;;) {
-      const r = await next;
-      if (r.done) return;
-      next = it.next();
-      yield r.value;
-    }
-  } finally {
-    // A consumer that stops early must not leave an unhandled rejection behind.
-    next.catch(() => {});
+  // A page that fails while this one is handled, or after the consumer stopped early, is not an unhandled
+  // rejection: it is thrown by the `await` that reaches it, or dropped with the consumer.
+  const ask = () => {
+    const p = it.next();
+    p.catch(() => {});
+    return p;
+  };
+  let next = ask();
+  for (;;) {
+    const r = await next;
+    if (r.done) return;
+    next = ask();
+    await new Promise((resolve) => setImmediate(resolve));
+    yield map(r.value);
   }
 }
 
 /**
  * Pages of a catalogue entity, every record with our spelling of its field names and checked against the
  * entity's field list (records that do not fit are left out and listed): all data the sync stores comes
- * through here.
+ * through here (or through `checkedPage` directly).
  */
 async function* entityPages(client: AutotaskClient, def: EntityDef, body: QueryBody, opts: { afterId?: number } = {}): AsyncGenerator<QueryPage & { rejected: RejectedRecord[] }> {
-  for await (const page of client.queryKeyset(def.name, body, opts)) {
-    const checked = checkRecords(def, matchFieldCase(def, page.items), page.raw);
-    yield { nextPageUrl: page.nextPageUrl, ...checked };
-  }
+  for await (const page of client.queryKeyset(def.name, body, opts)) yield checkedPage(def, page);
+}
+
+/** One page made ready to store: our field spelling, records that do not fit left out and listed. */
+function checkedPage(def: EntityDef, page: QueryPage): QueryPage & { rejected: RejectedRecord[] } {
+  const checked = checkRecords(def, matchFieldCase(def, page.items), page.raw);
+  return { nextPageUrl: page.nextPageUrl, ...checked };
 }
 
 /**
