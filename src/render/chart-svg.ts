@@ -1,9 +1,8 @@
-import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { ChartSpec } from '../types.js';
 import { AppError } from '../errors.js';
 import type { ChartRenderer, ChartSize } from './charts.js';
-import { CHART_FONT, DEFAULT_CHART_SIZE, SERIES_COLOURS, chartConfig, textureKind } from './charts.js';
+import { DEFAULT_CHART_SIZE, SERIES_COLOURS, chartCanvas, chartConfig, textureKind } from './charts.js';
 
 /*
  * Charts as SVG for the PDF: Chromium prints SVG as PDF paths and text, so a chart is sharp at any zoom and
@@ -191,15 +190,7 @@ export function finishSvg(raw: string, labels: Label[], size: { width: number; h
 export function createSvgChartRenderer(size: Partial<Pick<ChartSize, 'width' | 'height'>> = {}, fmt: { locale?: string; currency?: string } = {}): ChartRenderer {
   const s = { width: size.width ?? DEFAULT_CHART_SIZE.width, height: size.height ?? DEFAULT_CHART_SIZE.height };
   // No backgroundColour: see the note at the top (it would make cairo rasterise the whole chart).
-  const canvas = new ChartJSNodeCanvas({
-    width: s.width,
-    height: s.height,
-    type: 'svg',
-    chartCallback: (ChartJS) => {
-      ChartJS.defaults.font.family = CHART_FONT;
-      ChartJS.defaults.animation = false;
-    },
-  });
+  const canvas = chartCanvas({ width: s.width, height: s.height, type: 'svg' });
   const textured = new Map<string, number>();
   const standIn = (i: number): string => {
     const c = textureStandIn(i);

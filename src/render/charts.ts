@@ -259,20 +259,26 @@ export function chartConfig(spec: ChartSpec, tiles: (i: number) => Tile | string
 }
 
 /**
- * Chart.js on node-canvas. One canvas factory per size; drawing is synchronous and deterministic
- * (animation off, fixed size and pixel ratio), so equal specs give equal bytes.
+ * A chart.js canvas of one size and surface, set up as every chart of ours is drawn: our font, no animation
+ * (drawing is synchronous and deterministic). `type: 'svg'` draws on node-canvas's SVG surface.
  */
-export function createChartRenderer(size: Partial<ChartSize> = {}, fmt: { locale?: string; currency?: string } = {}): ChartRenderer {
-  const s = { ...DEFAULT_CHART_SIZE, ...size };
-  const canvas = new ChartJSNodeCanvas({
-    width: s.width,
-    height: s.height,
-    backgroundColour: '#ffffff',
+export function chartCanvas(o: { width: number; height: number; type?: 'svg'; backgroundColour?: string }): ChartJSNodeCanvas {
+  return new ChartJSNodeCanvas({
+    ...o,
     chartCallback: (ChartJS) => {
       ChartJS.defaults.font.family = CHART_FONT;
       ChartJS.defaults.animation = false;
     },
   });
+}
+
+/**
+ * Chart.js on node-canvas. One canvas factory per size; drawing is synchronous and deterministic
+ * (animation off, fixed size and pixel ratio), so equal specs give equal bytes.
+ */
+export function createChartRenderer(size: Partial<ChartSize> = {}, fmt: { locale?: string; currency?: string } = {}): ChartRenderer {
+  const s = { ...DEFAULT_CHART_SIZE, ...size };
+  const canvas = chartCanvas({ width: s.width, height: s.height, backgroundColour: '#ffffff' });
   const tileCache = new Map<number, Tile>();
   const tiles = (i: number): Tile => {
     let t = tileCache.get(i);
