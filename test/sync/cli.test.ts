@@ -134,7 +134,7 @@ describe('psa-reports sync (real CLI in a child process)', () => {
       db.close();
       ref.close();
     }
-  });
+  }, 180_000); // two full syncs in child processes: a minute and more on a busy 2-core machine (seen at load 25)
 
   it('a sync killed while reading an entity in parallel id ranges resumes every range and gives the same tables', async () => {
     // Small tenant: TimeEntries (10,000 rows) is read as three id ranges.
