@@ -147,10 +147,12 @@ export async function createConfiguredRenderer(cfg: Config, clock: Clock = syste
 
 /**
  * The MSP's name: the setting, else the name of company 0 (the MSP itself) in the store, else "Your MSP".
- * The store is only read, never created, for it.
+ * The store is only read, never created, for it (`open`: a store the caller already holds).
  */
-export function mspNameOf(cfg: Config): string {
+export function mspNameOf(cfg: Config, open?: Db): string {
   if (cfg.settings.mspName) return cfg.settings.mspName;
+  // A caller holding the store (the web app) reads it there rather than opening the file again.
+  if (open) return ownCompanyName(open) || 'Your MSP';
   if (fs.existsSync(cfg.db)) {
     let db: Db | undefined;
     try {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { CommandIO } from '../commands/types.js';
 import { channelName } from '../alerts/engine.js';
-import { computeByName, createDeliveryDeps, lastSyncAt, loadRegistry, loadSchedulesFor, toJsonShape } from '../app.js';
+import { computeByName, createDeliveryDeps, lastSyncAt, loadRegistry, loadSchedulesFor, mspNameOf, toJsonShape } from '../app.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { PAST_WINDOW_KINDS } from '../reporting/engine.js';
@@ -17,7 +17,7 @@ import { runScheduleNow } from '../delivery/execute.js';
 import { burstResults } from '../reporting/personal.js';
 import { Ledger } from '../store/ledger.js';
 import { cursorStatuses, recentSyncRuns } from '../store/sync-store.js';
-import { activeResources, ownCompanyName, resourceByEmailLookup, resourceById } from '../store/tenant.js';
+import { activeResources, resourceByEmailLookup, resourceById } from '../store/tenant.js';
 import { nextRun } from '../delivery/cron.js';
 import { resolveScheduleRecipients } from '../delivery/recipients.js';
 import { expandReports, testCopyOf, type Schedule, type SchedulesFile } from '../delivery/schedules.js';
@@ -92,13 +92,9 @@ function takeFlash(session: WebSession | null, id: string | null): string | null
   return f.text;
 }
 
-/**
- * The MSP's name as the PDFs and e-mails have it (mspNameOf: the settings', else company 0's in the store,
- * else "Your MSP"), never empty: it is the home link's text.
- */
+/** The MSP's name as the PDFs and e-mails have it (never empty: it is the home link's text). */
 function mspName(state: State): string {
-  if (state.cfg.settings.mspName) return state.cfg.settings.mspName;
-  return ownCompanyName(state.db) || 'Your MSP';
+  return mspNameOf(state.cfg, state.db);
 }
 
 /** The shell's part of a view: title, navigation, the user and the CSRF token of the logout form. */
