@@ -89,7 +89,7 @@ export function lastSyncAt(db: Db): number | null {
 }
 
 /** Computes reports by id or group name for the command line and the delivery port. */
-export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf: number; from?: number; to?: number; windowKind?: PastWindowKind; trend?: boolean; snapshotAt?: number; timezone?: string }): ItemResult<ReportResult>[] {
+export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf: number; from?: number; to?: number; windowKind?: PastWindowKind; trend?: boolean; snapshotAt?: number; readOnly?: boolean; timezone?: string }): ItemResult<ReportResult>[] {
   const selected = selectReports(loadRegistry(), names);
   const settings = opts.timezone && opts.timezone !== cfg.settings.timezone ? { ...cfg.settings, timezone: opts.timezone } : cfg.settings;
   return computeReports(db, selected, {
@@ -100,6 +100,7 @@ export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf
     ...(opts.windowKind ? { windowKind: opts.windowKind } : {}),
     trend: opts.trend ?? false,
     ...(opts.snapshotAt !== undefined ? { snapshotAt: opts.snapshotAt } : {}),
+    ...(opts.readOnly ? { readOnly: true } : {}),
   });
 }
 
@@ -278,9 +279,9 @@ export async function createDeliveryDeps(cfg: Config, io: CommandIO, opts: { clo
     reportIds: () => loadRegistry().map((r) => r.id),
     personalLists: (id, o) => technicianLists(db, kpi.settings, id, o.asOf, o.window),
     async compute(ids, o) {
-      // A dry run writes nothing: no snapshot either.
+      // A dry run writes nothing: no snapshot, no past period stored in the cache.
       return computeByName(db, kpi, [...ids], {
-        asOf: o.asOf, timezone: o.timezone, trend: true, ...(opts.dryRun ? {} : { snapshotAt: clock.now() }), ...(o.window ? { windowKind: o.window } : {}),
+        asOf: o.asOf, timezone: o.timezone, trend: true, ...(opts.dryRun ? { readOnly: true } : { snapshotAt: clock.now() }), ...(o.window ? { windowKind: o.window } : {}),
       });
     },
   };

@@ -37,6 +37,8 @@ export interface ComputeOptions {
    * instant of the caller's clock. Absent: nothing is written (a dry run or `run` on the command line).
    */
   snapshotAt?: Instant;
+  /** Write nothing to the store (a dry run): past periods are still read from the cache, never stored in it. */
+  readOnly?: boolean;
   /** Folder holding the reports' SQL files (tests). */
   sqlDir?: string;
 }
@@ -140,7 +142,7 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
           for (let i = n; i >= 1; i--) {
             const w = previousWindow(kind, window, i, tz);
             const shifted = opts.asOf - (window.from - w.from);
-            const prev = pastPeriod(s, r, shifted, w, { kind, tmetrics, techKey, now: opts.snapshotAt ?? opts.asOf });
+            const prev = pastPeriod(s, r, shifted, w, { kind, tmetrics, techKey, now: opts.snapshotAt ?? opts.asOf, store: !opts.readOnly });
             labels.push(periodLabel(kind, w, tz));
             for (const m of tmetrics) values.get(m)!.push(prev.metrics[m] ?? null);
             if (perResource.length) period(n - i, prev.rows);
@@ -227,7 +229,7 @@ const PERIOD_CACHE_FORMAT = 1;
  * when it is viewed and is not cached.
  */
 function pastPeriod(s: Session, r: RegisteredReport, asOf: Instant, w: Window,
-  o: { kind: string; tmetrics: string[]; techKey: string | undefined; now: Instant }): PastPeriod {
+  o: { kind: string; tmetrics: string[]; techKey: string | undefined; now: Instant; store: boolean }): PastPeriod {
   const project = (rows: Row[]): Row[] => (o.techKey === undefined ? [] : rows
     .filter((row) => typeof row[o.techKey!] === 'number')
     .map((row) => Object.fromEntries([[o.techKey!, row[o.techKey!]!], ...o.tmetrics.filter((m) => m in row).map((m) => [m, row[m]!])]) as Row));
@@ -249,7 +251,7 @@ function pastPeriod(s: Session, r: RegisteredReport, asOf: Instant, w: Window,
   const reads = newReads();
   const p = computeOne(s, r, asOf, w, reads);
   const result = { metrics: p.metrics, rows: project(p.out.rows) };
-  if (!reads.asOf) {
+  if (o.store && !reads.asOf) {
     const tables = reads.all ? [...counters.keys()] : [...reads.tables];
     const deps = {
       tables: Object.fromEntries(tables.map((t) => [t, counters.get(t) ?? -1])),

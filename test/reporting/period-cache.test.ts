@@ -32,9 +32,9 @@ function seed(): void {
   }
 }
 
-function trend(report: ReportDefinition = def, id = ID): { labels: string[]; values: (number | null)[] } {
+function trend(report: ReportDefinition = def, id = ID, readOnly = false): { labels: string[]; values: (number | null)[] } {
   const [r] = computeReports(store.db, [{ id, group: id.split('/')[0]!, def: report }], {
-    settings: SettingsSchema.parse({}), asOf: T, windowKind: 'previous-week', trend: true,
+    settings: SettingsSchema.parse({}), asOf: T, windowKind: 'previous-week', trend: true, ...(readOnly ? { readOnly } : {}),
   });
   if (!r!.ok) throw r!.error;
   const s = r!.value.series[0]!;
@@ -44,6 +44,16 @@ function trend(report: ReportDefinition = def, id = ID): { labels: string[]; val
 const cached = () => store.db.prepare('SELECT count(*) FROM period_cache').pluck().get() as number;
 
 describe('the past-period cache', () => {
+  it('a read-only computation (a dry run) stores no period, and reads those stored', () => {
+    seed();
+    expect(trend(def, ID, true).values).toEqual([5, 5, 5, 5, 5, 5, 5, 5, 5]);
+    expect(cached()).toBe(0);
+    trend();
+    expect(cached()).toBe(8);
+    store.db.prepare('UPDATE period_cache SET value = json_set(value, \'$.metrics.labor_profitability_ratio\', 42)').run();
+    expect(trend(def, ID, true).values).toContain(42);
+  });
+
   it('serves a past period from the store while the rows it read are unchanged', () => {
     seed();
     const first = trend();
