@@ -79,13 +79,14 @@ export default defineReport({
     }));
     rows.sort((a, b) => (b.service_revenue as number) - (a.service_revenue as number) || (b.labor_cost as number) - (a.labor_cost as number) || String(a.company).localeCompare(String(b.company)));
     const warnings: string[] = [];
-    const missing = [...noCost.entries()].filter(([, h]) => h > 0);
+    // Warnings are dropped for a past period of a trend: its resources' names are not looked up.
+    const missing = ctx.trendPeriod ? [] : [...noCost.entries()].filter(([, h]) => h > 0);
     if (missing.length) {
       const cap = ctx.capacity();
       const names = missing.map(([id, h]) => `${cap.resourceName(id)} (${Math.round(h * 100) / 100} h)`).sort();
       warnings.push(`Labour cost is understated: ${missing.length} resource(s) with time in the window have no internal cost: ${names.join(', ')}.`);
     }
-    const zero = [...zeroCost.entries()].filter(([, h]) => h > 0);
+    const zero = ctx.trendPeriod ? [] : [...zeroCost.entries()].filter(([, h]) => h > 0);
     if (zero.length) {
       const cap = ctx.capacity();
       const names = zero.map(([id, h]) => `${cap.resourceName(id)} (${Math.round(h * 100) / 100} h)`).sort();

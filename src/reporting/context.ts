@@ -54,6 +54,11 @@ export interface ReportContext {
   asOf: Instant;
   /** Calendar date of T. */
   today: CalendarDate;
+  /**
+   * True while computing a past period of a trend: only its metrics (and the trend metrics of its rows per
+   * resource) are kept, its warnings, charts and lists are dropped, so work done only for those may be skipped.
+   */
+  trendPeriod: boolean;
   /** The window, or null for point-in-time reports. */
   window: Window | null;
   /** Named SQL parameters (see above). */
@@ -153,8 +158,36 @@ export interface Session {
   sharedReads: Map<string, Reads>;
 }
 
+/**
+ * The last session opened on each connection, with what it was made from. The SQL functions and the workflow
+ * temp table belong to the connection, so only the last session opened on it can be reused.
+ */
+const lastSessions = new WeakMap<Db, { key: string; session: Session }>();
+
+function sessionKey(settings: Settings, sqlDir: string, counters: Map<string, number> | null): string | null {
+  return counters ? JSON.stringify([settings, sqlDir, [...counters]]) : null;
+}
+
+/**
+ * The session of the previous call on this connection when nothing it was made from changed: the same
+ * settings and reports folder, and every counted table unchanged (store/period-cache.ts). Between two syncs
+ * the web app's requests then share the workflow table, the ticket history and the resources already read,
+ * instead of paying for them on each page. Anything else opens a new session.
+ */
+export function reuseSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports')): Session {
+  const counters = changeCounters(db);
+  const key = sessionKey(settings, sqlDir, counters);
+  const last = lastSessions.get(db);
+  if (key !== null && last && last.key === key) {
+    // SQL texts are read again: an edited report file is never run from memory.
+    last.session.sqlCache = new Map();
+    return last.session;
+  }
+  return openSession(db, settings, sqlDir, counters);
+}
+
 /** Prepares a session: picklists, holidays, SQL functions and the workflow temp table. */
-export function openSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports')): Session {
+export function openSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports'), counters = changeCounters(db)): Session {
   const picklists = loadPicklists(db);
   const holidays = new Set(holidayDates(db).map((d) => d.slice(0, 10)));
   const tz = settings.timezone;
@@ -165,7 +198,7 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
     s !== null && s !== undefined ? Number(s) : typeof d === 'string' && d.length >= 10 ? dayStart(d.slice(0, 10), tz) : null);
   db.function('local_date', { deterministic: true }, (t: unknown) => (t === null || t === undefined ? null : dateOf(Number(t), tz)));
   materialiseWorkflows(db, settings, picklists);
-  return {
+  const session: Session = {
     db, settings, picklists, holidays,
     bh: createBusinessHours(settings, holidays),
     historyCache: null,
@@ -173,9 +206,13 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
     sharedCache: new Map(),
     sqlCache: new Map(),
     sqlDir,
-    counters: changeCounters(db),
+    counters,
     sharedReads: new Map(),
   };
+  const key = sessionKey(settings, sqlDir, counters);
+  if (key === null) lastSessions.delete(db);
+  else lastSessions.set(db, { key, session });
+  return session;
 }
 
 const LIST_PARAMS = ['completeStatuses', 'completeTaskStatuses', 'escalationStatuses', 'escalationQueues', 'scheduledStatuses',
@@ -196,7 +233,7 @@ const NUM_PARAMS = ['backlogDays', 'reopenDays', 'rtteMinutes', 'stuckDays', 'de
   'forecastWeeks', 'targetUtilization'] as const;
 
 /** Builds the context of one report computation. */
-export function createContext(s: Session, id: string, asOf: Instant, window: Window | null, reads?: Reads): ReportContext {
+export function createContext(s: Session, id: string, asOf: Instant, window: Window | null, reads?: Reads, trendPeriod = false): ReportContext {
   const { settings, db } = s;
   const tz = settings.timezone;
   const from = window?.from ?? asOf;
@@ -242,7 +279,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     return withRows<T>(stmt).all(extra ? { ...params, ...extra } : params);
   };
   const ctx: ReportContext = {
-    id, db, settings, tz, asOf, window, params,
+    id, db, settings, tz, asOf, window, params, trendPeriod,
     today: params.today as string,
     picklists: s.picklists,
     workflows: workflowList(settings),

@@ -7,7 +7,7 @@ import { AppError, toError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { recordSnapshot, snapshotsBetween } from '../store/report-snapshots.js';
 import type { ChartSpec, Headline, Instant, ItemResult, Light, MetricValue, ReportResult, Row, TrendSeries, Window } from '../types.js';
-import { createContext, newReads, openSession, packageRoot, type Reads, type Session } from './context.js';
+import { createContext, newReads, packageRoot, reuseSession, type Reads, type Session } from './context.js';
 import { cachedPeriod, storePeriod } from '../store/period-cache.js';
 import type { MetricDef, RegisteredReport, ReportDefinition } from './define.js';
 import { DAY, dateOf, iso, isoWeekLabel, previousWindow, resolveWindow } from './time.js';
@@ -77,8 +77,8 @@ function trendMetrics(def: ReportDefinition): string[] {
   return flagged.length ? flagged : names.slice(0, 1);
 }
 
-function computeOne(s: Session, r: RegisteredReport, asOf: Instant, window: Window | null, reads?: Reads) {
-  const ctx = createContext(s, r.id, asOf, window, reads);
+function computeOne(s: Session, r: RegisteredReport, asOf: Instant, window: Window | null, reads?: Reads, trendPeriod = false) {
+  const ctx = createContext(s, r.id, asOf, window, reads, trendPeriod);
   const out = r.def.compute(ctx);
   const declared = Object.keys(r.def.metrics);
   const missing = declared.filter((m) => !(m in out.metrics));
@@ -105,7 +105,7 @@ function periodLabel(kind: ReportDefinition['window'], w: Window, tz: string): s
  * Sessions share picklists, workflow classification, holidays and ticket history across reports.
  */
 export function computeReports(db: Db, reports: RegisteredReport[], opts: ComputeOptions): ItemResult<ReportResult>[] {
-  const s = openSession(db, opts.settings, opts.sqlDir);
+  const s = reuseSession(db, opts.settings, opts.sqlDir);
   const tz = opts.settings.timezone;
   const results: ItemResult<ReportResult>[] = [];
   for (const r of reports) {
@@ -236,7 +236,7 @@ function pastPeriod(s: Session, r: RegisteredReport, asOf: Instant, w: Window,
   const counters = s.counters;
   // Rolling windows (last 7 days…) move with every view: their periods would never be asked for again.
   if (!counters || !['previous-week', 'previous-month'].includes(o.kind)) {
-    const p = computeOne(s, r, asOf, w);
+    const p = computeOne(s, r, asOf, w, undefined, true);
     return { metrics: p.metrics, rows: p.out.rows };
   }
   const key = sha256(JSON.stringify([PERIOD_CACHE_FORMAT, r.id, o.kind, w.from, w.to, o.tmetrics, o.techKey ?? null, s.sqlDir,
@@ -249,7 +249,7 @@ function pastPeriod(s: Session, r: RegisteredReport, asOf: Instant, w: Window,
     if (fresh) return JSON.parse(hit.value) as PastPeriod;
   }
   const reads = newReads();
-  const p = computeOne(s, r, asOf, w, reads);
+  const p = computeOne(s, r, asOf, w, reads, true);
   const result = { metrics: p.metrics, rows: project(p.out.rows) };
   if (o.store && !reads.asOf) {
     const tables = reads.all ? [...counters.keys()] : [...reads.tables];
