@@ -36,7 +36,12 @@ export default defineReport({
   burst: { company: 'company_id' },
   compute(ctx) {
     const revenueRows = ctx.query<{ company_id: number | null; revenue: number }>('revenue');
-    const hourRows = ctx.query<{ company_id: number | null; resource_id: number | null; hours: number }>();
+    // A past period of a trend keeps only its metrics: hours by resource are enough for them (the cost sums
+    // per resource instead of per company and resource, so it may differ from the shown period's in the last
+    // binary digits), and no ticket, task or project is read.
+    const hourRows = ctx.trendPeriod
+      ? ctx.query<{ resource_id: number | null; hours: number }>('trend').map((r) => ({ company_id: null, ...r }))
+      : ctx.query<{ company_id: number | null; resource_id: number | null; hours: number }>();
     const isClient = (id: number | null): id is number => id !== null && id !== 0;
     const companyIds = [...new Set([...revenueRows, ...hourRows].map((r) => r.company_id).filter(isClient))];
     const resourceIds = [...new Set(hourRows.map((r) => r.resource_id).filter((id) => id !== null))];
