@@ -140,6 +140,11 @@ function tablesIn(text: string, counted: string[]): string[] {
   return t;
 }
 
+/** Whether a SQL text names a parameter (:name, @name, $name) outside its comments; doubtful cases count as yes. */
+function hasParameters(text: string): boolean {
+  return /[:@$?]/.test(text.replace(/--[^\n]*/g, '').replace(/'[^']*'/g, "''"));
+}
+
 /** Shared, per-computation state: loaded once for all reports of one call. */
 export interface Session {
   db: Db;
@@ -151,6 +156,8 @@ export interface Session {
   capacityCache: Map<Instant, Capacity>;
   sharedCache: Map<string, unknown>;
   sqlCache: Map<string, string>;
+  /** Rows of the queries without parameters, by SQL text (frozen, shared by every caller in the session). */
+  resultCache: Map<string, readonly unknown[]>;
   sqlDir: string;
   /** Change counters at the session's start (null: the store has none, so nothing is cached). */
   counters: Map<string, number> | null;
@@ -205,6 +212,7 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
     capacityCache: new Map(),
     sharedCache: new Map(),
     sqlCache: new Map(),
+    resultCache: new Map(),
     sqlDir,
     counters,
     sharedReads: new Map(),
@@ -274,6 +282,16 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
         throw new AppError(`${file}: ${(e as Error).message}`, 'REPORT_INVALID', { cause: e });
       }
       stmtCache.set(file, stmt);
+    }
+    // A query without parameters answers the same for every period and report until the store changes,
+    // which ends the session: run once per session (the trend's past periods of escalation, reopen and FCR
+    // rate each read the same workflow's tickets). Its rows are frozen, as they are shared.
+    if (!extra && !hasParameters(text)) {
+      const hit = s.resultCache.get(text);
+      if (hit) return hit as T[];
+      const rows = Object.freeze(withRows<T>(stmt).all(params).map((r) => Object.freeze(r))) as T[];
+      s.resultCache.set(text, rows);
+      return rows;
     }
     // The report declares the type of its SQL file's rows (ctx.query<T>): this is where it is taken.
     return withRows<T>(stmt).all(extra ? { ...params, ...extra } : params);

@@ -90,3 +90,20 @@ describe('reuseSession', () => {
     expect(reuseSession(store.db, defaultSettings(), sqlDir)).not.toBe(s);
   });
 });
+
+describe('queries without parameters', () => {
+  it('run once per session, their rows frozen and shared; a changed store gives the new rows', () => {
+    fs.writeFileSync(path.join(sqlDir, 'g/c.sql'), "-- Tickets (no :parameter here, only in this comment)\nSELECT count(*) AS n, 'a:b' AS s FROM tickets");
+    const s = reuseSession(store.db, defaultSettings(), sqlDir);
+    const first = createContext(s, 'g/c', 1000, null).query<{ n: number }>();
+    expect(first).toEqual([{ n: 0, s: 'a:b' }]);
+    expect(createContext(s, 'g/c', 2000, null).query()).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
+    expect(() => { (first[0] as { n: number }).n = 5; }).toThrow(TypeError);
+    // A query with parameters is run each time.
+    expect(createContext(s, 'g/a', 1000, null).query()).not.toBe(createContext(s, 'g/a', 1000, null).query());
+    store.db.prepare("INSERT INTO tickets (id, raw, synced_at) VALUES (1, '{}', 0)").run();
+    const t = reuseSession(store.db, defaultSettings(), sqlDir);
+    expect(createContext(t, 'g/c', 1000, null).query()).toEqual([{ n: 1, s: 'a:b' }]);
+  });
+});
