@@ -52,3 +52,30 @@ describe('every trend point', () => {
     }
   }, 180_000);
 });
+
+describe('the ticket history', () => {
+  it("gives a window's completion events as a range by time: exactly those of every ticket's completions in it", async () => {
+    const { loadTicketHistory } = await import('../../src/reporting/history.js');
+    const { loadPicklists } = await import('../../src/reporting/labels.js');
+    const db = openDb(env.cfg.db);
+    try {
+      const settings = SettingsSchema.parse({});
+      const h = loadTicketHistory(db, settings, loadPicklists(db));
+      const all = h.ticketIds().flatMap((t) => h.completions(t));
+      expect(all.length).toBeGreaterThan(50);
+      const times = all.map((e) => e.at).sort((a, b) => a - b);
+      // Windows cut at event times (edges included and excluded), an empty one and one holding everything.
+      const cuts = [times[0]!, times[Math.floor(times.length / 3)]!, times[Math.floor(times.length / 2)]!, times.at(-1)!];
+      const windows = [{ from: cuts[0]!, to: cuts[1]! }, { from: cuts[1]!, to: cuts[3]! }, { from: cuts[2]!, to: cuts[2]! }, { from: -Infinity, to: Infinity }];
+      for (const w of windows) {
+        const want = all.filter((e) => e.at >= w.from && e.at < w.to);
+        const got = h.completionsIn(w);
+        expect(new Set(got)).toEqual(new Set(want));
+        expect(got.length).toBe(want.length);
+        expect(got.every((e, i) => i === 0 || got[i - 1]!.at <= e.at)).toBe(true);
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
