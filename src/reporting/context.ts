@@ -11,7 +11,7 @@ import type { CalendarDate, Instant, Window } from '../types.js';
 import { createBusinessHours, type BusinessHours } from './business-hours.js';
 import { loadTicketHistory, type TicketHistory } from './history.js';
 import { loadPicklists, norm, type Picklists } from './labels.js';
-import { firstDayAtOrAfter, loadCapacity, type Capacity } from './resources.js';
+import { firstDayAtOrAfter, loadCapacity, loadResourceBase, type Capacity, type ResourceBase } from './resources.js';
 import { dateOf, dayStart } from './time.js';
 import { materialiseWorkflows, workflowList, type Workflow } from './workflows.js';
 
@@ -140,6 +140,16 @@ function tablesIn(text: string, counted: string[]): string[] {
   return t;
 }
 
+/**
+ * Values kept per as-of instant. A session lives from one store change to the next, and the web app asks for
+ * "now" on every request: the oldest values go beyond this many, so a quiet store does not grow the cache.
+ */
+const PER_AS_OF_KEPT = 256;
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  while (map.size > PER_AS_OF_KEPT) map.delete(map.keys().next().value!);
+}
+
 /** Whether a SQL text names a parameter (:name, @name, $name) outside its comments; doubtful cases count as yes. */
 function hasParameters(text: string): boolean {
   return /[:@$?]/.test(text.replace(/--[^\n]*/g, '').replace(/'[^']*'/g, "''"));
@@ -154,6 +164,8 @@ export interface Session {
   holidays: Set<CalendarDate>;
   historyCache: TicketHistory | null;
   capacityCache: Map<Instant, Capacity>;
+  /** Resources' names and availability, read once for every as-of instant's capacity. */
+  resourceBase: ResourceBase | null;
   sharedCache: Map<string, unknown>;
   sqlCache: Map<string, string>;
   /** Rows of the queries without parameters, by SQL text (frozen, shared by every caller in the session). */
@@ -210,6 +222,7 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
     bh: createBusinessHours(settings, holidays),
     historyCache: null,
     capacityCache: new Map(),
+    resourceBase: null,
     sharedCache: new Map(),
     sqlCache: new Map(),
     resultCache: new Map(),
@@ -305,7 +318,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     history: () => (s.historyCache ??= loadTicketHistory(db, settings, s.picklists)),
     capacity: () => {
       let c = s.capacityCache.get(asOf);
-      if (!c) { c = loadCapacity(db, settings, asOf, s.holidays); s.capacityCache.set(asOf, c); }
+      if (!c) { c = loadCapacity(db, settings, asOf, s.holidays, (s.resourceBase ??= loadResourceBase(db))); remember(s.capacityCache, asOf, c); }
       return c;
     },
     dayStart: (d) => dayStart(d, tz),
@@ -316,7 +329,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
       const k = `${asOf}|${key}`;
       if (s.sharedCache.has(k)) return s.sharedCache.get(k) as T;
       const v = make();
-      s.sharedCache.set(k, v);
+      remember(s.sharedCache, k, v);
       return v;
     },
     query<T>(name?: string, extra?: Record<string, string | number | null>): T[] {
