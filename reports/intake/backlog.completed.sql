@@ -3,7 +3,8 @@
 -- the value list the engine resolves from the labels of settings.completeStatuses, as the history does);
 -- its time is the record's completedDate, else its changedAt. Tickets without records have no event; records
 -- of tickets no longer stored (deleted) do not count, since only tickets with a workflow row do.
--- This reads only the state records, not the whole history (src/reporting/history.ts gives the same answer:
+-- The events of the week alone are read, through the index ticket_states_completion (migration 25) on this
+-- very expression, not the whole history (src/reporting/history.ts gives the same answer:
 -- test/reports/intake/backlog-completions.test.ts compares the two).
 SELECT COUNT(DISTINCT s.ticket_id) AS n
 FROM ticket_states s

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import def from '../../../reports/intake/backlog.js';
 import { SettingsSchema, type Settings } from '../../../src/config.js';
@@ -138,5 +140,31 @@ describe('intake/backlog: completions read from the week agree with the history'
       expect(created).toBeGreaterThan(0);
       expect(r.metrics.kill_rate).toBe(ratio(historyCount(store.db, parsed, w), created));
     }
+  });
+});
+
+/** The board recomputes the backlog after every sync: it must read the week's events and the open tickets only. */
+describe('intake/backlog query plans', () => {
+  beforeEach(() => { store = makeStore(); seedPicklists(store.db); });
+  const plan = (name: string) => {
+    const settings = SettingsSchema.parse({});
+    const asOf = Date.parse('2026-11-26T12:00:00Z');
+    const w = resolveWindow('previous-week', asOf, 'UTC')!;
+    const ctx = createContext(openSession(store.db, settings), 'intake/backlog', asOf, null);
+    const sql = fs.readFileSync(path.join(__dirname, '../../../reports/intake', `backlog${name ? `.${name}` : ''}.sql`), 'utf8');
+    return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...ctx.params, killFrom: w.from, killTo: w.to }) as { detail: string }[]).map((r) => r.detail);
+  };
+
+  it('reads the completion events of the week from the completion-time index, not every state record', () => {
+    const p = plan('completed');
+    expect(p.some((d) => /SEARCH s USING COVERING INDEX ticket_states_completion \(<expr>>\? AND <expr><\?\)/.test(d))).toBe(true);
+    expect(p.some((d) => /SCAN s\b/.test(d))).toBe(false);
+  });
+
+  it('reads the open tickets one status range at a time, not the whole status index', () => {
+    const p = plan('');
+    // One search for the ranges of the statuses not complete, one for the NULL status.
+    expect(p.filter((d) => /SEARCH (tk|tickets) USING COVERING INDEX tickets_status_cover \(status=\? AND projectID=\?\)/.test(d))).toHaveLength(2);
+    expect(p.some((d) => /SCAN (tickets|tk|t)\b/.test(d))).toBe(false);
   });
 });
