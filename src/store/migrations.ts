@@ -511,6 +511,17 @@ export const MIGRATIONS: Migration[] = [
       db.exec(`ALTER TABLE web_users ADD COLUMN source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'oidc', 'proxy'))`);
     },
   },
+  {
+    version: 25,
+    name: 'ticket state records by completion time',
+    up(db) {
+      // A completion event's time is the record's completedDate, else its changedAt (kpi-spec §3): the
+      // backlog's kill rate (reports/intake/backlog.completed.sql, on the board after every sync) reads the
+      // events of one week through this range instead of every record (~2 MB per 100,000 records; covering:
+      // status and ticket are read from the index).
+      db.exec('CREATE INDEX ticket_states_completion ON ticket_states(COALESCE(completed_date, changed_at), status, ticket_id)');
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */

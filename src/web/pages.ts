@@ -151,7 +151,7 @@ export function warmSteps(state: State): (() => void)[] {
   const ids = loadRegistry().map((r) => r.id);
   const items: ReturnType<typeof computeByName> = [];
   return [
-    () => { boardResult(state); },
+    () => { boardData(state); },
     ...ids.map((id) => () => {
       const [r] = computeByName(state.db, state.cfg, [id], { ...periodOf(state.cfg, {}, state.clock.now()), trend: true });
       if (!r) return;
@@ -251,19 +251,25 @@ function boardResult(state: State): ReportResult {
   return cached(state, 'board', 30_000, () => computeOne(state, BOARD_REPORT, {}, false));
 }
 
-/** The board's content as data: the page draws it, and app.js redraws it from /api/board after a sync. */
-export function boardData(state: State) {
-  const r = boardResult(state);
+/** The board's result as shown: formatted once per computed result, not on every poll of every wall screen. */
+const boardViews = new WeakMap<ReportResult, ReturnType<typeof boardView>>();
+function boardView(state: State, r: ReportResult) {
   const fmt = { timezone: r.timezone || state.cfg.settings.timezone };
-  const t = lastSyncAt(state.db);
   return {
-    lastSyncAt: t === null ? null : new Date(t).toISOString(),
-    lastSync: when(state, t),
     title: r.title,
     columns: r.columns.map((c) => c.label),
     tiles: r.headlines.map((h) => tileView(h, fmt)),
     rows: r.rows.map((row) => r.columns.map((c) => ({ text: formatCell(row[c.key], c, fmt), href: state.links.linkOf(row, c) }))),
   };
+}
+
+/** The board's content as data: the page draws it, and app.js redraws it from /api/board after a sync. */
+export function boardData(state: State) {
+  const r = boardResult(state);
+  let view = boardViews.get(r);
+  if (!view) boardViews.set(r, (view = boardView(state, r)));
+  const t = lastSyncAt(state.db);
+  return { lastSyncAt: t === null ? null : new Date(t).toISOString(), lastSync: when(state, t), ...view };
 }
 
 /** The board page (a wall screen): the backlog, reordered after every sync without a reload. */
