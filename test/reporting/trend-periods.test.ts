@@ -79,3 +79,39 @@ describe('the ticket history', () => {
     }
   });
 });
+
+describe("trend 'previous' (the web page's computation)", () => {
+  it('gives the headlines and trend charts of the whole trend, from the last two points when it is partial', () => {
+    const db = openDb(env.cfg.db);
+    try {
+      const settings = SettingsSchema.parse({ timezone: 'America/New_York' });
+      let partial = 0;
+      for (const r of validateReports(REPORTS).reports) {
+        const [whole] = computeReports(db, [r], { settings, asOf: NOW, trend: true, readOnly: true });
+        const [quick] = computeReports(db, [r], { settings, asOf: NOW, trend: 'previous', readOnly: true });
+        if (!whole!.ok) throw whole!.error;
+        if (!quick!.ok) throw quick!.error;
+        const w = whole!.value, q = quick!.value;
+        expect(q.headlines, r.id).toEqual(w.headlines);
+        expect(q.metrics, r.id).toEqual(w.metrics);
+        expect(q.rows, r.id).toEqual(w.rows);
+        expect(q.charts.map((c) => c.id), r.id).toEqual(w.charts.map((c) => c.id));
+        if (q.partialTrend) {
+          partial++;
+          expect(w.partialTrend, r.id).toBeUndefined();
+          for (const s of q.series) {
+            const full = w.series.find((x) => x.metric === s.metric)!;
+            expect(s.values, `${r.id} ${s.metric}`).toEqual(full.values.slice(-2));
+            expect(s.labels).toEqual(full.labels.slice(-2));
+          }
+        } else {
+          expect(q.series, r.id).toEqual(w.series);
+          expect(q.charts, r.id).toEqual(w.charts);
+        }
+      }
+      expect(partial).toBeGreaterThan(5);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+});
