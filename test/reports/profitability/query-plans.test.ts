@@ -26,3 +26,24 @@ describe('profitability query plans', () => {
     expect(plan.some((d) => /SCAN te\b/.test(d))).toBe(false);
   });
 });
+
+describe('the unposted-time note and the trend periods of labour profitability', () => {
+  const plan = (id: string, name: string) => {
+    const settings = SettingsSchema.parse({});
+    const s = openSession(store.db, settings, root);
+    const asOf = Date.parse('2026-11-26T12:00:00Z');
+    const ctx = createContext(s, id, asOf, resolveWindow('previous-month', asOf, 'UTC'));
+    const sql = fs.readFileSync(path.join(root, `${id}.${name}.sql`), 'utf8');
+    return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(ctx.params) as { detail: string }[]).map((r) => r.detail);
+  };
+  it('reads the unapproved entries from their covering partial index, not each window entry\'s row', () => {
+    const p = plan('profitability/labor-profitability', 'unposted');
+    expect(p.some((d) => /SCAN te USING COVERING INDEX time_entries_unapproved/.test(d))).toBe(true);
+    expect(p.some((d) => /time_entries_start/.test(d))).toBe(false);
+  });
+  it('sums a past period by resource from the covering work-instant index only', () => {
+    const p = plan('profitability/labor-profitability', 'trend');
+    expect(p.some((d) => /SEARCH te USING COVERING INDEX time_entries_work \(startDateTime>\? AND startDateTime<\?\)/.test(d))).toBe(true);
+    expect(p.some((d) => /tickets|tasks|projects|SCAN te\b/.test(d))).toBe(false);
+  });
+});
