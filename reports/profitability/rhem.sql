@@ -17,13 +17,13 @@ WITH managed AS (
 -- read one after the other (UNION ALL): as an OR, SQLite would gather and deduplicate their rowids first.
 -- The sum adds the entries in the same order either way.
 reactive AS (
-  SELECT t.companyID AS company_id, SUM(te.hoursWorked) AS hours
-  FROM (SELECT ticketID, hoursWorked FROM time_entries WHERE startDateTime >= :from AND startDateTime < :to
+  SELECT t.companyID AS company_id, SUM(we.hoursWorked) AS hours
+  FROM (SELECT te.ticketID, te.hoursWorked FROM time_entries te WHERE te.startDateTime >= :from AND te.startDateTime < :to
         UNION ALL
-        SELECT ticketID, hoursWorked FROM time_entries
-        WHERE startDateTime IS NULL AND dateWorked >= :fromDay AND dateWorked < :toDay) te
-  CROSS JOIN ticket_wf w ON w.ticket_id = te.ticketID AND w.reactive = 1
-  CROSS JOIN tickets t INDEXED BY tickets_id_company ON t.id = te.ticketID
+        SELECT te.ticketID, te.hoursWorked FROM time_entries te
+        WHERE te.startDateTime IS NULL AND te.dateWorked >= :fromDay AND te.dateWorked < :toDay) we
+  CROSS JOIN ticket_wf w ON w.ticket_id = we.ticketID AND w.reactive = 1
+  CROSS JOIN tickets t INDEXED BY tickets_id_company ON t.id = we.ticketID
   JOIN managed m ON m.company_id = t.companyID
   GROUP BY t.companyID
 )
