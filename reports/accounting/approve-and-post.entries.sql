@@ -1,6 +1,7 @@
 -- The unapproved billable entries themselves (the same selection as approve-and-post.sql), one row each with
 -- what an accountant approves them by: the resource, the date worked, the ticket or project task and the
--- company. Read through the same partial index; only the (few) unapproved rows are then read for resourceID.
+-- company. Read through the same partial index, which carries resourceID too since migration 26: no
+-- time_entries row is read.
 WITH unapproved AS MATERIALIZED (
   SELECT te.id, te.resourceID AS resource_id, te.dateWorked AS date_worked, te.startDateTime AS start_at,
          te.hoursToBill AS hours, ro.hourlyRate AS rate,
