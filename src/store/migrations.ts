@@ -513,7 +513,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 26,
-    name: 'ticket state records by completion instant; resource of unapproved entries; SLA event instants; ticket create dates by id',
+    name: 'report indexes: completions, unapproved entries, SLA events, ticket create dates, contract billing items',
     up(db) {
       // The completion-rate reports (escalation, reopen, first contact) look at the tickets completed in
       // their window, for the window and each past period of its trend. A completion is a record whose
@@ -542,6 +542,13 @@ export const MIGRATIONS: Migration[] = [
       db.exec(`
         DROP INDEX IF EXISTS tickets_id_company;
         CREATE INDEX tickets_id_company ON tickets(id, companyID, projectID, createDate);
+      `);
+      // contract-renewals and expired-contracts read every billing item of their contracts (type, date, price):
+      // from the index instead of the item rows. id second keeps each contract's items in the order they were
+      // read before (by rowid), so sums over them add in the same order.
+      db.exec(`
+        DROP INDEX IF EXISTS billing_items_contract;
+        CREATE INDEX billing_items_contract ON billing_items(contractID, id, billingItemType, itemDate, extendedPrice);
       `);
     },
   },
