@@ -513,13 +513,8 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 26,
-    name: 'report indexes: completions, unapproved entries, SLA events, ticket create dates, contract billing items',
+    name: 'report indexes: unapproved entries, SLA events, ticket create dates, contract billing items',
     up(db) {
-      // The completion-rate reports (escalation, reopen, first contact) look at the tickets completed in
-      // their window, for the window and each past period of its trend. A completion is a record whose
-      // status is complete, at its completed_date, else changed_at (history.ts): ranging over that instant
-      // finds the few thousand tickets of a month instead of listing every ticket of the store.
-      db.exec('CREATE INDEX ticket_states_completion ON ticket_states(COALESCE(completed_date, changed_at), status, ticket_id)');
       // approve-and-post.entries.sql also reads each unapproved entry's resource: with it in the partial index,
       // that query reads no time_entries row either.
       db.exec(`
