@@ -33,6 +33,20 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`npm run bench [-- options]: measures the sync, reports, web app, renderer, schedules and alerts, and writes
+bench/results.md (bench/results-<sections>.md with --only). Compare figures within one run: seconds vary with the machine.
+
+  --scale large|medium|small|tiny   size of the simulated tenant (default large: about 1 M time entries; the
+                                    first sync takes a few minutes and its store is kept in bench/tmp/)
+  --only <sections>                 a comma-separated subset of: ${['sync', 'latency', 'reports', 'web', 'render', 'bundle', 'schedules', 'alerts'].join(', ')}
+                                    (--only web reuses the store a previous run kept)
+  --latency-scale <scale>           tenant of the first sync at a request latency (default medium)
+  --latency-ms <ms>                 that latency (default 500)
+`);
+  process.exit(0);
+}
+
 const scale = (arg('scale') ?? 'large') as 'large' | 'medium' | 'small' | 'tiny';
 const SECTIONS = ['sync', 'latency', 'reports', 'web', 'render', 'bundle', 'schedules', 'alerts'];
 // The first sync against a simulator answering each request after a latency (default: medium at 500 ms, a

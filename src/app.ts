@@ -89,7 +89,7 @@ export function lastSyncAt(db: Db): number | null {
 }
 
 /** Computes reports by id or group name for the command line and the delivery port. */
-export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf: number; from?: number; to?: number; windowKind?: PastWindowKind; trend?: boolean; snapshotAt?: number; readOnly?: boolean; timezone?: string }): ItemResult<ReportResult>[] {
+export function computeByName(db: Db, cfg: Config, names: string[], opts: { asOf: number; from?: number; to?: number; windowKind?: PastWindowKind; trend?: boolean | 'previous'; snapshotAt?: number; readOnly?: boolean; timezone?: string }): ItemResult<ReportResult>[] {
   const selected = selectReports(loadRegistry(), names);
   const settings = opts.timezone && opts.timezone !== cfg.settings.timezone ? { ...cfg.settings, timezone: opts.timezone } : cfg.settings;
   return computeReports(db, selected, {

@@ -161,6 +161,11 @@ export interface ReportResult {
    * labels (null where the resource had no row). Personal copies draw "you and the team" from it.
    */
   resourceSeries?: { labels: string[]; values: Record<string, Record<string, MetricValue[]>> };
+  /**
+   * Computed with trend 'previous': series (and resourceSeries) hold only the previous and the shown period,
+   * and the trend charts, the same as the whole trend's, carry those two points until it is computed.
+   */
+  partialTrend?: true;
   /** Row keys that name a row's technician / company (default resource_id / company_id), for personal copies. */
   burstKeys?: { technician?: string; company?: string };
   /** Charts to draw. */

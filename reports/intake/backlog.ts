@@ -66,11 +66,11 @@ export default defineReport({
     }
     // The point-in-time report measures its kill rate over the previous ISO week before T.
     const kw = resolveWindow('previous-week', ctx.asOf, ctx.tz)!;
-    const [{ n: created }] = ctx.query<{ n: number }>('created', { killFrom: kw.from, killTo: kw.to }) as [{ n: number }];
-    const h = ctx.history();
-    let completed = 0;
-    // Each backlog-workflow ticket once (ticket_wf has one row per ticket); tickets without history have no event.
-    for (const { ticket_id: id } of ctx.query<{ ticket_id: number }>('ids')) if (h.firstCompletionIn(id, kw)) completed++;
+    const killWindow = { killFrom: kw.from, killTo: kw.to };
+    const [{ n: created }] = ctx.query<{ n: number }>('created', killWindow) as [{ n: number }];
+    // Completion events read from the state records of that week only (not the whole history): each
+    // backlog-workflow ticket once, tickets without records have no event.
+    const [{ n: completed }] = ctx.query<{ n: number }>('completed', killWindow) as [{ n: number }];
     return {
       metrics: {
         open_tickets: open.length,

@@ -67,9 +67,10 @@ export default defineReport({
         resolved_measured: v('rs_measured'),
       };
     });
-    const [{ n: withoutSla }] = ctx.query<{ n: number }>('without-sla') as [{ n: number }];
+    // Not a trend metric: a past period of the trend (which keeps only those) does not count it.
+    const withoutSla = ctx.trendPeriod ? null : (ctx.query<{ n: number }>('without-sla') as [{ n: number }])[0].n;
     const warnings: string[] = [];
-    if (withoutSla > 0) warnings.push(`${withoutSla} tickets created in the window have no SLA and are not measured here.`);
+    if (withoutSla !== null && withoutSla > 0) warnings.push(`${withoutSla} tickets created in the window have no SLA and are not measured here.`);
     const measuredRows = rows.filter((r) => (r.first_response_measured as number) + (r.resolution_plan_measured as number) + (r.resolved_measured as number) > 0);
     return {
       metrics: {

@@ -27,7 +27,8 @@ export default defineReport({
   ],
   compute(ctx) {
     const tickets = new Map(ctx.query<{ workflow: string; tickets: number }>().map((r) => [r.workflow, r.tickets]));
-    const hours = new Map(ctx.query<{ workflow: string; hours: number | null }>('hours').map((r) => [r.workflow, r.hours ?? 0]));
+    // Hours are in the rows only, which a past period of a trend does not keep: not read for one.
+    const hours = new Map(ctx.trendPeriod ? [] : ctx.query<{ workflow: string; hours: number | null }>('hours').map((r) => [r.workflow, r.hours ?? 0]));
     let total = 0;
     for (const n of tickets.values()) total += n;
     const unclassified = ctx.workflows.find((w) => w.name === 'Unclassified')!;

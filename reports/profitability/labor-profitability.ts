@@ -36,7 +36,12 @@ export default defineReport({
   burst: { company: 'company_id' },
   compute(ctx) {
     const revenueRows = ctx.query<{ company_id: number | null; revenue: number }>('revenue');
-    const hourRows = ctx.query<{ company_id: number | null; resource_id: number | null; hours: number }>();
+    // A past period of a trend keeps only its metrics: hours by resource are enough for them (the cost sums
+    // per resource instead of per company and resource, so it may differ from the shown period's in the last
+    // binary digits), and no ticket, task or project is read.
+    const hourRows = ctx.trendPeriod
+      ? ctx.query<{ resource_id: number | null; hours: number }>('trend').map((r) => ({ company_id: null, ...r }))
+      : ctx.query<{ company_id: number | null; resource_id: number | null; hours: number }>();
     const isClient = (id: number | null): id is number => id !== null && id !== 0;
     const companyIds = [...new Set([...revenueRows, ...hourRows].map((r) => r.company_id).filter(isClient))];
     const resourceIds = [...new Set(hourRows.map((r) => r.resource_id).filter((id) => id !== null))];
@@ -79,13 +84,14 @@ export default defineReport({
     }));
     rows.sort((a, b) => (b.service_revenue as number) - (a.service_revenue as number) || (b.labor_cost as number) - (a.labor_cost as number) || String(a.company).localeCompare(String(b.company)));
     const warnings: string[] = [];
-    const missing = [...noCost.entries()].filter(([, h]) => h > 0);
+    // Warnings are dropped for a past period of a trend: its resources' names are not looked up.
+    const missing = ctx.trendPeriod ? [] : [...noCost.entries()].filter(([, h]) => h > 0);
     if (missing.length) {
       const cap = ctx.capacity();
       const names = missing.map(([id, h]) => `${cap.resourceName(id)} (${Math.round(h * 100) / 100} h)`).sort();
       warnings.push(`Labour cost is understated: ${missing.length} resource(s) with time in the window have no internal cost: ${names.join(', ')}.`);
     }
-    const zero = [...zeroCost.entries()].filter(([, h]) => h > 0);
+    const zero = ctx.trendPeriod ? [] : [...zeroCost.entries()].filter(([, h]) => h > 0);
     if (zero.length) {
       const cap = ctx.capacity();
       const names = zero.map(([id, h]) => `${cap.resourceName(id)} (${Math.round(h * 100) / 100} h)`).sort();

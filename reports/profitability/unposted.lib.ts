@@ -6,6 +6,8 @@ import type { ReportContext } from '../../src/reporting/context.js';
  * One SQL text (profitability/labor-profitability.unposted.sql) and one sentence for both.
  */
 export function unpostedNote(ctx: ReportContext): string | null {
+  // A past period of a trend keeps no warning: the note's query (a scan of the window's time) is not run for it.
+  if (ctx.trendPeriod) return null;
   const unposted = ctx.queryFrom<{ entries: number; hours: number }>('profitability/labor-profitability', 'unposted')[0];
   if (!unposted || unposted.entries <= 0) return null;
   const one = unposted.entries === 1;

@@ -19,11 +19,17 @@ export interface CountedCompletion {
  */
 export function completionsInWindow(ctx: ReportContext, ticketIds: Iterable<number>): CountedCompletion[] {
   const w = ctx.window!;
-  const h = ctx.history();
+  // The window's events grouped by ticket, each ticket's in the order of its history (as completions() has them).
+  const byTicket = new Map<number, CompletionEvent[]>();
+  for (const e of ctx.history().completionsIn(w)) {
+    const list = byTicket.get(e.ticketId);
+    if (list) list.push(e); else byTicket.set(e.ticketId, [e]);
+  }
+  for (const list of byTicket.values()) if (list.length > 1) list.sort((a, b) => a.index - b.index);
   const out: CountedCompletion[] = [];
   for (const id of ticketIds) {
-    const inWindow = h.completions(id).filter((e) => e.at >= w.from && e.at < w.to);
-    if (inWindow.length) out.push({ ticketId: id, first: inWindow[0]!, inWindow });
+    const inWindow = byTicket.get(id);
+    if (inWindow) out.push({ ticketId: id, first: inWindow[0]!, inWindow: inWindow.slice() });
   }
   return out;
 }

@@ -39,8 +39,13 @@ function numberFormat(locale: string, o: Intl.NumberFormatOptions): Intl.NumberF
   return f;
 }
 
+// The plain formats by locale and digits, without building the general key (a board poll formats ~2,500 cells).
+const plainFormats = new Map<string, Intl.NumberFormat>();
 function num(v: number, min: number, max: number, locale: string): string {
-  return numberFormat(locale, { minimumFractionDigits: min, maximumFractionDigits: max }).format(v);
+  const key = `${locale}|${min}|${max}`;
+  let f = plainFormats.get(key);
+  if (!f) { f = numberFormat(locale, { minimumFractionDigits: min, maximumFractionDigits: max }); plainFormats.set(key, f); }
+  return f.format(v);
 }
 
 /** Formats a metric value by its unit: pct → "93.4 %", hours → "12.5 h", null → "—". */

@@ -11,7 +11,7 @@ import type { CalendarDate, Instant, Window } from '../types.js';
 import { createBusinessHours, type BusinessHours } from './business-hours.js';
 import { loadTicketHistory, type TicketHistory } from './history.js';
 import { loadPicklists, norm, type Picklists } from './labels.js';
-import { firstDayAtOrAfter, loadCapacity, type Capacity } from './resources.js';
+import { firstDayAtOrAfter, loadCapacity, loadResourceBase, type Capacity, type ResourceBase } from './resources.js';
 import { dateOf, dayStart } from './time.js';
 import { materialiseWorkflows, workflowList, type Workflow } from './workflows.js';
 
@@ -54,6 +54,11 @@ export interface ReportContext {
   asOf: Instant;
   /** Calendar date of T. */
   today: CalendarDate;
+  /**
+   * True while computing a past period of a trend: only its metrics (and the trend metrics of its rows per
+   * resource) are kept, its warnings, charts and lists are dropped, so work done only for those may be skipped.
+   */
+  trendPeriod: boolean;
   /** The window, or null for point-in-time reports. */
   window: Window | null;
   /** Named SQL parameters (see above). */
@@ -135,6 +140,21 @@ function tablesIn(text: string, counted: string[]): string[] {
   return t;
 }
 
+/**
+ * Values kept per as-of instant. A session lives from one store change to the next, and the web app asks for
+ * "now" on every request: the oldest values go beyond this many, so a quiet store does not grow the cache.
+ */
+const PER_AS_OF_KEPT = 256;
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  while (map.size > PER_AS_OF_KEPT) map.delete(map.keys().next().value!);
+}
+
+/** Whether a SQL text names a parameter (:name, @name, $name) outside its comments; doubtful cases count as yes. */
+function hasParameters(text: string): boolean {
+  return /[:@$?]/.test(text.replace(/--[^\n]*/g, '').replace(/'[^']*'/g, "''"));
+}
+
 /** Shared, per-computation state: loaded once for all reports of one call. */
 export interface Session {
   db: Db;
@@ -144,8 +164,12 @@ export interface Session {
   holidays: Set<CalendarDate>;
   historyCache: TicketHistory | null;
   capacityCache: Map<Instant, Capacity>;
+  /** Resources' names and availability, read once for every as-of instant's capacity. */
+  resourceBase: ResourceBase | null;
   sharedCache: Map<string, unknown>;
   sqlCache: Map<string, string>;
+  /** Rows of the queries without parameters, by SQL text (frozen, shared by every caller in the session). */
+  resultCache: Map<string, readonly unknown[]>;
   sqlDir: string;
   /** Change counters at the session's start (null: the store has none, so nothing is cached). */
   counters: Map<string, number> | null;
@@ -153,8 +177,36 @@ export interface Session {
   sharedReads: Map<string, Reads>;
 }
 
+/**
+ * The last session opened on each connection, with what it was made from. The SQL functions and the workflow
+ * temp table belong to the connection, so only the last session opened on it can be reused.
+ */
+const lastSessions = new WeakMap<Db, { key: string; session: Session }>();
+
+function sessionKey(settings: Settings, sqlDir: string, counters: Map<string, number> | null): string | null {
+  return counters ? JSON.stringify([settings, sqlDir, [...counters]]) : null;
+}
+
+/**
+ * The session of the previous call on this connection when nothing it was made from changed: the same
+ * settings and reports folder, and every counted table unchanged (store/period-cache.ts). Between two syncs
+ * the web app's requests then share the workflow table, the ticket history and the resources already read,
+ * instead of paying for them on each page. Anything else opens a new session.
+ */
+export function reuseSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports')): Session {
+  const counters = changeCounters(db);
+  const key = sessionKey(settings, sqlDir, counters);
+  const last = lastSessions.get(db);
+  if (key !== null && last && last.key === key) {
+    // SQL texts are read again: an edited report file is never run from memory.
+    last.session.sqlCache = new Map();
+    return last.session;
+  }
+  return openSession(db, settings, sqlDir, counters);
+}
+
 /** Prepares a session: picklists, holidays, SQL functions and the workflow temp table. */
-export function openSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports')): Session {
+export function openSession(db: Db, settings: Settings, sqlDir = path.join(packageRoot(), 'reports'), counters = changeCounters(db)): Session {
   const picklists = loadPicklists(db);
   const holidays = new Set(holidayDates(db).map((d) => d.slice(0, 10)));
   const tz = settings.timezone;
@@ -165,17 +217,23 @@ export function openSession(db: Db, settings: Settings, sqlDir = path.join(packa
     s !== null && s !== undefined ? Number(s) : typeof d === 'string' && d.length >= 10 ? dayStart(d.slice(0, 10), tz) : null);
   db.function('local_date', { deterministic: true }, (t: unknown) => (t === null || t === undefined ? null : dateOf(Number(t), tz)));
   materialiseWorkflows(db, settings, picklists);
-  return {
+  const session: Session = {
     db, settings, picklists, holidays,
     bh: createBusinessHours(settings, holidays),
     historyCache: null,
     capacityCache: new Map(),
+    resourceBase: null,
     sharedCache: new Map(),
     sqlCache: new Map(),
+    resultCache: new Map(),
     sqlDir,
-    counters: changeCounters(db),
+    counters,
     sharedReads: new Map(),
   };
+  const key = sessionKey(settings, sqlDir, counters);
+  if (key === null) lastSessions.delete(db);
+  else lastSessions.set(db, { key, session });
+  return session;
 }
 
 const LIST_PARAMS = ['completeStatuses', 'completeTaskStatuses', 'escalationStatuses', 'escalationQueues', 'scheduledStatuses',
@@ -196,7 +254,7 @@ const NUM_PARAMS = ['backlogDays', 'reopenDays', 'rtteMinutes', 'stuckDays', 'de
   'forecastWeeks', 'targetUtilization'] as const;
 
 /** Builds the context of one report computation. */
-export function createContext(s: Session, id: string, asOf: Instant, window: Window | null, reads?: Reads): ReportContext {
+export function createContext(s: Session, id: string, asOf: Instant, window: Window | null, reads?: Reads, trendPeriod = false): ReportContext {
   const { settings, db } = s;
   const tz = settings.timezone;
   const from = window?.from ?? asOf;
@@ -238,11 +296,21 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
       }
       stmtCache.set(file, stmt);
     }
+    // A query without parameters answers the same for every period and report until the store changes,
+    // which ends the session: run once per session (the trend's past periods of escalation, reopen and FCR
+    // rate each read the same workflow's tickets). Its rows are frozen, as they are shared.
+    if (!extra && !hasParameters(text)) {
+      const hit = s.resultCache.get(text);
+      if (hit) return hit as T[];
+      const rows = Object.freeze(withRows<T>(stmt).all(params).map((r) => Object.freeze(r))) as T[];
+      s.resultCache.set(text, rows);
+      return rows;
+    }
     // The report declares the type of its SQL file's rows (ctx.query<T>): this is where it is taken.
     return withRows<T>(stmt).all(extra ? { ...params, ...extra } : params);
   };
   const ctx: ReportContext = {
-    id, db, settings, tz, asOf, window, params,
+    id, db, settings, tz, asOf, window, params, trendPeriod,
     today: params.today as string,
     picklists: s.picklists,
     workflows: workflowList(settings),
@@ -250,7 +318,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     history: () => (s.historyCache ??= loadTicketHistory(db, settings, s.picklists)),
     capacity: () => {
       let c = s.capacityCache.get(asOf);
-      if (!c) { c = loadCapacity(db, settings, asOf, s.holidays); s.capacityCache.set(asOf, c); }
+      if (!c) { c = loadCapacity(db, settings, asOf, s.holidays, (s.resourceBase ??= loadResourceBase(db))); remember(s.capacityCache, asOf, c); }
       return c;
     },
     dayStart: (d) => dayStart(d, tz),
@@ -261,7 +329,7 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
       const k = `${asOf}|${key}`;
       if (s.sharedCache.has(k)) return s.sharedCache.get(k) as T;
       const v = make();
-      s.sharedCache.set(k, v);
+      remember(s.sharedCache, k, v);
       return v;
     },
     query<T>(name?: string, extra?: Record<string, string | number | null>): T[] {

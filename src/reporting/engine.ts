@@ -7,7 +7,7 @@ import { AppError, toError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { recordSnapshot, snapshotsBetween } from '../store/report-snapshots.js';
 import type { ChartSpec, Headline, Instant, ItemResult, Light, MetricValue, ReportResult, Row, TrendSeries, Window } from '../types.js';
-import { createContext, newReads, openSession, packageRoot, type Reads, type Session } from './context.js';
+import { createContext, newReads, packageRoot, reuseSession, type Reads, type Session } from './context.js';
 import { cachedPeriod, storePeriod } from '../store/period-cache.js';
 import type { MetricDef, RegisteredReport, ReportDefinition } from './define.js';
 import { DAY, dateOf, iso, isoWeekLabel, previousWindow, resolveWindow } from './time.js';
@@ -30,8 +30,13 @@ export interface ComputeOptions {
    * `from`/`to` win over it.
    */
   windowKind?: PastWindowKind;
-  /** Also compute trend series (previous periods); costs one computation per period. */
-  trend?: boolean;
+  /**
+   * Also compute trend series (previous periods); costs one computation per period. 'previous': of a report
+   * with a window, only the period before it (what a headline's change needs) when that is enough to know
+   * which trend charts the whole trend has (the result is then marked partialTrend; see ReportResult);
+   * trends from recorded snapshots are whole either way (they cost one read).
+   */
+  trend?: boolean | 'previous';
   /**
    * Record this run's metrics in report_snapshots (history for point-in-time trends), stamped with this
    * instant of the caller's clock. Absent: nothing is written (a dry run or `run` on the command line).
@@ -77,8 +82,8 @@ function trendMetrics(def: ReportDefinition): string[] {
   return flagged.length ? flagged : names.slice(0, 1);
 }
 
-function computeOne(s: Session, r: RegisteredReport, asOf: Instant, window: Window | null, reads?: Reads) {
-  const ctx = createContext(s, r.id, asOf, window, reads);
+function computeOne(s: Session, r: RegisteredReport, asOf: Instant, window: Window | null, reads?: Reads, trendPeriod = false) {
+  const ctx = createContext(s, r.id, asOf, window, reads, trendPeriod);
   const out = r.def.compute(ctx);
   const declared = Object.keys(r.def.metrics);
   const missing = declared.filter((m) => !(m in out.metrics));
@@ -105,7 +110,7 @@ function periodLabel(kind: ReportDefinition['window'], w: Window, tz: string): s
  * Sessions share picklists, workflow classification, holidays and ticket history across reports.
  */
 export function computeReports(db: Db, reports: RegisteredReport[], opts: ComputeOptions): ItemResult<ReportResult>[] {
-  const s = openSession(db, opts.settings, opts.sqlDir);
+  const s = reuseSession(db, opts.settings, opts.sqlDir);
   const tz = opts.settings.timezone;
   const results: ItemResult<ReportResult>[] = [];
   for (const r of reports) {
@@ -118,43 +123,58 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
       const series: TrendSeries[] = [];
       const tmetrics = trendMetrics(r.def);
       let resourceSeries: ReportResult['resourceSeries'];
+      let partialTrend = false;
       if (opts.trend && r.def.trendPeriods !== 0) {
         if (window) {
-          const n = r.def.trendPeriods ?? (kind === 'previous-month' ? 6 : 8);
-          const labels: string[] = [];
-          const values = new Map<string, MetricValue[]>(tmetrics.map((m) => [m, []]));
-          // Rows per resource carrying a trend metric as a column: keep each resource's values per period too.
-          const techKey = r.def.burst?.technician;
-          const perResource = techKey ? tmetrics.filter((m) => out.rows.some((row) => m in row)) : [];
-          const byResource = new Map<string, Map<string, MetricValue[]>>();
-          const period = (j: number, rows: Row[]) => {
-            for (const row of rows) {
-              const id = row[techKey!];
-              if (typeof id !== 'number') continue;
-              let ms = byResource.get(String(id));
-              if (!ms) byResource.set(String(id), (ms = new Map(perResource.map((m) => [m, new Array<MetricValue>(n + 1).fill(null)]))));
-              for (const m of perResource) {
-                const v = row[m];
-                ms.get(m)![j] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+          const whole = r.def.trendPeriods ?? (kind === 'previous-month' ? 6 : 8);
+          const trendOf = (n: number) => {
+            series.length = 0;
+            const labels: string[] = [];
+            const values = new Map<string, MetricValue[]>(tmetrics.map((m) => [m, []]));
+            // Rows per resource carrying a trend metric as a column: keep each resource's values per period too.
+            const techKey = r.def.burst?.technician;
+            const perResource = techKey ? tmetrics.filter((m) => out.rows.some((row) => m in row)) : [];
+            const byResource = new Map<string, Map<string, MetricValue[]>>();
+            const period = (j: number, rows: Row[]) => {
+              for (const row of rows) {
+                const id = row[techKey!];
+                if (typeof id !== 'number') continue;
+                let ms = byResource.get(String(id));
+                if (!ms) byResource.set(String(id), (ms = new Map(perResource.map((m) => [m, new Array<MetricValue>(n + 1).fill(null)]))));
+                for (const m of perResource) {
+                  const v = row[m];
+                  ms.get(m)![j] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+                }
               }
+            };
+            for (let i = n; i >= 1; i--) {
+              const w = previousWindow(kind, window, i, tz);
+              const shifted = opts.asOf - (window.from - w.from);
+              const prev = pastPeriod(s, r, shifted, w, { kind, tmetrics, techKey, now: opts.snapshotAt ?? opts.asOf, store: !opts.readOnly });
+              labels.push(periodLabel(kind, w, tz));
+              for (const m of tmetrics) values.get(m)!.push(prev.metrics[m] ?? null);
+              if (perResource.length) period(n - i, prev.rows);
+            }
+            labels.push(periodLabel(kind, window, tz));
+            for (const m of tmetrics) series.push({ metric: m, labels, values: [...values.get(m)!, metrics[m] ?? null] });
+            resourceSeries = undefined;
+            if (perResource.length) {
+              period(n, out.rows);
+              resourceSeries = {
+                labels,
+                values: Object.fromEntries([...byResource].map(([id, ms]) => [id, Object.fromEntries(ms)])),
+              };
             }
           };
-          for (let i = n; i >= 1; i--) {
-            const w = previousWindow(kind, window, i, tz);
-            const shifted = opts.asOf - (window.from - w.from);
-            const prev = pastPeriod(s, r, shifted, w, { kind, tmetrics, techKey, now: opts.snapshotAt ?? opts.asOf, store: !opts.readOnly });
-            labels.push(periodLabel(kind, w, tz));
-            for (const m of tmetrics) values.get(m)!.push(prev.metrics[m] ?? null);
-            if (perResource.length) period(n - i, prev.rows);
-          }
-          labels.push(periodLabel(kind, window, tz));
-          for (const m of tmetrics) series.push({ metric: m, labels, values: [...values.get(m)!, metrics[m] ?? null] });
-          if (perResource.length) {
-            period(n, out.rows);
-            resourceSeries = {
-              labels,
-              values: Object.fromEntries([...byResource].map(([id, ms]) => [id, Object.fromEntries(ms)])),
-            };
+          if (opts.trend === 'previous' && whole > 1) {
+            trendOf(1);
+            // The trend charts are those of the first two series with two known points. When the first two
+            // have them already, the whole trend charts the same metrics: it can be drawn later. Otherwise
+            // which metrics are charted depends on the older periods, so they are computed now.
+            partialTrend = series.length > 0 && series.slice(0, 2).every((x) => x.values.every((v) => v !== null));
+            if (!partialTrend && series.length > 0) trendOf(whole);
+          } else {
+            trendOf(whole);
           }
         } else {
           series.push(...snapshotSeries(db, r, opts.asOf, tz, tmetrics, metrics, r.def.trendPeriods ?? 8));
@@ -185,6 +205,7 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
       const summary = writeSummary(r.def, { settings: opts.settings, metrics, targets });
       const charts: ChartSpec[] = [...(out.charts ?? [])];
       // A trend needs at least two known points (a new install has one snapshot of a point-in-time report).
+      // With a partial trend these are the charts of the whole one, drawn from its last two points.
       for (const sr of series.filter((x) => x.values.filter((v) => v !== null).length >= 2).slice(0, 2)) {
         const d = r.def.metrics[sr.metric]!;
         const label = resolveSettings(d.label, opts.settings);
@@ -201,6 +222,7 @@ export function computeReports(db: Db, reports: RegisteredReport[], opts: Comput
           asOf: iso(opts.asOf), window: window ? { from: iso(window.from), to: iso(window.to) } : null, timezone: tz,
           metrics, rows: out.rows, columns: r.def.columns, headlines, series, charts, warnings: out.warnings ?? [],
           ...(resourceSeries ? { resourceSeries } : {}),
+          ...(partialTrend ? { partialTrend: true } : {}),
           ...(out.lists?.length ? { lists: out.lists } : {}),
           ...(r.def.burst ? { burstKeys: { ...r.def.burst } } : {}),
         },
@@ -236,7 +258,7 @@ function pastPeriod(s: Session, r: RegisteredReport, asOf: Instant, w: Window,
   const counters = s.counters;
   // Rolling windows (last 7 days…) move with every view: their periods would never be asked for again.
   if (!counters || !['previous-week', 'previous-month'].includes(o.kind)) {
-    const p = computeOne(s, r, asOf, w);
+    const p = computeOne(s, r, asOf, w, undefined, true);
     return { metrics: p.metrics, rows: p.out.rows };
   }
   const key = sha256(JSON.stringify([PERIOD_CACHE_FORMAT, r.id, o.kind, w.from, w.to, o.tmetrics, o.techKey ?? null, s.sqlDir,
@@ -249,7 +271,7 @@ function pastPeriod(s: Session, r: RegisteredReport, asOf: Instant, w: Window,
     if (fresh) return JSON.parse(hit.value) as PastPeriod;
   }
   const reads = newReads();
-  const p = computeOne(s, r, asOf, w, reads);
+  const p = computeOne(s, r, asOf, w, reads, true);
   const result = { metrics: p.metrics, rows: project(p.out.rows) };
   if (o.store && !reads.asOf) {
     const tables = reads.all ? [...counters.keys()] : [...reads.tables];

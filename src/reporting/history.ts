@@ -47,6 +47,8 @@ export interface TicketHistory {
   ticketIds(): number[];
   /** Completion events of a ticket, in order. */
   completions(ticketId: number): CompletionEvent[];
+  /** Every completion event (of every ticket) whose time is in the window, by time. */
+  completionsIn(w: Window): CompletionEvent[];
   /** The first completion event in the window (a ticket counts once), or null. */
   firstCompletionIn(ticketId: number, w: Window): CompletionEvent | null;
   /** Whether a non-complete record follows the completion within settings.reopenDays. */
@@ -117,7 +119,23 @@ export function loadTicketHistory(db: Db, settings: Settings, pl: Picklists): Ti
     compCache.set(ticketId, c);
     return c;
   };
+  // Every ticket's completion events by time, made on first use: a window's events are then a range of it
+  // (the trend's past periods each ask for theirs), not a walk over every ticket.
+  let byTime: CompletionEvent[] | null = null;
+  const completionsIn = (w: Window): CompletionEvent[] => {
+    if (!byTime) {
+      byTime = [];
+      for (const t of first.keys()) for (const e of completions(t)) byTime.push(e);
+      byTime.sort((a, b) => a.at - b.at);
+    }
+    let lo = 0, hi = byTime.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (byTime[mid]!.at < w.from) lo = mid + 1; else hi = mid; }
+    const out: CompletionEvent[] = [];
+    for (let i = lo; i < byTime.length && byTime[i]!.at < w.to; i++) out.push(byTime[i]!);
+    return out;
+  };
   return {
+    completionsIn,
     records(t) {
       let recs = recCache.get(t);
       if (!recs) {

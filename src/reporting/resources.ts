@@ -36,8 +36,14 @@ export function firstDayAtOrAfter(t: Instant, tz: string): CalendarDate {
   return dayStart(d, tz) >= t ? d : addDays(d, 1);
 }
 
-export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays: Set<CalendarDate>): Capacity {
-  const tz = settings.timezone;
+/** What capacity reads of the store whatever the as-of instant: names and availability per resource. */
+export interface ResourceBase {
+  names: Map<number, string>;
+  avail: Map<number, { hours: number[]; goal: number | null }>;
+}
+
+/** Reads the resources' names and availability (a session keeps them for every as-of instant it computes). */
+export function loadResourceBase(db: Db): ResourceBase {
   const names = new Map<number, string>();
   for (const r of resourceNames(db)) {
     names.set(r.id, personName(r.id, r.firstName, r.lastName));
@@ -48,6 +54,12 @@ export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays
     if (avail.has(rid)) continue; // one record per resource; the lowest id wins if a tenant has duplicates
     avail.set(rid, { hours: AVAILABILITY_DAYS.map((f) => r[f] ?? 0), goal: r.weeklyBillableHoursGoal ?? null });
   }
+  return { names, avail };
+}
+
+export function loadCapacity(db: Db, settings: Settings, asOf: Instant, holidays: Set<CalendarDate>, base: ResourceBase = loadResourceBase(db)): Capacity {
+  const tz = settings.timezone;
+  const { names, avail } = base;
   // Reports ask for the same date range for every resource: walk its calendar once.
   const weekdaysOf = new Map<string, number[]>();
   const workingWeekdays = (d1: CalendarDate, d2: CalendarDate): number[] => {

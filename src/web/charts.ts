@@ -11,6 +11,7 @@ import type { ChartSpec } from '../types.js';
  */
 export class ChartImages {
   private readonly specs = new Map<string, ChartSpec>();
+  private readonly deferred = new Map<string, () => ChartSpec | null>();
   private readonly pngs = new Map<string, Promise<Buffer>>();
   private pngBytes = 0;
   private readonly sizes = new Map<string, number>();
@@ -26,6 +27,19 @@ export class ChartImages {
     return key;
   }
 
+  /**
+   * Remembers a chart whose spec is made on its first request (a page's whole trend, computed then rather than
+   * before the page is sent) and answers its key, a hash of `seed`, which must name everything the spec
+   * depends on. `make` answers null when the chart no longer exists.
+   */
+  later(seed: string, make: () => ChartSpec | null): string {
+    const key = crypto.createHash('sha256').update(`later|${seed}`).digest('base64url');
+    this.deferred.delete(key);
+    this.deferred.set(key, make);
+    while (this.deferred.size > this.limits.specs) this.deferred.delete(this.deferred.keys().next().value!);
+    return key;
+  }
+
   /** The PNG of a remembered chart (drawn once, then kept while the byte budget allows), or null for an unknown key. */
   async png(key: string): Promise<Buffer | null> {
     const hit = this.pngs.get(key);
@@ -34,7 +48,9 @@ export class ChartImages {
       this.pngs.set(key, hit);
       return hit;
     }
-    const spec = this.specs.get(key);
+    let spec = this.specs.get(key);
+    const make = spec ? undefined : this.deferred.get(key);
+    if (make) spec = make() ?? undefined;
     if (!spec) return null;
     const drawing = this.charts().then((c) => c.render(spec));
     this.pngs.set(key, drawing);

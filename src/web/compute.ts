@@ -27,7 +27,7 @@ export function periodOf(cfg: Config, q: Record<string, string>, now: number): {
 }
 
 /** Computes one report for a request, through the same function as `run` (404 for an unknown id). */
-export function computeOne(state: { db: Db; cfg: Config; clock: Clock }, id: string, q: Record<string, string>, trend: boolean): ReportResult {
+export function computeOne(state: { db: Db; cfg: Config; clock: Clock }, id: string, q: Record<string, string>, trend: boolean | 'previous'): ReportResult {
   if (!loadRegistry().some((r) => r.id === id)) throw Object.assign(new AppError(`no report "${id}"`, 'USAGE'), { statusCode: 404 });
   const [r] = computeByName(state.db, state.cfg, [id], { ...periodOf(state.cfg, q, state.clock.now()), trend });
   if (!r) throw new AppError(`no report "${id}"`, 'USAGE');

@@ -130,6 +130,11 @@ function trendText(h: Headline): string {
  * One cache per server (two servers on two stores in one process never share results).
  */
 const caches = new WeakMap<State, Map<string, { at: number; value: unknown }>>();
+/** A cached result, if there is one (computes nothing). */
+function peek<T>(state: State, key: string, ttlMs: number): T | undefined {
+  const hit = caches.get(state)?.get(`${lastSyncAt(state.db)}|${key}`);
+  return hit && state.clock.now() - hit.at < ttlMs ? hit.value as T : undefined;
+}
 function cached<T>(state: State, key: string, ttlMs: number, fn: () => T): T {
   let cache = caches.get(state);
   if (!cache) caches.set(state, (cache = new Map()));
@@ -151,12 +156,12 @@ export function warmSteps(state: State): (() => void)[] {
   const ids = loadRegistry().map((r) => r.id);
   const items: ReturnType<typeof computeByName> = [];
   return [
-    () => { boardResult(state); },
+    () => { boardData(state); },
     ...ids.map((id) => () => {
       const [r] = computeByName(state.db, state.cfg, [id], { ...periodOf(state.cfg, {}, state.clock.now()), trend: true });
       if (!r) return;
       items.push(r);
-      if (r.ok) cached(state, `report|${id}|`, 60_000, () => r.value);
+      if (r.ok) cached(state, `report-full|${id}|`, 60_000, () => r.value);
     }),
     () => { if (items.length === ids.length) cached(state, 'overview|', 60_000, () => items); },
   ];
@@ -165,7 +170,8 @@ export function warmSteps(state: State): (() => void)[] {
 /** The overview: every report's headlines, off target first. */
 export async function overview(state: State, session: WebSession, q: Record<string, string>): Promise<string> {
   const period = periodOf(state.cfg, q, state.clock.now());
-  const items = cached(state, `overview|${q['as-of'] ?? ''}`, 60_000, () => computeByName(state.db, state.cfg, loadRegistry().map((r) => r.id), { ...period, trend: true }));
+  // Headlines need the period before each report's (their change), not the whole trend.
+  const items = cached(state, `overview|${q['as-of'] ?? ''}`, 60_000, () => computeByName(state.db, state.cfg, loadRegistry().map((r) => r.id), { ...period, trend: 'previous' }));
   const fmt = { timezone: state.cfg.settings.timezone };
   const rows = items.flatMap((i) => (i.ok ? i.value.headlines.map((h) => ({ r: i.value, h })) : []))
     .sort((a, b) => ORDER[a.h.light]! - ORDER[b.h.light]! || a.r.report.localeCompare(b.r.report))
@@ -194,10 +200,11 @@ export function reportList(state: State, session: WebSession): string {
  * Report sections as the PDF has them (same view builder and partial), ticket numbers linked. Charts are
  * the PDF's PNGs, fetched by the browser from /charts/<key>.png (see ChartImages): the page does not wait for them.
  */
-async function sections(state: State, results: ReportResult[]) {
+async function sections(state: State, results: ReportResult[], later?: (chartId: string) => string) {
   const names = chartNames(results);
   return results.map((r, i) => reportView(r, i, names[i]!.map((n) => ({
-    src: `/charts/${state.chartImages.key(n.spec)}.png`,
+    // A partial trend's charts are drawn from the whole trend, computed when the browser asks for them.
+    src: `/charts/${r.partialTrend && later && n.spec.id.startsWith('trend-') ? later(n.spec.id) : state.chartImages.key(n.spec)}.png`,
     image: { cid: n.cid, filename: n.filename, content: Buffer.alloc(0), mime: 'image/png', title: n.spec.title, report: r.report, alt: chartAlt(n.spec) },
   })), {
     timezone: state.cfg.settings.timezone, mspName: mspName(state), generatedAt: state.clock.now(), linkOf: state.links.linkOf,
@@ -213,9 +220,15 @@ const qs = (q: Record<string, string>) => {
 
 /** One report for any period, with downloads. */
 export async function reportPage(state: State, session: WebSession, id: string, q: Record<string, string>): Promise<string> {
-  // With its trend a report is computed once per period shown (8 or 6 of them): other readers of the same
-  // report and period get the result until the next sync, or a minute, as the overview does.
-  const r = cached(state, `report|${id}|${qs(q)}`, 60_000, () => computeOne(state, id, q, true));
+  // With its whole trend a report is computed once per period shown (8 or 6 of them). The page needs the
+  // period before this one only (each headline's change): the whole trend is computed when the browser asks
+  // for a trend chart, so the figures and the table do not wait for it. Other readers of the same report and
+  // period get either result until the next sync, or a minute; the warm-up after a sync makes the whole one.
+  const fullKey = `report-full|${id}|${qs(q)}`;
+  const r = peek<ReportResult>(state, fullKey, 60_000) ?? cached(state, `report|${id}|${qs(q)}`, 60_000, () => computeOne(state, id, q, 'previous'));
+  const sync = lastSyncAt(state.db);
+  const later = (chartId: string) => state.chartImages.later(`${sync}|${id}|${qs(q)}|${chartId}`,
+    () => cached(state, fullKey, 60_000, () => computeOne(state, id, q, true)).charts.find((c) => c.id === chartId) ?? null);
   const base = `/reports/${id}`;
   return state.templates.render('report', {
     page: pageInfo(state, session, r.title, '/reports'),
@@ -226,7 +239,7 @@ export async function reportPage(state: State, session: WebSession, id: string, 
     },
     downloads: DOWNLOADS.map((f) => ({ label: f.toUpperCase(), href: `${base}/download/${f}${qs(q)}` })),
     error: null,
-    reports: await sections(state, [r]),
+    reports: await sections(state, [r], later),
   });
 }
 
@@ -251,19 +264,25 @@ function boardResult(state: State): ReportResult {
   return cached(state, 'board', 30_000, () => computeOne(state, BOARD_REPORT, {}, false));
 }
 
-/** The board's content as data: the page draws it, and app.js redraws it from /api/board after a sync. */
-export function boardData(state: State) {
-  const r = boardResult(state);
+/** The board's result as shown: formatted once per computed result, not on every poll of every wall screen. */
+const boardViews = new WeakMap<ReportResult, ReturnType<typeof boardView>>();
+function boardView(state: State, r: ReportResult) {
   const fmt = { timezone: r.timezone || state.cfg.settings.timezone };
-  const t = lastSyncAt(state.db);
   return {
-    lastSyncAt: t === null ? null : new Date(t).toISOString(),
-    lastSync: when(state, t),
     title: r.title,
     columns: r.columns.map((c) => c.label),
     tiles: r.headlines.map((h) => tileView(h, fmt)),
     rows: r.rows.map((row) => r.columns.map((c) => ({ text: formatCell(row[c.key], c, fmt), href: state.links.linkOf(row, c) }))),
   };
+}
+
+/** The board's content as data: the page draws it, and app.js redraws it from /api/board after a sync. */
+export function boardData(state: State) {
+  const r = boardResult(state);
+  let view = boardViews.get(r);
+  if (!view) boardViews.set(r, (view = boardView(state, r)));
+  const t = lastSyncAt(state.db);
+  return { lastSyncAt: t === null ? null : new Date(t).toISOString(), lastSync: when(state, t), ...view };
 }
 
 /** The board page (a wall screen): the backlog, reordered after every sync without a reload. */

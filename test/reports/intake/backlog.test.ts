@@ -64,6 +64,21 @@ describe('intake/backlog', () => {
     expect(r.rows[3]!.age_days).toBeCloseTo(14 + 1 / 86_400, 9);
   });
 
+  it('finds open tickets of every status not complete: none, unlabelled, and values below, between and above the complete ones', () => {
+    // Two complete statuses (5 "Complete", 31 "Closed - Billed"), so the open values lie on both sides and between.
+    seedPicklists(store.db, { Tickets: { status: { 31: 'Closed - Billed' } } });
+    const withStatus = (id: number, status: number | null) => ({ ...ticket(id, '2026-10-01T00:00:00Z'), status });
+    insert(store.db, 'Tickets', [
+      withStatus(1, null), withStatus(2, 1), withStatus(3, 5), withStatus(4, 8), withStatus(5, 31), withStatus(6, 40),
+      withStatus(7, 99), withStatus(8, 8), withStatus(9, 1), { ...withStatus(10, 40), projectID: 7 },
+    ]);
+    const r = runReport(store.db, ID, def, { asOf: T, settings: { completeStatuses: ['complete', ' CLOSED - billed'] } });
+    // Open: 1 (no status), 2 and 9 (New, below 5), 4 and 8 (In Progress, between), 6 and 7 (no label, above 31);
+    // 10 has a project. Oldest first, ties by id.
+    expect(r.rows.map((x) => x.ticket_id)).toEqual([1, 2, 4, 6, 7, 8, 9]);
+    expect(r.metrics.open_tickets).toBe(7);
+  });
+
   it('has a null kill rate when no backlog ticket was created last week; honours backlogDays', () => {
     insert(store.db, 'Tickets', [ticket(1, '2026-10-01T00:00:00Z'), ticket(2, '2026-11-06T00:00:00Z')]);
     insertTicketStates(store.db, [{ ticket: 9, at: '2026-11-18T00:00:00Z', status: COMPLETE }]);
