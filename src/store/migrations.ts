@@ -524,7 +524,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 26,
-    name: 'report indexes: unapproved entries, SLA events, ticket create dates, contract billing items',
+    name: 'report indexes: unapproved entries, SLA events, ticket create dates, contract billing items, hours by resource',
     up(db) {
       // approve-and-post.entries.sql also reads each unapproved entry's resource: with it in the partial index,
       // that query reads no time_entries row either.
@@ -555,6 +555,14 @@ export const MIGRATIONS: Migration[] = [
       db.exec(`
         DROP INDEX IF EXISTS billing_items_contract;
         CREATE INDEX billing_items_contract ON billing_items(contractID, id, billingItemType, itemDate, extendedPrice);
+      `);
+      // labour profitability's past periods sum hours by resource: read resource by resource from this index,
+      // they need no sort of a month of entries. ticketID and taskID before hoursWorked keep each resource's
+      // entries in the order time_entries_work has them, so the sums add in the same order. Same name and
+      // prefix: the service-resource probes (tenant.ts) and the scorecard keep their plans.
+      db.exec(`
+        DROP INDEX IF EXISTS time_entries_resource;
+        CREATE INDEX time_entries_resource ON time_entries(resourceID, startDateTime, dateWorked, ticketID, taskID, hoursWorked);
       `);
     },
   },
