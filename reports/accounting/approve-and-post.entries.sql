@@ -1,6 +1,8 @@
 -- The unapproved billable entries themselves (the same selection as approve-and-post.sql), one row each with
 -- what an accountant approves them by: the resource, the date worked, the ticket or project task and the
--- company. Read through the same partial index; only the (few) unapproved rows are then read for resourceID.
+-- company. Read through the same partial index, which carries resourceID too since migration 26: no
+-- time_entries row is read. Resource and company names are not joined here: a few thousand names would be
+-- handed to JavaScript once per entry (tens of thousands of strings); approve-and-post.ts reads them once each.
 WITH unapproved AS MATERIALIZED (
   SELECT te.id, te.resourceID AS resource_id, te.dateWorked AS date_worked, te.startDateTime AS start_at,
          te.hoursToBill AS hours, ro.hourlyRate AS rate,
@@ -18,14 +20,12 @@ WITH unapproved AS MATERIALIZED (
     AND (+te.startDateTime < :asOf OR (te.startDateTime IS NULL AND te.dateWorked < :toDay))
     AND NOT EXISTS (SELECT 1 FROM billing_items b WHERE b.timeEntryID = te.id)
 )
-SELECT u.id AS time_entry_id, u.resource_id, r.firstName AS resource_first, r.lastName AS resource_last,
+SELECT u.id AS time_entry_id, u.resource_id,
        u.date_worked, u.start_at, u.work_at, u.hours, u.hours * COALESCE(u.rate, 0) AS value, u.rate IS NULL AS without_rate,
-       u.company_id, c.companyName AS company_name,
+       u.company_id,
        u.ticket_id, t.ticketNumber AS ticket_number, t.title AS ticket_title,
        u.task_id, k.title AS task_title, p.projectName AS project_name
 FROM unapproved u
-LEFT JOIN resources r ON r.id = u.resource_id
-LEFT JOIN companies c ON c.id = u.company_id
 LEFT JOIN tickets t ON t.id = u.ticket_id
 LEFT JOIN tasks k ON k.id = u.task_id
 LEFT JOIN projects p ON p.id = k.projectID

@@ -14,19 +14,16 @@ interface Part {
   oldest_at: number;
 }
 
-/** One unapproved entry (approve-and-post.entries.sql). */
+/** One unapproved entry (approve-and-post.entries.sql), without names: see Names. */
 interface Entry {
   time_entry_id: number;
   resource_id: number | null;
-  resource_first: string | null;
-  resource_last: string | null;
   date_worked: string | null;
   start_at: number | null;
   work_at: number;
   hours: number;
   value: number;
   company_id: number | null;
-  company_name: string | null;
   ticket_id: number | null;
   ticket_number: string | null;
   ticket_title: string | null;
@@ -125,7 +122,17 @@ export default defineReport({
     const rows: Row[] = [...byCompany.values()]
       .sort((a, b) => b.value - a.value || a.oldest_at - b.oldest_at || a.company.localeCompare(b.company))
       .map((c) => ({ company_id: c.company_id, company: c.company, entries: c.entries, hours: c.hours, value: c.value, oldest_days: (ctx.asOf - c.oldest_at) / DAY }));
-    const lists = entryLists(ctx.query<Entry>('entries'), ctx.asOf, ctx.settings.timezone);
+    // The entries are the same selection as the parts (one read transaction), so every entry's company is
+    // among them with its name; resources are named by one small query over the distinct ids.
+    const found = ctx.query<Entry>('entries');
+    const companyNames = new Map(parts.map((p) => [p.company_id, p.company_name]));
+    const resourceIds = [...new Set(found.map((e) => e.resource_id).filter((id) => id !== null))];
+    const resourceNames = new Map(ctx.query<{ id: number; first_name: string | null; last_name: string | null }>('resources', { ids: JSON.stringify(resourceIds) })
+      .map((r) => [r.id, personName(r.id, r.first_name, r.last_name)]));
+    const lists = entryLists(found, {
+      resource: (id) => (id === null ? personName(null, null, null) : resourceNames.get(id) ?? personName(id, null, null)),
+      company: (id) => companyName(id, companyNames.get(id) ?? null),
+    }, ctx.asOf, ctx.settings.timezone);
     const warnings: string[] = [];
     if (withoutRate > 0) {
       warnings.push(`${withoutRate} unapproved ${withoutRate === 1 ? 'entry has' : 'entries have'} no role hourly rate; ${withoutRate === 1 ? 'its' : 'their'} value is counted as 0.`);
@@ -144,13 +151,19 @@ export default defineReport({
   },
 });
 
+/** Names of the entries' resources and companies (as personName and companyName make them). */
+interface Names {
+  resource(id: number | null): string;
+  company(id: number | null): string | null;
+}
+
 /** The per-resource and per-entry tables of the unapproved entries. */
-function entryLists(found: Entry[], asOf: number, tz: string) {
+function entryLists(found: Entry[], names: Names, asOf: number, tz: string) {
   const byResource = new Map<number | null, { resource_id: number | null; resource: string; entries: number; hours: number; value: number; over_7d: number; oldest_at: number }>();
   const entries: Row[] = found.map((e) => {
     let r = byResource.get(e.resource_id);
     if (!r) {
-      r = { resource_id: e.resource_id, resource: personName(e.resource_id, e.resource_first, e.resource_last), entries: 0, hours: 0, value: 0, over_7d: 0, oldest_at: e.work_at };
+      r = { resource_id: e.resource_id, resource: names.resource(e.resource_id), entries: 0, hours: 0, value: 0, over_7d: 0, oldest_at: e.work_at };
       byResource.set(e.resource_id, r);
     }
     r.entries++; r.hours += e.hours; r.value += e.value; r.oldest_at = Math.min(r.oldest_at, e.work_at);
@@ -159,9 +172,9 @@ function entryLists(found: Entry[], asOf: number, tz: string) {
       time_entry_id: e.time_entry_id,
       date: e.date_worked ?? (e.start_at === null ? null : dateOf(e.start_at, tz)),
       resource_id: e.resource_id,
-      resource: personName(e.resource_id, e.resource_first, e.resource_last),
+      resource: names.resource(e.resource_id),
       company_id: e.company_id,
-      company: companyName(e.company_id, e.company_name) ?? 'No company',
+      company: names.company(e.company_id) ?? 'No company',
       ticket_id: e.ticket_id,
       task_id: e.task_id,
       work_item: workItem(e),

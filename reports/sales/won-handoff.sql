@@ -12,5 +12,6 @@ SELECT o.id AS opportunity_id, o.title, o.companyID AS company_id, co.companyNam
 FROM opportunities o
 LEFT JOIN companies co ON co.id = o.companyID
 LEFT JOIN resources r ON r.id = o.ownerResourceID
-WHERE pl('Opportunities', 'status', o.status) IN ('closed', 'implemented')
-  AND o.closedDate >= :fromDay AND o.closedDate < :toDay
+-- The date test comes first: the status label (a call into JavaScript) is looked up only in the window.
+WHERE o.closedDate >= :fromDay AND o.closedDate < :toDay
+  AND pl('Opportunities', 'status', o.status) IN ('closed', 'implemented')

@@ -522,6 +522,50 @@ export const MIGRATIONS: Migration[] = [
       db.exec('CREATE INDEX ticket_states_completion ON ticket_states(COALESCE(completed_date, changed_at), status, ticket_id)');
     },
   },
+  {
+    version: 26,
+    name: 'report indexes: unapproved entries, SLA events, ticket create dates, contract billing items, hours by resource',
+    up(db) {
+      // approve-and-post.entries.sql also reads each unapproved entry's resource: with it in the partial index,
+      // that query reads no time_entries row either.
+      db.exec(`
+        DROP INDEX IF EXISTS time_entries_unapproved;
+        CREATE INDEX time_entries_unapproved ON time_entries(id, isNonBillable, hoursToBill, startDateTime, dateWorked, ticketID, taskID, roleID,
+          billingApprovalDateTime, resourceID)
+          WHERE billingApprovalDateTime IS NULL;
+      `);
+      // sla-performance finds the tickets whose first response or resolution plan falls in its window by
+      // range instead of reading every ticket. Only tickets with an SLA count there, so only they are indexed;
+      // a query must name these (INDEXED BY): as partial indexes, the planner would otherwise pick them for
+      // whole passes over tickets with an SLA, reading each row by id.
+      db.exec(`
+        CREATE INDEX tickets_sla_first_response ON tickets(firstResponseDateTime) WHERE serviceLevelAgreementID IS NOT NULL;
+        CREATE INDEX tickets_sla_resolution_plan ON tickets(resolutionPlanDateTime) WHERE serviceLevelAgreementID IS NOT NULL;
+      `);
+      // first-contact-resolution reads the create date of each ticket completed in its window: from this
+      // narrow index, not from the ticket rows (large, with their JSON). Same name: the SQL naming it keeps
+      // its plans.
+      db.exec(`
+        DROP INDEX IF EXISTS tickets_id_company;
+        CREATE INDEX tickets_id_company ON tickets(id, companyID, projectID, createDate);
+      `);
+      // contract-renewals and expired-contracts read every billing item of their contracts (type, date, price):
+      // from the index instead of the item rows. id second keeps each contract's items in the order they were
+      // read before (by rowid), so sums over them add in the same order.
+      db.exec(`
+        DROP INDEX IF EXISTS billing_items_contract;
+        CREATE INDEX billing_items_contract ON billing_items(contractID, id, billingItemType, itemDate, extendedPrice);
+      `);
+      // labour profitability's past periods sum hours by resource: read resource by resource from this index,
+      // they need no sort of a month of entries. ticketID and taskID before hoursWorked keep each resource's
+      // entries in the order time_entries_work has them, so the sums add in the same order. Same name and
+      // prefix: the service-resource probes (tenant.ts) and the scorecard keep their plans.
+      db.exec(`
+        DROP INDEX IF EXISTS time_entries_resource;
+        CREATE INDEX time_entries_resource ON time_entries(resourceID, startDateTime, dateWorked, ticketID, taskID, hoursWorked);
+      `);
+    },
+  },
 ];
 
 /** Adds a column for every catalogue field a table lacks (fields added after step 1). */

@@ -110,7 +110,7 @@ export function activeResourcesMatching(db: Db, sel: ResourceSelector): Resource
 /**
  * Ids of active resources with a time entry in a window (kpi-spec §1 "service resources"): a start time in
  * [from, to), or, for a date-only entry, a date in [fromDay, toDay). Two probes of time_entries_resource
- * (resourceID, startDateTime, dateWorked; migration 7) per resource.
+ * (resourceID, startDateTime, dateWorked, …; migrations 7 and 26) per resource.
  */
 export function serviceResourceIds(db: Db, w: { from: number; to: number; fromDay: string; toDay: string }): number[] {
   return valuesOf<number, [typeof w]>(db, `SELECT r.id FROM resources r
