@@ -41,9 +41,9 @@ describe('the unposted-time note and the trend periods of labour profitability',
     expect(p.some((d) => /SCAN te USING COVERING INDEX time_entries_unapproved/.test(d))).toBe(true);
     expect(p.some((d) => /time_entries_start/.test(d))).toBe(false);
   });
-  it('sums a past period by resource from the covering work-instant index only', () => {
+  it('sums a past period by resource from the covering resource index only, reading no ticket, task or project', () => {
     const p = plan('profitability/labor-profitability', 'trend');
-    expect(p.some((d) => /SEARCH te USING COVERING INDEX time_entries_work \(startDateTime>\? AND startDateTime<\?\)/.test(d))).toBe(true);
+    expect(p.some((d) => /SEARCH te USING COVERING INDEX time_entries_resource \(resourceID=\? AND startDateTime>\? AND startDateTime<\?\)/.test(d))).toBe(true);
     expect(p.some((d) => /tickets|tasks|projects|SCAN te\b/.test(d))).toBe(false);
   });
 });
