@@ -25,7 +25,9 @@ const env = { AUTOTASK_WEB_URL: 'https://ww5.autotask.net/' };
 // The link builder reads the process's environment (as serve does).
 process.env.AUTOTASK_WEB_URL = env.AUTOTASK_WEB_URL;
 // The demo runs the schedules.json of the folder it is started in (this repository's): so do the pages.
-const cfg = loadConfig({ db: path.resolve(demo, 'demo.db') }, env, process.cwd());
+// Without a settings file of its own the demo writes one (the schedules' time zone) beside its store.
+const demoSettings = path.resolve(demo, 'settings.json');
+const cfg = loadConfig({ db: path.resolve(demo, 'demo.db'), ...(fs.existsSync(demoSettings) ? { config: demoSettings } : {}) }, env, process.cwd());
 const db = openDb(cfg.db);
 const users = new Users(db);
 const email = 'manager@msp.example';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createConfiguredRenderer, createDeliveryDeps, computeByName, loadRegistry, loadSchedulesFor, openStore, syncStore } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { runScheduleNow } from '../delivery/execute.js';
+import { loadSchedules } from '../delivery/schedules.js';
 import { AppError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { packageRoot } from '../reporting/context.js';
@@ -73,7 +74,8 @@ const command: Command = {
 Shows the whole product on this machine, with nothing sent anywhere:
   1. starts the Autotask simulator on 127.0.0.1 with a seeded, believable MSP (companies, contracts,
      technicians, tickets in every workflow, time entries, opportunities…), its clock --days before the
-     last Monday 07:00 in the settings' zone (the demo runs as of that Monday morning);
+     last Monday 07:00 in the settings' zone (the demo runs as of that Monday morning; without a settings
+     file the zone is that of the schedules, written to DIR/settings.json so PDFs and emails agree);
   2. syncs it into a fresh SQLite store, then lets the simulated service desk work one day at a time
      (tickets change, complete, reopen, escalate) with a sync after each day, so the store builds the
      ticket history that reopen, escalation and first-contact-resolution rates need;
@@ -103,18 +105,31 @@ Examples:
     const started = performance.now();
 
     prepareDemoFolder(out);
+    // Outside the project folder there may be no schedules.json: the demo then uses the shipped one.
+    const schedulesFile = fs.existsSync(base.schedulesFile) ? base.schedulesFile : path.join(packageRoot(), 'schedules.json');
+    // Without a settings file the reports would be cut in UTC while the schedules run (and their e-mails
+    // tell the time) in their own zone: the PDFs and the e-mails of one Monday would disagree. The demo
+    // then writes a settings file with the schedules' zone, and its hints pass it to the next commands.
+    let configFile = base.configFile;
+    let tz = base.settings.timezone;
+    if (!configFile) {
+      const zones = [...new Set(loadSchedules(schedulesFile, { reportIds: loadRegistry().map((r) => r.id) }).schedules.map((s) => s.timezone))];
+      if (zones.length === 1) {
+        tz = zones[0]!;
+        configFile = path.join(out, 'settings.json');
+        writeFileAtomic(configFile, `${JSON.stringify({ $comment: "Written by psa-reports demo: the schedules' time zone, so reports are cut where e-mails tell the time.", settings: { timezone: zones[0] } }, null, 2)}\n`);
+      }
+    }
     const { startSimulator } = await import('../simulator/index.js');
     // The simulated desk works up to the last Monday 07:00 (the settings' zone), and the schedules run then.
-    const asOfDemo = lastMondaySeven(systemClock.now(), base.settings.timezone);
+    const asOfDemo = lastMondaySeven(systemClock.now(), tz);
     const sim = await step(io, `Starting the Autotask simulator (${scale} MSP, seed ${seed})`, () =>
       startSimulator({ port: 0, seed, scale, now: asOfDemo - days * DAY }));
     try {
       // The demo's own configuration: the simulator's credentials, a fresh store, the outbox; the user's
-      // settings file and schedules are kept.
-      // Outside the project folder there may be no schedules.json: the demo then uses the shipped one.
-      const schedulesFile = fs.existsSync(base.schedulesFile) ? base.schedulesFile : path.join(packageRoot(), 'schedules.json');
+      // settings file (else the demo's) and schedules are kept.
       const cfg: Config = loadConfig(
-        { ...(base.configFile ? { config: base.configFile } : {}), db: path.join(out, 'demo.db'), schedules: schedulesFile },
+        { ...(configFile ? { config: configFile } : {}), db: path.join(out, 'demo.db'), schedules: schedulesFile },
         {
           ...io.env,
           AUTOTASK_BASE_URL: sim.baseUrl, AUTOTASK_ZONE_URL: sim.zoneUrl, AUTOTASK_USERNAME: sim.credentials.username,
@@ -183,8 +198,9 @@ Examples:
           `  reports:  ${reportsDir}/  (${pdfs} PDFs)`,
           `  emails:   ${demoCfg.paths.outbox}/  (${emls} .eml files — open them in a mail client)`,
           `  archive:  ${path.join(out, 'runs')}/  (attachments of every run)`,
+          ...(configFile && configFile !== base.configFile ? [`  settings: ${shown(io.cwd, configFile)}  (times in ${tz}, the schedules' zone)`] : []),
           '',
-          'Next: psa-reports run intake/backlog --db ' + shown(io.cwd, demoCfg.db) + '   ·   psa-reports history --db ' + shown(io.cwd, demoCfg.db),
+          `Next: psa-reports run intake/backlog --db ${shown(io.cwd, demoCfg.db)}${configFile && configFile !== base.configFile ? ` --config ${shown(io.cwd, configFile)}` : ''}   ·   psa-reports history --db ${shown(io.cwd, demoCfg.db)}`,
         ].join('\n'));
         return failedRuns ? 1 : 0;
       } finally {

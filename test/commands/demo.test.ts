@@ -6,6 +6,7 @@ import { REPORTS } from '../../reports/index.js';
 import { main } from '../../src/cli.js';
 import { DEMO_MARKER, prepareDemoFolder } from '../../src/commands/demo.js';
 import { captureIO } from '../helpers/synced.js';
+import { pdfText } from '../render/pdftools.js';
 
 describe('psa-reports demo', () => {
   it('from any folder: simulator → sync → every report as PDF → every schedule into the outbox, nothing sent', async () => {
@@ -37,6 +38,13 @@ describe('psa-reports demo', () => {
       expect(fs.existsSync(path.join(out, 'demo.db'))).toBe(true);
       // Marked as the demo's, so the next demo may empty it.
       expect(fs.statSync(path.join(out, DEMO_MARKER)).isFile()).toBe(true);
+      // No settings file here: the reports are cut in the schedules' zone (written down, and passed on by the
+      // hint), so a PDF and the e-mails of the same Monday tell the same time.
+      expect(JSON.parse(fs.readFileSync(path.join(out, 'settings.json'), 'utf8')).settings).toEqual({ timezone: 'America/New_York' });
+      expect(io.stdout.join('\n')).toMatch(/Next: psa-reports run intake\/backlog --db demo\/demo\.db --config demo\/settings\.json/);
+      const asOfPdf = /As of [^\n]+/.exec(await pdfText(fs.readFileSync(path.join(out, 'reports', 'intake-backlog.pdf'))))![0];
+      expect(asOfPdf).toMatch(/07:00 GMT-[45]$/); // New York, winter or summer
+      expect(all.some((m) => m.includes(asOfPdf))).toBe(true);
     } finally {
       fs.rmSync(cwd, { recursive: true, force: true });
     }
