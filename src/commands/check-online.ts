@@ -65,6 +65,13 @@ export function groupsByEntity(reportsRoot = path.join(packageRoot(), 'reports')
   return out;
 }
 
+/** Readers of an entity other than the reports (whose SQL groupsByEntity finds). */
+const OTHER_READERS: Record<string, string> = {
+  Departments: 'schedules whose recipients are chosen by Autotask department',
+  ResourceRoleDepartments: 'schedules whose recipients are chosen by Autotask role or department',
+  Roles: 'schedules whose recipients are chosen by Autotask role',
+};
+
 /** Entities a tenant in use always has rows of: zero readable means a restricted security level. */
 const NEVER_EMPTY = new Set(['Companies', 'Resources', 'Tickets', 'TimeEntries']);
 
@@ -172,7 +179,8 @@ export async function checkAutotask(cfg: Config, opts: { fetch?: typeof fetch; c
   };
   let hidden = 0;
   for (const { def, n, err } of results) {
-    const who = needs.get(def.name)?.length ? `needed by ${needs.get(def.name)!.join(', ')}` : 'no report reads it';
+    const readers = [...(needs.get(def.name)?.length ? [needs.get(def.name)!.join(', ')] : []), ...(OTHER_READERS[def.name] ? [OTHER_READERS[def.name]!] : [])];
+    const who = readers.length ? `needed by ${readers.join('; and by ')}` : 'no report reads it';
     const grant = ENTITY_PERMISSION[def.name] ?? 'the entity in Web Services API';
     if (err) {
       const perm = err instanceof AppError && err.code === 'PERMISSION';

@@ -62,6 +62,14 @@ describe('check --online: what the API user may not read', () => {
     }
   });
 
+  it('an entity only schedules read (their recipients by department) says so, not "no report reads it"', async () => {
+    sim.setFaults({ denied: ['Departments', 'HolidaySets'], deniedAs: 403 });
+    const r = await checkOnline();
+    expect(r.out).toContain(`--  autotask: Departments: the API user may not read it (needed by schedules whose recipients are chosen by Autotask department); grant its security level ${ENTITY_PERMISSION.Departments}`);
+    // Synced, but read by nothing yet.
+    expect(r.out).toMatch(/--  autotask: HolidaySets: the API user may not read it \(no report reads it\)/);
+  });
+
   it('answered empty (a restricted security level): named when other entities prove rows exist', async () => {
     sim.setFaults({ denied: ['Contracts', 'Tasks', 'ServiceCalls', 'BillingItems'], deniedAs: 'empty' });
     const r = await checkOnline();
