@@ -94,12 +94,14 @@ export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?:
     const { token } = users.createSession(user, systemClock.now());
     const cookie = `psa_session=${token}`;
     let body = '';
+    let page = '';
     const get = async (url: string): Promise<number> => {
       const t0 = performance.now();
       const res = await app.inject({ method: 'GET', url, headers: { cookie } });
       const ms = performance.now() - t0;
       if (res.statusCode !== 200) failures.push(`${url}: ${res.statusCode}`);
       body = res.body;
+      page = url;
       return ms;
     };
     /** The chart images the last page named, fetched two at a time as a browser on 2 cores would; elapsed ms. */
@@ -110,7 +112,7 @@ export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?:
       await Promise.all([0, 1].map(async () => {
         for (let u = queue.shift(); u; u = queue.shift()) {
           const res = await app.inject({ method: 'GET', url: u, headers: { cookie } });
-          if (res.statusCode !== 200) failures.push(`${u}: ${res.statusCode}`);
+          if (res.statusCode !== 200) failures.push(`${u} (a chart of ${page}): ${res.statusCode}`);
         }
       }));
       return { ms: performance.now() - t0, count: urls.length };

@@ -11,7 +11,7 @@ import { PAST_WINDOW_KINDS } from '../reporting/engine.js';
 import type { PageTemplates } from '../render/templates.js';
 import type { Renderer } from '../render/pdf.js';
 import type { ChartRenderer } from '../render/charts.js';
-import { chartAlt, chartNames, reportView, slug, tileView } from '../render/view.js';
+import { chartAlt, chartNames, chartSpecsOf, reportView, slug, tileView } from '../render/view.js';
 import { formatCell, formatDateTime, formatPeriod, lightLabel } from '../render/format.js';
 import { runScheduleNow } from '../delivery/execute.js';
 import { burstResults } from '../reporting/personal.js';
@@ -228,7 +228,9 @@ export async function reportPage(state: State, session: WebSession, id: string, 
   const r = peek<ReportResult>(state, fullKey, 60_000) ?? cached(state, `report|${id}|${qs(q)}`, 60_000, () => computeOne(state, id, q, 'previous'));
   const sync = lastSyncAt(state.db);
   const later = (chartId: string) => state.chartImages.later(`${sync}|${id}|${qs(q)}|${chartId}`,
-    () => cached(state, fullKey, 60_000, () => computeOne(state, id, q, true)).charts.find((c) => c.id === chartId) ?? null);
+    // The page names the charts chartSpecsOf makes of the partial result; the whole result has the same ids
+    // (its first two series are those charted, and every series has a chart of its own): draw the whole one's.
+    () => chartSpecsOf(cached(state, fullKey, 60_000, () => computeOne(state, id, q, true))).find((c) => c.id === chartId) ?? null);
   const base = `/reports/${id}`;
   return state.templates.render('report', {
     page: pageInfo(state, session, r.title, '/reports'),
