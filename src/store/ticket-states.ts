@@ -1,22 +1,50 @@
 import type { Db } from './db.js';
-import { rowsOf } from './rows.js';
+import { rowsOf, valuesOf } from './rows.js';
 
-/** A position in `ticket_states`' index order (ticket, change instant, id): chunks are read after it. */
-export interface StateKey {
-  t: number;
-  c: number;
-  i: number;
+/** One ticket state record as the history reads it (table `ticket_states`, written by the sync). */
+export interface TicketStateRow {
+  id: number;
+  ticketId: number;
+  changedAt: number;
+  status: number | null;
+  queueId: number | null;
+  assignedResourceId: number | null;
+  priority: number | null;
+  completedDate: number | null;
+  completedByResourceId: number | null;
 }
 
-/**
- * A reader of the ticket state records (table `ticket_states`, written by the sync) in chunks of `size`
- * records after a key, in index order, each chunk one JSON array text per column of `columns` (in that
- * order): SQLite encodes and V8 parses flat arrays, far fewer values crossing the driver than rows
- * (src/reporting/history.ts).
- */
-export function ticketStateChunks(db: Db, columns: readonly string[], size: number): (after: StateKey) => string[] {
-  const chunk = rowsOf<string[], [StateKey]>(db, `SELECT ${columns.map((c) => `json_group_array(${c})`).join(', ')}
-    FROM (SELECT * FROM ticket_states WHERE (ticket_id, changed_at, id) > (:t, :c, :i) ORDER BY ticket_id, changed_at, id LIMIT ${size})`).raw(true);
-  // An aggregate without GROUP BY always answers one row.
-  return (after) => chunk.get(after)!;
+/** Targeted reads of the ticket state records: the history reads the tickets a report asks about, not every record. */
+export interface TicketStateReader {
+  /** Every record of these tickets, ordered by ticket, change instant, id (index ticket_states_ticket). */
+  ofTickets(ticketIds: readonly number[]): TicketStateRow[];
+  /**
+   * Tickets with a record whose status is one of `statuses` and whose completedDate, else changedAt, lies in
+   * [from, to), by ticket id: a range of the index ticket_states_completion (migration 25), which holds
+   * that very expression, the status and the ticket.
+   */
+  ticketsWithStatusAt(statuses: readonly number[], from: number, to: number): number[];
+  /** Every ticket with a record, by id. */
+  ticketIds(): number[];
+}
+
+export function ticketStateReader(db: Db): TicketStateReader {
+  const of = rowsOf<TicketStateRow, [{ ids: string }]>(db, `
+    SELECT id, ticket_id AS ticketId, changed_at AS changedAt, status, queue_id AS queueId,
+           assigned_resource_id AS assignedResourceId, priority, completed_date AS completedDate,
+           completed_by_resource_id AS completedByResourceId
+    FROM ticket_states INDEXED BY ticket_states_ticket
+    WHERE ticket_id IN (SELECT value FROM json_each(:ids))
+    ORDER BY ticket_id, changed_at, id`);
+  const at = valuesOf<number, [{ statuses: string; from: number; to: number }]>(db, `
+    SELECT DISTINCT ticket_id FROM ticket_states INDEXED BY ticket_states_completion
+    WHERE COALESCE(completed_date, changed_at) >= :from AND COALESCE(completed_date, changed_at) < :to
+      AND status IN (SELECT value FROM json_each(:statuses))
+    ORDER BY ticket_id`);
+  const all = valuesOf<number, []>(db, 'SELECT DISTINCT ticket_id FROM ticket_states ORDER BY ticket_id');
+  return {
+    ofTickets: (ids) => (ids.length ? of.all({ ids: JSON.stringify(ids) }) : []),
+    ticketsWithStatusAt: (statuses, from, to) => (statuses.length ? at.all({ statuses: JSON.stringify(statuses), from, to }) : []),
+    ticketIds: () => all.all(),
+  };
 }
