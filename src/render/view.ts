@@ -192,7 +192,7 @@ export function reportView(r: ReportResult, index: number, images: { src: string
       rows: shown.map((row) => columns.map((c, i) => ({ text: cellText(row, c, numeric[i]!, fmt), cls: cls[i], href: o.linkOf?.(row, c) ?? null }))),
       notes: columnNotes(columns, shown),
       rowCountText: `(${r.rows.length.toLocaleString('en-US')} ${r.rows.length === 1 ? 'row' : 'rows'})`,
-      truncatedText: shown.length < r.rows.length ? `Showing the first ${shown.length} of ${r.rows.length} rows.` : null,
+      truncatedText: shown.length < r.rows.length ? `Showing the first ${shown.length.toLocaleString('en-US')} of ${r.rows.length.toLocaleString('en-US')} rows.` : null,
       emptyReport: r.headlines.length === 0 && images.length === 0,
       empty: null as string | null,
     },

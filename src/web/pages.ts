@@ -43,6 +43,8 @@ export interface State {
   links: Links;
   users: Users;
   boardPollMs: number;
+  /** Rows of a report's table on its page unless the reader asks for all (PAGE_ROWS). */
+  pageRows: number;
   daemonAlive(): boolean;
   renderer(): Promise<Renderer>;
   charts(): Promise<ChartRenderer>;
@@ -200,16 +202,30 @@ export function reportList(state: State, session: WebSession): string {
  * Report sections as the PDF has them (same view builder and partial), ticket numbers linked. Charts are
  * the PDF's PNGs, fetched by the browser from /charts/<key>.png (see ChartImages): the page does not wait for them.
  */
-async function sections(state: State, results: ReportResult[], later?: (chartId: string) => string) {
+async function sections(state: State, results: ReportResult[], later?: (chartId: string) => string, rows?: { max: number; allHref: string }) {
   const names = chartNames(results);
-  return results.map((r, i) => reportView(r, i, names[i]!.map((n) => ({
+  return results.map((r, i) => withAllRowsLink(reportView(r, i, names[i]!.map((n) => ({
     // A partial trend's charts are drawn from the whole trend, computed when the browser asks for them.
     src: `/charts/${r.partialTrend && later && n.spec.id.startsWith('trend-') ? later(n.spec.id) : state.chartImages.key(n.spec)}.png`,
     image: { cid: n.cid, filename: n.filename, content: Buffer.alloc(0), mime: 'image/png', title: n.spec.title, report: r.report, alt: chartAlt(n.spec) },
   })), {
     timezone: state.cfg.settings.timezone, mspName: mspName(state), generatedAt: state.clock.now(), linkOf: state.links.linkOf,
-  }));
+    ...(rows ? { maxRows: rows.max } : {}),
+  }), rows?.allHref, r.rows.length));
 }
+
+/** A table cut at the page's row limit links to the same page with every row. */
+function withAllRowsLink<V extends { table: { truncatedText: string | null } }>(view: V, allHref: string | undefined, rows: number) {
+  const more = view.table.truncatedText !== null && allHref !== undefined;
+  return { ...view, table: { ...view.table, allRows: more ? { href: allHref, text: `Show all ${rows.toLocaleString('en-US')} rows` } : null } };
+}
+
+/**
+ * Rows of a report's table on its page unless the reader asks for all (`?rows=all`): a table of thousands
+ * of companies or contracts (large tenants) is a page of half a megabyte that takes longer to format and to
+ * lay out than the report takes to compute; the downloads hold every row.
+ */
+export const PAGE_ROWS = 250;
 
 const qs = (q: Record<string, string>) => {
   const p = new URLSearchParams();
@@ -241,7 +257,7 @@ export async function reportPage(state: State, session: WebSession, id: string, 
     },
     downloads: DOWNLOADS.map((f) => ({ label: f.toUpperCase(), href: `${base}/download/${f}${qs(q)}` })),
     error: null,
-    reports: await sections(state, [r], later),
+    reports: await sections(state, [r], later, q.rows === 'all' ? undefined : { max: state.pageRows, allHref: `${base}${qs(q) ? `${qs(q)}&` : '?'}rows=all` }),
   });
 }
 

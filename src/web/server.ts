@@ -42,6 +42,8 @@ export interface WebOptions {
   daemonAlive?: () => boolean;
   /** How often the board polls (ms). */
   boardPollMs?: number;
+  /** Rows of a report's table on its page before "Show all" (default pages.PAGE_ROWS). */
+  pageRows?: number;
   /** How often to look for a new sync to warm the pages' caches for (ms; 0 or absent: no warming, as in tests; serve sets 5000). */
   warmPollMs?: number;
   /** Ports of the Autotask webhook receiver (default: from the configuration). */
@@ -115,6 +117,7 @@ export async function buildWebApp(opts: WebOptions): Promise<{ app: FastifyInsta
   const state: pages.State = {
     cfg, db, io, clock, templates, links, users,
     boardPollMs: opts.boardPollMs ?? 5000,
+    pageRows: opts.pageRows ?? pages.PAGE_ROWS,
     daemonAlive: opts.daemonAlive ?? (() => daemonAliveIn(db, clock.now())),
     renderer: () => {
       state.rendererStarted = true;

@@ -29,7 +29,7 @@ export interface WebHome {
   cleanup(): Promise<void>;
 }
 
-export async function webHome(opts: { env?: NodeJS.ProcessEnv; schedules?: unknown; boardPollMs?: number; settings?: unknown; port?: number } = {}): Promise<WebHome> {
+export async function webHome(opts: { env?: NodeJS.ProcessEnv; schedules?: unknown; boardPollMs?: number; settings?: unknown; port?: number; pageRows?: number } = {}): Promise<WebHome> {
   const s = await syncedStore({ scale: 'tiny', seed: 11, now: NOW, days: 1 });
   const env = { ...s.env, ...opts.env };
   if (opts.schedules) fs.writeFileSync(path.join(s.dir, 'schedules.json'), JSON.stringify(opts.schedules));
@@ -43,7 +43,7 @@ export async function webHome(opts: { env?: NodeJS.ProcessEnv; schedules?: unkno
   }
   const clock: Clock = { now: () => s.sim.now() };
   const io = captureIO(env, s.dir);
-  const server = await startWebServer({ cfg, db, io, host: '127.0.0.1', port: opts.port ?? 0, clock, ...(opts.boardPollMs ? { boardPollMs: opts.boardPollMs } : {}) });
+  const server = await startWebServer({ cfg, db, io, host: '127.0.0.1', port: opts.port ?? 0, clock, ...(opts.boardPollMs ? { boardPollMs: opts.boardPollMs } : {}), ...(opts.pageRows ? { pageRows: opts.pageRows } : {}) });
   return {
     base: server.url, server, db, cfg, dir: s.dir, env, sim: s.sim, io,
     techId: techs[0]!.id, otherTechId: techs[1]!.id, techEmail: techs[0]!.email.toLowerCase(),
