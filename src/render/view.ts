@@ -202,11 +202,12 @@ export function reportView(r: ReportResult, index: number, images: { src: string
 
 /**
  * The view of one of a report's further tables (`ReportResult.lists`) in the PDF / HTML document: at most its
- * `documentRows` rows, then a line saying how many more there are and that the spreadsheets hold them all.
+ * `documentRows` rows (and at most `maxRows`), then a line saying how many more there are and that the spreadsheets
+ * hold them all.
  */
-export function listView(l: ReportList, fmt: FormatOptions, o: Pick<ViewOptions, 'linkOf'> = {}) {
+export function listView(l: ReportList, fmt: FormatOptions, o: Pick<ViewOptions, 'linkOf' | 'maxRows'> = {}) {
   const numeric = l.columns.map(isNumericColumn);
-  const shown = l.rows.slice(0, l.documentRows ?? l.rows.length);
+  const shown = l.rows.slice(0, Math.min(l.documentRows ?? l.rows.length, o.maxRows ?? l.rows.length));
   const cls = cellClasses(l.columns, numeric, shown, fmt);
   const rest = l.rows.length - shown.length;
   const noun = l.noun ?? 'rows';

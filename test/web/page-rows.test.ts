@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeByName } from '../../src/app.js';
+import { moreLine } from '../../src/render/view.js';
 import { signIn, webHome, type WebHome } from './helpers.js';
 
 /**
@@ -41,5 +42,17 @@ describe('a report page with a long table', () => {
     expect(detailRows(all)).toBe(n);
     expect(all).not.toContain('Showing the first');
     expect(r!.value.rows.length).toBeGreaterThan(3); // the same report today has as long a table
+  }, 120_000);
+
+  it('cuts a report\'s further tables at the same limit, saying the spreadsheets hold the rest', async () => {
+    const id = 'accounting/approve-and-post';
+    const [r] = computeByName(home.db, home.cfg, [id], { asOf: home.sim.now(), trend: false, readOnly: true });
+    if (!r!.ok) throw r!.error;
+    const long = (r!.value.lists ?? []).filter((l) => l.rows.length > 3);
+    expect(long.length).toBeGreaterThan(0);
+    const s = await signIn(home.base, 'manager@msp.example');
+    const html = await (await s.get(`/reports/${id}`)).text();
+    for (const body of html.matchAll(/<tbody>([\s\S]*?)<\/tbody>/g)) expect((body[1]!.match(/<tr>/g) ?? []).length).toBeLessThanOrEqual(3);
+    for (const l of long) expect(html).toContain(moreLine(l.rows.length - 3, l.noun ?? 'rows'));
   }, 120_000);
 });
