@@ -3,18 +3,7 @@ import { DAY, dateOf } from '../../src/reporting/time.js';
 import { companyName, personName } from '../../src/reporting/names.js';
 import type { ColumnSpec, Row } from '../../src/types.js';
 
-interface Part {
-  company_id: number | null;
-  company_name: string | null;
-  bucket: 'recent' | 'over_7d' | 'over_30d';
-  entries: number;
-  hours: number;
-  value: number;
-  without_rate: number;
-  oldest_at: number;
-}
-
-/** One unapproved entry (approve-and-post.entries.sql), without names: see Names. */
+/** One unapproved entry (approve-and-post.sql), without names: see Names. */
 interface Entry {
   time_entry_id: number;
   resource_id: number | null;
@@ -23,6 +12,7 @@ interface Entry {
   work_at: number;
   hours: number;
   value: number;
+  without_rate: number;
   company_id: number | null;
   ticket_id: number | null;
   ticket_number: string | null;
@@ -103,35 +93,35 @@ export default defineReport({
   ],
   burst: { company: 'company_id' },
   compute(ctx) {
-    const parts = ctx.query<Part>();
-    const byCompany = new Map<number | null, { company_id: number | null; company: string; entries: number; hours: number; value: number; oldest_at: number }>();
+    // One read of the entries (oldest first); the metrics, the company rows and both lists are sums of them.
+    const found = ctx.query<Entry>();
+    const byCompany = new Map<number | null, { company_id: number | null; entries: number; hours: number; value: number; oldest_at: number }>();
     const byBucket = new Map<string, number>();
     let entries = 0, hours = 0, value = 0, over7 = 0, over30 = 0, withoutRate = 0;
-    for (const p of parts) {
-      entries += p.entries; hours += p.hours; value += p.value; withoutRate += p.without_rate;
-      if (p.bucket !== 'recent') over7 += p.entries;
-      if (p.bucket === 'over_30d') over30 += p.entries;
-      byBucket.set(p.bucket, (byBucket.get(p.bucket) ?? 0) + p.value);
-      let c = byCompany.get(p.company_id);
-      if (!c) {
-        c = { company_id: p.company_id, company: p.company_name ?? (p.company_id === null ? 'No company' : `#${p.company_id}`), entries: 0, hours: 0, value: 0, oldest_at: p.oldest_at };
-        byCompany.set(p.company_id, c);
-      }
-      c.entries += p.entries; c.hours += p.hours; c.value += p.value; c.oldest_at = Math.min(c.oldest_at, p.oldest_at);
+    for (const e of found) {
+      const age = ctx.asOf - e.work_at;
+      const bucket = age > 30 * DAY ? 'over_30d' : age > 7 * DAY ? 'over_7d' : 'recent';
+      entries++; hours += e.hours; value += e.value; withoutRate += e.without_rate;
+      if (bucket !== 'recent') over7++;
+      if (bucket === 'over_30d') over30++;
+      byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + e.value);
+      let c = byCompany.get(e.company_id);
+      if (!c) byCompany.set(e.company_id, (c = { company_id: e.company_id, entries: 0, hours: 0, value: 0, oldest_at: e.work_at }));
+      c.entries++; c.hours += e.hours; c.value += e.value; c.oldest_at = Math.min(c.oldest_at, e.work_at);
     }
+    // Names are read once each, by one small query over the distinct ids.
+    const idsOf = (xs: Iterable<number | null>) => JSON.stringify([...xs].filter((id) => id !== null));
+    const companyNames = new Map(ctx.query<{ id: number; company_name: string | null }>('companies', { ids: idsOf(byCompany.keys()) })
+      .map((c) => [c.id, c.company_name]));
+    const resourceNames = new Map(ctx.query<{ id: number; first_name: string | null; last_name: string | null }>('resources', { ids: idsOf(new Set(found.map((e) => e.resource_id))) })
+      .map((r) => [r.id, personName(r.id, r.first_name, r.last_name)]));
     const rows: Row[] = [...byCompany.values()]
+      .map((c) => ({ ...c, company: companyNames.get(c.company_id!) ?? (c.company_id === null ? 'No company' : `#${c.company_id}`) }))
       .sort((a, b) => b.value - a.value || a.oldest_at - b.oldest_at || a.company.localeCompare(b.company))
       .map((c) => ({ company_id: c.company_id, company: c.company, entries: c.entries, hours: c.hours, value: c.value, oldest_days: (ctx.asOf - c.oldest_at) / DAY }));
-    // The entries are the same selection as the parts (one read transaction), so every entry's company is
-    // among them with its name; resources are named by one small query over the distinct ids.
-    const found = ctx.query<Entry>('entries');
-    const companyNames = new Map(parts.map((p) => [p.company_id, p.company_name]));
-    const resourceIds = [...new Set(found.map((e) => e.resource_id).filter((id) => id !== null))];
-    const resourceNames = new Map(ctx.query<{ id: number; first_name: string | null; last_name: string | null }>('resources', { ids: JSON.stringify(resourceIds) })
-      .map((r) => [r.id, personName(r.id, r.first_name, r.last_name)]));
     const lists = entryLists(found, {
       resource: (id) => (id === null ? personName(null, null, null) : resourceNames.get(id) ?? personName(id, null, null)),
-      company: (id) => companyName(id, companyNames.get(id) ?? null),
+      company: (id) => companyName(id, id === null ? null : companyNames.get(id) ?? null),
     }, ctx.asOf, ctx.settings.timezone);
     const warnings: string[] = [];
     if (withoutRate > 0) {

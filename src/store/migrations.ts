@@ -526,7 +526,7 @@ export const MIGRATIONS: Migration[] = [
     version: 26,
     name: 'report indexes: unapproved entries, SLA events, ticket create dates, contract billing items, hours by resource',
     up(db) {
-      // approve-and-post.entries.sql also reads each unapproved entry's resource: with it in the partial index,
+      // approve-and-post.sql (then in approve-and-post.entries.sql) also reads each unapproved entry's resource: with it in the partial index,
       // that query reads no time_entries row either.
       db.exec(`
         DROP INDEX IF EXISTS time_entries_unapproved;
