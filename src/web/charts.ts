@@ -40,6 +40,11 @@ export class ChartImages {
     return key;
   }
 
+  /** Whether the chart of this key has been drawn (or is being drawn) and is kept: its request will not draw it. */
+  drawn(key: string): boolean {
+    return this.pngs.has(key);
+  }
+
   /** The PNG of a remembered chart (drawn once, then kept while the byte budget allows), or null for an unknown key. */
   async png(key: string): Promise<Buffer | null> {
     const hit = this.pngs.get(key);

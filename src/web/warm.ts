@@ -7,7 +7,8 @@ import { warmSteps, type State } from './pages.js';
  * usually served from them (and a report's past periods are in the store's period cache).
  *
  * One report at a time, each step a separate turn of the event loop: a request waits at most for the
- * report being computed, never for the whole warm-up. A sync landing during a warm-up starts it again.
+ * report being computed, never for the whole warm-up; then each report's charts, one chart per turn. A sync
+ * landing during a warm-up starts it again.
  */
 export interface Warmer {
   /** Resolves once no warm-up is running or due (the bench waits for it). */
@@ -26,7 +27,7 @@ export function startWarmer(state: State, o: { pollMs: number }): Warmer {
       await turn();
       if (stopped || lastSyncAt(state.db) !== sync) return; // a newer sync: the next poll starts again
       try {
-        step();
+        await step();
       } catch (e) {
         state.io.err(`psa-reports: warming the web pages after a sync: ${toError(e).message}`);
       }

@@ -12,7 +12,7 @@ let done: (() => Promise<void>) | null = null;
 afterEach(async () => { await done?.(); done = null; });
 
 describe('warming the pages after a sync', () => {
-  it('computes the board and every report in the background once a sync lands, so the first view is served from it', async () => {
+  it('computes the board, every report and its charts in the background once a sync lands, so the first view is served from it', async () => {
     const s = await syncedStore({ scale: 'tiny', seed: 11, now: NOW, days: 1 });
     const cfg = loadConfig({ db: s.cfg.db }, s.env, s.dir);
     const db: Db = openDb(cfg.db);
@@ -28,6 +28,11 @@ describe('warming the pages after a sync', () => {
     expect(warmed).toBeGreaterThan(0);
     // The past periods of the trends are in the store's period cache too.
     expect(db.prepare('SELECT count(*) FROM period_cache').pluck().get()).toBeGreaterThan(0);
+    // The pages' charts are drawn already: a first view's images are served, not drawn, when asked for.
+    const html = (await app.inject({ method: 'GET', url: '/reports/intake/sla-performance', headers: { cookie: `psa_session=${token}` } })).body;
+    const keys = [...html.matchAll(/src="\/charts\/([\w-]+)\.png"/g)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(1);
+    for (const k of keys) expect(state.chartImages.drawn(k)).toBe(true);
     // Served from the warm-up, not recomputed: the open tickets deleted behind its back still show…
     db.exec('DELETE FROM tickets');
     expect((await board()).rows.length).toBe(warmed);
