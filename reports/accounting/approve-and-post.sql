@@ -7,7 +7,8 @@
 -- `billingApprovalDateTime IS NULL` matches the partial index time_entries_unapproved (migration 4, covering
 -- every column read here since migration 6), so only unapproved entries are read, from the index alone;
 -- the unary + keeps the planner off the startDateTime index, which would match nearly every entry.
--- MATERIALIZED computes each work instant once, not once per use below.
+-- MATERIALIZED computes each work instant once, not once per use below. The rows come in no particular order:
+-- approve-and-post.ts sorts them (oldest first, then by id), cheaper in JavaScript than a sort in SQL.
 -- Resource and company names are not joined here: a few thousand names would be handed to JavaScript once per
 -- entry (tens of thousands of strings); approve-and-post.ts reads them once each (approve-and-post.companies.sql and .resources.sql).
 -- Tickets are read through the narrow covering index tickets_id_company (migration 11): by id, SQLite would
@@ -38,4 +39,3 @@ FROM unapproved u
 LEFT JOIN tickets t ON t.id = u.ticket_id
 LEFT JOIN tasks k ON k.id = u.task_id
 LEFT JOIN projects p ON p.id = k.projectID
-ORDER BY u.work_at, u.id

@@ -94,7 +94,7 @@ export default defineReport({
   burst: { company: 'company_id' },
   compute(ctx) {
     // One read of the entries (oldest first); the metrics, the company rows and both lists are sums of them.
-    const found = ctx.query<Entry>();
+    const found = ctx.query<Entry>().sort((a, b) => a.work_at - b.work_at || a.time_entry_id - b.time_entry_id);
     const byCompany = new Map<number | null, { company_id: number | null; entries: number; hours: number; value: number; oldest_at: number }>();
     const byBucket = new Map<string, number>();
     let entries = 0, hours = 0, value = 0, over7 = 0, over30 = 0, withoutRate = 0;

@@ -35,10 +35,11 @@ export default defineReport({
   ],
   burst: { company: 'company_id' },
   compute(ctx) {
-    const revenueRows = ctx.query<{ company_id: number | null; revenue: number }>('revenue');
-    // A past period of a trend keeps only its metrics: hours by resource are enough for them (the cost sums
-    // per resource instead of per company and resource, so it may differ from the shown period's in the last
-    // binary digits), and no ticket, task or project is read.
+    // A past period of a trend keeps only its metrics: the revenue in one sum, and hours by resource (the
+    // cost sums per resource instead of per company and resource, so either may differ from the shown
+    // period's in the last binary digits); no company, ticket, task or project is read.
+    const revenueRows = ctx.query<{ company_id: number | null; revenue: number | null }>(ctx.trendPeriod ? 'revenue-total' : 'revenue')
+      .map((r) => ({ company_id: r.company_id, revenue: r.revenue ?? 0 }));
     const hourRows = ctx.trendPeriod
       ? ctx.query<{ resource_id: number | null; hours: number }>('trend').map((r) => ({ company_id: null, ...r }))
       : ctx.query<{ company_id: number | null; resource_id: number | null; hours: number }>();
