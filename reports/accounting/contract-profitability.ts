@@ -42,7 +42,8 @@ export default defineReport({
   ],
   burst: { company: 'company_id' },
   compute(ctx) {
-    const found = ctx.query<Found>();
+    // A past period of the trend keeps only the metrics: every contract's sums in one row (trend.sql).
+    const found = ctx.trendPeriod ? ctx.query<Found>('trend') : ctx.query<Found>();
     let revenue = 0, cost = 0, hoursWithoutCost = 0;
     const rows = found.map((c) => {
       const cst = c.item_cost + c.labor_cost;
