@@ -146,6 +146,19 @@ export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?:
       for (let i = 1; i < repeats; i++) repeat.push(await get(`/reports/${id}`));
       log(`  /reports/${id}: first view ${perPage[id]} ms, with its ${c.count} chart(s) ${(first + c.ms).toFixed(0)} ms`);
     }
+    // Two more first views of every page, each pass after a sync that changed what they all read (a changed
+    // ticket: a new session; no past period in the store): a page's figure is the median of its three, so one
+    // slow moment of a shared machine does not make it (the first pass also pays for a process's first calls).
+    const mark = db.prepare(`INSERT INTO sync_runs (started_at, finished_at, status, summary) VALUES (?, ?, 'ok', NULL)`);
+    const passes = new Map(Object.entries(perPage).map(([id, ms]) => [id, [ms]]));
+    for (let p = 0; p < 2; p++) {
+      db.exec('DELETE FROM period_cache');
+      touchTicket.run();
+      mark.run(systemClock.now() - 1000, systemClock.now());
+      for (const id of Object.keys(REPORTS)) passes.get(id)!.push(await get(`/reports/${id}`));
+    }
+    for (const [id, ms] of passes) perPage[id] = round1(median(ms));
+    log(`  first views, median of three passes: median ${median(Object.values(perPage)).toFixed(0)} ms, p95 ${percentile(Object.values(perPage), 95).toFixed(0)} ms`);
     const all = Object.values(perPage);
     const slowestId = Object.keys(perPage).reduce((a, b) => (perPage[a]! >= perPage[b]! ? a : b));
 
@@ -157,7 +170,6 @@ export async function benchWeb(dbFile: string, opts: { repeats?: number; syncs?:
     const refresh: number[] = [];
     let boardPageMs = 0;
     let boardPollCachedMs = 0;
-    const mark = db.prepare(`INSERT INTO sync_runs (started_at, finished_at, status, summary) VALUES (?, ?, 'ok', NULL)`);
     for (let i = 0; i < (opts.syncs ?? 7); i++) {
       const now = systemClock.now();
       touchTicket.run();
