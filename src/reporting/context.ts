@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { rowsOf, withRows, type Rows } from '../store/rows.js';
+import { allRows, rowsOf, withRows, type Rows } from '../store/rows.js';
 import { holidayDates } from '../store/tenant.js';
 import { changeCounters, countedTables } from '../store/period-cache.js';
 import type { CalendarDate, Instant, Window } from '../types.js';
@@ -302,12 +302,12 @@ export function createContext(s: Session, id: string, asOf: Instant, window: Win
     if (!extra && !hasParameters(text)) {
       const hit = s.resultCache.get(text);
       if (hit) return hit as T[];
-      const rows = Object.freeze(withRows<T>(stmt).all(params).map((r) => Object.freeze(r))) as T[];
+      const rows = Object.freeze(allRows(withRows<T, [Record<string, unknown>]>(stmt), params).map((r) => Object.freeze(r))) as T[];
       s.resultCache.set(text, rows);
       return rows;
     }
     // The report declares the type of its SQL file's rows (ctx.query<T>): this is where it is taken.
-    return withRows<T>(stmt).all(extra ? { ...params, ...extra } : params);
+    return allRows(withRows<T, [Record<string, unknown>]>(stmt), extra ? { ...params, ...extra } : params);
   };
   const ctx: ReportContext = {
     id, db, settings, tz, asOf, window, params, trendPeriod,

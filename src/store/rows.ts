@@ -30,3 +30,32 @@ export function valuesOf<V, P extends unknown[] = unknown[]>(db: Db, sql: string
 export function withRows<R, P extends unknown[] = unknown[]>(stmt: Statement<P, unknown>): Rows<R, P> {
   return stmt as Statement<P, R>;
 }
+
+/** Row builders by column list: one small function per distinct list of column names (see allRows). */
+const builders = new Map<string, (values: unknown[]) => unknown>();
+
+/**
+ * Every row of a statement as objects, read as arrays (`raw`) and made into objects by a function built once
+ * per column list: better-sqlite3 sets each column of each object one by one, which at the large scale cost
+ * more than the query itself (20 k rows of 15 columns: about 145 ms as objects, 95 ms this way). The objects
+ * are the same: one own property per column, in the statement's order, a later column of the same name
+ * winning. A statement that returns no data, or a column named `__proto__`, is read as objects.
+ */
+export function allRows<R, P extends unknown[]>(stmt: Rows<R, P>, ...params: P): R[] {
+  if (!stmt.reader) return stmt.all(...params);
+  const names = stmt.columns().map((c) => c.name);
+  if (names.includes('__proto__')) return stmt.all(...params);
+  const key = names.join('\u0000');
+  let make = builders.get(key);
+  if (!make) {
+    // The names are JSON string literals: any column name is a property key, never code.
+    make = new Function('v', `return { ${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')} };`) as (values: unknown[]) => unknown;
+    if (builders.size < 1000) builders.set(key, make);
+  }
+  const raw = (stmt as unknown as Statement<P, unknown[]>).raw(true);
+  try {
+    return raw.all(...params).map(make) as R[];
+  } finally {
+    raw.raw(false);
+  }
+}
