@@ -115,13 +115,15 @@ export default defineReport({
       .map((c) => [c.id, c.company_name]));
     const resourceNames = new Map(ctx.query<{ id: number; first_name: string | null; last_name: string | null }>('resources', { ids: idsOf(new Set(found.map((e) => e.resource_id))) })
       .map((r) => [r.id, personName(r.id, r.first_name, r.last_name)]));
+    // "No company" when the entry's work item has none; "#id" when the company is not in the store.
+    const company = (id: number | null) => companyName(id, id === null ? null : companyNames.get(id) ?? null) ?? 'No company';
     const rows: Row[] = [...byCompany.values()]
-      .map((c) => ({ ...c, company: companyNames.get(c.company_id!) ?? (c.company_id === null ? 'No company' : `#${c.company_id}`) }))
+      .map((c) => ({ ...c, company: company(c.company_id) }))
       .sort((a, b) => b.value - a.value || a.oldest_at - b.oldest_at || a.company.localeCompare(b.company))
       .map((c) => ({ company_id: c.company_id, company: c.company, entries: c.entries, hours: c.hours, value: c.value, oldest_days: (ctx.asOf - c.oldest_at) / DAY }));
     const lists = entryLists(found, {
       resource: (id) => (id === null ? personName(null, null, null) : resourceNames.get(id) ?? personName(id, null, null)),
-      company: (id) => companyName(id, id === null ? null : companyNames.get(id) ?? null),
+      company,
     }, ctx.asOf, ctx.settings.timezone);
     const warnings: string[] = [];
     if (withoutRate > 0) {
@@ -144,7 +146,7 @@ export default defineReport({
 /** Names of the entries' resources and companies (as personName and companyName make them). */
 interface Names {
   resource(id: number | null): string;
-  company(id: number | null): string | null;
+  company(id: number | null): string;
 }
 
 /** The per-resource and per-entry tables of the unapproved entries. */
@@ -164,7 +166,7 @@ function entryLists(found: Entry[], names: Names, asOf: number, tz: string) {
       resource_id: e.resource_id,
       resource: names.resource(e.resource_id),
       company_id: e.company_id,
-      company: names.company(e.company_id) ?? 'No company',
+      company: names.company(e.company_id),
       ticket_id: e.ticket_id,
       task_id: e.task_id,
       work_item: workItem(e),

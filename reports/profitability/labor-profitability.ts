@@ -38,8 +38,7 @@ export default defineReport({
     // A past period of a trend keeps only its metrics: the revenue in one sum, and hours by resource (the
     // cost sums per resource instead of per company and resource, so either may differ from the shown
     // period's in the last binary digits); no company, ticket, task or project is read.
-    const revenueRows = ctx.query<{ company_id: number | null; revenue: number | null }>(ctx.trendPeriod ? 'revenue-total' : 'revenue')
-      .map((r) => ({ company_id: r.company_id, revenue: r.revenue ?? 0 }));
+    const revenueRows = ctx.query<{ company_id: number | null; revenue: number }>(ctx.trendPeriod ? 'revenue-total' : 'revenue');
     const hourRows = ctx.trendPeriod
       ? ctx.query<{ resource_id: number | null; hours: number }>('trend').map((r) => ({ company_id: null, ...r }))
       : ctx.query<{ company_id: number | null; resource_id: number | null; hours: number }>();

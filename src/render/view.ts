@@ -154,6 +154,8 @@ export interface ViewOptions extends FormatOptions {
   generatedAt: number;
   /** At most this many table rows per report (all when undefined). */
   maxRows?: number;
+  /** Where the same report shows every row, linked beside a table cut at maxRows (the web page; none in documents). */
+  allRowsHref?: string;
   /** Where a cell links to (the web app links ticket numbers into Autotask); no links when absent (PDF, email). */
   linkOf?: (row: Row, column: ColumnSpec) => string | null;
 }
@@ -193,6 +195,7 @@ export function reportView(r: ReportResult, index: number, images: { src: string
       notes: columnNotes(columns, shown),
       rowCountText: `(${r.rows.length.toLocaleString('en-US')} ${r.rows.length === 1 ? 'row' : 'rows'})`,
       truncatedText: shown.length < r.rows.length ? `Showing the first ${shown.length.toLocaleString('en-US')} of ${r.rows.length.toLocaleString('en-US')} rows.` : null,
+      allRows: shown.length < r.rows.length && o.allRowsHref ? { href: o.allRowsHref, text: `Show all ${r.rows.length.toLocaleString('en-US')} rows` } : null,
       emptyReport: r.headlines.length === 0 && images.length === 0,
       empty: null as string | null,
     },

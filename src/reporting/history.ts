@@ -1,31 +1,12 @@
 import type { Settings } from '../config.js';
 import type { Db } from '../store/db.js';
-import { ticketStateReader } from '../store/ticket-states.js';
+import { ticketStateReader, type TicketStateRow } from '../store/ticket-states.js';
 import type { Instant, Window } from '../types.js';
 import { DAY } from './time.js';
 import type { Picklists } from './labels.js';
 
-/** One ticket state record (kpi-spec §3), as stored by the sync. */
-export interface TicketState {
-  /** Row id (ties break by it). */
-  id: number;
-  /** Ticket id. */
-  ticketId: number;
-  /** When the state was recorded as changed (ms). */
-  changedAt: Instant;
-  /** Status value. */
-  status: number | null;
-  /** Queue value. */
-  queueId: number | null;
-  /** Assigned resource. */
-  assignedResourceId: number | null;
-  /** Priority value. */
-  priority: number | null;
-  /** completedDate at the time (ms). */
-  completedDate: Instant | null;
-  /** completedByResourceID at the time. */
-  completedByResourceId: number | null;
-}
+/** One ticket state record (kpi-spec §3), as stored by the sync (read by store/ticket-states.ts). */
+export type TicketState = TicketStateRow;
 
 /** A completion event: a record whose status is complete, at `completedDate` (fallback `changedAt`). */
 export interface CompletionEvent {

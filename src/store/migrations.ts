@@ -526,8 +526,8 @@ export const MIGRATIONS: Migration[] = [
     version: 26,
     name: 'report indexes: unapproved entries, SLA events, ticket create dates, contract billing items, hours by resource',
     up(db) {
-      // approve-and-post.sql (then in approve-and-post.entries.sql) also reads each unapproved entry's resource: with it in the partial index,
-      // that query reads no time_entries row either.
+      // approve-and-post.sql also reads each unapproved entry's resource: with it in the partial index, that
+      // query reads no time_entries row either.
       db.exec(`
         DROP INDEX IF EXISTS time_entries_unapproved;
         CREATE INDEX time_entries_unapproved ON time_entries(id, isNonBillable, hoursToBill, startDateTime, dateWorked, ticketID, taskID, roleID,

@@ -1,16 +1,26 @@
+import type { Instant } from '../types.js';
 import type { Db } from './db.js';
 import { rowsOf, valuesOf } from './rows.js';
 
-/** One ticket state record as the history reads it (table `ticket_states`, written by the sync). */
+/** One ticket state record (kpi-spec §3), as stored by the sync and read by the history (reporting/history.ts). */
 export interface TicketStateRow {
+  /** Row id (ties break by it). */
   id: number;
+  /** Ticket id. */
   ticketId: number;
-  changedAt: number;
+  /** When the state was recorded as changed (ms). */
+  changedAt: Instant;
+  /** Status value. */
   status: number | null;
+  /** Queue value. */
   queueId: number | null;
+  /** Assigned resource. */
   assignedResourceId: number | null;
+  /** Priority value. */
   priority: number | null;
-  completedDate: number | null;
+  /** completedDate at the time (ms). */
+  completedDate: Instant | null;
+  /** completedByResourceID at the time. */
   completedByResourceId: number | null;
 }
 

@@ -215,20 +215,14 @@ export function reportList(state: State, session: WebSession): string {
  */
 async function sections(state: State, results: ReportResult[], later?: (chartId: string) => string, rows?: { max: number; allHref: string }) {
   const names = chartNames(results);
-  return results.map((r, i) => withAllRowsLink(reportView(r, i, names[i]!.map((n) => ({
+  return results.map((r, i) => reportView(r, i, names[i]!.map((n) => ({
     // A partial trend's charts are drawn from the whole trend, computed when the browser asks for them.
     src: `/charts/${r.partialTrend && later && n.spec.id.startsWith('trend-') ? later(n.spec.id) : state.chartImages.key(n.spec)}.png`,
     image: { cid: n.cid, filename: n.filename, content: Buffer.alloc(0), mime: 'image/png', title: n.spec.title, report: r.report, alt: chartAlt(n.spec) },
   })), {
     timezone: state.cfg.settings.timezone, mspName: mspName(state), generatedAt: state.clock.now(), linkOf: state.links.linkOf,
-    ...(rows ? { maxRows: rows.max } : {}),
-  }), rows?.allHref, r.rows.length));
-}
-
-/** A table cut at the page's row limit links to the same page with every row. */
-function withAllRowsLink<V extends { table: { truncatedText: string | null } }>(view: V, allHref: string | undefined, rows: number) {
-  const more = view.table.truncatedText !== null && allHref !== undefined;
-  return { ...view, table: { ...view.table, allRows: more ? { href: allHref, text: `Show all ${rows.toLocaleString('en-US')} rows` } : null } };
+    ...(rows ? { maxRows: rows.max, allRowsHref: rows.allHref } : {}),
+  }));
 }
 
 /**
@@ -251,10 +245,11 @@ export async function reportPage(state: State, session: WebSession, id: string, 
   // period before this one only (each headline's change): the whole trend is computed when the browser asks
   // for a trend chart, so the figures and the table do not wait for it. Other readers of the same report and
   // period get either result until the next sync, or a minute; the warm-up after a sync makes the whole one.
-  const fullKey = `report-full|${id}|${qs(q)}`;
-  const r = peek<ReportResult>(state, fullKey, 60_000) ?? cached(state, `report|${id}|${qs(q)}`, 60_000, () => computeOne(state, id, q, 'previous'));
+  const query = qs(q);
+  const fullKey = `report-full|${id}|${query}`;
+  const r = peek<ReportResult>(state, fullKey, 60_000) ?? cached(state, `report|${id}|${query}`, 60_000, () => computeOne(state, id, q, 'previous'));
   const sync = lastSyncAt(state.db);
-  const later = (chartId: string) => state.chartImages.later(`${sync}|${id}|${qs(q)}|${chartId}`,
+  const later = (chartId: string) => state.chartImages.later(`${sync}|${id}|${query}|${chartId}`,
     // The page names the charts chartSpecsOf makes of the partial result; the whole result has the same ids
     // (its first two series are those charted, and every series has a chart of its own): draw the whole one's.
     () => chartSpecsOf(cached(state, fullKey, 60_000, () => computeOne(state, id, q, true))).find((c) => c.id === chartId) ?? null);
@@ -266,9 +261,9 @@ export async function reportPage(state: State, session: WebSession, id: string, 
       asOf: q['as-of'] ?? '', from: q.from ?? '', to: q.to ?? '',
       windows: [{ value: '', label: 'The report\'s own', selected: !q.window }, ...PAST_WINDOW_KINDS.map((w) => ({ value: w, label: w, selected: q.window === w }))],
     },
-    downloads: DOWNLOADS.map((f) => ({ label: f.toUpperCase(), href: `${base}/download/${f}${qs(q)}` })),
+    downloads: DOWNLOADS.map((f) => ({ label: f.toUpperCase(), href: `${base}/download/${f}${query}` })),
     error: null,
-    reports: await sections(state, [r], later, q.rows === 'all' ? undefined : { max: state.pageRows, allHref: `${base}${qs(q) ? `${qs(q)}&` : '?'}rows=all` }),
+    reports: await sections(state, [r], later, q.rows === 'all' ? undefined : { max: state.pageRows, allHref: `${base}${query ? `${query}&` : '?'}rows=all` }),
   });
 }
 
